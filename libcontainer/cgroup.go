@@ -1,0 +1,80 @@
+package libcontainer
+
+import (
+	"fmt"
+
+	"github.com/opencontainers/cgroups"
+	"github.com/opencontainers/cgroups/fs"
+	"github.com/opencontainers/cgroups/fs2"
+)
+
+// cgroupManager returns the cgroupfs manager of the container's cgroup
+// (linux.cgroupsPath). The systemd driver is not linked in: it would cost
+// every runnc invocation its start-up, and engines here use cgroupfs.
+func (c *nablaContainer) cgroupManager() (cgroups.Manager, error) {
+	cg := c.state.Config.Cgroups
+	if cg == nil {
+		return nil, fmt.Errorf("container %s has no cgroup configuration", c.id)
+	}
+	// A unikernel opens no device after the tender's set-up, and the
+	// tender's seccomp filter forbids open() altogether: device rules add
+	// nothing but the need for an eBPF device filter on cgroup v2.
+	if cg.Resources == nil {
+		cg.Resources = &cgroups.Resources{}
+	}
+	cg.Resources.SkipDevices = true
+	cg.Systemd = false
+	if cgroups.IsCgroup2UnifiedMode() {
+		return fs2.NewManager(cg, c.state.CgroupPaths[""])
+	}
+	return fs.NewManager(cg, c.state.CgroupPaths)
+}
+
+// applyCgroup puts pid into the container's cgroup and sets its limits.
+func (c *nablaContainer) applyCgroup(pid int) error {
+	m, err := c.cgroupManager()
+	if err != nil {
+		return err
+	}
+	if err := m.Apply(pid); err != nil {
+		m.Destroy()
+		return fmt.Errorf("cgroup %s: %w", cgroupName(c.state.Config.Cgroups), err)
+	}
+	c.state.CgroupPaths = m.GetPaths()
+	if err := m.Set(c.state.Config.Cgroups.Resources); err != nil {
+		return fmt.Errorf("cgroup %s: set limits: %w", cgroupName(c.state.Config.Cgroups), err)
+	}
+	return nil
+}
+
+func cgroupName(cg *cgroups.Cgroup) string {
+	if cg.Path != "" {
+		return cg.Path
+	}
+	return cg.Parent + "/" + cg.Name
+}
+
+// frozen reports whether the container's cgroup is frozen (paused).
+func (c *nablaContainer) frozen() bool {
+	if len(c.state.CgroupPaths) == 0 {
+		return false
+	}
+	m, err := c.cgroupManager()
+	if err != nil {
+		return false
+	}
+	st, err := m.GetFreezerState()
+	return err == nil && st == cgroups.Frozen
+}
+
+// destroyCgroup removes the container's cgroup; its process is dead.
+func (c *nablaContainer) destroyCgroup() error {
+	if len(c.state.CgroupPaths) == 0 {
+		return nil
+	}
+	m, err := c.cgroupManager()
+	if err != nil {
+		return err
+	}
+	return m.Destroy()
+}

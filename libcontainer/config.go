@@ -1,0 +1,114 @@
+package libcontainer
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/opencontainers/runc/libcontainer/configs"
+	"github.com/opencontainers/runc/libcontainer/specconv"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+)
+
+// Config is what a container is created from: the OCI spec as the caller
+// gave it and its conversion by runc's specconv, which the handlers read.
+type Config struct {
+	Bundle  string
+	Spec    *specs.Spec
+	Runtime *configs.Config
+}
+
+// LoadBundle reads <bundle>/config.json and converts it.
+func LoadBundle(bundle string) (*Config, error) {
+	abs, err := filepath.Abs(bundle)
+	if err != nil {
+		return nil, newError(ConfigInvalid, err, "bundle path %q is not valid: %v", bundle, err)
+	}
+	data, err := os.ReadFile(filepath.Join(abs, specConfig))
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, newError(ConfigInvalid, err, "bundle %s has no %s: pass the bundle directory with --bundle (runnc spec writes a template)", abs, specConfig)
+		}
+		return nil, newError(ConfigInvalid, err, "cannot read %s in bundle %s: %v", specConfig, abs, err)
+	}
+	var spec specs.Spec
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&spec); err != nil {
+		return nil, newError(ConfigInvalid, err, "%s in bundle %s is not valid OCI JSON: %v", specConfig, abs, err)
+	}
+	return NewConfig(abs, &spec)
+}
+
+const specConfig = "config.json"
+
+// NewConfig checks an OCI spec for what a Nabla container needs and converts
+// it with specconv. A relative root.path is relative to bundle.
+func NewConfig(bundle string, spec *specs.Spec) (*Config, error) {
+	if err := validateSpec(spec); err != nil {
+		return nil, newError(ConfigInvalid, err, "invalid %s in bundle %s: %v", specConfig, bundle, err)
+	}
+	conv := *spec
+	root := *spec.Root
+	if !filepath.IsAbs(root.Path) {
+		root.Path = filepath.Join(bundle, root.Path)
+	}
+	conv.Root = &root
+	if spec.Linux != nil {
+		// The tender's own allowlist replaces whatever profile the engine
+		// sends (Docker's default is far wider), so it is not converted.
+		linux := *spec.Linux
+		linux.Seccomp = nil
+		conv.Linux = &linux
+	}
+	rc, err := specconv.CreateLibcontainerConfig(&specconv.CreateOpts{
+		CgroupName:   "",
+		NoPivotRoot:  true,
+		NoNewKeyring: true,
+		Spec:         &conv,
+	})
+	if err != nil {
+		return nil, newError(ConfigInvalid, err, "invalid %s in bundle %s: %v", specConfig, bundle, err)
+	}
+	// specconv records the working directory as the bundle; make it the
+	// bundle the caller named, wherever it runs from.
+	for i, l := range rc.Labels {
+		if strings.HasPrefix(l, "bundle=") {
+			rc.Labels[i] = "bundle=" + bundle
+		}
+	}
+	return &Config{Bundle: bundle, Spec: spec, Runtime: rc}, nil
+}
+
+func validateSpec(spec *specs.Spec) error {
+	if spec.Version == "" {
+		return errors.New("ociVersion is missing")
+	}
+	if !strings.HasPrefix(spec.Version, "1.") {
+		return fmt.Errorf("ociVersion %q is not supported: runnc reads OCI runtime spec 1.x", spec.Version)
+	}
+	if spec.Root == nil || spec.Root.Path == "" {
+		return errors.New("root.path is missing: it names the container's root filesystem")
+	}
+	if spec.Process == nil {
+		return errors.New("process is missing: it names the unikernel to run")
+	}
+	if len(spec.Process.Args) == 0 || spec.Process.Args[0] == "" {
+		return errors.New("process.args is empty: its first element is the .nabla unikernel to run")
+	}
+	if spec.Linux == nil {
+		return errors.New("linux section is missing")
+	}
+	return nil
+}
+
+// Annotations returns the spec's annotations, never nil.
+func (c *Config) Annotations() map[string]string {
+	if c.Spec.Annotations == nil {
+		return map[string]string{}
+	}
+	return c.Spec.Annotations
+}

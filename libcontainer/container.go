@@ -1,0 +1,169 @@
+package libcontainer
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+
+	"github.com/nabla-containers/runnc/llif"
+	"github.com/opencontainers/cgroups"
+	"github.com/opencontainers/runc/libcontainer/configs"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+)
+
+// Status is where a container is in its life.
+type Status int
+
+const (
+	Created Status = iota
+	Running
+	Pausing
+	Paused
+	Stopped
+)
+
+func (s Status) String() string {
+	switch s {
+	case Created:
+		return "created"
+	case Running:
+		return "running"
+	case Pausing:
+		return "pausing"
+	case Paused:
+		return "paused"
+	case Stopped:
+		return "stopped"
+	}
+	return "unknown"
+}
+
+// Container is one Nabla container.
+type Container interface {
+	ID() string
+	// Status is read from the live process, not only from state.json.
+	Status() (Status, error)
+	// State is the saved state.
+	State() (*State, error)
+	// OCIState is the state as `runnc state` prints it.
+	OCIState() (*specs.State, error)
+	Config() configs.Config
+	// Processes are the host pids of the container's processes.
+	Processes() ([]int, error)
+	// Start starts the container's init, which prepares the workload and
+	// waits for Exec (`runnc create`).
+	Start(p *Process) error
+	// Exec lets a created container's workload run (`runnc start`).
+	Exec() error
+	// Run is Start then Exec.
+	Run(p *Process) error
+	// Signal sends sig to the workload; with all, a stopped container is
+	// not an error (there is no other process to signal).
+	Signal(sig os.Signal, all bool) error
+	// Pause freezes the container; Resume thaws it.
+	Pause() error
+	Resume() error
+	// Stats are the container's cgroup statistics.
+	Stats() (*cgroups.Stats, error)
+	// Set replaces the container's cgroup limits.
+	Set(r *cgroups.Resources) error
+	// Destroy runs the handlers' Destroy phases and removes the state. A
+	// running or paused container is refused unless force, which kills it.
+	Destroy(force bool) error
+}
+
+type nablaContainer struct {
+	id       string
+	dir      string
+	factory  *NablaFactory
+	handlers llif.RunllcHandler
+	state    *State
+}
+
+func (c *nablaContainer) ID() string { return c.id }
+
+func (c *nablaContainer) State() (*State, error) {
+	s := *c.state
+	return &s, nil
+}
+
+func (c *nablaContainer) Config() configs.Config { return *c.state.Config }
+
+func (c *nablaContainer) Status() (Status, error) {
+	return c.currentStatus(), nil
+}
+
+func (c *nablaContainer) currentStatus() Status {
+	if !alive(c.state.InitPid, c.state.InitStartTime) {
+		return Stopped
+	}
+	if _, err := os.Stat(filepath.Join(c.dir, fifoName)); err == nil {
+		return Created
+	}
+	if c.frozen() {
+		return Paused
+	}
+	return Running
+}
+
+func (c *nablaContainer) OCIState() (*specs.State, error) {
+	status := c.currentStatus()
+	pid := c.state.InitPid
+	if status == Stopped {
+		pid = 0
+	}
+	return &specs.State{
+		Version:     specs.Version,
+		ID:          c.id,
+		Status:      specs.ContainerState(status.String()),
+		Pid:         pid,
+		Bundle:      c.state.Bundle,
+		Annotations: c.state.Annotations,
+	}, nil
+}
+
+func (c *nablaContainer) Processes() ([]int, error) {
+	if c.currentStatus() == Stopped {
+		return []int{}, nil
+	}
+	return []int{c.state.InitPid}, nil
+}
+
+// input is what the handlers' phases receive, from the current state.
+func (c *nablaContainer) input() llif.Input {
+	ann := c.state.Annotations
+	if ann == nil {
+		ann = map[string]string{}
+	}
+	return llif.Input{
+		ContainerID:   c.id,
+		ContainerRoot: c.dir,
+		Bundle:        c.state.Bundle,
+		Config:        c.state.Config,
+		Process:       c.state.Process,
+		Annotations:   ann,
+		Runtime:       c.factory.runtime,
+		FsState:       &c.state.FsState,
+		NetworkState:  &c.state.NetworkState,
+		ExecState:     &c.state.ExecState,
+	}
+}
+
+// lock takes the container's lock and re-reads its state, which another
+// invocation may have changed while this one waited.
+func (c *nablaContainer) lock() (func(), error) {
+	unlock, err := lockDir(c.dir, c.id)
+	if err != nil {
+		return nil, err
+	}
+	st, err := readState(c.dir)
+	if err != nil {
+		unlock()
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, notExist(c.id)
+		}
+		return nil, systemError(err, "container %s", c.id)
+	}
+	c.state = st
+	return unlock, nil
+}

@@ -1,0 +1,82 @@
+package libcontainer
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/nabla-containers/runnc/llif"
+	"github.com/opencontainers/runc/libcontainer/configs"
+	"github.com/sirupsen/logrus"
+	"golang.org/x/sys/unix"
+)
+
+func (c *nablaContainer) Destroy(force bool) error {
+	unlock, err := c.lock()
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	switch s := c.currentStatus(); s {
+	case Running, Paused, Pausing:
+		if !force {
+			return newError(ContainerNotStopped, nil, "cannot delete container %s: it is %s; stop it first or use --force", c.id, s)
+		}
+		fallthrough
+	case Created:
+		if err := c.killAndWait(); err != nil {
+			return err
+		}
+	}
+	return c.destroy()
+}
+
+// killAndWait kills the container's process and waits until it has exited
+// (its reaper, the shim or `runnc run`, may leave it a zombie a while).
+func (c *nablaContainer) killAndWait() error {
+	if err := c.signal(unix.SIGKILL, true); err != nil {
+		return err
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for alive(c.state.InitPid, c.state.InitStartTime) {
+		if time.Now().After(deadline) {
+			return newError(SystemError, nil, "container %s (pid %d) did not die after SIGKILL", c.id, c.state.InitPid)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	return nil
+}
+
+// destroy runs every Destroy phase even if one fails, then the poststop
+// hooks, then removes the state directory. A failed phase is reported;
+// the state is removed regardless, since a retry could do no better than
+// the phase just did.
+func (c *nablaContainer) destroy() error {
+	in := c.input()
+	var errs []error
+	if _, err := c.handlers.ExecH.ExecDestroyFunc(&llif.ExecDestroyInput{Input: in}); err != nil {
+		errs = append(errs, fmt.Errorf("ExecDestroy: %w", err))
+	}
+	if _, err := c.handlers.NetworkH.NetworkDestroyFunc(&llif.NetworkDestroyInput{Input: in}); err != nil {
+		errs = append(errs, fmt.Errorf("NetworkDestroy: %w", err))
+	}
+	if _, err := c.handlers.FsH.FsDestroyFunc(&llif.FsDestroyInput{Input: in}); err != nil {
+		errs = append(errs, fmt.Errorf("FsDestroy: %w", err))
+	}
+	if err := c.destroyCgroup(); err != nil {
+		errs = append(errs, fmt.Errorf("remove cgroup: %w", err))
+	}
+	st, _ := c.OCIState()
+	st.Status = "stopped"
+	if err := runHooks(c.state.Config.Hooks, configs.Poststop, st); err != nil {
+		logrus.Warnf("delete %s: %v", c.id, err)
+	}
+	if err := os.RemoveAll(c.dir); err != nil {
+		errs = append(errs, fmt.Errorf("remove state: %w", err))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return systemError(err, "delete %s", c.id)
+	}
+	return nil
+}

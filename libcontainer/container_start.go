@@ -1,0 +1,233 @@
+package libcontainer
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/opencontainers/runc/libcontainer/configs"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+)
+
+func (c *nablaContainer) Start(p *Process) error {
+	unlock, err := c.lock()
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	return c.start(p)
+}
+
+func (c *nablaContainer) Run(p *Process) error {
+	unlock, err := c.lock()
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if err := c.start(p); err != nil {
+		return err
+	}
+	return c.exec()
+}
+
+// start launches init and walks it through the sync protocol (sync.go)
+// until it waits on the exec fifo. On failure init is killed; the caller
+// still owns the created container and destroys it.
+func (c *nablaContainer) start(p *Process) (retErr error) {
+	if c.state.InitPid != 0 {
+		return newError(ConfigInvalid, nil, "container %s was already started: it is %s", c.id, c.currentStatus())
+	}
+	fifo := filepath.Join(c.dir, fifoName)
+	if err := unix.Mkfifo(fifo, 0o600); err != nil {
+		return systemError(err, "start %s: make exec fifo", c.id)
+	}
+	// init opens the fifo through this O_PATH fd, so the fifo's path need
+	// not be reachable from wherever init runs.
+	fifoFd, err := os.OpenFile(fifo, unix.O_PATH|unix.O_CLOEXEC, 0)
+	if err != nil {
+		os.Remove(fifo)
+		return systemError(err, "start %s: open exec fifo", c.id)
+	}
+	defer fifoFd.Close()
+	parentSock, childSock, err := socketPair()
+	if err != nil {
+		os.Remove(fifo)
+		return systemError(err, "start %s: sync socket", c.id)
+	}
+	defer parentSock.Close()
+
+	cmd := exec.Command(c.factory.initPath, c.factory.initArgs...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = p.Stdin, p.Stdout, p.Stderr
+	extra := append([]*os.File{}, p.ExtraFiles...)
+	syncFd := 3 + len(extra)
+	extra = append(extra, childSock, fifoFd)
+	cmd.ExtraFiles = extra
+	cmd.Env = []string{
+		envInitPipe + "=" + strconv.Itoa(syncFd),
+		envFifoFd + "=" + strconv.Itoa(syncFd+1),
+	}
+	netnsPath := ""
+	cfg := c.state.Config
+	cmd.SysProcAttr = &syscall.SysProcAttr{}
+	if p.Terminal {
+		cmd.SysProcAttr.Setsid = true
+		cmd.SysProcAttr.Setctty = true
+		cmd.SysProcAttr.Ctty = 0
+	}
+	if cfg.Namespaces.Contains(configs.NEWNET) {
+		if path := cfg.Namespaces.PathOf(configs.NEWNET); path != "" {
+			netnsPath = path
+		} else {
+			cmd.SysProcAttr.Cloneflags = unix.CLONE_NEWNET
+		}
+	}
+	if err := cmd.Start(); err != nil {
+		childSock.Close()
+		os.Remove(fifo)
+		return systemError(err, "start %s: start init", c.id)
+	}
+	childSock.Close()
+	p.cmd = cmd
+	defer func() {
+		if retErr != nil {
+			cmd.Process.Kill()
+			cmd.Wait()
+			c.destroyCgroup()
+			os.Remove(fifo)
+		}
+	}()
+
+	st, err := readProcStat(cmd.Process.Pid)
+	if err != nil {
+		return systemError(err, "start %s: read init's start time", c.id)
+	}
+	// In its cgroup before anything else, and long before create returns:
+	// the shim reads the cgroup of the pid in init.pid for docker stats.
+	if err := c.applyCgroup(cmd.Process.Pid); err != nil {
+		return newError(ConfigInvalid, err, "create %s: %v", c.id, err)
+	}
+	sync := newSyncPipe(parentSock)
+	if err := sync.send(&initConfig{
+		ID:        c.id,
+		Dir:       c.dir,
+		Handlers:  c.state.Handlers,
+		State:     c.state,
+		Runtime:   c.factory.runtime,
+		NetnsPath: netnsPath,
+	}); err != nil {
+		return systemError(err, "start %s: send config to init", c.id)
+	}
+	if _, err := sync.expect(msgReady); err != nil {
+		return c.initFailed(err)
+	}
+	// Hooks see the container as it is while created: pid of init, inside
+	// the container's network namespace already.
+	ociState := &specs.State{
+		Version:     specs.Version,
+		ID:          c.id,
+		Status:      specs.StateCreating,
+		Pid:         cmd.Process.Pid,
+		Bundle:      c.state.Bundle,
+		Annotations: c.state.Annotations,
+	}
+	for _, name := range []configs.HookName{configs.Prestart, configs.CreateRuntime} {
+		if err := runHooks(cfg.Hooks, name, ociState); err != nil {
+			sync.send(&syncMsg{Type: msgError, Error: err.Error()})
+			return newError(ConfigInvalid, err, "create %s: %v", c.id, err)
+		}
+	}
+	if err := sync.send(&syncMsg{Type: msgRun}); err != nil {
+		return systemError(err, "start %s: release init", c.id)
+	}
+	m, err := sync.expect(msgCreated)
+	if err != nil {
+		return c.initFailed(err)
+	}
+	if m.FsState != nil {
+		c.state.FsState = *m.FsState
+	}
+	if m.NetState != nil {
+		c.state.NetworkState = *m.NetState
+	}
+	c.state.InitPid = cmd.Process.Pid
+	c.state.InitStartTime = st.startTime
+	if err := c.state.save(c.dir); err != nil {
+		return systemError(err, "start %s: save state", c.id)
+	}
+	return nil
+}
+
+func (c *nablaContainer) initFailed(err error) error {
+	var ie *initError
+	if errors.As(err, &ie) {
+		return newError(ConfigInvalid, err, "create %s: %s", c.id, ie.msg)
+	}
+	return systemError(err, "create %s: container init failed", c.id)
+}
+
+func runHooks(hooks configs.Hooks, name configs.HookName, state *specs.State) error {
+	for i, h := range hooks[name] {
+		if err := h.Run(state); err != nil {
+			return fmt.Errorf("%s hook #%d failed: %w", name, i, err)
+		}
+	}
+	return nil
+}
+
+func (c *nablaContainer) Exec() error {
+	unlock, err := c.lock()
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	return c.exec()
+}
+
+// exec lets init past the exec fifo: init blocks opening the fifo for
+// writing until we open it for reading, then writes one byte and becomes
+// the workload.
+func (c *nablaContainer) exec() error {
+	switch s := c.currentStatus(); s {
+	case Created:
+	case Stopped:
+		return newError(ContainerNotRunning, nil, "cannot start container %s: it is stopped; delete it and create it again", c.id)
+	default:
+		return newError(ContainerNotStopped, nil, "cannot start container %s: it is already %s", c.id, s)
+	}
+	fifo := filepath.Join(c.dir, fifoName)
+	f, err := os.OpenFile(fifo, os.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return systemError(err, "start %s: open exec fifo", c.id)
+	}
+	defer f.Close()
+	buf := make([]byte, 1)
+	for {
+		n, err := unix.Read(int(f.Fd()), buf)
+		if n == 1 {
+			break
+		}
+		if err != nil && err != unix.EAGAIN && err != unix.EINTR {
+			return systemError(err, "start %s: read exec fifo", c.id)
+		}
+		// No writer yet (EOF) or nothing written yet (EAGAIN).
+		if !alive(c.state.InitPid, c.state.InitStartTime) {
+			os.Remove(fifo)
+			return newError(ContainerNotRunning, nil, "cannot start container %s: its init exited before start", c.id)
+		}
+		time.Sleep(200 * time.Microsecond)
+	}
+	if err := os.Remove(fifo); err != nil {
+		return systemError(err, "start %s: remove exec fifo", c.id)
+	}
+	st, _ := c.OCIState()
+	if err := runHooks(c.state.Config.Hooks, configs.Poststart, st); err != nil {
+		return newError(SystemError, err, "start %s: %v", c.id, err)
+	}
+	return nil
+}

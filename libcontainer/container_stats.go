@@ -1,0 +1,48 @@
+package libcontainer
+
+import (
+	"github.com/opencontainers/cgroups"
+)
+
+// Stats are the cgroup statistics of the container's process.
+func (c *nablaContainer) Stats() (*cgroups.Stats, error) {
+	if c.currentStatus() == Stopped {
+		return nil, newError(ContainerNotRunning, nil, "container %s is not running: it has no statistics", c.id)
+	}
+	m, err := c.cgroupManager()
+	if err != nil {
+		return nil, systemError(err, "container %s", c.id)
+	}
+	st, err := m.GetStats()
+	if err != nil {
+		return nil, systemError(err, "container %s: read cgroup statistics", c.id)
+	}
+	return st, nil
+}
+
+// Set changes the container's cgroup limits (runnc update). The guest's
+// memory was fixed when it booted: a new memory limit constrains the
+// tender but cannot grow or shrink what the unikernel sees.
+func (c *nablaContainer) Set(r *cgroups.Resources) error {
+	unlock, err := c.lock()
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if s := c.currentStatus(); s == Stopped {
+		return newError(ContainerNotRunning, nil, "cannot update container %s: it is stopped", c.id)
+	}
+	m, err := c.cgroupManager()
+	if err != nil {
+		return systemError(err, "container %s", c.id)
+	}
+	r.SkipDevices = true
+	if err := m.Set(r); err != nil {
+		return systemError(err, "update container %s", c.id)
+	}
+	c.state.Config.Cgroups.Resources = r
+	if err := c.state.save(c.dir); err != nil {
+		return systemError(err, "update container %s: save state", c.id)
+	}
+	return nil
+}

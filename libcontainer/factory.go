@@ -1,0 +1,251 @@
+package libcontainer
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"time"
+
+	"github.com/nabla-containers/runnc/llif"
+	"github.com/sirupsen/logrus"
+)
+
+// Factory makes and finds containers below one state root.
+type Factory interface {
+	// Create makes container id from config: it runs the Create phase of
+	// the fs, network and exec handlers and saves the state. On failure
+	// nothing is left behind.
+	Create(id string, config *Config) (Container, error)
+	// Load returns the container id saved below the root.
+	Load(id string) (Container, error)
+	// StartInitialization is the body of `runnc init`, the container's
+	// process before it becomes the workload. It returns only on failure.
+	StartInitialization() error
+	// Type names the kind of containers this factory makes.
+	Type() string
+}
+
+// NablaFactory is the Factory for Nabla containers.
+type NablaFactory struct {
+	root     string
+	registry *llif.Registry
+	runtime  llif.RuntimeOptions
+	// initPath and initArgs re-execute this program as the container init.
+	initPath string
+	initArgs []string
+}
+
+// Option configures a NablaFactory.
+type Option func(*NablaFactory)
+
+// WithRuntimeOptions sets the disk directory and tender path handed to the
+// handlers.
+func WithRuntimeOptions(o llif.RuntimeOptions) Option {
+	return func(f *NablaFactory) {
+		root := f.runtime.Root
+		f.runtime = o
+		f.runtime.Root = root
+	}
+}
+
+// WithInitCommand sets how the container init is started: path and the
+// arguments after argv[0] that make that program call StartInitialization.
+// The default is this program, `/proc/self/exe init`.
+func WithInitCommand(path string, args ...string) Option {
+	return func(f *NablaFactory) { f.initPath, f.initArgs = path, args }
+}
+
+// New returns a factory keeping container state below root, with handlers
+// chosen from registry.
+func New(root string, registry *llif.Registry, opts ...Option) (*NablaFactory, error) {
+	abs, err := filepath.Abs(root)
+	if err != nil {
+		return nil, fmt.Errorf("state root %q: %w", root, err)
+	}
+	f := &NablaFactory{
+		root:     abs,
+		registry: registry,
+		initPath: "/proc/self/exe",
+		initArgs: []string{"init"},
+	}
+	f.runtime.Root = abs
+	for _, o := range opts {
+		o(f)
+	}
+	return f, nil
+}
+
+func (f *NablaFactory) Type() string { return "nabla" }
+
+// Root is the state root this factory keeps containers below.
+func (f *NablaFactory) Root() string { return f.root }
+
+var idRegexp = regexp.MustCompile(`^[\w+\-.]+$`)
+
+const maxIDLen = 1024
+
+func validateID(id string) error {
+	if id == "" {
+		return newError(InvalidIdFormat, nil, "container id is empty: give the container a name")
+	}
+	if len(id) > maxIDLen {
+		return newError(InvalidIdFormat, nil, "container id is %d characters long: use at most %d", len(id), maxIDLen)
+	}
+	if id == "." || id == ".." || !idRegexp.MatchString(id) {
+		return newError(InvalidIdFormat, nil, "container id %q is not valid: use only letters, digits, '_', '+', '-' and '.'", id)
+	}
+	return nil
+}
+
+func (f *NablaFactory) Create(id string, config *Config) (_ Container, retErr error) {
+	if err := validateID(id); err != nil {
+		return nil, err
+	}
+	names, err := f.registry.Choose(config.Annotations())
+	if err != nil {
+		return nil, newError(ConfigInvalid, err, "create %s: %v", id, err)
+	}
+	handlers, err := f.registry.Handlers(names)
+	if err != nil {
+		return nil, newError(ConfigInvalid, err, "create %s: %v", id, err)
+	}
+	if err := os.MkdirAll(f.root, 0o700); err != nil {
+		return nil, systemError(err, "create state root %s", f.root)
+	}
+	dir := filepath.Join(f.root, id)
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		if errors.Is(err, os.ErrExist) {
+			return nil, newError(IdInUse, err, "container %s already exists: choose another id or delete it first", id)
+		}
+		return nil, systemError(err, "create state directory for %s", id)
+	}
+	// Hold the lock from the start: a concurrent delete or start of the
+	// same id waits until this container is whole or gone.
+	lock, err := os.Open(dir)
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, systemError(err, "create %s", id)
+	}
+	defer lock.Close()
+	if err := flockExclusive(lock); err != nil {
+		os.RemoveAll(dir)
+		return nil, systemError(err, "lock %s", id)
+	}
+
+	// Without linux.cgroupsPath, runc puts a container in /<id>.
+	if cg := config.Runtime.Cgroups; cg != nil && cg.Path == "" && cg.Name == "" {
+		cg.Name = id
+	}
+	c := &nablaContainer{
+		id:       id,
+		dir:      dir,
+		factory:  f,
+		handlers: handlers,
+		state: &State{
+			ID:          id,
+			Bundle:      config.Bundle,
+			Rootfs:      config.Runtime.Rootfs,
+			Created:     time.Now().UTC(),
+			Annotations: config.Spec.Annotations,
+			Handlers:    names,
+			Config:      config.Runtime,
+			Process:     config.Spec.Process,
+		},
+	}
+	// Each step that succeeded is undone, last first, if a later one fails.
+	var undo []func()
+	defer func() {
+		if retErr == nil {
+			return
+		}
+		for i := len(undo) - 1; i >= 0; i-- {
+			undo[i]()
+		}
+		os.RemoveAll(dir)
+	}()
+	steps := []struct {
+		phase  string
+		create func(llif.Input) (*llif.LLState, error)
+		slot   *llif.LLState
+		undo   func()
+	}{
+		{"FsCreate", func(in llif.Input) (*llif.LLState, error) {
+			return handlers.FsH.FsCreateFunc(&llif.FsCreateInput{Input: in})
+		}, &c.state.FsState, func() {
+			logIfErr(handlers.FsH.FsDestroyFunc(&llif.FsDestroyInput{Input: c.input()}))
+		}},
+		{"NetworkCreate", func(in llif.Input) (*llif.LLState, error) {
+			return handlers.NetworkH.NetworkCreateFunc(&llif.NetworkCreateInput{Input: in})
+		}, &c.state.NetworkState, func() {
+			logIfErr(handlers.NetworkH.NetworkDestroyFunc(&llif.NetworkDestroyInput{Input: c.input()}))
+		}},
+		{"ExecCreate", func(in llif.Input) (*llif.LLState, error) {
+			return handlers.ExecH.ExecCreateFunc(&llif.ExecCreateInput{Input: in})
+		}, &c.state.ExecState, func() {
+			logIfErr(handlers.ExecH.ExecDestroyFunc(&llif.ExecDestroyInput{Input: c.input()}))
+		}},
+	}
+	for _, s := range steps {
+		// A failed phase may have made part of its resources: its Destroy
+		// runs too (Destroy accepts partial state).
+		undo = append(undo, s.undo)
+		st, err := s.create(c.input())
+		if st != nil {
+			*s.slot = *st
+		}
+		if err != nil {
+			return nil, newError(ConfigInvalid, err, "create %s: %s: %v", id, s.phase, err)
+		}
+		if err := c.state.save(dir); err != nil {
+			return nil, systemError(err, "create %s: save state", id)
+		}
+	}
+	return c, nil
+}
+
+func logIfErr(_ *llif.LLState, err error) {
+	if err != nil {
+		logrus.Warnf("undo: %v", err)
+	}
+}
+
+func (f *NablaFactory) Load(id string) (Container, error) {
+	if err := validateID(id); err != nil {
+		return nil, err
+	}
+	dir := filepath.Join(f.root, id)
+	st, err := readState(dir)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, notExist(id)
+		}
+		return nil, systemError(err, "load container %s", id)
+	}
+	handlers, err := f.registry.Handlers(st.Handlers)
+	if err != nil {
+		return nil, systemError(err, "load container %s", id)
+	}
+	return &nablaContainer{id: id, dir: dir, factory: f, handlers: handlers, state: st}, nil
+}
+
+// List returns the ids of the containers below the root.
+func (f *NablaFactory) List() ([]string, error) {
+	entries, err := os.ReadDir(f.root)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, nil
+		}
+		return nil, systemError(err, "list %s", f.root)
+	}
+	var ids []string
+	for _, e := range entries {
+		if e.IsDir() && validateID(e.Name()) == nil {
+			if _, err := os.Stat(filepath.Join(f.root, e.Name(), stateFile)); err == nil {
+				ids = append(ids, e.Name())
+			}
+		}
+	}
+	return ids, nil
+}

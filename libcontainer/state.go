@@ -1,0 +1,116 @@
+package libcontainer
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/nabla-containers/runnc/llif"
+	"github.com/opencontainers/runc/libcontainer/configs"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+)
+
+const (
+	stateFile = "state.json"
+	fifoName  = "exec.fifo"
+)
+
+// State is what <root>/<id>/state.json holds: everything a later runnc
+// invocation needs to drive the container.
+type State struct {
+	ID      string    `json:"id"`
+	Bundle  string    `json:"bundle"`
+	Rootfs  string    `json:"rootfs"`
+	Created time.Time `json:"created"`
+	// InitPid is the host pid of the container's process (init, then the
+	// tender in its place); 0 while creating. InitStartTime tells a
+	// recycled pid from ours.
+	InitPid       int               `json:"init_pid"`
+	InitStartTime uint64            `json:"init_start_time"`
+	Annotations   map[string]string `json:"annotations,omitempty"`
+	Handlers      llif.Names        `json:"handlers"`
+	// CgroupPaths are the container's cgroup directories, as the cgroup
+	// manager reports them once the process is in them.
+	CgroupPaths map[string]string `json:"cgroup_paths,omitempty"`
+
+	FsState      llif.LLState `json:"fsstate"`
+	NetworkState llif.LLState `json:"netstate"`
+	ExecState    llif.LLState `json:"execstate"`
+
+	Config  *configs.Config `json:"config"`
+	Process *specs.Process  `json:"process"`
+}
+
+func readState(dir string) (*State, error) {
+	data, err := os.ReadFile(filepath.Join(dir, stateFile))
+	if err != nil {
+		return nil, err
+	}
+	var s State
+	if err := json.Unmarshal(data, &s); err != nil {
+		return nil, fmt.Errorf("state file %s is corrupt: %w", filepath.Join(dir, stateFile), err)
+	}
+	return &s, nil
+}
+
+// save writes the state atomically: a reader sees the old file or the new
+// one, never a torn one.
+func (s *State) save(dir string) error {
+	data, err := json.Marshal(s)
+	if err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(dir, ".state-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), filepath.Join(dir, stateFile))
+}
+
+// lockDir takes an exclusive flock on a container's directory, so that one
+// runnc invocation at a time changes a container. Waiters for a directory
+// removed meanwhile see ErrNotExist.
+func lockDir(dir, id string) (unlock func(), err error) {
+	f, err := os.Open(dir)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, notExist(id)
+		}
+		return nil, systemError(err, "lock container %s", id)
+	}
+	if err := flockExclusive(f); err != nil {
+		f.Close()
+		return nil, systemError(err, "lock container %s", id)
+	}
+	// The directory may have been deleted while we waited for the lock.
+	if _, err := os.Stat(filepath.Join(dir, stateFile)); errors.Is(err, os.ErrNotExist) {
+		f.Close()
+		return nil, notExist(id)
+	}
+	return func() { f.Close() }, nil
+}
+
+func notExist(id string) error {
+	return newError(ContainerNotExists, nil, "container %s does not exist", id)
+}
+
+func flockExclusive(f *os.File) error {
+	for {
+		err := unix.Flock(int(f.Fd()), unix.LOCK_EX)
+		if err != unix.EINTR {
+			return err
+		}
+	}
+}

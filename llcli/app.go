@@ -1,0 +1,162 @@
+package llcli
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/nabla-containers/runnc/libcontainer"
+	"github.com/nabla-containers/runnc/llif"
+	"github.com/sirupsen/logrus"
+	"github.com/urfave/cli"
+)
+
+// Defaults of the global flags. The state root must be right without
+// --root: podman's cleanup calls `delete --force` with no global flags.
+const (
+	DefaultRoot    = "/run/runnc"
+	DefaultDiskDir = "/var/lib/runnc/disks"
+	DefaultTender  = "/opt/runnc/bin/nabla-run"
+)
+
+// NewApp returns the runnc command line, using the handlers in registry.
+func NewApp(registry *llif.Registry, version string) *cli.App {
+	app := cli.NewApp()
+	app.Name = "runnc"
+	app.Usage = `OCI runtime that runs Nabla containers
+
+runnc runs each container as a unikernel: one process, the tender nabla-run,
+confined by a seccomp allowlist of a few syscalls. It is driven like runc by
+Docker, containerd, podman and Kubernetes, or by hand on an OCI bundle whose
+process.args[0] is a .nabla unikernel.`
+	app.Version = version
+	app.Flags = []cli.Flag{
+		cli.StringFlag{Name: "root", Value: DefaultRoot, Usage: "directory for container state (tmpfs)"},
+		cli.StringFlag{Name: "log", Usage: "append log lines to this file (default: stderr)"},
+		cli.StringFlag{Name: "log-format", Value: "text", Usage: "log format: text or json"},
+		cli.BoolFlag{Name: "debug", Usage: "log debug messages"},
+		cli.BoolFlag{Name: "systemd-cgroup", Usage: "accepted for runc compatibility; cgroups are managed through cgroupfs"},
+		cli.StringFlag{Name: "disk-dir", Value: DefaultDiskDir, Usage: "directory for disk images, kept off tmpfs and shared among containers"},
+		cli.StringFlag{Name: "tender", EnvVar: "RUNNC_TENDER", Usage: "path of nabla-run (default: beside runnc, else " + DefaultTender + ")"},
+	}
+	app.Before = setupLogging
+	app.Commands = []cli.Command{
+		createCommand, startCommand, runCommand, stateCommand, killCommand,
+		deleteCommand, listCommand, psCommand, specCommand, featuresCommand,
+		pauseCommand, resumeCommand, updateCommand, eventsCommand,
+		execCommand, checkpointCommand, restoreCommand, initCommand,
+	}
+	app.Metadata = map[string]any{registryKey: registry}
+	// Errors are printed by Main, once, in the form callers parse.
+	app.ExitErrHandler = func(*cli.Context, error) {}
+	return app
+}
+
+const registryKey = "registry"
+
+// Main runs the command line and exits with the status callers expect:
+// the workload's for run, 1 for any failure, whose message goes to stderr
+// and, with --log, as the last line of the log (containerd shows its msg).
+func Main(app *cli.App, args []string) {
+	err := app.Run(args)
+	if err == nil {
+		os.Exit(0)
+	}
+	var ec exitCode
+	if errors.As(err, &ec) {
+		os.Exit(int(ec))
+	}
+	fatal(err)
+}
+
+// exitCode is the workload's exit status, returned by run as an error so
+// deferred cleanups run before the process exits.
+type exitCode int
+
+func (e exitCode) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
+
+func fatal(err error) {
+	if logToFile {
+		logrus.Error(err)
+	}
+	fmt.Fprintln(os.Stderr, "runnc: "+err.Error())
+	os.Exit(1)
+}
+
+var logToFile bool
+
+func setupLogging(ctx *cli.Context) error {
+	if ctx.GlobalBool("debug") {
+		logrus.SetLevel(logrus.DebugLevel)
+	}
+	switch f := ctx.GlobalString("log-format"); f {
+	case "json":
+		logrus.SetFormatter(&logrus.JSONFormatter{})
+	case "text", "":
+		logrus.SetFormatter(&logrus.TextFormatter{DisableColors: true, FullTimestamp: true})
+	default:
+		return fmt.Errorf("unknown log format %q: use text or json", f)
+	}
+	if path := ctx.GlobalString("log"); path != "" {
+		f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND|os.O_SYNC, 0o644)
+		if err != nil {
+			return fmt.Errorf("cannot open log file %s: %w", path, err)
+		}
+		logrus.SetOutput(f)
+		logToFile = true
+	}
+	return nil
+}
+
+// factory builds the container factory from the global flags.
+func factory(ctx *cli.Context) (*libcontainer.NablaFactory, error) {
+	reg, _ := ctx.App.Metadata[registryKey].(*llif.Registry)
+	root := ctx.GlobalString("root")
+	if root == "" {
+		return nil, errors.New("--root is empty: give a state directory")
+	}
+	return libcontainer.New(root, reg, libcontainer.WithRuntimeOptions(llif.RuntimeOptions{
+		DiskDir:    ctx.GlobalString("disk-dir"),
+		TenderPath: tenderPath(ctx.GlobalString("tender")),
+	}))
+}
+
+// tenderPath finds nabla-run: the flag or RUNNC_TENDER, else beside this
+// binary, else the upstream install path. The exec handler checks that it
+// exists, so a missing tender fails create with its path in the message.
+func tenderPath(flag string) string {
+	if flag != "" {
+		if abs, err := filepath.Abs(flag); err == nil {
+			return abs
+		}
+		return flag
+	}
+	if self, err := os.Executable(); err == nil {
+		beside := filepath.Join(filepath.Dir(self), "nabla-run")
+		if _, err := os.Stat(beside); err == nil {
+			return beside
+		}
+	}
+	return DefaultTender
+}
+
+// checkArgs checks the number of positional arguments, naming the usage.
+func checkArgs(ctx *cli.Context, n int) error {
+	if ctx.NArg() != n {
+		return fmt.Errorf("%s: expected %d argument(s), got %d: usage: runnc %s %s",
+			ctx.Command.Name, n, ctx.NArg(), ctx.Command.Name, ctx.Command.ArgsUsage)
+	}
+	return nil
+}
+
+func loadContainer(ctx *cli.Context) (libcontainer.Container, error) {
+	if err := checkArgs(ctx, 1); err != nil {
+		return nil, err
+	}
+	f, err := factory(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return f.Load(ctx.Args().First())
+}

@@ -1,0 +1,129 @@
+package llcli
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/nabla-containers/runnc/libcontainer"
+	"github.com/urfave/cli"
+)
+
+var createFlags = []cli.Flag{
+	cli.StringFlag{Name: "bundle, b", Usage: "bundle directory (default: the current directory)"},
+	cli.StringFlag{Name: "pid-file", Usage: "write the container's host pid to this file"},
+	cli.StringFlag{Name: "console-socket", Usage: "unix socket to receive the pty master of a terminal container"},
+	cli.IntFlag{Name: "preserve-fds", Usage: "pass this many fds after stdio to the container (the tender closes them)"},
+	cli.BoolFlag{Name: "no-pivot", Usage: "accepted for runc compatibility (a unikernel has no mount namespace to pivot)"},
+	cli.BoolFlag{Name: "no-new-keyring", Usage: "accepted for runc compatibility (a unikernel never uses the kernel keyring)"},
+}
+
+var createCommand = cli.Command{
+	Name:      "create",
+	Usage:     "create a container",
+	ArgsUsage: "<container-id>",
+	Description: `Create makes the container from the bundle: it builds (or reuses) the
+disk image of the rootfs, prepares the network, starts the container's
+process in its network namespace, runs the prestart hooks and leaves the
+process waiting for "runnc start". The unikernel has not run yet.
+
+Example: runnc create --bundle /containers/hello hello1`,
+	Flags: createFlags,
+	Action: func(ctx *cli.Context) error {
+		c, _, err := createContainer(ctx)
+		if err != nil {
+			return err
+		}
+		return writePidFile(ctx.String("pid-file"), c)
+	},
+}
+
+// createContainer creates the container named by the only argument from
+// the bundle and starts its init. On failure nothing is left behind.
+func createContainer(ctx *cli.Context) (libcontainer.Container, *libcontainer.Process, error) {
+	if err := checkArgs(ctx, 1); err != nil {
+		return nil, nil, err
+	}
+	id := ctx.Args().First()
+	bundle := ctx.String("bundle")
+	if bundle == "" {
+		bundle = "."
+	}
+	bundle, err := filepath.Abs(bundle)
+	if err != nil {
+		return nil, nil, fmt.Errorf("bundle %q: %w", ctx.String("bundle"), err)
+	}
+	// Like runc, work from the bundle: hooks run with it as their cwd.
+	if err := os.Chdir(bundle); err != nil {
+		return nil, nil, fmt.Errorf("bundle %s cannot be entered: %w", bundle, err)
+	}
+	cfg, err := libcontainer.LoadBundle(bundle)
+	if err != nil {
+		return nil, nil, err
+	}
+	f, err := factory(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	proc, err := newProcess(ctx, cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	c, err := f.Create(id, cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := c.Start(proc); err != nil {
+		if derr := c.Destroy(true); derr != nil {
+			return nil, nil, fmt.Errorf("%w (and cleaning up failed: %v)", err, derr)
+		}
+		return nil, nil, err
+	}
+	return c, proc, nil
+}
+
+// newProcess gives the container this invocation's stdio, as containerd's
+// shim and conmon expect, plus any preserved fds.
+func newProcess(ctx *cli.Context, cfg *libcontainer.Config) (*libcontainer.Process, error) {
+	p := &libcontainer.Process{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}
+	// A terminal container with a console socket gets a new pty; without
+	// one (runc run -t in a terminal) it simply uses runnc's own stdio.
+	if sock := ctx.String("console-socket"); sock != "" {
+		if !cfg.Spec.Process.Terminal {
+			return nil, fmt.Errorf("--console-socket was given but process.terminal is false: set terminal to true or drop the flag")
+		}
+		slave, err := newConsole(sock)
+		if err != nil {
+			return nil, err
+		}
+		p.Stdin, p.Stdout, p.Stderr = slave, slave, slave
+		p.Terminal = true
+	} else if cfg.Spec.Process.Terminal && ctx.Command.Name == "create" {
+		return nil, fmt.Errorf("process.terminal is true but no --console-socket was given: create needs a socket to hand the terminal to")
+	}
+	for i := 0; i < ctx.Int("preserve-fds"); i++ {
+		p.ExtraFiles = append(p.ExtraFiles, os.NewFile(uintptr(3+i), fmt.Sprintf("preserved-fd-%d", 3+i)))
+	}
+	return p, nil
+}
+
+// writePidFile writes the pid the way runc does: no trailing newline,
+// atomically (the shim reads it as soon as create returns).
+func writePidFile(path string, c libcontainer.Container) error {
+	if path == "" {
+		return nil
+	}
+	st, err := c.State()
+	if err != nil {
+		return err
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return err
+	}
+	tmp := filepath.Join(filepath.Dir(abs), "."+filepath.Base(abs))
+	if err := os.WriteFile(tmp, []byte(fmt.Sprint(st.InitPid)), 0o644); err != nil {
+		return fmt.Errorf("write pid file %s: %w", path, err)
+	}
+	return os.Rename(tmp, abs)
+}

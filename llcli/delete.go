@@ -1,0 +1,37 @@
+package llcli
+
+import (
+	"errors"
+
+	"github.com/nabla-containers/runnc/libcontainer"
+	"github.com/urfave/cli"
+)
+
+var deleteCommand = cli.Command{
+	Name:      "delete",
+	Usage:     "delete a container and everything it holds",
+	ArgsUsage: "<container-id>",
+	Description: `Delete removes a stopped (or created) container: its network devices,
+its disk image if no other container shares it, and its state. With --force
+a running container is killed first, and a container that does not exist is
+not an error (containerd and podman clean up that way).
+
+Example: runnc delete hello1`,
+	Flags: []cli.Flag{
+		cli.BoolFlag{Name: "force, f", Usage: "kill the container if it is running; succeed if it does not exist"},
+	},
+	Action: func(ctx *cli.Context) error {
+		c, err := loadContainer(ctx)
+		if err != nil {
+			if ctx.Bool("force") && errors.Is(err, libcontainer.ErrNotExist) {
+				return nil
+			}
+			return err
+		}
+		err = c.Destroy(ctx.Bool("force"))
+		if ctx.Bool("force") && errors.Is(err, libcontainer.ErrNotExist) {
+			return nil
+		}
+		return err
+	},
+}

@@ -1,0 +1,37 @@
+package llcli
+
+import (
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"github.com/opencontainers/runtime-spec/specs-go/features"
+	"github.com/urfave/cli"
+)
+
+var featuresCommand = cli.Command{
+	Name:  "features",
+	Usage: "print what this runtime supports, as OCI features JSON",
+	Description: `Features prints the OCI runtime features document. Note what differs
+from runc: linux.seccomp in a bundle is accepted but replaced by the
+tender's own allowlist, which is far stricter than any profile an engine
+sends; only the network namespace is used (created or joined).`,
+	Action: func(ctx *cli.Context) error {
+		if err := checkArgs(ctx, 0); err != nil {
+			return err
+		}
+		yes := true
+		return printJSON(&features.Features{
+			OCIVersionMin: "1.0.0",
+			OCIVersionMax: specs.Version,
+			Hooks:         []string{"prestart", "createRuntime", "poststart", "poststop"},
+			MountOptions:  []string{},
+			Linux: &features.Linux{
+				Namespaces: []string{"network"},
+				Seccomp:    &features.Seccomp{Enabled: &yes},
+			},
+			Annotations: map[string]string{
+				"org.nabla.runnc.seccomp":         "the tender's allowlist replaces linux.seccomp (see nabla-run --print-filter)",
+				"org.nabla.runnc.handlers":        "org.nabla.runnc.fs, org.nabla.runnc.network, org.nabla.runnc.exec choose handlers per bundle",
+				"org.opencontainers.runtime-spec": specs.Version,
+			},
+		})
+	},
+}

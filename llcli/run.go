@@ -1,0 +1,72 @@
+package llcli
+
+import (
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/urfave/cli"
+)
+
+var runCommand = cli.Command{
+	Name:      "run",
+	Usage:     "create and start a container, and wait for it unless detached",
+	ArgsUsage: "<container-id>",
+	Description: `Run is create then start. In the foreground it forwards signals to the
+unikernel, waits for it, deletes the container and exits with the
+unikernel's exit status (128+N if killed by signal N).
+
+Example: runnc run --bundle /containers/hello hello1`,
+	Flags: append([]cli.Flag{
+		cli.BoolFlag{Name: "detach, d", Usage: "return once the container is started"},
+	}, createFlags...),
+	Action: func(ctx *cli.Context) error {
+		c, proc, err := createContainer(ctx)
+		if err != nil {
+			return err
+		}
+		if err := c.Exec(); err != nil {
+			c.Destroy(true)
+			return err
+		}
+		if ctx.Bool("detach") {
+			return writePidFile(ctx.String("pid-file"), c)
+		}
+		if err := writePidFile(ctx.String("pid-file"), c); err != nil {
+			c.Destroy(true)
+			return err
+		}
+		stop := forwardSignals(proc.Pid)
+		code, err := proc.Wait()
+		stop()
+		if derr := c.Destroy(true); err == nil {
+			err = derr
+		}
+		if err != nil {
+			return err
+		}
+		return exitCode(code)
+	},
+}
+
+// forwardSignals passes the signals a terminal or supervisor sends to
+// runnc on to the unikernel, as runc run does.
+func forwardSignals(pid func() (int, error)) (stop func()) {
+	ch := make(chan os.Signal, 16)
+	signal.Notify(ch, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT,
+		syscall.SIGUSR1, syscall.SIGUSR2)
+	done := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case s := <-ch:
+				if p, err := pid(); err == nil {
+					syscall.Kill(p, s.(syscall.Signal))
+				}
+			case <-done:
+				return
+			}
+		}
+	}()
+	return func() { signal.Stop(ch); close(done) }
+}

@@ -1,0 +1,60 @@
+package llcli
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"github.com/urfave/cli"
+)
+
+var specCommand = cli.Command{
+	Name:  "spec",
+	Usage: "write a config.json template for a Nabla bundle",
+	Description: `Spec writes config.json into the bundle directory: it runs
+rootfs/hello.nabla with a fresh network namespace. Put the unikernel and
+its files into rootfs/ and edit process.args.
+
+Example: mkdir -p b/rootfs && cp build/guests/hello.nabla b/rootfs/ && runnc spec --bundle b`,
+	Flags: []cli.Flag{
+		cli.StringFlag{Name: "bundle, b", Usage: "bundle directory (default: the current directory)"},
+	},
+	Action: func(ctx *cli.Context) error {
+		if err := checkArgs(ctx, 0); err != nil {
+			return err
+		}
+		path := filepath.Join(ctx.String("bundle"), "config.json")
+		if _, err := os.Stat(path); err == nil {
+			return fmt.Errorf("%s exists already: remove it first", path)
+		} else if !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+		data, err := json.MarshalIndent(nablaSpec(), "", "\t")
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(path, append(data, '\n'), 0o644)
+	},
+}
+
+// nablaSpec is the template bundle's spec: what a unikernel needs and
+// nothing a unikernel cannot use.
+func nablaSpec() *specs.Spec {
+	return &specs.Spec{
+		Version: specs.Version,
+		Root:    &specs.Root{Path: "rootfs", Readonly: true},
+		Process: &specs.Process{
+			Args: []string{"/hello.nabla"},
+			Env:  []string{"PATH=/usr/local/bin:/usr/bin:/bin"},
+			Cwd:  "/",
+		},
+		Hostname: "nabla",
+		Linux: &specs.Linux{
+			Namespaces: []specs.LinuxNamespace{{Type: specs.NetworkNamespace}},
+			Resources:  &specs.LinuxResources{Memory: &specs.LinuxMemory{}},
+		},
+	}
+}

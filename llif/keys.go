@@ -1,0 +1,27 @@
+package llif
+
+// Options that handlers leave in their LLState for the other handlers. They
+// are the whole contract between the fs, network and exec handlers: any fs
+// or network handler that sets them works with any exec handler that reads
+// them.
+const (
+	// FsState: absolute host path of the disk image for the workload ("" or
+	// absent: no disk), and "true" when it must be opened read-only (shared
+	// among containers).
+	FsDisk         = "disk"
+	FsDiskReadOnly = "disk.readonly"
+	// FsState: per-container files the workload sees in place of the
+	// image's (/etc/hosts, /etc/hostname, /etc/resolv.conf), as a JSON object
+	// of guest path -> absolute host path. The exec handler passes their
+	// contents to the guest in CONFIG so the shared disk image stays shared.
+	FsFiles = "files"
+
+	// NetworkState: the tap device inside the container's network namespace
+	// ("" or absent: no NIC), the MAC the guest answers with, and the IPv4
+	// address, prefix length and gateway ("" when there is no default route).
+	NetTap         = "tap"
+	NetMAC         = "mac"
+	NetIPv4Addr    = "ipv4.addr"
+	NetIPv4Prefix  = "ipv4.prefix"
+	NetIPv4Gateway = "ipv4.gateway"
+)

@@ -1,0 +1,50 @@
+// Command runnc is the OCI runtime binary for Nabla containers. It picks the
+// default handlers and hands over to llcli.
+package main
+
+import (
+	"os"
+	"runtime"
+
+	"github.com/nabla-containers/runnc/llcli"
+	"github.com/nabla-containers/runnc/llif"
+)
+
+// version and gitCommit are set by the Makefile.
+var (
+	version   = "0.1.0"
+	gitCommit = ""
+)
+
+func init() {
+	// `runnc init` joins the container's network namespace and execs the
+	// tender: both act on the calling OS thread, so keep main on one.
+	if len(os.Args) > 1 && os.Args[1] == "init" {
+		runtime.GOMAXPROCS(1)
+		runtime.LockOSThread()
+	}
+}
+
+func registry() *llif.Registry {
+	return &llif.Registry{
+		Fs: map[string]func() llif.FsHandler{
+			"noop": func() llif.FsHandler { return llif.NoopFs{} },
+		},
+		Network: map[string]func() llif.NetworkHandler{
+			"none": func() llif.NetworkHandler { return llif.NoneNetwork{} },
+		},
+		Exec:           map[string]func() llif.ExecHandler{},
+		DefaultFs:      "noop",
+		DefaultNetwork: "none",
+		DefaultExec:    "nabla",
+	}
+}
+
+func main() {
+	v := version
+	if gitCommit != "" {
+		v += "\ncommit: " + gitCommit
+	}
+	v += "\nspec: 1.3.0"
+	llcli.Main(llcli.NewApp(registry(), v), os.Args)
+}

@@ -1,0 +1,71 @@
+// Package testenv finds what the integration tests drive: the repository
+// and the binaries `make` built into build/ (RUNNC_BUILD overrides).
+package testenv
+
+import (
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+)
+
+var (
+	repoOnce sync.Once
+	repoDir  string
+)
+
+// Repo returns the repository root: the nearest directory above the
+// working directory that holds go.mod.
+func Repo(t testing.TB) string {
+	t.Helper()
+	repoOnce.Do(func() {
+		dir, err := os.Getwd()
+		if err != nil {
+			return
+		}
+		for {
+			if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+				repoDir = dir
+				return
+			}
+			parent := filepath.Dir(dir)
+			if parent == dir {
+				return
+			}
+			dir = parent
+		}
+	})
+	if repoDir == "" {
+		t.Fatal("cannot find the repository root (no go.mod above the working directory)")
+	}
+	return repoDir
+}
+
+// BuildDir is where `make` put the binaries.
+func BuildDir(t testing.TB) string {
+	if d := os.Getenv("RUNNC_BUILD"); d != "" {
+		return d
+	}
+	return filepath.Join(Repo(t), "build")
+}
+
+// Binary returns the path of a built file below the build directory (e.g.
+// "runnc", "nabla-run", "guests/hello.nabla") and fails the test if it is
+// missing.
+func Binary(t testing.TB, rel string) string {
+	t.Helper()
+	p := filepath.Join(BuildDir(t), rel)
+	if _, err := os.Stat(p); err != nil {
+		t.Fatalf("%s is missing: run make first (%v)", p, err)
+	}
+	return p
+}
+
+// RequireRoot fails the test when not run as root: the runtime needs
+// network namespaces, tap devices and cgroups.
+func RequireRoot(t testing.TB) {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Fatal("this test needs root (network namespaces, tap devices, cgroups): run make test as root")
+	}
+}
