@@ -16,13 +16,10 @@ func (c *nablaContainer) cgroupManager() (cgroups.Manager, error) {
 	if cg == nil {
 		return nil, fmt.Errorf("container %s has no cgroup configuration", c.id)
 	}
-	// A unikernel opens no device after the tender's set-up, and the
-	// tender's seccomp filter forbids open() altogether: device rules add
-	// nothing but the need for an eBPF device filter on cgroup v2.
 	if cg.Resources == nil {
 		cg.Resources = &cgroups.Resources{}
 	}
-	cg.Resources.SkipDevices = true
+	withoutDevices(cg.Resources)
 	cg.Systemd = false
 	if cgroups.IsCgroup2UnifiedMode() {
 		return fs2.NewManager(cg, c.state.CgroupPaths[""])
@@ -77,4 +74,12 @@ func (c *nablaContainer) destroyCgroup() error {
 		return err
 	}
 	return m.Destroy()
+}
+
+// withoutDevices drops device rules: a unikernel opens no device after the
+// tender's set-up (its filter forbids open()), so they add nothing but the
+// need for a device-filter implementation.
+func withoutDevices(r *cgroups.Resources) {
+	r.SkipDevices = true
+	r.Devices = nil
 }

@@ -104,11 +104,3 @@ func validateSpec(spec *specs.Spec) error {
 	}
 	return nil
 }
-
-// Annotations returns the spec's annotations, never nil.
-func (c *Config) Annotations() map[string]string {
-	if c.Spec.Annotations == nil {
-		return map[string]string{}
-	}
-	return c.Spec.Annotations
-}

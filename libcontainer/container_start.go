@@ -62,6 +62,12 @@ func (c *nablaContainer) start(p *Process) (retErr error) {
 	}
 	defer parentSock.Close()
 
+	// Fds inherited from our caller (containerd's shim leaves a socket on
+	// fd 3) must not reach the container: only stdio and ExtraFiles do.
+	if err := unix.CloseRange(3, ^uint(0), unix.CLOSE_RANGE_CLOEXEC); err != nil {
+		os.Remove(fifo)
+		return systemError(err, "start %s: mark inherited fds close-on-exec", c.id)
+	}
 	cmd := exec.Command(c.factory.initPath, c.factory.initArgs...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = p.Stdin, p.Stdout, p.Stderr
 	extra := append([]*os.File{}, p.ExtraFiles...)

@@ -36,7 +36,7 @@ func (c *nablaContainer) Set(r *cgroups.Resources) error {
 	if err != nil {
 		return systemError(err, "container %s", c.id)
 	}
-	r.SkipDevices = true
+	withoutDevices(r)
 	if err := m.Set(r); err != nil {
 		return systemError(err, "update container %s", c.id)
 	}

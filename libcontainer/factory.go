@@ -103,7 +103,7 @@ func (f *NablaFactory) Create(id string, config *Config) (_ Container, retErr er
 	if err := validateID(id); err != nil {
 		return nil, err
 	}
-	names, err := f.registry.Choose(config.Annotations())
+	names, err := f.registry.Choose(config.Spec)
 	if err != nil {
 		return nil, newError(ConfigInvalid, err, "create %s: %v", id, err)
 	}

@@ -2,8 +2,11 @@ package llif
 
 import (
 	"fmt"
+	"path/filepath"
 	"sort"
 	"strings"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
 // Annotations a bundle uses to choose handlers other than the defaults.
@@ -21,6 +24,10 @@ type Registry struct {
 	Exec    map[string]func() ExecHandler
 
 	DefaultFs, DefaultNetwork, DefaultExec string
+	// Sandbox are the handlers of a pod sandbox (the CRI's pause
+	// container): it runs no unikernel, it only holds the pod's
+	// namespaces for the pod's containers to join.
+	Sandbox Names
 }
 
 // Names are the handler names one container was created with; they are
@@ -31,9 +38,17 @@ type Names struct {
 	Exec    string `json:"exec"`
 }
 
-// Choose picks the handler names for a container from its annotations,
-// falling back to the defaults, and checks that each name is registered.
-func (r *Registry) Choose(annotations map[string]string) (Names, error) {
+// Choose picks the handler names for a container: the Sandbox names for a
+// pod sandbox, else the defaults overridden by the spec's annotations. It
+// checks that each name is registered.
+func (r *Registry) Choose(spec *specs.Spec) (Names, error) {
+	if IsSandbox(spec) {
+		if _, err := r.Handlers(r.Sandbox); err != nil {
+			return Names{}, err
+		}
+		return r.Sandbox, nil
+	}
+	annotations := spec.Annotations
 	n := Names{Fs: r.DefaultFs, Network: r.DefaultNetwork, Exec: r.DefaultExec}
 	if v, ok := annotations[AnnotationFs]; ok {
 		n.Fs = v
@@ -79,4 +94,14 @@ func keys[T any](m map[string]T) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// IsSandbox reports whether spec is a pod sandbox: the CRI says so in an
+// annotation (containerd, CRI-O), or the process is a pause binary.
+func IsSandbox(spec *specs.Spec) bool {
+	a := spec.Annotations
+	if a["io.kubernetes.cri.container-type"] == "sandbox" || a["io.kubernetes.cri-o.ContainerType"] == "sandbox" {
+		return true
+	}
+	return spec.Process != nil && len(spec.Process.Args) > 0 && filepath.Base(spec.Process.Args[0]) == "pause"
 }

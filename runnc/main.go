@@ -8,6 +8,7 @@ import (
 
 	"github.com/nabla-containers/runnc/llcli"
 	"github.com/nabla-containers/runnc/llif"
+	"github.com/nabla-containers/runnc/nabla-lib/sandbox"
 )
 
 // version and gitCommit are set by the Makefile.
@@ -33,10 +34,13 @@ func registry() *llif.Registry {
 		Network: map[string]func() llif.NetworkHandler{
 			"none": func() llif.NetworkHandler { return llif.NoneNetwork{} },
 		},
-		Exec:           map[string]func() llif.ExecHandler{},
+		Exec: map[string]func() llif.ExecHandler{
+			"sandbox": sandbox.New,
+		},
 		DefaultFs:      "noop",
 		DefaultNetwork: "none",
 		DefaultExec:    "nabla",
+		Sandbox:        llif.Names{Fs: "noop", Network: "none", Exec: "sandbox"},
 	}
 }
 
