@@ -8,7 +8,10 @@ import (
 
 	"github.com/nabla-containers/runnc/llcli"
 	"github.com/nabla-containers/runnc/llif"
+	"github.com/nabla-containers/runnc/nabla-lib/nabla"
+	"github.com/nabla-containers/runnc/nabla-lib/network"
 	"github.com/nabla-containers/runnc/nabla-lib/sandbox"
+	"github.com/nabla-containers/runnc/nabla-lib/storage"
 )
 
 // version and gitCommit are set by the Makefile.
@@ -29,16 +32,19 @@ func init() {
 func registry() *llif.Registry {
 	return &llif.Registry{
 		Fs: map[string]func() llif.FsHandler{
+			"iso":  storage.NewISO,
 			"noop": func() llif.FsHandler { return llif.NoopFs{} },
 		},
 		Network: map[string]func() llif.NetworkHandler{
+			"tap":  network.New,
 			"none": func() llif.NetworkHandler { return llif.NoneNetwork{} },
 		},
 		Exec: map[string]func() llif.ExecHandler{
+			"nabla":   nabla.NewNabla,
 			"sandbox": sandbox.New,
 		},
-		DefaultFs:      "noop",
-		DefaultNetwork: "none",
+		DefaultFs:      "iso",
+		DefaultNetwork: "tap",
 		DefaultExec:    "nabla",
 		Sandbox:        llif.Names{Fs: "noop", Network: "none", Exec: "sandbox"},
 	}

@@ -1,0 +1,9 @@
+// Package storage owns the container's root filesystem as the unikernel sees
+// it: a read-only ISO 9660 image (with Rock Ridge) of the bundle's rootfs,
+// shared among the containers whose rootfs has the same content, plus the
+// per-container files (/etc/hosts, /etc/hostname, /etc/resolv.conf) that
+// must stay out of the shared image. It provides the "iso" fs handler.
+//
+// storage implements llif and must never import libcontainer or llcli: the
+// runtime drives it only through the llif interfaces.
+package storage

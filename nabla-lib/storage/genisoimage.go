@@ -1,0 +1,92 @@
+package storage
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+)
+
+// genisoimage writes the images. Chosen over a Go writer
+// (github.com/kdomanski/iso9660 v0.4.0) by measuring on this project's
+// Debian 12 VM (3 to 6 runs each, warm page cache):
+//
+//	rootfs                     genisoimage     kdomanski/iso9660
+//	1 MB, 20 files             10-12 ms        4-7 ms
+//	200 MB, 4000 files         0.38-0.42 s     0.48-1.55 s (median 1.1 s)
+//
+// The Go writer is no faster where it matters and cannot write Rock Ridge:
+// it cut "some-long-file-name-00001.data" to "some-long-file-name-000.data"
+// (20 files collapsed into one name), lost modes and empty directories,
+// and has no symlinks. A whole FsCreate of the 200 MB rootfs takes
+// 0.35-0.94 s (the image write dominates); a second container of the same
+// rootfs reuses the image and takes 16-23 ms, the metadata scan. genisoimage
+// ships in Debian (scripts/setup.sh installs it) and is found by absolute
+// path: runnc may run with no PATH.
+const genisoimage = "/usr/bin/genisoimage"
+
+// imageOptions: -r writes Rock Ridge (long names, symlinks as symlinks,
+// modes with write bits cleared and uid/gid 0, right for a read-only image);
+// -l allows 31-character ISO names; -D keeps deep directories in place
+// instead of relocating them to rr_moved, which the guest's small ISO reader
+// need not understand. Symlinks are never followed (that would need -f).
+var imageOptions = []string{"-quiet", "-l", "-r", "-D"}
+
+// buildSuffix marks an image being built: <key>.iso.build-<random>.
+const buildSuffix = ".build-"
+
+// imageFormat identifies how images are made; it is part of the image key.
+var imageFormat = "genisoimage " + strings.Join(imageOptions, " ")
+
+// buildImage writes the image of rootfs to dst atomically: to a temporary
+// file in dst's directory, renamed into place once complete, so a reader
+// never sees half an image.
+func buildImage(rootfs, dst string) error {
+	tmp, err := os.CreateTemp(filepath.Dir(dst), filepath.Base(dst)+buildSuffix+"*")
+	if err != nil {
+		return fmt.Errorf("create temporary image in %s: %w", filepath.Dir(dst), err)
+	}
+	tmpName := tmp.Name()
+	tmp.Close()
+	if err := runGenisoimage(rootfs, tmpName); err != nil {
+		os.Remove(tmpName)
+		return err
+	}
+	if err := os.Chmod(tmpName, 0o444); err != nil {
+		os.Remove(tmpName)
+		return fmt.Errorf("make image %s read-only: %w", tmpName, err)
+	}
+	if err := os.Rename(tmpName, dst); err != nil {
+		os.Remove(tmpName)
+		return fmt.Errorf("move image into place at %s: %w", dst, err)
+	}
+	return nil
+}
+
+func runGenisoimage(rootfs, out string) error {
+	args := append(append([]string{}, imageOptions...), "-o", out, rootfs)
+	cmd := exec.Command(genisoimage, args...)
+	cmd.Env = []string{"LC_ALL=C"}
+	output, err := cmd.CombinedOutput()
+	if errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("%s is missing: install the genisoimage package", genisoimage)
+	}
+	if err != nil {
+		return fmt.Errorf("build the disk image of rootfs %s with %s: %w: %s",
+			rootfs, genisoimage, err, toolOutput(output))
+	}
+	return nil
+}
+
+// toolOutput is the tool's output on one line, for an error message.
+func toolOutput(b []byte) string {
+	const max = 1000
+	s := strings.Join(strings.Fields(string(b)), " ")
+	if len(s) > max {
+		s = s[:max] + "..."
+	}
+	return s
+}

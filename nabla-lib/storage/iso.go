@@ -1,0 +1,135 @@
+package storage
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/nabla-containers/runnc/llif"
+	"github.com/sirupsen/logrus"
+)
+
+// ISO is the "iso" fs handler: the workload's root filesystem is a
+// read-only ISO 9660 image of the rootfs, shared by every container whose
+// rootfs has the same content (upstream runnc copied a 125 MB image per
+// container into /run and filled the tmpfs).
+type ISO struct{}
+
+// NewISO returns the "iso" fs handler, for llif.Registry.Fs.
+func NewISO() llif.FsHandler { return ISO{} }
+
+// FsCreateFunc makes (or reuses) the image of the rootfs and records this
+// container as one of its users.
+func (ISO) FsCreateFunc(in *llif.FsCreateInput) (*llif.LLState, error) {
+	rootfs := in.Config.Rootfs
+	fi, err := os.Stat(rootfs)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("rootfs %s does not exist: check root.path in config.json", rootfs)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("rootfs %s: %w", rootfs, err)
+	}
+	if !fi.IsDir() {
+		return nil, fmt.Errorf("rootfs %s is not a directory: check root.path in config.json", rootfs)
+	}
+	files, err := containerFiles(in.ContainerID, in.Config.Mounts)
+	if err != nil {
+		return nil, err
+	}
+	marker, err := markerName(&in.Input)
+	if err != nil {
+		return nil, err
+	}
+	dir := in.Runtime.DiskDir
+	if !filepath.IsAbs(dir) {
+		return nil, fmt.Errorf("disk directory %q is not an absolute path: check --disk-dir", dir)
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("create disk directory %s: %w", dir, err)
+	}
+	key, err := rootfsKey(rootfs)
+	if err != nil {
+		return nil, err
+	}
+	im := image{dir: dir, key: key}
+	if err := im.use(rootfs, marker, in.ContainerRoot); err != nil {
+		return nil, err
+	}
+	sweep(dir, key)
+
+	st := llif.NewLLState()
+	st.Options[llif.FsDisk] = im.path()
+	st.Options[llif.FsDiskReadOnly] = "true"
+	if files != "" {
+		st.Options[llif.FsFiles] = files
+	}
+	return st, nil
+}
+
+// use builds the image unless it exists and adds the marker, all under
+// the key's lock so concurrent creates of one rootfs build it once. On
+// failure it leaves no trace of this container.
+func (im image) use(rootfs, marker, containerRoot string) (err error) {
+	l, _, err := lockKey(im.dir, im.key, true)
+	if err != nil {
+		return err
+	}
+	defer l.unlock()
+	defer func() {
+		if err != nil {
+			if derr := im.dropUser(marker); derr != nil {
+				logrus.Warnf("undo failed image use: %v", derr)
+			}
+		}
+	}()
+	if err := im.pruneStale(); err != nil {
+		return err
+	}
+	if _, statErr := os.Stat(im.path()); statErr != nil {
+		if err := im.removeBuilds(); err != nil {
+			return err
+		}
+		if err := buildImage(rootfs, im.path()); err != nil {
+			return err
+		}
+	}
+	return im.addUser(marker, containerRoot)
+}
+
+// FsRunFunc has nothing to do: the tender opens the image itself.
+func (ISO) FsRunFunc(in *llif.FsRunInput) (*llif.LLState, error) {
+	return in.FsState, nil
+}
+
+// FsDestroyFunc drops this container's use of its image, and the image
+// when no other container uses it. It finds the markers on disk rather
+// than in the state, so a create that died before saving its state is
+// cleaned up too.
+func (ISO) FsDestroyFunc(in *llif.FsDestroyInput) (*llif.LLState, error) {
+	marker, err := markerName(&in.Input)
+	dir := in.Runtime.DiskDir
+	if err != nil || dir == "" {
+		// Create refused such an id or directory before making anything.
+		return llif.NewLLState(), nil
+	}
+	found, err := filepath.Glob(filepath.Join(dir, "*.users", marker))
+	if err != nil {
+		return nil, fmt.Errorf("find images used by %s: %w", in.ContainerID, err)
+	}
+	for _, p := range found {
+		key := filepath.Base(filepath.Dir(p))
+		im := image{dir: dir, key: key[:len(key)-len(".users")]}
+		l, _, err := lockKey(dir, im.key, true)
+		if err != nil {
+			return nil, err
+		}
+		err = im.dropUser(marker)
+		l.unlock()
+		if err != nil {
+			return nil, err
+		}
+	}
+	return llif.NewLLState(), nil
+}
