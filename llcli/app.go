@@ -8,6 +8,7 @@ import (
 
 	"github.com/nabla-containers/runnc/libcontainer"
 	"github.com/nabla-containers/runnc/llif"
+	"github.com/nabla-containers/runnc/nabla-lib/image"
 	"github.com/sirupsen/logrus"
 	"github.com/urfave/cli"
 )
@@ -39,13 +40,14 @@ process.args[0] is a .nabla unikernel.`
 		cli.BoolFlag{Name: "systemd-cgroup", Usage: "accepted for runc compatibility; cgroups are managed through cgroupfs"},
 		cli.StringFlag{Name: "disk-dir", Value: DefaultDiskDir, Usage: "directory for disk images, kept off tmpfs and shared among containers"},
 		cli.StringFlag{Name: "tender", EnvVar: "RUNNC_TENDER", Usage: "path of nabla-run (default: beside runnc, else " + DefaultTender + ")"},
+		cli.StringFlag{Name: "image-store", Value: image.DefaultRoot, Usage: "directory of the image store (runnc image, run --image)"},
 	}
 	app.Before = setupLogging
 	app.Commands = []cli.Command{
 		createCommand, startCommand, runCommand, stateCommand, killCommand,
 		deleteCommand, listCommand, psCommand, specCommand, featuresCommand,
 		pauseCommand, resumeCommand, updateCommand, eventsCommand,
-		execCommand, checkpointCommand, restoreCommand, initCommand,
+		execCommand, checkpointCommand, restoreCommand, initCommand, imageCommand,
 	}
 	app.Metadata = map[string]any{registryKey: registry}
 	// Errors are printed by Main, once, in the form callers parse.

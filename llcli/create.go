@@ -53,6 +53,14 @@ func createContainer(ctx *cli.Context) (libcontainer.Container, *libcontainer.Pr
 	if err != nil {
 		return nil, nil, fmt.Errorf("bundle %q: %w", ctx.String("bundle"), err)
 	}
+	// A relative --pid-file is relative to where runnc was started.
+	if pid := ctx.String("pid-file"); pid != "" {
+		abs, err := filepath.Abs(pid)
+		if err != nil {
+			return nil, nil, fmt.Errorf("pid file %q: %w", pid, err)
+		}
+		ctx.Set("pid-file", abs)
+	}
 	// Like runc, work from the bundle: hooks run with it as their cwd.
 	if err := os.Chdir(bundle); err != nil {
 		return nil, nil, fmt.Errorf("bundle %s cannot be entered: %w", bundle, err)
@@ -117,13 +125,9 @@ func writePidFile(path string, c libcontainer.Container) error {
 	if err != nil {
 		return err
 	}
-	abs, err := filepath.Abs(path)
-	if err != nil {
-		return err
-	}
-	tmp := filepath.Join(filepath.Dir(abs), "."+filepath.Base(abs))
+	tmp := filepath.Join(filepath.Dir(path), "."+filepath.Base(path))
 	if err := os.WriteFile(tmp, []byte(fmt.Sprint(st.InitPid)), 0o644); err != nil {
 		return fmt.Errorf("write pid file %s: %w", path, err)
 	}
-	return os.Rename(tmp, abs)
+	return os.Rename(tmp, path)
 }

@@ -19,9 +19,15 @@ unikernel's exit status (128+N if killed by signal N).
 Example: runnc run --bundle /containers/hello hello1`,
 	Flags: append([]cli.Flag{
 		cli.BoolFlag{Name: "detach, d", Usage: "return once the container is started"},
+		cli.StringFlag{Name: "image", Usage: "run a container of this image from the image store (pulled if missing) instead of a bundle"},
 	}, createFlags...),
 	Action: func(ctx *cli.Context) error {
+		release, err := useImage(ctx)
+		if err != nil {
+			return err
+		}
 		c, proc, err := createContainer(ctx)
+		release()
 		if err != nil {
 			return err
 		}

@@ -1,0 +1,259 @@
+package llcli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"text/tabwriter"
+	"time"
+
+	"github.com/docker/go-units"
+	"github.com/nabla-containers/runnc/nabla-lib/image"
+	"github.com/urfave/cli"
+	"golang.org/x/sys/unix"
+)
+
+var imageCommand = cli.Command{
+	Name:  "image",
+	Usage: "pull, list, inspect and remove images, and make bundles from them",
+	Description: `images for runnc, without Docker.
+
+The image store (--image-store, default ` + image.DefaultRoot + `) keeps images
+pulled from a registry (docker://HOST/NAME:TAG), an OCI image layout
+(oci:DIR[:TAG]) or a docker save archive (docker-archive:FILE), each checked
+against its digest and unpacked once. Every container of one image shares
+its rootfs, and so its disk image.
+
+Example: runnc image pull docker://127.0.0.1:5000/hello:1 --insecure
+         runnc run --image docker://127.0.0.1:5000/hello:1 hello1`,
+	Subcommands: []cli.Command{
+		{
+			Name:      "pull",
+			Usage:     "store an image",
+			ArgsUsage: "<reference>",
+			Flags: []cli.Flag{
+				cli.BoolFlag{Name: "insecure", Usage: "let a docker:// pull use plain HTTP"},
+			},
+			Action: func(ctx *cli.Context) error {
+				if err := checkArgs(ctx, 1); err != nil {
+					return err
+				}
+				s, err := imageStore(ctx)
+				if err != nil {
+					return err
+				}
+				im, err := pullImage(s, ctx.Args().First(), ctx.Bool("insecure"))
+				if err != nil {
+					return err
+				}
+				fmt.Println(im.ID)
+				return nil
+			},
+		},
+		{
+			Name:  "ls",
+			Usage: "list the stored images",
+			Flags: []cli.Flag{
+				cli.StringFlag{Name: "format, f", Value: "table", Usage: "table or json"},
+				cli.BoolFlag{Name: "quiet, q", Usage: "print only the image IDs"},
+			},
+			Action: listImages,
+		},
+		{
+			Name:      "inspect",
+			Usage:     "print an image's record and config as JSON",
+			ArgsUsage: "<reference|digest>",
+			Action: func(ctx *cli.Context) error {
+				if err := checkArgs(ctx, 1); err != nil {
+					return err
+				}
+				s, err := imageStore(ctx)
+				if err != nil {
+					return err
+				}
+				d, err := s.Inspect(ctx.Args().First())
+				if err != nil {
+					return err
+				}
+				return printJSON(d)
+			},
+		},
+		{
+			Name:      "rm",
+			Usage:     "remove an image (refused while a container uses it)",
+			ArgsUsage: "<reference|digest>",
+			Action: func(ctx *cli.Context) error {
+				if err := checkArgs(ctx, 1); err != nil {
+					return err
+				}
+				s, err := imageStore(ctx)
+				if err != nil {
+					return err
+				}
+				r, err := s.Remove(ctx.Args().First())
+				if err != nil {
+					return err
+				}
+				if r.Untagged != "" {
+					fmt.Println("Untagged: " + r.Untagged)
+				} else {
+					fmt.Println("Deleted: " + r.Image.ID)
+				}
+				return nil
+			},
+		},
+		{
+			Name:      "bundle",
+			Usage:     "write DIR/config.json for a container of an image",
+			ArgsUsage: "<reference|digest> <dir>",
+			Description: `The config is the one runnc spec writes, with process.args from the
+image's Entrypoint and Cmd, env from its Env, cwd from its WorkingDir and
+root.path pointing, read-only, into the store. Removing the image breaks
+the bundle; runnc image rm refuses while a container made from it exists.`,
+			Action: func(ctx *cli.Context) error {
+				if err := checkArgs(ctx, 2); err != nil {
+					return err
+				}
+				s, err := imageStore(ctx)
+				if err != nil {
+					return err
+				}
+				return s.Bundle(ctx.Args().Get(0), ctx.Args().Get(1), image.BundleOptions{Base: nablaSpec()})
+			},
+		},
+	},
+}
+
+// imageStore opens the store of --image-store; it knows the containers
+// below --root, so it refuses to remove an image one of them uses.
+func imageStore(ctx *cli.Context) (*image.Store, error) {
+	s, err := image.Open(ctx.GlobalString("image-store"))
+	if err != nil {
+		return nil, err
+	}
+	s.InUse = func(id string) ([]string, error) {
+		f, err := factory(ctx)
+		if err != nil {
+			return nil, err
+		}
+		ids, err := f.List()
+		if err != nil {
+			return nil, err
+		}
+		var users []string
+		for _, cid := range ids {
+			c, err := f.Load(cid)
+			if err != nil {
+				continue // deleted meanwhile
+			}
+			if st, err := c.State(); err == nil && st.Annotations[image.AnnotationImage] == id {
+				users = append(users, cid)
+			}
+		}
+		return users, nil
+	}
+	return s, nil
+}
+
+// pullImage pulls, showing each layer's progress when stderr is a terminal.
+func pullImage(s *image.Store, ref string, insecure bool) (*image.Image, error) {
+	opts := image.PullOptions{Insecure: insecure}
+	if isTerminal(os.Stderr) {
+		opts.Progress = os.Stderr
+	}
+	return s.Pull(ref, opts)
+}
+
+func isTerminal(f *os.File) bool {
+	_, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
+	return err == nil
+}
+
+func listImages(ctx *cli.Context) error {
+	if err := checkArgs(ctx, 0); err != nil {
+		return err
+	}
+	s, err := imageStore(ctx)
+	if err != nil {
+		return err
+	}
+	images, err := s.List()
+	if err != nil {
+		return err
+	}
+	if ctx.Bool("quiet") {
+		for _, im := range images {
+			fmt.Println(im.ID)
+		}
+		return nil
+	}
+	switch ctx.String("format") {
+	case "json":
+		if images == nil {
+			images = []image.Image{}
+		}
+		return printJSON(images)
+	case "table":
+		return imageTable(os.Stdout, images)
+	}
+	return fmt.Errorf("unknown format %q: use table or json", ctx.String("format"))
+}
+
+// imageTable prints a row per reference (an image with none shows
+// <none>): its ID, the manifest digest it was pulled with, its size.
+func imageTable(out io.Writer, images []image.Image) error {
+	w := tabwriter.NewWriter(out, 12, 1, 3, ' ', 0)
+	fmt.Fprint(w, "REFERENCE\tIMAGE ID\tDIGEST\tSIZE\tPULLED\n")
+	for _, im := range images {
+		refs := im.Refs
+		if len(refs) == 0 {
+			refs = []string{"<none>"}
+		}
+		for _, r := range refs {
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", r, image.ShortID(im.ID),
+				im.Digest, units.HumanSize(float64(im.Size)), im.Pulled.Format(time.RFC3339))
+		}
+	}
+	return w.Flush()
+}
+
+// useImage makes runnc run --image REF run a container of REF (pulled
+// first if the store lacks it): it points --bundle at the image's shared
+// bundle in the store and holds the store until release, which the caller
+// calls once the container exists, so the image cannot be removed in
+// between. Without --image it does nothing.
+func useImage(ctx *cli.Context) (release func(), err error) {
+	ref := ctx.String("image")
+	if ref == "" {
+		return func() {}, nil
+	}
+	if ctx.String("bundle") != "" {
+		return nil, errors.New("run: give --bundle or --image, not both")
+	}
+	s, err := imageStore(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.Find(ref); err != nil {
+		if _, perr := image.ParseReference(ref); perr != nil {
+			return nil, err // a digest not in the store
+		}
+		if _, err := pullImage(s, ref, false); err != nil {
+			return nil, err
+		}
+	}
+	release, err = s.Hold()
+	if err != nil {
+		return nil, err
+	}
+	dir, err := s.SharedBundle(ref, nablaSpec())
+	if err == nil {
+		err = ctx.Set("bundle", dir)
+	}
+	if err != nil {
+		release()
+		return nil, err
+	}
+	return release, nil
+}

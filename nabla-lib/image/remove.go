@@ -1,0 +1,104 @@
+package image
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Removed tells what Remove did.
+type Removed struct {
+	// Untagged is the reference dropped from an image that has others.
+	Untagged string
+	// Image is the image deleted with all its files, if any.
+	Image *Image
+}
+
+// Remove forgets ref. Named by a reference that is one of several names
+// of its image, only that name goes; otherwise the image goes, with its
+// rootfs and every blob no other image uses, unless a container uses it.
+func (s *Store) Remove(ref string) (*Removed, error) {
+	unlock, err := s.lock(true)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	im, err := s.Find(ref)
+	if err != nil {
+		return nil, err
+	}
+	if r, err := ParseReference(ref); err == nil && contains(im.Refs, r.String) && len(im.Refs) > 1 {
+		im.Refs = without(im.Refs, r.String)
+		if err := s.writeRecord(im); err != nil {
+			return nil, err
+		}
+		return &Removed{Untagged: r.String}, nil
+	}
+	if s.InUse != nil {
+		users, err := s.InUse(im.ID)
+		if err != nil {
+			return nil, fmt.Errorf("remove image %s: find its containers: %w", ref, err)
+		}
+		switch {
+		case len(users) == 1:
+			return nil, fmt.Errorf("image %s (%s) is used by container %s: delete the container first",
+				ref, im.ID, users[0])
+		case len(users) > 1:
+			return nil, fmt.Errorf("image %s (%s) is used by containers %s: delete them first",
+				ref, im.ID, strings.Join(users, ", "))
+		}
+	}
+	if err := s.prepare(); err != nil {
+		return nil, err
+	}
+	// The record goes first: from then on no reader finds the image.
+	if err := os.Remove(s.recordPath(im.ID)); err != nil {
+		return nil, fmt.Errorf("remove image %s: %w", im.ID, err)
+	}
+	// Moved aside in one step, then deleted, so no half rootfs stays
+	// where a bundle points.
+	gone := filepath.Join(s.root, "tmp", "rm-"+hexOf(im.ID))
+	if err := os.Rename(s.rootfsPath(im.ID), gone); err != nil && !os.IsNotExist(err) {
+		return nil, fmt.Errorf("remove rootfs of image %s: %w", im.ID, err)
+	}
+	if err := os.RemoveAll(gone); err != nil {
+		return nil, fmt.Errorf("remove rootfs of image %s: %w", im.ID, err)
+	}
+	if err := os.RemoveAll(s.bundlePath(im.ID)); err != nil {
+		return nil, fmt.Errorf("remove bundle of image %s: %w", im.ID, err)
+	}
+	if err := s.collect(); err != nil {
+		return nil, err
+	}
+	return &Removed{Image: im}, nil
+}
+
+// collect deletes the blobs no stored image refers to. The caller holds
+// the exclusive lock.
+func (s *Store) collect() error {
+	images, err := s.List()
+	if err != nil {
+		return err
+	}
+	keep := map[string]bool{}
+	for _, im := range images {
+		keep[hexOf(im.ID)] = true
+		keep[hexOf(im.Digest)] = true
+		for _, l := range im.Layers {
+			keep[hexOf(l)] = true
+		}
+	}
+	entries, err := os.ReadDir(filepath.Join(s.root, "blobs", "sha256"))
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if !keep[e.Name()] {
+			if err := os.Remove(filepath.Join(s.root, "blobs", "sha256", e.Name())); err != nil {
+				return fmt.Errorf("remove unused blob %s: %w", e.Name(), err)
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,227 @@
+package image
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+)
+
+// DefaultRoot is where runnc keeps images.
+const DefaultRoot = "/var/lib/runnc/images"
+
+// Store is an image store rooted at one directory. Several processes may
+// use one store at once.
+type Store struct {
+	root string
+	// InUse names the containers that use image id (a digest); Remove
+	// refuses to remove an image while it names any. Nil means none.
+	InUse func(id string) ([]string, error)
+}
+
+// Image is an image's record in the store.
+type Image struct {
+	// ID is the digest of the image's config, which fixes its rootfs.
+	ID string `json:"id"`
+	// Digest is the digest of the manifest it was pulled with.
+	Digest string `json:"digest"`
+	// Refs are the references it was pulled by, canonical.
+	Refs []string `json:"refs"`
+	// Layers are the digests of its layer blobs, lowest first.
+	Layers []string `json:"layers"`
+	// Size is the bytes of its blobs in the store.
+	Size   int64     `json:"size"`
+	Pulled time.Time `json:"pulled"`
+}
+
+// Details is what Inspect tells about an image.
+type Details struct {
+	Image
+	Rootfs string         `json:"rootfs"`
+	Config *v1.ConfigFile `json:"config"`
+}
+
+// Open returns the store rooted at dir; it is made on the first pull.
+func Open(dir string) (*Store, error) {
+	if dir == "" {
+		dir = DefaultRoot
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("image store %q: %w", dir, err)
+	}
+	return &Store{root: abs}, nil
+}
+
+// Root is the store's directory.
+func (s *Store) Root() string { return s.root }
+
+func (s *Store) blobPath(digest string) string {
+	return filepath.Join(s.root, "blobs", "sha256", hexOf(digest))
+}
+func (s *Store) rootfsPath(id string) string { return filepath.Join(s.root, "rootfs", hexOf(id)) }
+func (s *Store) bundlePath(id string) string { return filepath.Join(s.root, "bundles", hexOf(id)) }
+func (s *Store) recordPath(id string) string {
+	return filepath.Join(s.root, "images", hexOf(id)+".json")
+}
+
+// hexOf is the hex part of a sha256 digest.
+func hexOf(digest string) string { return strings.TrimPrefix(digest, "sha256:") }
+
+// List returns the stored images, newest first.
+func (s *Store) List() ([]Image, error) {
+	files, err := filepath.Glob(filepath.Join(s.root, "images", "*.json"))
+	if err != nil {
+		return nil, err
+	}
+	var out []Image
+	for _, f := range files {
+		im, err := readRecord(f)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue // removed since the glob
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *im)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Pulled.After(out[j].Pulled) })
+	return out, nil
+}
+
+func readRecord(path string) (*Image, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var im Image
+	if err := json.Unmarshal(data, &im); err != nil {
+		return nil, fmt.Errorf("image record %s is corrupt: %w", path, err)
+	}
+	return &im, nil
+}
+
+// Find returns the image named by ref: a reference (any transport), its
+// ID or manifest digest, or a unique prefix of at least 4 hex digits of
+// its ID.
+func (s *Store) Find(ref string) (*Image, error) {
+	images, err := s.List()
+	if err != nil {
+		return nil, err
+	}
+	canon := ref
+	prefix := strings.TrimPrefix(ref, "sha256:")
+	if r, err := ParseReference(ref); err == nil {
+		canon = r.String
+	} else if !isHex(prefix) {
+		return nil, err // neither a reference nor a digest
+	}
+	var hits []Image
+	for _, im := range images {
+		switch {
+		case contains(im.Refs, canon), im.ID == ref, im.Digest == ref,
+			len(prefix) >= 4 && isHex(prefix) && strings.HasPrefix(hexOf(im.ID), prefix):
+			hits = append(hits, im)
+		}
+	}
+	switch len(hits) {
+	case 0:
+		return nil, fmt.Errorf("image %s is not in the store %s: pull it first (runnc image pull %s)", ref, s.root, ref)
+	case 1:
+		return &hits[0], nil
+	}
+	return nil, fmt.Errorf("%s matches %d images in the store: give more of the digest", ref, len(hits))
+}
+
+// Inspect returns an image's record, config and rootfs path.
+func (s *Store) Inspect(ref string) (*Details, error) {
+	im, err := s.Find(ref)
+	if err != nil {
+		return nil, err
+	}
+	f, err := os.Open(s.blobPath(im.ID))
+	if err != nil {
+		return nil, fmt.Errorf("read config of image %s: %w", im.ID, err)
+	}
+	defer f.Close()
+	cfg, err := v1.ParseConfigFile(f)
+	if err != nil {
+		return nil, fmt.Errorf("config of image %s: %w", im.ID, err)
+	}
+	return &Details{Image: *im, Rootfs: s.rootfsPath(im.ID), Config: cfg}, nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func isHex(s string) bool {
+	return strings.Trim(s, "0123456789abcdef") == ""
+}
+
+// writeFileAtomic puts data at path by rename of a synced temporary file.
+func writeFileAtomic(path string, data []byte, mode os.FileMode) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Chmod(mode); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+func (s *Store) writeRecord(im *Image) error {
+	data, err := json.MarshalIndent(im, "", "\t")
+	if err != nil {
+		return err
+	}
+	if err := writeFileAtomic(s.recordPath(im.ID), append(data, '\n'), 0o644); err != nil {
+		return fmt.Errorf("write record of image %s: %w", im.ID, err)
+	}
+	return nil
+}
+
+// PullOptions tune a pull.
+type PullOptions struct {
+	// Insecure lets a docker:// pull use plain HTTP.
+	Insecure bool
+	// Progress, when set, gets a line per layer with the bytes stored.
+	Progress io.Writer
+	// Context cancels the pull; nil is context.Background().
+	Context context.Context
+}
+
+func (o PullOptions) context() context.Context {
+	if o.Context == nil {
+		return context.Background()
+	}
+	return o.Context
+}

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs, on a fresh Debian machine as root, what building, testing and the
+# demo need. Quiet and quick when everything is already there.
+set -euo pipefail
+
+need=()
+have() { command -v "$1" >/dev/null 2>&1; }
+have gcc         || need+=(gcc)
+have make        || need+=(make)
+have genisoimage || need+=(genisoimage)
+have ping        || need+=(iputils-ping)
+have ip          || need+=(iproute2)
+have curl        || need+=(curl)
+have clang       || need+=(clang)
+have busybox     || need+=(busybox-static)
+have dockerd     || need+=(docker.io)
+have docker-registry || need+=(docker-registry)
+[ -e /usr/include/linux/seccomp.h ] || need+=(linux-libc-dev)
+have runc        || need+=(runc)
+have runsc       || need+=(runsc)
+have crun        || need+=(crun)
+[ -e /usr/lib/x86_64-linux-gnu/libc.a ] || need+=(libc6-dev)
+
+if [ ${#need[@]} -gt 0 ]; then
+	echo "setup: installing ${need[*]}" >&2
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+go mod download

@@ -1,0 +1,113 @@
+package image_test
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/nabla-containers/runnc/llif"
+)
+
+// checkHello checks the hello guest's output for the image's Cmd and Env.
+func checkHello(t *testing.T, out string) {
+	t.Helper()
+	for _, want := range []string{"Hello, World", "arg[1]: first-arg", "arg[2]: second arg", "env: GREETING=from-the-image", "env: PATH=/bin", "cwd: /"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// runnc run --image runs the image's Entrypoint and Cmd with its Env, the
+// same from a registry, an OCI layout and a docker save archive.
+func TestRunImage(t *testing.T) {
+	e := newEnv(t)
+	requireRuntime(t)
+	img := helloImage(t)
+	id, _ := digestOf(t, img)
+	addr := startRegistry(t)
+	push(t, addr, "hello:1", img)
+	registry := "docker://" + addr + "/hello:1"
+	if got := e.pull(registry, "--insecure"); got != id {
+		t.Fatalf("pull printed %q, want %s", got, id)
+	}
+	for i, ref := range []string{registry, "oci:" + writeLayout(t, img, "1") + ":1", "docker-archive:" + writeArchive(t, img)} {
+		out, _ := e.run(true, "run", "--image", ref, "hello"+string(rune('a'+i)))
+		checkHello(t, out)
+	}
+	if got := entries(t, filepath.Join(e.store, "rootfs")); len(got) != 1 {
+		t.Errorf("store holds rootfs %v, want one", got)
+	}
+	// Foreground run deletes its container, and with it the disk image.
+	if got := entries(t, e.root); len(got) != 0 {
+		t.Errorf("state root still holds %v", got)
+	}
+}
+
+// A second container of one image uses the first one's disk image: the
+// same file, not a rebuilt copy.
+func TestSecondContainerSharesDiskImage(t *testing.T) {
+	e := newEnv(t)
+	requireRuntime(t)
+	ref := "oci:" + writeLayout(t, helloImage(t), "1")
+	e.run(true, "run", "-d", "--image", ref, "first")
+	e.run(true, "run", "-d", "--image", ref, "second")
+	a, b := diskInode(t, e, "first"), diskInode(t, e, "second")
+	if a != b {
+		t.Fatalf("the containers' disk images are different files (inodes %d and %d)", a, b)
+	}
+}
+
+// diskInode is the inode of the disk image container id uses.
+func diskInode(t *testing.T, e *env, id string) uint64 {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(e.root, id, "state.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st struct {
+		FsState llif.LLState `json:"fsstate"`
+	}
+	if err := json.Unmarshal(data, &st); err != nil {
+		t.Fatal(err)
+	}
+	disk := st.FsState.Options[llif.FsDisk]
+	fi, err := os.Stat(disk)
+	if err != nil {
+		t.Fatalf("disk image of %s: %v", id, err)
+	}
+	return fi.Sys().(*syscall.Stat_t).Ino
+}
+
+// An image a container uses cannot be removed; once the container is
+// deleted it can, and nothing of it stays.
+func TestRemoveImageInUse(t *testing.T) {
+	e := newEnv(t)
+	requireRuntime(t)
+	ref := "oci:" + writeLayout(t, helloImage(t), "1")
+	id := e.pull(ref)
+	e.run(true, "run", "-d", "--image", ref, "user1")
+	_, stderr := e.run(false, "image", "rm", ref)
+	if !strings.Contains(stderr, "user1") {
+		t.Errorf("image rm of an image in use failed with %q, want it to name container user1", stderr)
+	}
+	if _, err := os.Stat(filepath.Join(e.store, "rootfs", strings.TrimPrefix(id, "sha256:"))); err != nil {
+		t.Fatalf("a refused image rm removed the rootfs: %v", err)
+	}
+	e.run(true, "delete", "--force", "user1")
+	out, _ := e.run(true, "image", "rm", id)
+	if !strings.Contains(out, id) {
+		t.Errorf("image rm printed %q, want the image ID", out)
+	}
+	for _, d := range []string{"rootfs", "images", "bundles", "blobs/sha256", "tmp"} {
+		if got := entries(t, filepath.Join(e.store, d)); len(got) != 0 {
+			t.Errorf("after image rm, the store's %s holds %v", d, got)
+		}
+	}
+	if got := entries(t, e.diskDir); len(got) != 0 {
+		t.Errorf("after delete, the disk directory holds %v", got)
+	}
+}
