@@ -1,0 +1,178 @@
+package network
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+	"os"
+
+	"github.com/nabla-containers/runnc/llif"
+	"github.com/vishvananda/netlink"
+	"github.com/vishvananda/netns"
+	"golang.org/x/sys/unix"
+)
+
+// Tap is the "tap" NetworkHandler.
+type Tap struct{}
+
+// New returns the tap network handler (for llif.Registry.Network).
+func New() llif.NetworkHandler { return Tap{} }
+
+// AnnotationAllowHostNone, set to "true", lets a container in the host's
+// network namespace run with no NIC instead of being refused.
+const AnnotationAllowHostNone = "org.nabla.runnc.network.allow-host-none"
+
+// This handler's own state keys, beside the llif.Net* ones it sets for the
+// exec handler: the devices Create chose (Run makes them, Destroy removes
+// them) and the interface Run took over.
+const (
+	KeyTapName = "tap.name"
+	KeyBridge  = "bridge"
+	KeyLink    = "link"
+)
+
+var errNotNetns = errors.New("not a network namespace")
+
+var errHostNetwork = errors.New("host networking is not supported by unikernel containers: use a network namespace (for Docker, not --network host)")
+
+// NetworkCreateFunc runs in the host's namespaces and makes nothing: it
+// refuses the host's network namespace and a pod network already taken by
+// another unikernel, and names the container's tap and bridge.
+func (Tap) NetworkCreateFunc(in *llif.NetworkCreateInput) (*llif.LLState, error) {
+	st := llif.NewLLState()
+	n := namesFor(in.ContainerID)
+	var err error
+	switch path, hasNetns := netnsOf(in.Config); {
+	case !hasNetns:
+		err = errHostNetwork
+	case path != "":
+		err = inNetns(path, func(h *netlink.Handle) error {
+			links, err := h.LinkList()
+			if err != nil {
+				return fmt.Errorf("list interfaces in %s: %w", path, err)
+			}
+			return takenError(ownerOf(links, n))
+		})
+	}
+	if errors.Is(err, errHostNetwork) && in.Annotations[AnnotationAllowHostNone] == "true" {
+		return st, nil // no tap planned: Run gives no NIC
+	}
+	if err != nil {
+		return nil, err
+	}
+	st.Options[KeyTapName] = n.tap
+	st.Options[KeyBridge] = n.bridge
+	return st, nil
+}
+
+// takenError is the refusal of a pod network that already belongs to
+// another unikernel container, nil if owner is "".
+func takenError(owner string) error {
+	if owner == "" {
+		return nil
+	}
+	return fmt.Errorf("the pod's network is already used by unikernel container %s: a pod's IPv4 address goes to one unikernel; give this one the annotation %s=none to run it without a NIC", owner, llif.AnnotationNetwork)
+}
+
+// NetworkRunFunc runs in `runnc init` on the thread that is in the
+// container's network namespace, and must stay on it: it uses no
+// goroutines, so every netlink socket and the tap are made in that
+// namespace. Its state keeps Create's keys, since it replaces Create's.
+func (Tap) NetworkRunFunc(in *llif.NetworkRunInput) (*llif.LLState, error) {
+	st := llif.NewLLState()
+	maps.Copy(st.Options, in.NetworkState.Options)
+	n := names{tap: st.Options[KeyTapName], bridge: st.Options[KeyBridge]}
+	if n.tap == "" {
+		return st, nil // Create chose no NIC
+	}
+	if err := refuseHostThread(); err != nil {
+		return nil, err
+	}
+	h, err := netlink.NewHandle(unix.NETLINK_ROUTE)
+	if err != nil {
+		return nil, fmt.Errorf("open netlink: %w", err)
+	}
+	defer h.Close()
+	var uid, gid uint32
+	if in.Process != nil {
+		uid, gid = in.Process.User.UID, in.Process.User.GID
+	}
+	rec, err := takeOver(h, in.ContainerID, n, uid, gid)
+	if err != nil || rec == nil {
+		return st, err
+	}
+	ip, prefix, gw := rec.ipv4()
+	st.Options[llif.NetTap] = n.tap
+	st.Options[llif.NetMAC] = rec.MAC
+	st.Options[llif.NetIPv4Addr] = ip
+	st.Options[llif.NetIPv4Prefix] = prefix
+	st.Options[llif.NetIPv4Gateway] = gw
+	st.Options[KeyLink] = rec.Link
+	return st, nil
+}
+
+// refuseHostThread is the last guard before taking an interface over: the
+// calling thread must not be in the host's namespace (pid 1's, or that of
+// our parent, `runnc create`).
+func refuseHostThread() error {
+	ns, err := netns.Get()
+	if err != nil {
+		return fmt.Errorf("open this thread's network namespace: %w", err)
+	}
+	defer ns.Close()
+	host, err := sameNetns(ns, hostNetns, fmt.Sprintf("/proc/%d/ns/net", os.Getppid()))
+	if err != nil {
+		return err
+	}
+	if host {
+		return errHostNetwork
+	}
+	return nil
+}
+
+// NetworkDestroyFunc runs in the host's namespaces. A namespace runnc
+// created dies with the container's last process, and our devices with
+// it; a joined one (a pod's) outlives the container, so there the
+// takeover is undone for the next container of the pod. Without a
+// namespace path or a Create state there is nothing of ours to find.
+func (Tap) NetworkDestroyFunc(in *llif.NetworkDestroyInput) (*llif.LLState, error) {
+	n := names{tap: in.NetworkState.Get(KeyTapName), bridge: in.NetworkState.Get(KeyBridge)}
+	path, _ := netnsOf(in.Config)
+	if n.tap == "" || path == "" {
+		return llif.NewLLState(), nil
+	}
+	err := inNetns(path, func(h *netlink.Handle) error { return restore(h, n) })
+	if errors.Is(err, unix.ENOENT) || errors.Is(err, errNotNetns) {
+		err = nil // the pod and its namespace are gone already
+	}
+	return llif.NewLLState(), err
+}
+
+// inNetns calls f with a netlink handle whose sockets live in the network
+// namespace at path, without moving the calling thread; it refuses the
+// host's namespace so nothing here ever changes the host's interfaces.
+func inNetns(path string, f func(*netlink.Handle) error) error {
+	ns, err := netns.GetFromPath(path)
+	if err != nil {
+		return fmt.Errorf("network namespace %s cannot be opened: %w", path, err)
+	}
+	defer ns.Close()
+	// A pod's namespace file may outlive its namespace, unmounted.
+	var fs unix.Statfs_t
+	if err := unix.Fstatfs(int(ns), &fs); err != nil || fs.Type != unix.NSFS_MAGIC {
+		return fmt.Errorf("%s: %w", path, errNotNetns)
+	}
+	host, err := sameNetns(ns, hostNetns, selfNetns)
+	if err != nil {
+		return err
+	}
+	if host {
+		return fmt.Errorf("network namespace %s: %w", path, errHostNetwork)
+	}
+	h, err := netlink.NewHandleAt(ns, unix.NETLINK_ROUTE)
+	if err != nil {
+		return fmt.Errorf("open netlink in %s: %w", path, err)
+	}
+	defer h.Close()
+	return f(h)
+}

@@ -1,0 +1,165 @@
+package network_test
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/nabla-containers/runnc/llif"
+	"github.com/nabla-containers/runnc/nabla-lib/network"
+	"github.com/nabla-containers/runnc/tests/testenv"
+	"github.com/opencontainers/runc/libcontainer/configs"
+	"github.com/vishvananda/netlink"
+	"github.com/vishvananda/netns"
+	"golang.org/x/sys/unix"
+)
+
+func TestCreateNamesDevicesPerContainer(t *testing.T) {
+	prefix := strings.Repeat("0123456789abcdef", 4)
+	seen := map[string]string{}
+	for _, id := range []string{prefix, prefix + "a", prefix + "b", "web"} {
+		c := newContainer(id, "")
+		if err := c.create(); err != nil {
+			t.Fatalf("create %s: %v", id, err)
+		}
+		for _, key := range []string{network.KeyTapName, network.KeyBridge} {
+			name := c.get(key)
+			if name == "" || len(name) > unix.IFNAMSIZ-1 {
+				t.Errorf("container %s: %s = %q, want 1 to 15 characters", id, key, name)
+			}
+			if other, dup := seen[name]; dup {
+				t.Errorf("containers %s and %s share the device name %s", other, id, name)
+			}
+			seen[name] = id
+		}
+		if c.get(llif.NetTap) != "" {
+			t.Errorf("Create set %s before any tap exists", llif.NetTap)
+		}
+	}
+}
+
+// hostNetnsBindMount makes what Docker passes for --network host: a bind
+// mount of the host's namespace file (/var/run/docker/netns/default).
+func hostNetnsBindMount(t *testing.T) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "default")
+	if err := os.WriteFile(p, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := unix.Mount("/proc/self/ns/net", p, "", unix.MS_BIND, ""); err != nil {
+		t.Fatalf("bind mount the host's namespace: %v", err)
+	}
+	t.Cleanup(func() { unix.Unmount(p, unix.MNT_DETACH) })
+	return p
+}
+
+// hostNetworkSnapshot is what a takeover of the host's network would
+// change: the MAC, master and IPv4 addresses of the links that carry the
+// host's default routes, and any device of the handler's naming. (Other
+// tests may change the host's other links meanwhile.)
+func hostNetworkSnapshot(t *testing.T) string {
+	t.Helper()
+	ns, err := netns.GetFromPath("/proc/self/ns/net")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ns.Close()
+	h, err := netlink.NewHandleAt(ns)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	routes, err := h.RouteList(nil, netlink.FAMILY_V4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	for _, r := range routes {
+		if r.Gw == nil || r.Dst.String() != "0.0.0.0/0" {
+			continue
+		}
+		l, err := h.LinkByIndex(r.LinkIndex)
+		if err != nil {
+			t.Fatal(err)
+		}
+		addrs, _ := h.AddrList(l, netlink.FAMILY_V4)
+		fmt.Fprintf(&b, "%s via %s: mac %s master %d addrs %v\n", l.Attrs().Name, r.Gw, l.Attrs().HardwareAddr, l.Attrs().MasterIndex, addrs)
+	}
+	links, err := h.LinkList()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range links {
+		if name := l.Attrs().Name; strings.HasPrefix(name, "nbt") || strings.HasPrefix(name, "nbb") {
+			fmt.Fprintf(&b, "device %s\n", name)
+		}
+	}
+	return b.String()
+}
+
+func TestCreateRefusesHostNetwork(t *testing.T) {
+	testenv.RequireRoot(t)
+	cases := map[string]func() *container{
+		"pid 1's namespace":          func() *container { return newContainer("h1", "/proc/1/ns/net") },
+		"bind mount of the host's":   func() *container { return newContainer("h2", hostNetnsBindMount(t)) },
+		"our own namespace":          func() *container { return newContainer("h4", "/proc/self/ns/net") },
+		"no network namespace entry": func() *container { c := newContainer("h3", ""); c.in.Config = &configs.Config{}; return c },
+	}
+	for name, mk := range cases {
+		t.Run(name, func(t *testing.T) {
+			if name == "pid 1's namespace" {
+				if f, err := os.Open("/proc/1/ns/net"); err != nil {
+					t.Skipf("this machine lets no one open pid 1's namespace (%v); the other cases still run", err)
+				} else {
+					f.Close()
+				}
+			}
+			c := mk()
+			before := hostNetworkSnapshot(t)
+			t.Logf("the host's network: %s", before)
+			err := c.create()
+			if err == nil || !strings.Contains(err.Error(), "host networking is not supported by unikernel containers") {
+				t.Fatalf("create in the host's namespace: got %v, want the host networking refusal", err)
+			}
+			if err := c.destroy(); err != nil {
+				t.Errorf("destroy after the refused create: %v", err)
+			}
+			c.in.Annotations[network.AnnotationAllowHostNone] = "true"
+			if err := c.create(); err != nil {
+				t.Fatalf("create with %s=true: %v", network.AnnotationAllowHostNone, err)
+			}
+			if c.get(network.KeyTapName) != "" || c.get(llif.NetTap) != "" {
+				t.Errorf("create with %s=true planned a tap: %v", network.AnnotationAllowHostNone, c.in.NetworkState.Options)
+			}
+			if err := c.destroy(); err != nil {
+				t.Errorf("destroy: %v", err)
+			}
+			if after := hostNetworkSnapshot(t); after != before {
+				t.Errorf("the host's network changed:\nbefore:\n%s\nafter:\n%s", before, after)
+			}
+		})
+	}
+}
+
+// Run of a container allowed to use the host's namespace without a NIC
+// touches nothing, wherever its thread is (here a test namespace with an
+// eth0, so that a mistake cannot harm the host).
+func TestRunWithoutPlannedTapTouchesNothing(t *testing.T) {
+	p := newPod(t, "10.198.3.2/24", "10.198.3.1/24", "10.198.3.1", false)
+	c := newContainer("hostnone", hostNetnsBindMount(t))
+	c.in.Annotations[network.AnnotationAllowHostNone] = "true"
+	if err := c.create(); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.run(p.ns); err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	if c.get(llif.NetTap) != "" {
+		t.Errorf("run gave a tap: %v", c.in.NetworkState.Options)
+	}
+	if out := ipCmd(t, "-n", p.ns, "-o", "-4", "addr", "show", "eth0"); !strings.Contains(out, "10.198.3.2/24") {
+		t.Errorf("eth0 lost its address: %s", out)
+	}
+}

@@ -1,0 +1,199 @@
+package network_test
+
+import (
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/nabla-containers/runnc/llif"
+	"github.com/nabla-containers/runnc/nabla-lib/network"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"github.com/vishvananda/netlink"
+)
+
+func openFds(t *testing.T) int {
+	t.Helper()
+	fds, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(fds)
+}
+
+// checkTakenOver checks the namespace after Run: eth0 bridged without an
+// address and with a new MAC, a persistent single-queue tap on the same
+// bridge, all up.
+func checkTakenOver(t *testing.T, c *container, ns, origMAC string) {
+	t.Helper()
+	h := handle(t, ns)
+	eth0, err := h.LinkByName("eth0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if addrs, _ := h.AddrList(eth0, netlink.FAMILY_V4); len(addrs) != 0 {
+		t.Errorf("eth0 still has IPv4 addresses %v", addrs)
+	}
+	if got := eth0.Attrs().HardwareAddr.String(); got == origMAC {
+		t.Errorf("eth0 kept its MAC %s, which the guest answers with", got)
+	}
+	br, err := h.LinkByName(c.get(network.KeyBridge))
+	if err != nil {
+		t.Fatalf("bridge %s: %v", c.get(network.KeyBridge), err)
+	}
+	if br.Type() != "bridge" {
+		t.Errorf("%s is a %s, want a bridge", br.Attrs().Name, br.Type())
+	}
+	l, err := h.LinkByName(c.get(llif.NetTap))
+	if err != nil {
+		t.Fatalf("tap %s: %v", c.get(llif.NetTap), err)
+	}
+	tap, ok := l.(*netlink.Tuntap)
+	if !ok || tap.Mode != netlink.TUNTAP_MODE_TAP {
+		t.Fatalf("%s is %T %+v, want a tap", l.Attrs().Name, l, l)
+	}
+	if tap.NonPersist || tap.Flags&netlink.TUNTAP_MULTI_QUEUE != 0 || tap.Flags&netlink.TUNTAP_NO_PI == 0 {
+		t.Errorf("tap %s: persist=%v flags=%#x, want persistent, single queue, no packet info", tap.Name, !tap.NonPersist, tap.Flags)
+	}
+	// The tender attaches the first queue; an fd of ours still attached
+	// would take the frames meant for the guest.
+	if tap.Queues != 0 {
+		t.Errorf("tap %s has %d queues attached after Run, want 0", tap.Name, tap.Queues)
+	}
+	for _, port := range []netlink.Link{eth0, tap} {
+		if port.Attrs().MasterIndex != br.Attrs().Index {
+			t.Errorf("%s is not a port of %s", port.Attrs().Name, br.Attrs().Name)
+		}
+	}
+	for _, link := range []netlink.Link{eth0, tap, br} {
+		if link.Attrs().Flags&0x1 == 0 {
+			t.Errorf("%s is down", link.Attrs().Name)
+		}
+	}
+}
+
+func TestRunTakesOverEth0(t *testing.T) {
+	p := newPod(t, "10.198.1.2/24", "10.198.1.1/24", "10.198.1.1", false)
+	origMAC := handleLinkMAC(t, p.ns, "eth0")
+	// The tender runs as the workload's user, with no capabilities: the
+	// tap must let it attach.
+	c := newContainer("takeover", nsPath(p.ns))
+	c.in.Process.User = specs.User{UID: 1000, GID: 1001}
+	before := openFds(t)
+	createAndRunAs(t, c, p)
+	if after := openFds(t); after != before {
+		t.Errorf("Run left %d file descriptors open", after-before)
+	}
+	want := map[string]string{
+		llif.NetTap: c.get(network.KeyTapName), llif.NetMAC: origMAC,
+		llif.NetIPv4Addr: "10.198.1.2", llif.NetIPv4Prefix: "24", llif.NetIPv4Gateway: "10.198.1.1",
+		network.KeyLink: "eth0",
+	}
+	for k, v := range want {
+		if got := c.get(k); got != v || v == "" {
+			t.Errorf("state %s = %q, want %q", k, got, v)
+		}
+	}
+	checkTakenOver(t, c, p.ns, origMAC)
+	tap, _ := handle(t, p.ns).LinkByName(c.get(llif.NetTap))
+	if tt, ok := tap.(*netlink.Tuntap); !ok || tt.Owner != 1000 || tt.Group != 1001 {
+		t.Errorf("tap %+v, want owner 1000 and group 1001", tap)
+	}
+}
+
+func TestRunSlash32WithOnLinkGateway(t *testing.T) {
+	p := newPod(t, "10.198.2.2/32", "10.198.9.1/32", "10.198.9.1", true)
+	c := createAndRun(t, "calico", p)
+	if c.get(llif.NetIPv4Addr) != "10.198.2.2" || c.get(llif.NetIPv4Prefix) != "32" || c.get(llif.NetIPv4Gateway) != "10.198.9.1" {
+		t.Errorf("state %v, want 10.198.2.2/32 via 10.198.9.1", c.in.NetworkState.Options)
+	}
+	checkTakenOver(t, c, p.ns, "")
+}
+
+func TestRunWithoutGateway(t *testing.T) {
+	p := newPod(t, "10.198.4.2/24", "10.198.4.1/24", "", false)
+	c := createAndRun(t, "nogw", p)
+	if c.get(llif.NetTap) == "" || c.get(llif.NetIPv4Gateway) != "" {
+		t.Errorf("state %v, want a tap and no gateway", c.in.NetworkState.Options)
+	}
+}
+
+func TestRunWithoutIPv4InterfaceGivesNoNIC(t *testing.T) {
+	// An interface without an IPv4 address does not count.
+	p := newPod(t, "10.198.10.2/24", "10.198.10.1/24", "", false)
+	ns := p.ns
+	ipCmd(t, "-n", ns, "addr", "flush", "dev", "eth0")
+	c := newContainer("none", nsPath(ns))
+	if err := c.create(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.destroy() })
+	if err := c.run(ns); err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	if c.get(llif.NetTap) != "" {
+		t.Errorf("state %v, want no tap", c.in.NetworkState.Options)
+	}
+	out := ipCmd(t, "-n", ns, "-o", "link")
+	if strings.Contains(out, c.get(network.KeyTapName)) || strings.Contains(out, c.get(network.KeyBridge)) {
+		t.Errorf("devices made without an interface to take over:\n%s", out)
+	}
+}
+
+func TestSecondContainerOfThePodIsRefused(t *testing.T) {
+	p := newPod(t, "10.198.5.2/24", "10.198.5.1/24", "10.198.5.1", false)
+	createAndRun(t, "first", p)
+	const want = "the pod's network is already used by unikernel container first"
+	second := newContainer("second", nsPath(p.ns))
+	if err := second.create(); err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("create of a second container: got %v, want %q", err, want)
+	}
+	if err := second.destroy(); err != nil {
+		t.Errorf("destroy after the refused create: %v", err)
+	}
+	// Run checks again: the first may have taken the pod over after the
+	// second's Create.
+	late := newContainer("late", "")
+	if err := late.create(); err != nil {
+		t.Fatal(err)
+	}
+	if err := late.run(p.ns); err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("run of a second container: got %v, want %q", err, want)
+	}
+}
+
+func handleLinkMAC(t *testing.T, ns, name string) string {
+	t.Helper()
+	l, err := handle(t, ns).LinkByName(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l.Attrs().HardwareAddr.String()
+}
+
+// A Run that fails half way undoes itself: here eth0 is an ifb device,
+// whose MAC cannot change, so the takeover fails after eth0 has lost its
+// address.
+func TestFailedRunLeavesThePodAsFound(t *testing.T) {
+	ns := newNetns(t)
+	ipCmd(t, "-n", ns, "link", "add", "eth0", "type", "ifb")
+	ipCmd(t, "-n", ns, "addr", "add", "10.198.11.2/24", "dev", "eth0")
+	ipCmd(t, "-n", ns, "link", "set", "eth0", "up")
+	ipCmd(t, "-n", ns, "route", "add", "default", "via", "10.198.11.1", "dev", "eth0")
+	before := podSnapshot(t, ns)
+	c := newContainer("fails", nsPath(ns))
+	if err := c.create(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.destroy() })
+	err := c.run(ns)
+	if err == nil || !strings.Contains(err.Error(), "give eth0 a new MAC") {
+		t.Fatalf("run: got %v, want a failure to change eth0's MAC", err)
+	}
+	if after := podSnapshot(t, ns); after != before {
+		t.Errorf("failed run changed the pod:\nbefore:\n%s\nafter:\n%s", before, after)
+	}
+	out := ipCmd(t, "-n", ns, "-o", "link")
+	if strings.Contains(out, c.get(network.KeyTapName)) || strings.Contains(out, c.get(network.KeyBridge)) {
+		t.Errorf("failed run left devices:\n%s", out)
+	}
+}
