@@ -54,41 +54,54 @@ func (e *runncEnv) runnc(args ...string) (string, bool) {
 func (e *runncEnv) podBundle(p pod, page string) string {
 	e.t.Helper()
 	dir := e.t.TempDir()
-	rootfs := filepath.Join(dir, "rootfs")
-	if err := os.Mkdir(rootfs, 0o755); err != nil {
+	if err := os.Mkdir(filepath.Join(dir, "rootfs"), 0o755); err != nil {
 		e.t.Fatal(err)
 	}
-	httpd, err := os.ReadFile(testenv.Binary(e.t, "guests/httpd.nabla"))
-	if err == nil {
-		err = os.WriteFile(filepath.Join(rootfs, "httpd.nabla"), httpd, 0o755)
-	}
-	if err == nil {
-		err = os.WriteFile(filepath.Join(rootfs, "index.html"), []byte(page), 0o644)
-	}
-	if err != nil {
+	copyGuest(e.t, dir, "httpd.nabla")
+	if err := os.WriteFile(filepath.Join(dir, "rootfs", "index.html"), []byte(page), 0o644); err != nil {
 		e.t.Fatal(err)
 	}
 	if out, ok := e.runnc("spec", "--bundle", dir); !ok {
 		e.t.Fatalf("runnc spec: %s", out)
 	}
-	path := filepath.Join(dir, "config.json")
+	editSpec(e.t, dir, func(s *specs.Spec) {
+		s.Process.Args = []string{"/httpd.nabla"}
+		s.Linux.Namespaces = []specs.LinuxNamespace{{Type: specs.NetworkNamespace, Path: nsPath(p.ns)}}
+	})
+	return dir
+}
+
+// copyGuest puts a built guest into the bundle's rootfs.
+func copyGuest(t *testing.T, bundle, name string) {
+	t.Helper()
+	data, err := os.ReadFile(testenv.Binary(t, "guests/"+name))
+	if err == nil {
+		err = os.WriteFile(filepath.Join(bundle, "rootfs", name), data, 0o755)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// editSpec rewrites the bundle's config.json through edit.
+func editSpec(t *testing.T, bundle string, edit func(*specs.Spec)) {
+	t.Helper()
+	path := filepath.Join(bundle, "config.json")
 	data, err := os.ReadFile(path)
 	var spec specs.Spec
 	if err == nil {
 		err = json.Unmarshal(data, &spec)
 	}
 	if err != nil {
-		e.t.Fatal(err)
+		t.Fatal(err)
 	}
-	spec.Process.Args = []string{"/httpd.nabla"}
-	spec.Linux.Namespaces = []specs.LinuxNamespace{{Type: specs.NetworkNamespace, Path: nsPath(p.ns)}}
+	edit(&spec)
 	if data, err = json.Marshal(&spec); err == nil {
 		err = os.WriteFile(path, data, 0o644)
 	}
 	if err != nil {
-		e.t.Fatal(err)
+		t.Fatal(err)
 	}
-	return dir
 }
 
 func (e *runncEnv) mustRun(args ...string) {
