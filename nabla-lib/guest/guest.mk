@@ -1,0 +1,111 @@
+# The guest SDK and the sample unikernels. Included by the top Makefile;
+# writes only below $(BUILD).
+#
+#   guests       $(BUILD)/guests/NAME.nabla for every NAME in GUEST_APPS, and
+#                config-dump (the tests of runnc's CONFIG builder need it)
+#   fuzz-guest   libFuzzer on the CONFIG parser and the ISO reader,
+#                $(FUZZ_SECONDS)s each
+#   config-dump  $(BUILD)/fuzz/config-dump: the CONFIG parser as a host tool
+#
+# An app NAME is apps/NAME.c linked with the SDK, plus the sources listed in
+# GUEST_SRCS_NAME; apps in GUEST_NET_APPS also get GUEST_NET_SRCS (the
+# TCP/IP stack). The network part adds itself in net/net.mk, e.g.
+#   GUEST_NET_SRCS += $(wildcard nabla-lib/guest/net/*.c)
+#   GUEST_NET_APPS += httpd echo
+BUILD        ?= build
+FUZZ_SECONDS ?= 60
+GUEST_DIR    := nabla-lib/guest
+GUEST_OBJ    := $(BUILD)/guest
+GUEST_CC     ?= gcc
+
+GUEST_APPS     := hello escape cat sdktest
+GUEST_NET_APPS :=
+GUEST_NET_SRCS :=
+-include $(GUEST_DIR)/net/net.mk
+GUEST_APPS += $(GUEST_NET_APPS)
+
+GUEST_SDK_SRCS := $(addprefix $(GUEST_DIR)/sdk/,syscall.c boot.c console.c clock.c \
+                  poll.c net.c block.c json.c config.c iso.c malloc.c string.c)
+
+# TENDER-NOTES "Building a freestanding guest": no PIE, no stack protector
+# (the guest would read the tender's canary through %fs), no red zone, and
+# -fno-tree-loop-distribute-patterns so memset's loop is not a call to memset.
+GUEST_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror -MMD -MP \
+                -ffreestanding -fno-pie -fno-stack-protector -fno-asynchronous-unwind-tables \
+                -fcf-protection=none -mno-red-zone -fno-plt -fstack-clash-protection \
+                -fno-tree-loop-distribute-patterns \
+                -I$(GUEST_DIR)/include -Inabla-lib/tender
+GUEST_LDFLAGS := -static -no-pie -nostdlib -Wl,-T,$(GUEST_DIR)/sdk/nabla.ld \
+                 -Wl,--build-id=none -Wl,-z,noexecstack -Wl,-z,max-page-size=4096 \
+                 -Wl,--orphan-handling=error
+
+GUEST_START := $(GUEST_OBJ)/sdk/start.o
+GUEST_LIB   := $(GUEST_OBJ)/libnabla.a
+guest_objs   = $(patsubst $(GUEST_DIR)/%.c,$(GUEST_OBJ)/%.o,$(1))
+
+.PHONY: guests fuzz-guest config-dump
+
+guests: $(addprefix $(BUILD)/guests/,$(addsuffix .nabla,$(GUEST_APPS))) $(BUILD)/fuzz/config-dump
+
+$(GUEST_OBJ)/%.o: $(GUEST_DIR)/%.c $(GUEST_DIR)/guest.mk
+	@mkdir -p $(@D)
+	$(GUEST_CC) $(GUEST_CFLAGS) -c -o $@ $<
+
+$(GUEST_OBJ)/%.o: $(GUEST_DIR)/%.S $(GUEST_DIR)/guest.mk
+	@mkdir -p $(@D)
+	$(GUEST_CC) $(GUEST_CFLAGS) -c -o $@ $<
+
+$(GUEST_LIB): $(call guest_objs,$(GUEST_SDK_SRCS))
+	@rm -f $@
+	ar rcs $@ $^
+
+# One link rule per app: apps/NAME.o, its extra objects, the SDK.
+define guest_app
+$(BUILD)/guests/$(1).nabla: $(GUEST_START) $(GUEST_OBJ)/apps/$(1).o \
+		$(call guest_objs,$(GUEST_SRCS_$(1)) $(if $(filter $(1),$(GUEST_NET_APPS)),$(GUEST_NET_SRCS))) \
+		$(GUEST_LIB) $(GUEST_DIR)/sdk/nabla.ld
+	@mkdir -p $$(@D)
+	$(GUEST_CC) $(GUEST_LDFLAGS) -o $$@ $$(filter %.o %.a,$$^) -lgcc
+endef
+$(foreach app,$(GUEST_APPS),$(eval $(call guest_app,$(app))))
+
+-include $(wildcard $(GUEST_OBJ)/*/*.d)
+
+# Host builds of the CONFIG parser: the very files the guests use, with the
+# C library's mem*/str* (NABLA_HOST).
+GUEST_HOST_SRCS  := $(GUEST_DIR)/sdk/json.c $(GUEST_DIR)/sdk/config.c
+GUEST_HOST_HDRS  := $(addprefix $(GUEST_DIR)/sdk/,json.h config.h libc.h)
+GUEST_FUZZ_CC    ?= clang
+GUEST_FUZZ_FLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -DNABLA_HOST \
+                    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+GUEST_FUZZ_SEEDS := tests/guest/testdata/fuzz
+
+config-dump: $(BUILD)/fuzz/config-dump
+
+$(BUILD)/fuzz/config-dump: $(GUEST_DIR)/host/config_dump.c $(GUEST_HOST_SRCS) $(GUEST_HOST_HDRS)
+	@mkdir -p $(@D)
+	$(GUEST_CC) -std=gnu11 -O2 -Wall -Wextra -Werror -DNABLA_HOST -o $@ \
+		$(GUEST_DIR)/host/config_dump.c $(GUEST_HOST_SRCS)
+
+$(BUILD)/fuzz/fuzz_config: $(GUEST_DIR)/host/fuzz_config.c $(GUEST_HOST_SRCS) $(GUEST_HOST_HDRS)
+	@mkdir -p $(@D)
+	$(GUEST_FUZZ_CC) $(GUEST_FUZZ_FLAGS) -o $@ $(GUEST_DIR)/host/fuzz_config.c $(GUEST_HOST_SRCS)
+
+# The ISO reader fuzzes with the SDK's own headers; iso.c is included by
+# its harness (see fuzz_iso.c), config.c gives it nb_config_file.
+$(BUILD)/fuzz/fuzz_iso: $(GUEST_DIR)/host/fuzz_iso.c $(GUEST_DIR)/sdk/iso.c $(GUEST_HOST_SRCS) \
+		$(GUEST_HOST_HDRS) $(GUEST_DIR)/sdk/sdk.h $(GUEST_DIR)/include/nabla.h
+	@mkdir -p $(@D)
+	$(GUEST_FUZZ_CC) $(GUEST_FUZZ_FLAGS) -I$(GUEST_DIR)/include -Inabla-lib/tender -o $@ \
+		$(GUEST_DIR)/host/fuzz_iso.c $(GUEST_HOST_SRCS)
+
+# Each target's seeds and regressions: tests/guest/testdata/fuzz/<name>.
+fuzz-guest: $(BUILD)/fuzz/fuzz_config $(BUILD)/fuzz/fuzz_iso
+	@set -e; for t in config iso; do \
+		mkdir -p $(BUILD)/fuzz/corpus/$$t $(BUILD)/fuzz/artifacts/$$t; \
+		echo "fuzz-guest: $$t for $(FUZZ_SECONDS)s"; \
+		$(BUILD)/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+			-dict=$(GUEST_DIR)/host/$$t.dict \
+			-artifact_prefix=$(BUILD)/fuzz/artifacts/$$t/ \
+			$(BUILD)/fuzz/corpus/$$t $(GUEST_FUZZ_SEEDS)/$$t; \
+	done

@@ -1,0 +1,100 @@
+/*
+ * The guest SDK: what a Nabla unikernel may call. No libc: this header and
+ * the runtime behind it are the whole environment. A guest defines
+ *     int main(int argc, char **argv);
+ * and is linked with the SDK's start file and linker script; the start code
+ * parses CONFIG (rumprun JSON), sets up argv/env/cwd and calls main; main's
+ * return value is the exit status.
+ *
+ * Every call below ends in at most one raw syscall that the tender's seccomp
+ * filter allows; anything else kills the guest with SIGSYS.
+ */
+#ifndef NABLA_H
+#define NABLA_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdarg.h>
+#include <stdbool.h>
+
+/* --- process ------------------------------------------------------------ */
+_Noreturn void nb_exit(int status);
+const struct nabla_boot_info *nb_boot_info(void);
+extern char **nb_environ;             /* NULL-terminated "K=V" list */
+const char *nb_getenv(const char *name);
+const char *nb_cwd(void);             /* CONFIG "cwd", default "/" */
+uint64_t nb_mem_size(void);           /* guest memory in bytes */
+
+/* --- console -------------------------------------------------------------- */
+long nb_console_write(const void *buf, size_t len);  /* fd 1 */
+int nb_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int nb_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
+int nb_snprintf(char *buf, size_t size, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Supported: %d %i %u %ld %lu %lld %llu %zu %zd %x %lx %llx %p %s %.*s %c %%,
+ * with width, '0' and '-' flags. */
+
+/* --- clocks (nanoseconds) ------------------------------------------------- */
+uint64_t nb_clock_monotonic(void);
+uint64_t nb_clock_wall(void);         /* since the Unix epoch */
+
+/* --- poll ------------------------------------------------------------------ */
+/* Wait until the network device is readable or the monotonic clock reaches
+ * deadline_ns (absolute). Returns true if the network is readable. With no
+ * network device it just sleeps until the deadline. */
+bool nb_yield(uint64_t deadline_ns);
+
+/* --- network (raw Ethernet frames on the tap) ----------------------------- */
+bool nb_net_present(void);
+const uint8_t *nb_net_mac(void);      /* 6 bytes */
+uint32_t nb_net_mtu(void);
+long nb_net_write(const void *frame, size_t len);    /* <0: -errno */
+long nb_net_read(void *frame, size_t len);           /* -EAGAIN if none */
+/* Network settings from CONFIG "net"; false if CONFIG has none. */
+struct nb_net_config {
+    uint32_t addr;      /* host byte order */
+    uint32_t prefix;    /* 0..32 */
+    uint32_t gw;        /* 0 if none */
+};
+bool nb_net_config(struct nb_net_config *out);
+
+/* --- block device ---------------------------------------------------------- */
+bool nb_block_present(void);
+uint64_t nb_block_size(void);        /* bytes */
+uint32_t nb_block_sector(void);      /* 512 */
+/* Read len bytes at offset; both multiples of the sector size. 0 or -errno. */
+long nb_block_read(uint64_t offset, void *buf, size_t len);
+
+/* --- ISO 9660 (with Rock Ridge names) on the block device ----------------- */
+struct nb_file {
+    uint64_t extent_offset;  /* byte offset on the disk */
+    uint64_t size;
+    bool is_dir;
+    const char *mem;         /* non-NULL: a CONFIG "files" entry, size bytes here */
+};
+/* Look up a path (relative ones start at nb_cwd()). CONFIG "files" entries
+ * shadow the disk's files; Rock Ridge symlinks are followed inside the ISO
+ * (".." stops at its root). 0, or -ENOENT / -ENOTDIR / -ELOOP /
+ * -ENAMETOOLONG / -EIO / -EINVAL. */
+int nb_iso_lookup(const char *path, struct nb_file *out);
+/* Read up to len bytes at off inside the file; returns bytes read or -errno. */
+long nb_iso_read(const struct nb_file *f, uint64_t off, void *buf, size_t len);
+
+/* --- memory and strings ---------------------------------------------------- */
+void *nb_malloc(size_t n);
+void *nb_calloc(size_t n, size_t size);
+void nb_free(void *p);
+void *memcpy(void *dst, const void *src, size_t n);
+void *memmove(void *dst, const void *src, size_t n);
+void *memset(void *dst, int c, size_t n);
+int memcmp(const void *a, const void *b, size_t n);
+size_t strlen(const char *s);
+int strcmp(const char *a, const char *b);
+int strncmp(const char *a, const char *b, size_t n);
+char *strchr(const char *s, int c);
+long nb_atol(const char *s);          /* decimal, optional sign */
+
+/* --- raw syscalls (escape tests and the runtime itself) --------------------- */
+long nb_syscall6(long nr, long a1, long a2, long a3, long a4, long a5, long a6);
+
+#endif

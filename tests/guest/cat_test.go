@@ -1,0 +1,134 @@
+package guest_test
+
+import (
+	"bytes"
+	"crypto/rand"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// isoTree is the rootfs the cat tests pack into an ISO, path -> content.
+type isoTree map[string][]byte
+
+// makeISO writes tree (and symlinks, link -> target) below a temporary
+// root and packs it as runnc's storage does: genisoimage with Rock Ridge.
+func makeISO(t *testing.T, tree isoTree, links map[string]string) string {
+	t.Helper()
+	if _, err := exec.LookPath("genisoimage"); err != nil {
+		t.Fatalf("genisoimage is missing: run make setup (%v)", err)
+	}
+	dir := t.TempDir()
+	root := filepath.Join(dir, "root")
+	for p, content := range tree {
+		full := filepath.Join(root, p)
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(full, content, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for link, target := range links {
+		full := filepath.Join(root, link)
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Symlink(target, full); err != nil {
+			t.Fatal(err)
+		}
+	}
+	iso := filepath.Join(dir, "disk.iso")
+	out, err := exec.Command("genisoimage", "-quiet", "-l", "-r", "-o", iso, root).CombinedOutput()
+	if err != nil {
+		t.Fatalf("genisoimage: %v: %s", err, out)
+	}
+	return iso
+}
+
+func TestCatFiles(t *testing.T) {
+	big := make([]byte, 1<<20)
+	if _, err := rand.Read(big); err != nil {
+		t.Fatal(err)
+	}
+	longName := strings.Repeat("long-rock-ridge-name-", 11) + "end.txt" // 238 bytes
+	tree := isoTree{
+		"/hello.txt":             []byte("hello from the ISO\n"),
+		"/big.bin":               big,
+		"/" + longName:           []byte("a long name\n"),
+		"/a/b/c/d/nested.txt":    []byte("nested\x00with a NUL\n"),
+		"/etc/hosts":             []byte("127.0.0.1 from-the-iso\n"),
+		"/MixedCase.Name.tar.gz": []byte("mixed\n"),
+		"/empty":                 {},
+	}
+	iso := makeISO(t, tree, map[string]string{
+		"/a/up":     "../hello.txt",
+		"/abs":      "/a/b/c/d/nested.txt",
+		"/a/escape": "../../../../../../hello.txt", // ".." stops at the ISO's root
+	})
+
+	cases := []struct {
+		path string
+		want []byte
+	}{
+		{"/hello.txt", tree["/hello.txt"]},
+		{"/big.bin", big},
+		{"/" + longName, tree["/"+longName]},
+		{"/a/b/c/d/nested.txt", tree["/a/b/c/d/nested.txt"]},
+		{"a/b/../b/./c//d/nested.txt", tree["/a/b/c/d/nested.txt"]},
+		{"/MixedCase.Name.tar.gz", tree["/MixedCase.Name.tar.gz"]},
+		{"/empty", nil},
+		{"/a/up", tree["/hello.txt"]},
+		{"/abs", tree["/a/b/c/d/nested.txt"]},
+		{"/a/escape", tree["/hello.txt"]},
+		{"/etc/hosts", tree["/etc/hosts"]},
+	}
+	for _, c := range cases {
+		r := runGuest(t, "cat", []string{"--disk=" + iso, "--disk-readonly"},
+			configJSON(t, "argv", []string{"cat", c.path}))
+		if r.status != 0 || !bytes.Equal([]byte(r.stdout), c.want) {
+			t.Errorf("cat %s: got %d bytes (%.200s), want %d bytes", c.path, len(r.stdout), r.String(), len(c.want))
+		}
+	}
+}
+
+// CONFIG "files" shadows the ISO (per-container /etc/hosts on a shared
+// image) and adds files the ISO does not have.
+func TestCatConfigFilesShadowISO(t *testing.T) {
+	iso := makeISO(t, isoTree{"/etc/hosts": []byte("from the ISO\n")}, nil)
+	cfg := configJSON(t,
+		"argv", []string{"cat", "/etc/hosts", "/etc/resolv.conf"},
+		"files", map[string]string{
+			"/etc/hosts":       "127.0.0.1 localhost\n10.0.0.2 \"c1\"\n",
+			"/etc/resolv.conf": "nameserver 10.0.0.1\n",
+		})
+	r := runGuest(t, "cat", []string{"--disk=" + iso, "--disk-readonly"}, cfg)
+	want := "127.0.0.1 localhost\n10.0.0.2 \"c1\"\nnameserver 10.0.0.1\n"
+	if r.status != 0 || r.stdout != want {
+		t.Fatalf("cat with CONFIG files: %v, want stdout %q", r, want)
+	}
+
+	// Without a disk, CONFIG's files are all there is.
+	r = runGuest(t, "cat", nil, cfg)
+	if r.status != 0 || r.stdout != want {
+		t.Fatalf("cat with CONFIG files and no disk: %v, want stdout %q", r, want)
+	}
+}
+
+func TestCatMissing(t *testing.T) {
+	iso := makeISO(t, isoTree{"/dir/file": []byte("x")}, map[string]string{"/loop": "loop"})
+	for path, why := range map[string]string{
+		"/nope":        "no such file",
+		"/dir/file/x":  "not a directory",
+		"/dir":         "is a directory",
+		"/loop":        "too many symbolic links",
+		"/dir/nothing": "no such file",
+	} {
+		r := runGuest(t, "cat", []string{"--disk=" + iso}, configJSON(t, "argv", []string{"cat", path}))
+		if r.status != 1 || r.stdout != "cat: "+path+": "+why+"\n" {
+			t.Errorf("cat %s: %v, want exit 1 and %q", path, r, why)
+		}
+	}
+}

@@ -1,0 +1,178 @@
+package guest_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"os/exec"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/nabla-containers/runnc/tests/testenv"
+)
+
+// dumped is config-dump's output: what a guest sees of a CONFIG.
+type dumped struct {
+	Argv            []string          `json:"argv"`
+	ArgvFromCmdline bool              `json:"argv_from_cmdline"`
+	Env             []string          `json:"env"`
+	Cwd             string            `json:"cwd"`
+	Net             *dumpedNet        `json:"net"`
+	Blk             bool              `json:"blk"`
+	Files           map[string]string `json:"files"`
+}
+
+type dumpedNet struct {
+	Addr   string `json:"addr"`
+	Prefix int    `json:"prefix"`
+	Gw     string `json:"gw"`
+}
+
+// configDump runs config-dump on cfg; the error is its stderr.
+func configDump(t *testing.T, cfg string) (dumped, error) {
+	t.Helper()
+	cmd := exec.Command(testenv.Binary(t, "fuzz/config-dump"))
+	cmd.Stdin = strings.NewReader(cfg)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		if _, ok := err.(*exec.ExitError); !ok {
+			t.Fatalf("run config-dump: %v", err)
+		}
+		return dumped{}, errors.New(strings.TrimSpace(stderr.String()))
+	}
+	var d dumped
+	if err := json.Unmarshal(stdout.Bytes(), &d); err != nil {
+		t.Fatalf("config-dump printed %q, not JSON: %v", stdout.String(), err)
+	}
+	return d, nil
+}
+
+func TestConfigDumpAccepts(t *testing.T) {
+	none := map[string]string{}
+	cases := []struct {
+		name, cfg string
+		want      dumped
+	}{{
+		name: "the rumprun document runnc writes",
+		cfg: `{"cmdline":"hello.nabla a b","env":"K=V","env":"K2=V2","net":{"if":"ukvmif0","cloner":"True",` +
+			`"type":"inet","method":"static","addr":"10.0.0.2","mask":"24","gw":"10.0.0.1"},"blk":{"source":"etfs",` +
+			`"path":"/dev/ld0a","fstype":"blk","mountpoint":"/"},"cwd":"/","argv":["hello.nabla","a b"],` +
+			`"files":{"/etc/hosts":"127.0.0.1 localhost\n"}}`,
+		want: dumped{Argv: []string{"hello.nabla", "a b"}, Env: []string{"K=V", "K2=V2"}, Cwd: "/",
+			Net: &dumpedNet{"10.0.0.2", 24, "10.0.0.1"}, Blk: true,
+			Files: map[string]string{"/etc/hosts": "127.0.0.1 localhost\n"}},
+	}, {
+		name: "cmdline split on spaces without quoting",
+		cfg:  `{"cmdline":"  x {\"bla\":\"ble\"}   say\\\"hi \"q w\" "}`,
+		want: dumped{Argv: []string{"x", `{"bla":"ble"}`, `say\"hi`, `"q`, `w"`}, ArgvFromCmdline: true,
+			Env: []string{}, Cwd: "/", Files: none},
+	}, {
+		name: "argv wins over cmdline, whichever comes first",
+		cfg:  `{"argv":["a b","c"],"cmdline":"x y z"}`,
+		want: dumped{Argv: []string{"a b", "c"}, Env: []string{}, Cwd: "/", Files: none},
+	}, {
+		name: "an empty argv still wins",
+		cfg:  `{"cmdline":"x y","argv":[]}`,
+		want: dumped{Argv: []string{}, Env: []string{}, Cwd: "/", Files: none},
+	}, {
+		name: "every escape",
+		cfg:  `{"cwd":"\"\\\/\b\f\n\r\t\u00e9\u20AC\ud83d\ude00|\ud800|\udc00x|\u0041"}`,
+		want: dumped{Argv: []string{}, ArgvFromCmdline: true, Env: []string{},
+			Cwd: "\"\\/\b\f\n\r\té€😀|\uFFFD|\uFFFDx|A", Files: none},
+	}, {
+		name: "raw UTF-8 passes through",
+		cfg:  `{"env":"GREETING=héllo ☃ 😀"}`,
+		want: dumped{Argv: []string{}, ArgvFromCmdline: true, Env: []string{"GREETING=héllo ☃ 😀"}, Cwd: "/", Files: none},
+	}, {
+		name: "repeated env keeps order, other repeated keys: the last wins",
+		cfg:  `{"env":"A=1","cwd":"/a","env":"B=2=3","cwd":"/b","env":"A=4","argv":["x"],"argv":["y"]}`,
+		want: dumped{Argv: []string{"y"}, Env: []string{"A=1", "B=2=3", "A=4"}, Cwd: "/b", Files: none},
+	}, {
+		name: "unknown keys of every type are skipped",
+		cfg: ` { "x" : [ 1 , -2.5e+3 , 0 , 1E9 , true , false , null , { "y" : { } } , [ ] ] ,` +
+			` "blk" : null , "z" : "\u0000" , "cwd" : "/w" } `,
+		want: dumped{Argv: []string{}, ArgvFromCmdline: true, Env: []string{}, Cwd: "/w", Blk: true, Files: none},
+	}, {
+		name: "dotted netmask, no gateway",
+		cfg:  `{"net":{"addr":"192.168.7.9","mask":"255.255.240.0"}}`,
+		want: dumped{Argv: []string{}, ArgvFromCmdline: true, Env: []string{}, Cwd: "/",
+			Net: &dumpedNet{"192.168.7.9", 20, ""}, Files: none},
+	}, {
+		name: "files: NUL bytes kept, a repeated path replaced",
+		cfg:  `{"files":{"/a":"one","/b":"x\u0000y","/a":"two"}}`,
+		want: dumped{Argv: []string{}, ArgvFromCmdline: true, Env: []string{}, Cwd: "/",
+			Files: map[string]string{"/a": "two", "/b": "x\x00y"}},
+	}}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := configDump(t, c.cfg)
+			if err != nil {
+				t.Fatalf("config-dump rejected %s: %v", c.cfg, err)
+			}
+			if !reflect.DeepEqual(got, c.want) {
+				t.Fatalf("config-dump %s\n got %+v\nwant %+v", c.cfg, got, c.want)
+			}
+		})
+	}
+}
+
+// Strings decode exactly as Go's encoding/json decodes them: the Go side
+// builds CONFIG, so the two must agree on every escape.
+func TestConfigDumpStringsAgreeWithGo(t *testing.T) {
+	for _, lit := range []string{
+		`"plain"`, `"\u00e9\u00E9"`, `"\ud83d\ude00"`, `"\ud83d"`, `"\ude00"`, `"\ud83dx"`,
+		`"\ud83d\u0041"`, `"\ud83d\ud83d\ude00"`, `"a\/b"`, `"\u2028\u2029"`, `"tab\there"`,
+		`"\uffff\ufffe"`, `"\\u0041"`,
+	} {
+		var want string
+		if err := json.Unmarshal([]byte(lit), &want); err != nil {
+			t.Fatal(err)
+		}
+		got, err := configDump(t, `{"cwd":`+lit+`}`)
+		if err != nil {
+			t.Fatalf("config-dump rejected %s: %v", lit, err)
+		}
+		if got.Cwd != want {
+			t.Errorf("%s decodes to %q in the guest, %q in Go", lit, got.Cwd, want)
+		}
+	}
+}
+
+func TestConfigDumpRejects(t *testing.T) {
+	for _, c := range []struct{ cfg, why string }{
+		{``, "CONFIG must be a JSON object (at byte 0)"},
+		{`[]`, "CONFIG must be a JSON object"},
+		{`{"cwd":"/"} x`, "trailing characters"},
+		{`{"cwd":"/"`, "expected ',' or '}' in CONFIG"},
+		{`{"cwd":"/}`, "unterminated string"},
+		{`{"cwd":"\`, "unterminated string"},
+		{`{"cwd":"a` + "\n" + `"}`, "control character in a string"},
+		{`{"cwd":"\x"}`, "bad escape"},
+		{`{"cwd":"\u12"}`, `bad \u escape`},
+		{`{"cwd":1}`, `"cwd" must be a string`},
+		{`{"cwd":"a\u0000b"}`, `\u0000`},
+		{`{"argv":"a"}`, `"argv" must be an array of strings`},
+		{`{"argv":["a",1]}`, `"argv" must be an array of strings`},
+		{`{"env":"NOVALUE"}`, `not NAME=VALUE`},
+		{`{"env":"=x"}`, `not NAME=VALUE`},
+		{`{"files":{"etc/hosts":"x"}}`, `not absolute`},
+		{`{"files":{"/a":1}}`, `must be a string`},
+		{`{"net":{"mask":"24"}}`, `"addr" is missing`},
+		{`{"net":{"addr":"10.0.0.256","mask":"24"}}`, `"addr"`},
+		{`{"net":{"addr":"10.0.0.2","mask":"33"}}`, `"mask"`},
+		{`{"net":{"addr":"10.0.0.2","mask":"255.0.255.0"}}`, `"mask"`},
+		{`{"net":{"addr":"10.0.0.2","mask":"24","gw":"x"}}`, `"gw"`},
+		{`{"x":01}`, "expected ',' or '}'"},
+		{`{"x":-}`, "bad number"},
+		{`{"x":tru}`, "unexpected character"},
+		{`{"x":` + strings.Repeat("[", 40) + strings.Repeat("]", 40) + `}`, "nested too deeply"},
+		{`{"a":1,}`, "expected a string"},
+	} {
+		_, err := configDump(t, c.cfg)
+		if err == nil || !strings.Contains(err.Error(), c.why) {
+			t.Errorf("config-dump %q: got %v, want an error with %q", c.cfg, err, c.why)
+		}
+	}
+}
