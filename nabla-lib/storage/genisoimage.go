@@ -41,17 +41,17 @@ const buildSuffix = ".build-"
 // imageFormat identifies how images are made; it is part of the image key.
 var imageFormat = "genisoimage " + strings.Join(imageOptions, " ")
 
-// buildImage writes the image of rootfs to dst atomically: to a temporary
+// buildImage writes the image of the tree to dst atomically: to a temporary
 // file in dst's directory, renamed into place once complete, so a reader
 // never sees half an image.
-func buildImage(rootfs, dst string) error {
+func buildImage(t tree, dst string) error {
 	tmp, err := os.CreateTemp(filepath.Dir(dst), filepath.Base(dst)+buildSuffix+"*")
 	if err != nil {
 		return fmt.Errorf("create temporary image in %s: %w", filepath.Dir(dst), err)
 	}
 	tmpName := tmp.Name()
 	tmp.Close()
-	if err := runGenisoimage(rootfs, tmpName); err != nil {
+	if err := runGenisoimage(t, tmpName); err != nil {
 		os.Remove(tmpName)
 		return err
 	}
@@ -66,8 +66,15 @@ func buildImage(rootfs, dst string) error {
 	return nil
 }
 
-func runGenisoimage(rootfs, out string) error {
-	args := append(append([]string{}, imageOptions...), "-o", out, rootfs)
+func runGenisoimage(t tree, out string) error {
+	args := append([]string{}, imageOptions...)
+	// -m takes a glob matched against the whole path too: the skipped
+	// entries are named by absolute path, with glob characters escaped.
+	for _, rel := range t.skipped() {
+		args = append(args, "-m", globEscape(filepath.Join(t.root, rel)))
+	}
+	args = append(args, "-o", out, t.root)
+	rootfs := t.root
 	cmd := exec.Command(genisoimage, args...)
 	cmd.Env = []string{"LC_ALL=C"}
 	output, err := cmd.CombinedOutput()
@@ -89,4 +96,16 @@ func toolOutput(b []byte) string {
 		s = s[:max] + "..."
 	}
 	return s
+}
+
+// globEscape makes a path match itself as a glob.
+func globEscape(p string) string {
+	var b strings.Builder
+	for _, r := range p {
+		if strings.ContainsRune(`*?[]\\`, r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }

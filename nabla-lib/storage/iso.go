@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -49,12 +50,13 @@ func (ISO) FsCreateFunc(in *llif.FsCreateInput) (*llif.LLState, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("create disk directory %s: %w", dir, err)
 	}
-	key, err := rootfsKey(rootfs)
+	t := newTree(rootfs, files)
+	key, err := t.key()
 	if err != nil {
 		return nil, err
 	}
 	im := image{dir: dir, key: key}
-	if err := im.use(rootfs, marker, in.ContainerRoot); err != nil {
+	if err := im.use(t, marker, in.ContainerRoot); err != nil {
 		return nil, err
 	}
 	sweep(dir, key)
@@ -62,8 +64,12 @@ func (ISO) FsCreateFunc(in *llif.FsCreateInput) (*llif.LLState, error) {
 	st := llif.NewLLState()
 	st.Options[llif.FsDisk] = im.path()
 	st.Options[llif.FsDiskReadOnly] = "true"
-	if files != "" {
-		st.Options[llif.FsFiles] = files
+	if len(files) > 0 {
+		b, err := json.Marshal(files)
+		if err != nil {
+			return nil, fmt.Errorf("encode per-container files: %w", err)
+		}
+		st.Options[llif.FsFiles] = string(b)
 	}
 	return st, nil
 }
@@ -71,7 +77,7 @@ func (ISO) FsCreateFunc(in *llif.FsCreateInput) (*llif.LLState, error) {
 // use builds the image unless it exists and adds the marker, all under
 // the key's lock so concurrent creates of one rootfs build it once. On
 // failure it leaves no trace of this container.
-func (im image) use(rootfs, marker, containerRoot string) (err error) {
+func (im image) use(t tree, marker, containerRoot string) (err error) {
 	l, _, err := lockKey(im.dir, im.key, true)
 	if err != nil {
 		return err
@@ -91,7 +97,7 @@ func (im image) use(rootfs, marker, containerRoot string) (err error) {
 		if err := im.removeBuilds(); err != nil {
 			return err
 		}
-		if err := buildImage(rootfs, im.path()); err != nil {
+		if err := buildImage(t, im.path()); err != nil {
 			return err
 		}
 	}

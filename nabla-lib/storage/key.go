@@ -7,26 +7,73 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sort"
+	"strings"
 )
 
-// rootfsKey names the image of a rootfs. Like rsync's quick check it hashes
+// engineEntries are what container engines create in every container's
+// rootfs (Docker's init layer, podman's marker) with fresh timestamps. A
+// unikernel has no use for them (it has no /dev, /proc or /sys), and
+// keeping them would give every container of one image its own disk image.
+var engineEntries = []string{".dockerenv", ".containerenv", "run/.containerenv", "dev", "proc", "sys", "etc/mtab"}
+
+// tree is a rootfs as it goes into a disk image: without the engine's
+// entries and without the files the container gets from the host instead
+// (its per-container files, shadowed in the guest by CONFIG).
+type tree struct {
+	root string
+	skip map[string]bool // paths relative to root
+}
+
+func newTree(rootfs string, shadowed map[string]string) tree {
+	t := tree{root: rootfs, skip: map[string]bool{}}
+	for _, e := range engineEntries {
+		t.skip[e] = true
+	}
+	for guest := range shadowed {
+		t.skip[strings.TrimPrefix(filepath.Clean(guest), "/")] = true
+	}
+	return t
+}
+
+// skipped lists the skipped paths that exist in the rootfs, sorted.
+func (t tree) skipped() []string {
+	var out []string
+	for rel := range t.skip {
+		if _, err := os.Lstat(filepath.Join(t.root, rel)); err == nil {
+			out = append(out, rel)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// key names the image of the tree. Like rsync's quick check it hashes
 // metadata only (path, type and mode, size, mtime in ns, symlink target),
 // never contents: a 200 MB rootfs is keyed in milliseconds, and any change
 // made by the usual tools (package managers, cp, tar, overlay copy-up)
-// changes a size or an mtime. The image format goes into the hash too, so
-// images made with other options are never reused.
-func rootfsKey(rootfs string) (string, error) {
+// changes a size or an mtime. Directory mtimes are left out: they change
+// when an engine adds its entries, and the entries inside a directory are
+// hashed themselves. The image format goes into the hash too, so images
+// made with other options are never reused.
+func (t tree) key() (string, error) {
 	h := sha256.New()
 	fmt.Fprintf(h, "%s\x00", imageFormat)
-	err := filepath.WalkDir(rootfs, func(p string, d fs.DirEntry, err error) error {
+	err := filepath.WalkDir(t.root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
+		}
+		rel, err := filepath.Rel(t.root, p)
+		if err != nil {
+			return err
+		}
+		if t.skip[rel] {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
 		}
 		info, err := d.Info()
-		if err != nil {
-			return err
-		}
-		rel, err := filepath.Rel(rootfs, p)
 		if err != nil {
 			return err
 		}
@@ -36,14 +83,18 @@ func rootfsKey(rootfs string) (string, error) {
 				return err
 			}
 		}
+		var mtime int64
+		if !info.IsDir() {
+			mtime = info.ModTime().UnixNano()
+		}
 		// NUL cannot occur in a path or a symlink target, so the record is
 		// unambiguous.
 		fmt.Fprintf(h, "%s\x00%o\x00%d\x00%d\x00%s\x00",
-			rel, uint32(info.Mode()), info.Size(), info.ModTime().UnixNano(), target)
+			rel, uint32(info.Mode()), info.Size(), mtime, target)
 		return nil
 	})
 	if err != nil {
-		return "", fmt.Errorf("scan rootfs %s: %w", rootfs, err)
+		return "", fmt.Errorf("scan rootfs %s: %w", t.root, err)
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
 }

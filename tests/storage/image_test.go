@@ -6,8 +6,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/nabla-containers/runnc/llif"
+	"github.com/opencontainers/runc/libcontainer/configs"
+	"golang.org/x/sys/unix"
 )
 
 func TestImageHoldsTheRootfs(t *testing.T) {
@@ -127,4 +130,55 @@ func TestChangedRootfsGetsANewImage(t *testing.T) {
 	if got := run(t, isoinfo, "-R", "-i", before, "-x", "/www/index.html"); got != "v1" {
 		t.Fatalf("old image (still used by a) holds %q, want v1", got)
 	}
+}
+
+// Docker gives each container its own init layer (/.dockerenv, /dev,
+// /proc, /sys, /etc/hosts, /etc/hostname, /etc/resolv.conf, /etc/mtab)
+// with fresh timestamps, which also touch the directories holding them.
+// Two containers of one image still share one disk image, which holds
+// none of those entries.
+func TestEngineEntriesDoNotSplitTheImage(t *testing.T) {
+	e := newEnv(t)
+	image := map[string]string{"hello.nabla": "ELF pretend", "etc/app.conf": "x=1\n"}
+	var disks []string
+	for i, id := range []string{"d1", "d2"} {
+		rootfs := writeTree(t, image)
+		for _, f := range []string{".dockerenv", "etc/hosts", "etc/hostname", "etc/resolv.conf", "dev/console", "proc/.keep", "sys/.keep"} {
+			p := filepath.Join(rootfs, f)
+			os.MkdirAll(filepath.Dir(p), 0o755)
+			if err := os.WriteFile(p, []byte(strings.Repeat("z", i+1)), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := os.Symlink("/proc/mounts", filepath.Join(rootfs, "etc/mtab")); err != nil {
+			t.Fatal(err)
+		}
+		// The same image files, with the same timestamps, in every copy.
+		for f := range image {
+			os.Chtimes(filepath.Join(rootfs, f), time.Unix(1e9, 0), time.Unix(1e9, 0))
+		}
+		st := e.create(id, rootfs, bindMount(t, "/etc/hosts"), bindMount(t, "/etc/hostname"), bindMount(t, "/etc/resolv.conf"))
+		disks = append(disks, st.Get(llif.FsDisk))
+	}
+	if disks[0] != disks[1] {
+		t.Fatalf("two containers of one image got two disk images: %v", disks)
+	}
+	list := run(t, isoinfo, "-R", "-f", "-i", disks[0])
+	for _, gone := range []string{"/.dockerenv", "/dev", "/proc", "/sys", "/etc/hosts", "/etc/mtab"} {
+		if strings.Contains(list, gone+"\n") {
+			t.Errorf("the image holds the engine's %s:\n%s", gone, list)
+		}
+	}
+	if !strings.Contains(list, "/etc/app.conf\n") {
+		t.Errorf("the image lost /etc/app.conf:\n%s", list)
+	}
+}
+
+// bindMount is an engine's bind mount of a host file at dst.
+func bindMount(t *testing.T, dst string) *configs.Mount {
+	src := filepath.Join(t.TempDir(), filepath.Base(dst))
+	if err := os.WriteFile(src, []byte("per container\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return &configs.Mount{Source: src, Destination: dst, Device: "bind", Flags: unix.MS_BIND}
 }

@@ -96,7 +96,9 @@ func TestPerContainerFilesStayOutOfTheImage(t *testing.T) {
 	if !reflect.DeepEqual(files, want) {
 		t.Fatalf("files = %v, want %v", files, want)
 	}
-	if got := run(t, isoinfo, "-R", "-i", st.Get(llif.FsDisk), "-x", "/etc/hosts"); got != "image hosts\n" {
+	// The image leaves the shadowed files out: they come from CONFIG, and
+	// an engine's copies differ per container.
+	if got := run(t, isoinfo, "-R", "-i", st.Get(llif.FsDisk), "-x", "/etc/hosts"); got != "" {
 		t.Fatalf("image's /etc/hosts holds %q: per-container content leaked into the shared image", got)
 	}
 

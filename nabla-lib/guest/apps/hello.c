@@ -50,8 +50,12 @@ int main(int argc, char **argv)
             status = 0;
         }
     }
-    /* nb_yield also returns when a frame arrives: keep waiting. */
+    /* nb_yield also returns when a frame arrives: drop it (hello has no
+     * network stack), or the next ppoll returns at once and hello spins. */
+    static uint8_t frame[2048];
     while (deadline && nb_clock_monotonic() < deadline)
-        nb_yield(deadline);
+        if (nb_yield(deadline))
+            while (nb_net_read(frame, sizeof frame) >= 0)
+                ;
     return status;
 }

@@ -1,0 +1,46 @@
+/*
+ * The guest ELF is untrusted input (it comes from a container image).
+ * elf_check is a pure function from (bytes, limits) to a load plan or a
+ * one-line reason; it is what fuzz_elf.c fuzzes. elf_load only applies a
+ * plan that elf_check produced from the same bytes.
+ */
+#ifndef ELF_LOADER_H
+#define ELF_LOADER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define ELF_MAX_PHDRS   64  /* linkers emit fewer than 16 */
+#define ELF_MAX_LOADS   8   /* PT_LOAD segments we accept */
+#define ELF_MAX_ALIGN   0x200000ull /* 2 MiB: the largest page size */
+
+struct elf_limits {
+    uint64_t min_vaddr;  /* lowest address a segment may use */
+    uint64_t max_vaddr;  /* one past the highest (the heap end) */
+    bool allow_wx;       /* --x-exec-heap: accept W+X segments */
+};
+
+struct elf_segment {
+    uint64_t vaddr, memsz;   /* where, in guest memory */
+    uint64_t offset, filesz; /* what, in the file */
+    int prot;                /* PROT_* from p_flags */
+};
+
+struct elf_plan {
+    uint64_t entry;
+    uint64_t image_end;      /* page-rounded end of the highest segment */
+    unsigned nseg;
+    struct elf_segment seg[ELF_MAX_LOADS];
+    int wx_segment;          /* index of a W+X segment (allowed), or -1 */
+};
+
+/* Returns 0 and fills plan, or -1 with the reason in err. */
+int elf_check(const uint8_t *buf, size_t size, const struct elf_limits *lim,
+              struct elf_plan *plan, char *err, size_t errlen);
+
+/* Copies the segments into guest memory (mapped RW, zero-filled) and gives
+ * each its ELF protection. Returns 0, or -1 with errno set by mprotect. */
+int elf_load(const uint8_t *buf, const struct elf_plan *plan);
+
+#endif

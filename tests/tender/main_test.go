@@ -1,0 +1,137 @@
+// Package tender_test drives build/nabla-run, the tender, as a user would:
+// hostile guest ELFs, bad command lines, the seccomp allowlist (through a
+// probe guest that makes one syscall), guest memory protections and devices.
+// Run as root (tap devices in a private netns); build with `make tender`.
+package tender_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/nabla-containers/runnc/tests/testenv"
+)
+
+var (
+	probeOnce sync.Once
+	probePath string
+	probeErr  error
+	tmpDir    string
+)
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "tender-test-")
+	if err != nil {
+		panic(err)
+	}
+	tmpDir = dir
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+func tender(t *testing.T) string {
+	t.Helper()
+	return testenv.Binary(t, "nabla-run")
+}
+
+// probe returns the probe guest (testdata/probe.c), built once with gcc as
+// a freestanding static ELF at 1 MiB.
+func probe(t *testing.T) string {
+	t.Helper()
+	probeOnce.Do(func() {
+		repo := testenv.Repo(t)
+		probePath = filepath.Join(tmpDir, "probe.nabla")
+		cmd := exec.Command("gcc", "-I", filepath.Join(repo, "nabla-lib/tender"),
+			"-O2", "-ffreestanding", "-fno-pie", "-no-pie", "-fno-stack-protector",
+			"-fno-asynchronous-unwind-tables", "-fcf-protection=none", "-mno-red-zone",
+			"-fno-builtin", "-static", "-nostdlib", "-Wall", "-Wextra", "-Werror",
+			"-Wl,-T,"+filepath.Join(repo, "tests/tender/testdata/probe.ld"),
+			"-Wl,--build-id=none", "-Wl,-z,noexecstack", "-Wl,-z,max-page-size=4096",
+			"-o", probePath, filepath.Join(repo, "tests/tender/testdata/probe.c"))
+		if out, err := cmd.CombinedOutput(); err != nil {
+			probeErr = errors.New("build the probe guest: " + err.Error() + ": " + string(out))
+		}
+	})
+	if probeErr != nil {
+		t.Fatal(probeErr)
+	}
+	return probePath
+}
+
+type result struct {
+	stdout, stderr string
+	code           int            // exit status, -1 if killed
+	signal         syscall.Signal // the killing signal, 0 if it exited
+}
+
+func (r result) String() string {
+	return fmt.Sprintf("exit %d, signal %d (%v), stdout %.400q, stderr %.400q",
+		r.code, r.signal, r.signal, r.stdout, r.stderr)
+}
+
+// runCmd runs cmd (the tender, or a wrapper around it) to completion.
+func runCmd(t *testing.T, cmd *exec.Cmd) result {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	r := result{stdout: stdout.String(), stderr: stderr.String()}
+	var exit *exec.ExitError
+	switch {
+	case err == nil:
+	case errors.As(err, &exit):
+		ws := exit.Sys().(syscall.WaitStatus)
+		r.code = ws.ExitStatus()
+		if ws.Signaled() {
+			r.signal = ws.Signal()
+		}
+	default:
+		t.Fatalf("run %v: %v", cmd.Args, err)
+	}
+	return r
+}
+
+// command prepares the tender with args; a guest that hangs is killed
+// after a minute.
+func command(t *testing.T, args ...string) *exec.Cmd {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	t.Cleanup(cancel)
+	return exec.CommandContext(ctx, tender(t), args...)
+}
+
+func run(t *testing.T, args ...string) result {
+	t.Helper()
+	return runCmd(t, command(t, args...))
+}
+
+// wantRefusal checks the tender's refusal contract: exit 1, nothing on
+// stdout, one line on stderr starting "nabla-run: " that contains want.
+func wantRefusal(t *testing.T, r result, want string) {
+	t.Helper()
+	lines := strings.Split(strings.TrimSuffix(r.stderr, "\n"), "\n")
+	if r.code != 1 || r.signal != 0 || r.stdout != "" || len(lines) != 1 ||
+		!strings.HasPrefix(lines[0], "nabla-run: ") || !strings.Contains(lines[0], want) {
+		t.Fatalf("want a one-line refusal containing %q, got %v", want, r)
+	}
+}
+
+// writeFile writes data into the test's temp dir and returns its path.
+func writeFile(t *testing.T, name string, data []byte) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}

@@ -1,0 +1,95 @@
+package tender_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"sort"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// waitSeccomp waits until the tender's filter is installed (just before the
+// jump to the guest) and returns /proc/pid/status.
+func waitSeccomp(t *testing.T, pid int) string {
+	t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(b), "\nSeccomp:\t2\n") {
+			return string(b)
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("pid %d never installed its seccomp filter:\n%s", pid, b)
+		}
+	}
+}
+
+// TestConfinementVisibleInProc looks at a resident guest from outside:
+// no capabilities, no_new_privs, a seccomp filter, only fd 1 and the disk.
+func TestConfinementVisibleInProc(t *testing.T) {
+	disk := makeDisk(t, 4096)
+	cmd := command(t, "--disk="+disk, probe(t), sys(sysPpoll, 0, 0, 0)) // sleeps forever
+	cmd.Env = []string{"SECRET=hunter2"}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+	})
+	proc := "/proc/" + strconv.Itoa(cmd.Process.Pid)
+
+	status := waitSeccomp(t, cmd.Process.Pid)
+	for _, want := range []string{"CapInh:\t0000000000000000", "CapPrm:\t0000000000000000",
+		"CapEff:\t0000000000000000", "CapBnd:\t0000000000000000", "CapAmb:\t0000000000000000",
+		"NoNewPrivs:\t1", "Seccomp:\t2", "Threads:\t1"} {
+		if !strings.Contains(status, "\n"+want+"\n") {
+			t.Errorf("%s/status lacks %q:\n%s", proc, want, status)
+		}
+	}
+	if env, err := os.ReadFile(proc + "/environ"); err != nil || strings.Contains(string(env), "hunter2") {
+		t.Errorf("the tender's environment should be scrubbed before the jump, got %q (%v)", env, err)
+	}
+	entries, err := os.ReadDir(proc + "/fd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fds []string
+	for _, e := range entries {
+		fds = append(fds, e.Name())
+	}
+	sort.Strings(fds)
+	if strings.Join(fds, " ") != "1 4" {
+		t.Errorf("the guest should hold only fd 1 (console) and 4 (disk), has %v", fds)
+	}
+}
+
+// A SIGTERM ignored by whoever started the tender (exec keeps SIG_IGN) must
+// still stop the guest: docker stop sends SIGTERM first.
+func TestIgnoredSIGTERMReset(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	t.Cleanup(cancel)
+	cmd := exec.CommandContext(ctx, "sh", "-c", `trap '' TERM; exec "$@"`, "sh",
+		tender(t), probe(t), sys(sysPpoll, 0, 0, 0))
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+	})
+	waitSeccomp(t, cmd.Process.Pid)
+	cmd.Process.Signal(syscall.SIGTERM)
+	err := cmd.Wait()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.Sys().(syscall.WaitStatus).Signal() != syscall.SIGTERM {
+		t.Fatalf("the guest should die by SIGTERM, got %v", err)
+	}
+}
