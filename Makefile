@@ -1,0 +1,45 @@
+# runnc: the front door. `make` builds everything into build/.
+BUILD   ?= build
+GO      ?= go
+PREFIX  ?= /usr/local
+TENDER_PREFIX ?= /opt/runnc/bin
+GOFLAGS_BUILD := -trimpath -ldflags "-s -w -X main.gitCommit=$(shell git rev-parse --short HEAD 2>/dev/null)"
+
+.PHONY: all build runnc tender guests install demo test unit setup bench fuzz clean
+
+all: build
+
+build: runnc tender guests
+
+# The C parts bring their own rules; they only ever write below $(BUILD).
+include nabla-lib/tender/tender.mk
+include nabla-lib/guest/guest.mk
+
+runnc:
+	@mkdir -p $(BUILD)
+	$(GO) build $(GOFLAGS_BUILD) -o $(BUILD)/runnc ./runnc
+
+install: build
+	install -D -m 0755 $(BUILD)/runnc $(PREFIX)/bin/runnc
+	install -D -m 0755 $(BUILD)/nabla-run $(TENDER_PREFIX)/nabla-run
+
+# Installs what building and testing need on a fresh Debian machine.
+setup:
+	./scripts/setup.sh
+
+demo: setup build
+	./scripts/demo.sh
+
+# Every test needs root (netns, tap, cgroups) and the built binaries.
+test: setup build
+	$(GO) vet ./...
+	$(GO) test -count=1 -timeout 40m ./...
+
+bench: setup build
+	$(GO) run ./tests/bench $(if $(QUICK),-quick)
+
+fuzz: setup
+	$(MAKE) -C . fuzz-tender fuzz-guest FUZZ_SECONDS=$(or $(FUZZ_SECONDS),60)
+
+clean:
+	rm -rf $(BUILD)
