@@ -126,12 +126,14 @@ the bundle; runnc image rm refuses while a container made from it exists.`,
 }
 
 // imageStore opens the store of --image-store; it knows the containers
-// below --root, so it refuses to remove an image one of them uses.
+// below --root, so it refuses to remove an image one of them uses, and the
+// disk directory, where it keeps each image's disk image.
 func imageStore(ctx *cli.Context) (*image.Store, error) {
 	s, err := image.Open(ctx.GlobalString("image-store"))
 	if err != nil {
 		return nil, err
 	}
+	s.DiskDir = ctx.GlobalString("disk-dir")
 	s.InUse = func(id string) ([]string, error) {
 		f, err := factory(ctx)
 		if err != nil {

@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/nabla-containers/runnc/nabla-lib/storage"
+
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/partial"
 	"github.com/google/go-containerregistry/pkg/v1/types"
@@ -240,8 +242,16 @@ func (p *puller) commit(im *Image) error {
 	if err := os.Rename(filepath.Join(p.work, "rootfs"), rootfs); err != nil {
 		return fmt.Errorf("store rootfs of %s: %w", im.ID, err)
 	}
+	if s.DiskDir != "" {
+		if err := storage.Keep(s.DiskDir, rootfs, diskKeeper(im.ID)); err != nil {
+			return fmt.Errorf("build the disk image of %s: %w", im.ID, err)
+		}
+	}
 	return s.writeRecord(im)
 }
+
+// diskKeeper names the store's hold on an image's disk image.
+func diskKeeper(id string) string { return "image-" + hexOf(id) }
 
 // addRef records ref as a name of image id, taking it from any other
 // image it named before (a tag pulled again after it moved).

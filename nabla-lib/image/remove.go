@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/nabla-containers/runnc/nabla-lib/storage"
 )
 
 // Removed tells what Remove did.
@@ -67,6 +69,11 @@ func (s *Store) Remove(ref string) (*Removed, error) {
 	}
 	if err := os.RemoveAll(s.bundlePath(im.ID)); err != nil {
 		return nil, fmt.Errorf("remove bundle of image %s: %w", im.ID, err)
+	}
+	if s.DiskDir != "" {
+		if err := storage.Release(s.DiskDir, diskKeeper(im.ID)); err != nil {
+			return nil, fmt.Errorf("remove disk image of %s: %w", im.ID, err)
+		}
 	}
 	if err := s.collect(); err != nil {
 		return nil, err

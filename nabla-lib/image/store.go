@@ -26,6 +26,10 @@ type Store struct {
 	// InUse names the containers that use image id (a digest); Remove
 	// refuses to remove an image while it names any. Nil means none.
 	InUse func(id string) ([]string, error)
+	// DiskDir, when set, is runnc's disk directory: a pull builds the disk
+	// image of the image's rootfs there and keeps it until the image is
+	// removed, so its containers never wait for a build.
+	DiskDir string
 }
 
 // Image is an image's record in the store.

@@ -2,6 +2,7 @@ package image_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -47,22 +48,30 @@ func TestRunImage(t *testing.T) {
 	}
 }
 
-// A second container of one image uses the first one's disk image: the
-// same file, not a rebuilt copy.
+// Every container of one image uses the disk image built at pull: the
+// same file, also after the first container is gone, never a rebuilt copy.
 func TestSecondContainerSharesDiskImage(t *testing.T) {
 	e := newEnv(t)
 	requireRuntime(t)
 	ref := "oci:" + writeLayout(t, helloImage(t), "1")
+	e.pull(ref)
 	e.run(true, "run", "-d", "--image", ref, "first")
 	e.run(true, "run", "-d", "--image", ref, "second")
 	a, b := diskInode(t, e, "first"), diskInode(t, e, "second")
 	if a != b {
-		t.Fatalf("the containers' disk images are different files (inodes %d and %d)", a, b)
+		t.Fatalf("the containers' disk images are different files (%s and %s)", a, b)
+	}
+	e.run(true, "delete", "--force", "first")
+	e.run(true, "delete", "--force", "second")
+	e.run(true, "run", "-d", "--image", ref, "third")
+	if c := diskInode(t, e, "third"); c != a {
+		t.Fatalf("a container made after the others were deleted got a new disk image (%s, was %s)", c, a)
 	}
 }
 
-// diskInode is the inode of the disk image container id uses.
-func diskInode(t *testing.T, e *env, id string) uint64 {
+// diskInode identifies the disk image container id uses: its inode and
+// change time (a deleted and rebuilt file may get the inode number back).
+func diskInode(t *testing.T, e *env, id string) string {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join(e.root, id, "state.json"))
 	if err != nil {
@@ -79,7 +88,8 @@ func diskInode(t *testing.T, e *env, id string) uint64 {
 	if err != nil {
 		t.Fatalf("disk image of %s: %v", id, err)
 	}
-	return fi.Sys().(*syscall.Stat_t).Ino
+	sys := fi.Sys().(*syscall.Stat_t)
+	return fmt.Sprintf("inode %d changed %d.%09d", sys.Ino, sys.Ctim.Sec, sys.Ctim.Nsec)
 }
 
 // An image a container uses cannot be removed; once the container is
