@@ -65,8 +65,11 @@ func (c *nablaContainer) frozen() bool {
 }
 
 // destroyCgroup removes the container's cgroup; its process is dead.
+// Without recorded paths but with an init started, create may have died
+// between making the cgroup and saving its paths: the manager then finds
+// them from the configuration.
 func (c *nablaContainer) destroyCgroup() error {
-	if len(c.state.CgroupPaths) == 0 {
+	if len(c.state.CgroupPaths) == 0 && c.state.InitPid == 0 {
 		return nil
 	}
 	m, err := c.cgroupManager()

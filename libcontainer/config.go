@@ -99,6 +99,28 @@ func validateSpec(spec *specs.Spec) error {
 	if len(spec.Process.Args) == 0 || spec.Process.Args[0] == "" {
 		return errors.New("process.args is empty: its first element is the .nabla unikernel to run")
 	}
+	// The guest reads CONFIG as C strings: a NUL cannot reach it, and an
+	// environment entry must be NAME=VALUE.
+	for i, a := range spec.Process.Args {
+		if strings.Contains(a, "\x00") {
+			return fmt.Errorf("process.args[%d] %q contains a NUL byte", i, a)
+		}
+	}
+	for i, e := range spec.Process.Env {
+		if strings.Contains(e, "\x00") {
+			return fmt.Errorf("process.env[%d] %q contains a NUL byte", i, e)
+		}
+		if name, _, ok := strings.Cut(e, "="); !ok || name == "" {
+			return fmt.Errorf("process.env[%d] %q is not NAME=VALUE", i, e)
+		}
+	}
+	if strings.Contains(spec.Process.Cwd, "\x00") || strings.Contains(spec.Root.Path, "\x00") {
+		return errors.New("process.cwd or root.path contains a NUL byte")
+	}
+	// As runc: the spec requires an absolute cwd; "" is taken as "/".
+	if cwd := spec.Process.Cwd; cwd != "" && !filepath.IsAbs(cwd) {
+		return fmt.Errorf("process.cwd %q is not an absolute path", cwd)
+	}
 	if spec.Linux == nil {
 		return errors.New("linux section is missing")
 	}

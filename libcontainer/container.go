@@ -97,11 +97,13 @@ func (c *nablaContainer) currentStatus() Status {
 	if !alive(c.state.InitPid, c.state.InitStartTime) {
 		return Stopped
 	}
-	if _, err := os.Stat(filepath.Join(c.dir, fifoName)); err == nil {
-		return Created
-	}
+	// Frozen first: a created container can be paused too, and start
+	// must not wait on a fifo that the frozen init cannot open.
 	if c.frozen() {
 		return Paused
+	}
+	if _, err := os.Stat(filepath.Join(c.dir, fifoName)); err == nil {
+		return Created
 	}
 	return Running
 }

@@ -5,6 +5,7 @@ import (
 	"os"
 	"syscall"
 
+	"github.com/opencontainers/cgroups"
 	"golang.org/x/sys/unix"
 )
 
@@ -49,6 +50,11 @@ func (c *nablaContainer) signal(sig os.Signal, all bool) error {
 			return c.signalGone(all)
 		}
 		return systemError(err, "signal container %s", c.id)
+	}
+	// A frozen process dies of SIGKILL only once thawed (as runc does,
+	// thaw it: kill and delete --force of a paused container must end it).
+	if s == unix.SIGKILL && c.frozen() {
+		return c.freeze(cgroups.Thawed)
 	}
 	return nil
 }

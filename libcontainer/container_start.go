@@ -113,10 +113,20 @@ func (c *nablaContainer) start(p *Process) (retErr error) {
 	if err != nil {
 		return systemError(err, "start %s: read init's start time", c.id)
 	}
+	// Init's pid is saved at once: if runnc create is killed from here
+	// on, delete --force finds init (and its cgroup) and kills it.
+	c.state.InitPid = cmd.Process.Pid
+	c.state.InitStartTime = st.startTime
+	if err := c.state.save(c.dir); err != nil {
+		return systemError(err, "start %s: save state", c.id)
+	}
 	// In its cgroup before anything else, and long before create returns:
 	// the shim reads the cgroup of the pid in init.pid for docker stats.
 	if err := c.applyCgroup(cmd.Process.Pid); err != nil {
 		return newError(ConfigInvalid, err, "create %s: %v", c.id, err)
+	}
+	if err := c.state.save(c.dir); err != nil {
+		return systemError(err, "start %s: save state", c.id)
 	}
 	sync := newSyncPipe(parentSock)
 	if err := sync.send(&initConfig{
@@ -161,8 +171,6 @@ func (c *nablaContainer) start(p *Process) (retErr error) {
 	if m.NetState != nil {
 		c.state.NetworkState = *m.NetState
 	}
-	c.state.InitPid = cmd.Process.Pid
-	c.state.InitStartTime = st.startTime
 	if err := c.state.save(c.dir); err != nil {
 		return systemError(err, "start %s: save state", c.id)
 	}
@@ -203,6 +211,8 @@ func (c *nablaContainer) exec() error {
 	case Created:
 	case Stopped:
 		return newError(ContainerNotRunning, nil, "cannot start container %s: it is stopped; delete it and create it again", c.id)
+	case Paused:
+		return newError(ContainerPaused, nil, "cannot start container %s: it is paused; resume it first", c.id)
 	default:
 		return newError(ContainerNotStopped, nil, "cannot start container %s: it is already %s", c.id, s)
 	}
@@ -223,6 +233,12 @@ func (c *nablaContainer) exec() error {
 		}
 		// No writer yet (EOF) or nothing written yet (EAGAIN).
 		if !alive(c.state.InitPid, c.state.InitStartTime) {
+			// Since the read above, init may have written its byte,
+			// exec'd the workload and that may have exited already (a
+			// short-lived one, on a loaded machine): read once more.
+			if n, _ := unix.Read(int(f.Fd()), buf); n == 1 {
+				break
+			}
 			os.Remove(fifo)
 			return newError(ContainerNotRunning, nil, "cannot start container %s: its init exited before start", c.id)
 		}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/nabla-containers/runnc/llif"
 	"github.com/sirupsen/logrus"
+	"golang.org/x/sys/unix"
 )
 
 // Factory makes and finds containers below one state root.
@@ -165,6 +166,12 @@ func (f *NablaFactory) Create(id string, config *Config) (_ Container, retErr er
 		}
 		os.RemoveAll(dir)
 	}()
+	// Saved before any handler runs: a create killed half way (kill -9 of
+	// runnc create) leaves a stopped container, which list shows and
+	// delete --force cleans up like any other.
+	if err := c.state.save(dir); err != nil {
+		return nil, systemError(err, "create %s: save state", id)
+	}
 	steps := []struct {
 		phase  string
 		create func(llif.Input) (*llif.LLState, error)
@@ -248,4 +255,32 @@ func (f *NablaFactory) List() ([]string, error) {
 		}
 	}
 	return ids, nil
+}
+
+// RemoveAborted removes the directory of a create killed before it saved
+// any state: it made nothing else yet. A directory whose lock is held (a
+// create still running) or that holds a state is left alone.
+func (f *NablaFactory) RemoveAborted(id string) error {
+	if err := validateID(id); err != nil {
+		return err
+	}
+	dir := filepath.Join(f.root, id)
+	d, err := os.Open(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return systemError(err, "delete %s", id)
+	}
+	defer d.Close()
+	if unix.Flock(int(d.Fd()), unix.LOCK_EX|unix.LOCK_NB) != nil {
+		return nil
+	}
+	if _, err := os.Stat(filepath.Join(dir, stateFile)); !errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err := os.RemoveAll(dir); err != nil {
+		return systemError(err, "delete %s", id)
+	}
+	return nil
 }

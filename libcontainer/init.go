@@ -40,8 +40,15 @@ func (f *NablaFactory) StartInitialization() error {
 		err = c.initUntilCreated(&cfg, sync)
 	}
 	if err != nil {
-		sync.send(&syncMsg{Type: msgError, Error: err.Error()})
+		// An error the parent sent (a failed hook) or one it received is
+		// reported by runnc create; printing it here too would give the
+		// caller two lines for one failure.
+		var fromParent *initError
+		sendErr := sync.send(&syncMsg{Type: msgError, Error: err.Error()})
 		sock.Close()
+		if errors.As(err, &fromParent) || sendErr == nil {
+			return fmt.Errorf("%w: %v", ErrInitReported, err)
+		}
 		return err
 	}
 	sock.Close()
@@ -52,6 +59,10 @@ func (f *NablaFactory) StartInitialization() error {
 	err = c.handlers.ExecH.ExecRunFunc(&llif.ExecRunInput{Input: in})
 	return fmt.Errorf("container %s: ExecRun: %w", c.id, err)
 }
+
+// ErrInitReported marks a failure of StartInitialization that runnc
+// create already reports to its caller.
+var ErrInitReported = errors.New("container init failed before created")
 
 func (f *NablaFactory) initContainer(cfg *initConfig) (*nablaContainer, error) {
 	if cfg.State == nil {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/nabla-containers/runnc/libcontainer"
 	"github.com/nabla-containers/runnc/llif"
@@ -49,6 +50,21 @@ process.args[0] is a .nabla unikernel.`
 		pauseCommand, resumeCommand, updateCommand, eventsCommand,
 		execCommand, checkpointCommand, restoreCommand, initCommand, imageCommand,
 	}
+	// A mistyped flag or command is one clear line, like every other
+	// error, not the help text (containerd shows the last log line).
+	app.OnUsageError = usageError
+	for i := range app.Commands {
+		app.Commands[i].OnUsageError = usageError
+		for j := range app.Commands[i].Subcommands {
+			app.Commands[i].Subcommands[j].OnUsageError = usageError
+		}
+	}
+	app.Action = func(ctx *cli.Context) error {
+		if ctx.NArg() > 0 {
+			return fmt.Errorf("unknown command %q: see runnc --help for the commands", ctx.Args().First())
+		}
+		return cli.ShowAppHelp(ctx)
+	}
 	app.Metadata = map[string]any{registryKey: registry}
 	// Errors are printed by Main, once, in the form callers parse.
 	app.ExitErrHandler = func(*cli.Context, error) {}
@@ -79,11 +95,23 @@ type exitCode int
 func (e exitCode) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
 
 func fatal(err error) {
+	// A message naming a path or id with a newline in it must still be
+	// one line: callers read stderr and the log line by line.
+	msg := strings.ReplaceAll(err.Error(), "\n", `\n`)
 	if logToFile {
-		logrus.Error(err)
+		logrus.Error(msg)
 	}
-	fmt.Fprintln(os.Stderr, "runnc: "+err.Error())
+	fmt.Fprintln(os.Stderr, "runnc: "+msg)
 	os.Exit(1)
+}
+
+// usageError is a wrong flag or argument count, named with its command.
+func usageError(ctx *cli.Context, err error, _ bool) error {
+	name := "runnc"
+	if ctx.Command.Name != "" {
+		name += " " + ctx.Command.FullName()
+	}
+	return fmt.Errorf("%s: %v: see %s --help", name, err, name)
 }
 
 var logToFile bool

@@ -34,7 +34,13 @@ Example: runnc create --bundle /containers/hello hello1`,
 		if err != nil {
 			return err
 		}
-		return writePidFile(ctx.String("pid-file"), c)
+		// Without its pid file the caller cannot manage the container:
+		// like runc, do not leave it behind.
+		if err := writePidFile(ctx.String("pid-file"), c); err != nil {
+			c.Destroy(true)
+			return err
+		}
+		return nil
 	},
 }
 

@@ -24,7 +24,13 @@ Example: runnc delete hello1`,
 		c, err := loadContainer(ctx)
 		if err != nil {
 			if ctx.Bool("force") && errors.Is(err, libcontainer.ErrNotExist) {
-				return nil
+				// A create killed before saving state left only its
+				// directory, as runc's does.
+				f, ferr := factory(ctx)
+				if ferr != nil {
+					return ferr
+				}
+				return f.RemoveAborted(ctx.Args().First())
 			}
 			return err
 		}

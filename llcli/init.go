@@ -1,9 +1,11 @@
 package llcli
 
 import (
+	"errors"
 	"fmt"
 	"os"
 
+	"github.com/nabla-containers/runnc/libcontainer"
 	"github.com/urfave/cli"
 )
 
@@ -19,8 +21,10 @@ var initCommand = cli.Command{
 		}
 		err = f.StartInitialization()
 		// Past create, this reaches the user only through the container's
-		// stderr (docker logs).
-		fmt.Fprintf(os.Stderr, "runnc init: %v\n", err)
+		// stderr (docker logs); before, runnc create reports it.
+		if !errors.Is(err, libcontainer.ErrInitReported) {
+			fmt.Fprintf(os.Stderr, "runnc init: %v\n", err)
+		}
 		os.Exit(1)
 		return nil
 	},

@@ -35,12 +35,12 @@ Example: runnc run --bundle /containers/hello hello1`,
 			c.Destroy(true)
 			return err
 		}
-		if ctx.Bool("detach") {
-			return writePidFile(ctx.String("pid-file"), c)
-		}
 		if err := writePidFile(ctx.String("pid-file"), c); err != nil {
 			c.Destroy(true)
 			return err
+		}
+		if ctx.Bool("detach") {
+			return nil
 		}
 		stop := forwardSignals(proc.Pid)
 		code, err := proc.Wait()

@@ -20,6 +20,10 @@ have runc        || need+=(runc)
 have runsc       || need+=(runsc)
 have crun        || need+=(crun)
 [ -e /usr/lib/x86_64-linux-gnu/libc.a ] || need+=(libc6-dev)
+have containerd  || need+=(containerd)
+have podman      || need+=(podman)
+have conmon      || need+=(conmon)
+[ -e /usr/lib/cni/bridge ] || need+=(containernetworking-plugins)
 
 if [ ${#need[@]} -gt 0 ]; then
 	echo "setup: installing ${need[*]}" >&2

@@ -19,6 +19,15 @@ var perContainerFiles = map[string]bool{
 	"/etc/resolv.conf": true,
 }
 
+// engineMounts are bind mounts that engines add to every container
+// (podman's /dev/shm and /run/.containerenv, the CRI's /dev/shm). Leaving
+// them out is routine, so it is logged at debug level only: without
+// --log (podman) warnings would reach the user on every run.
+var engineMounts = map[string]bool{
+	"/dev/shm":           true,
+	"/run/.containerenv": true,
+}
+
 // containerFiles picks the per-container files out of the mounts: guest
 // path -> host path. A unikernel sees only its image, so every other mount
 // is left out; refusing them would refuse every Docker container.
@@ -27,7 +36,9 @@ func containerFiles(id string, mounts []*configs.Mount) (map[string]string, erro
 	for _, m := range mounts {
 		dst := filepath.Clean(m.Destination)
 		if !perContainerFiles[dst] || !(m.IsBind() || m.Device == "bind") {
-			if m.IsBind() {
+			if m.IsBind() && engineMounts[dst] {
+				logrus.WithField("id", id).Debugf("bind mount of %s at %s is ignored", m.Source, m.Destination)
+			} else if m.IsBind() {
 				logrus.WithField("id", id).Warnf("bind mount of %s at %s is ignored: a unikernel sees only its image and the files /etc/hosts, /etc/hostname and /etc/resolv.conf", m.Source, m.Destination)
 			}
 			continue
