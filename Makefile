@@ -39,7 +39,7 @@ bench: setup build
 	$(GO) run ./tests/bench $(if $(QUICK),-quick)
 
 fuzz: setup
-	$(MAKE) -C . fuzz-tender fuzz-guest FUZZ_SECONDS=$(or $(FUZZ_SECONDS),60)
+	$(MAKE) -C . fuzz-tender fuzz-guest fuzz-net FUZZ_SECONDS=$(or $(FUZZ_SECONDS),60)
 
 clean:
 	rm -rf $(BUILD)

@@ -63,17 +63,23 @@ struct tcp_conn *tcp_accept(struct tcp_listener *l);
 /* Bytes read (>0), 0 at the peer's FIN, -NB_EAGAIN if nothing yet,
  * -NB_ECONNRESET / -NB_ETIMEDOUT if the connection died. */
 long tcp_recv(struct tcp_conn *c, void *buf, size_t len);
-/* Copies up to len bytes into the send buffer and starts sending them:
- * the count taken (may be short: back-pressure), -NB_EAGAIN if the buffer
- * is full, -NB_EPIPE / -NB_ECONNRESET / -NB_ETIMEDOUT if it cannot send. */
+/* Copies up to len bytes into the send buffer (64 KiB), which the next
+ * nb_net_poll starts sending, so several small writes leave as full
+ * segments: the count taken (may be short: back-pressure), -NB_EAGAIN if
+ * the buffer is full, -NB_EPIPE / -NB_ECONNRESET / -NB_ETIMEDOUT if it
+ * cannot send. */
 long tcp_send(struct tcp_conn *c, const void *buf, size_t len);
+/* 0 while the connection works, else why it died (-NB_ECONNRESET,
+ * -NB_ETIMEDOUT): what tcp_send and tcp_recv would return, without
+ * sending or reading. */
+int tcp_error(const struct tcp_conn *c);
 /* Free room in the send buffer (0 once the connection cannot send). */
 size_t tcp_send_space(struct tcp_conn *c);
 /* Bytes queued but not yet acknowledged by the peer. */
 size_t tcp_send_pending(struct tcp_conn *c);
 /* Sends FIN after the queued data and hands the connection back to the
- * stack, which finishes the close (or resets it if data keeps arriving).
- * The application must not use c afterwards. */
+ * stack, which finishes the close; data that still arrives is acknowledged
+ * and discarded. The application must not use c afterwards. */
 void tcp_close(struct tcp_conn *c);
 /* Sends RST and frees the connection at once. */
 void tcp_abort(struct tcp_conn *c);
