@@ -5,7 +5,7 @@ PREFIX  ?= /usr/local
 TENDER_PREFIX ?= /opt/runnc/bin
 GOFLAGS_BUILD := -trimpath -ldflags "-s -w -X main.gitCommit=$(shell git rev-parse --short HEAD 2>/dev/null)"
 
-.PHONY: all build runnc tender guests install demo test unit setup bench fuzz clean
+.PHONY: all build runnc tender guests install demo test setup bench fuzz clean
 
 all: build
 

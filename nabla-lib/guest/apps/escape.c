@@ -7,6 +7,18 @@
  * to pid 0).
  * Surviving an action prints "escape: ACTION was allowed" and exits 1; an
  * unknown action, or one missing what it needs (a disk), exits 2.
+ *
+ * Probes (escape probes: their names) are hostile acts whose expected end
+ * is not SIGSYS; tests/hostile runs them:
+ *     nr N            raw syscall N, every argument -1: SIGSYS unless allowed
+ *     read-ADDR       read a byte outside guest memory: SIGSEGV
+ *     write-RO        write to the read-only boot info, CONFIG or code: SIGSEGV
+ *     exec-heap/-stack  jump to non-executable memory: SIGSEGV
+ *     exhaust-heap    touch every heap page, then the guard page: SIGSEGV
+ *     stack-overflow  recurse into the stack guard page: SIGSEGV
+ *     efault-*        allowed syscalls with bad pointers or lengths: prints
+ *                     "escape: NAME returned -E" and exits 0
+ *     spin            loop forever without a syscall (pause, kill)
  */
 #include <asm/unistd.h>
 #include <linux/fcntl.h>
@@ -215,6 +227,140 @@ static const struct {
 
 #define NACTIONS (sizeof(actions) / sizeof(actions[0]))
 
+/* --- probes ---------------------------------------------------------------- */
+
+static long probe_nr(void)
+{
+    long nr = arg ? nb_atol(arg) : -1;
+    return nb_syscall6(nr, -1, -1, -1, -1, -1, -1);
+}
+
+/* A read that must fault; surviving it is an escape from guest memory. */
+static long read_at(uintptr_t addr)
+{
+    volatile const char *p = (volatile const char *)addr;
+    nb_printf("escape: read %p was allowed (got %d)\n", (void *)addr, *p);
+    nb_exit(1);
+}
+
+static long write_at(uintptr_t addr)
+{
+    *(volatile char *)addr = 0;
+    nb_printf("escape: write to %p was allowed\n", (void *)addr);
+    nb_exit(1);
+}
+
+static long probe_read_null(void) { return read_at(0); }
+static long probe_read_below(void) { return read_at(NABLA_MEM_BASE - NABLA_PAGE_SIZE); }
+static long probe_read_past_end(void) { return read_at(nb_boot_info()->mem_end); }
+static long probe_read_guard(void) { return read_at(nb_boot_info()->heap_end); }
+static long probe_read_kernel(void) { return read_at(0xffffffff81000000ul); }
+static long probe_read_noncanonical(void) { return read_at(0x8000000000000000ul); }
+static long probe_write_bootinfo(void) { return write_at(NABLA_BOOT_INFO + 8); }
+static long probe_write_config(void) { return write_at(nb_boot_info()->config); }
+static long probe_write_text(void) { return write_at((uintptr_t)do_open); }
+
+static long jump_to(uint8_t *code)
+{
+    code[0] = 0xc3; /* ret */
+    ((void (*)(void))code)();
+    nb_printf("escape: executing writable memory at %p was allowed\n", (void *)code);
+    nb_exit(1);
+}
+
+static long probe_exec_heap(void)
+{
+    return jump_to(nb_malloc(64));
+}
+
+static long probe_exec_stack(void)
+{
+    uint8_t code[16];
+    return jump_to(code);
+}
+
+static long probe_exhaust_heap(void)
+{
+    const struct nabla_boot_info *bi = nb_boot_info();
+    volatile uint8_t *p = (volatile uint8_t *)bi->heap_start;
+    for (; (uintptr_t)p < bi->heap_end; p += NABLA_PAGE_SIZE)
+        *p = 1;
+    nb_printf("escape: touched %lu MiB of heap, now the guard page\n",
+              (unsigned long)((bi->heap_end - bi->heap_start) >> 20));
+    *p = 1;
+    nb_printf("escape: the heap guard page was writable\n");
+    nb_exit(1);
+}
+
+/* Deeper than any stack: only the guard page ends the recursion. */
+static volatile long max_depth = 1l << 40;
+
+static long recurse(long depth)
+{
+    volatile char frame[4096];
+    frame[0] = (char)depth;
+    if (depth >= max_depth)
+        return 0;
+    return recurse(depth + 1) + frame[0];
+}
+
+static long probe_stack_overflow(void) { return recurse(0); }
+
+static long probe_spin(void)
+{
+    nb_printf("escape: spinning\n");
+    for (;;)
+        __asm__ volatile("" ::: "memory");
+    return 0;
+}
+
+/* Allowed syscalls with hostile arguments: the kernel refuses them with an
+ * error; neither the tender nor the host may crash. */
+static long probe_efault_write(void) { return sys(__NR_write, 1, 8, 16, 0, 0); }
+static long probe_efault_write_kernel(void) { return sys(__NR_write, 1, 0xffffffff81000000l, 16, 0, 0); }
+static long probe_efault_write_neglen(void) { return sys(__NR_write, 1, (long)buf, -1, 0, 0); }
+static long probe_efault_write_past_end(void)
+{
+    /* Starts in guest memory, runs off its end: a short write or EFAULT. */
+    long r = sys(__NR_write, 1, (long)(nb_boot_info()->mem_end - 8), 1l << 40, 0, 0);
+    return r > 0 ? -r : r;
+}
+static long probe_efault_clock(void) { return sys(__NR_clock_gettime, CLOCK_MONOTONIC, 8, 0, 0, 0); }
+static long probe_efault_ppoll(void) { return sys(__NR_ppoll, 8, 1, 0, 0, 0); }
+static long probe_efault_ppoll_timeout(void) { return sys(__NR_ppoll, 0, 0, 8, 0, 0); }
+static long probe_efault_pread(void) { return sys(__NR_pread64, disk_fd(), 8, 512, 0, 0); }
+
+static const struct {
+    const char *name;
+    long (*run)(void);
+} probes[] = {
+    { "nr", probe_nr },
+    { "read-null", probe_read_null },
+    { "read-below", probe_read_below },
+    { "read-past-end", probe_read_past_end },
+    { "read-guard", probe_read_guard },
+    { "read-kernel", probe_read_kernel },
+    { "read-noncanonical", probe_read_noncanonical },
+    { "write-bootinfo", probe_write_bootinfo },
+    { "write-config", probe_write_config },
+    { "write-text", probe_write_text },
+    { "exec-heap", probe_exec_heap },
+    { "exec-stack", probe_exec_stack },
+    { "exhaust-heap", probe_exhaust_heap },
+    { "stack-overflow", probe_stack_overflow },
+    { "spin", probe_spin },
+    { "efault-write", probe_efault_write },
+    { "efault-write-kernel", probe_efault_write_kernel },
+    { "efault-write-neglen", probe_efault_write_neglen },
+    { "efault-write-past-end", probe_efault_write_past_end },
+    { "efault-clock", probe_efault_clock },
+    { "efault-ppoll", probe_efault_ppoll },
+    { "efault-ppoll-timeout", probe_efault_ppoll_timeout },
+    { "efault-pread", probe_efault_pread },
+};
+
+#define NPROBES (sizeof(probes) / sizeof(probes[0]))
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -226,7 +372,19 @@ int main(int argc, char **argv)
             nb_printf("%s\n", actions[i].name);
         return 0;
     }
+    if (strcmp(argv[1], "probes") == 0) {
+        for (size_t i = 0; i < NPROBES; i++)
+            nb_printf("%s\n", probes[i].name);
+        return 0;
+    }
     arg = argc > 2 ? argv[2] : NULL;
+    for (size_t i = 0; i < NPROBES; i++) {
+        if (strcmp(argv[1], probes[i].name) == 0) {
+            long r = probes[i].run();
+            nb_printf("escape: %s returned %ld\n", argv[1], r);
+            return 0;
+        }
+    }
     for (size_t i = 0; i < NACTIONS; i++) {
         if (strcmp(argv[1], actions[i].name) == 0) {
             long r = actions[i].run();
