@@ -35,21 +35,14 @@ Example: runnc image pull docker://127.0.0.1:5000/hello:1 --insecure
 			Flags: []cli.Flag{
 				cli.BoolFlag{Name: "insecure", Usage: "let a docker:// pull use plain HTTP"},
 			},
-			Action: func(ctx *cli.Context) error {
-				if err := checkArgs(ctx, 1); err != nil {
-					return err
-				}
-				s, err := imageStore(ctx)
-				if err != nil {
-					return err
-				}
+			Action: withStore(1, func(ctx *cli.Context, s *image.Store) error {
 				im, err := pullImage(s, ctx.Args().First(), ctx.Bool("insecure"))
 				if err != nil {
 					return err
 				}
 				fmt.Println(im.ID)
 				return nil
-			},
+			}),
 		},
 		{
 			Name:  "ls",
@@ -64,33 +57,19 @@ Example: runnc image pull docker://127.0.0.1:5000/hello:1 --insecure
 			Name:      "inspect",
 			Usage:     "print an image's record and config as JSON",
 			ArgsUsage: "<reference|digest>",
-			Action: func(ctx *cli.Context) error {
-				if err := checkArgs(ctx, 1); err != nil {
-					return err
-				}
-				s, err := imageStore(ctx)
-				if err != nil {
-					return err
-				}
+			Action: withStore(1, func(ctx *cli.Context, s *image.Store) error {
 				d, err := s.Inspect(ctx.Args().First())
 				if err != nil {
 					return err
 				}
 				return printJSON(d)
-			},
+			}),
 		},
 		{
 			Name:      "rm",
 			Usage:     "remove an image (refused while a container uses it)",
 			ArgsUsage: "<reference|digest>",
-			Action: func(ctx *cli.Context) error {
-				if err := checkArgs(ctx, 1); err != nil {
-					return err
-				}
-				s, err := imageStore(ctx)
-				if err != nil {
-					return err
-				}
+			Action: withStore(1, func(ctx *cli.Context, s *image.Store) error {
 				r, err := s.Remove(ctx.Args().First())
 				if err != nil {
 					return err
@@ -101,7 +80,7 @@ Example: runnc image pull docker://127.0.0.1:5000/hello:1 --insecure
 					fmt.Println("Deleted: " + r.Image.ID)
 				}
 				return nil
-			},
+			}),
 		},
 		{
 			Name:      "bundle",
@@ -111,18 +90,25 @@ Example: runnc image pull docker://127.0.0.1:5000/hello:1 --insecure
 image's Entrypoint and Cmd, env from its Env, cwd from its WorkingDir and
 root.path pointing, read-only, into the store. Removing the image breaks
 the bundle; runnc image rm refuses while a container made from it exists.`,
-			Action: func(ctx *cli.Context) error {
-				if err := checkArgs(ctx, 2); err != nil {
-					return err
-				}
-				s, err := imageStore(ctx)
-				if err != nil {
-					return err
-				}
+			Action: withStore(2, func(ctx *cli.Context, s *image.Store) error {
 				return s.Bundle(ctx.Args().Get(0), ctx.Args().Get(1), image.BundleOptions{Base: nablaSpec()})
-			},
+			}),
 		},
 	},
+}
+
+// withStore is the action of an image subcommand taking n arguments.
+func withStore(n int, action func(*cli.Context, *image.Store) error) cli.ActionFunc {
+	return func(ctx *cli.Context) error {
+		if err := checkArgs(ctx, n); err != nil {
+			return err
+		}
+		s, err := imageStore(ctx)
+		if err != nil {
+			return err
+		}
+		return action(ctx, s)
+	}
 }
 
 // imageStore opens the store of --image-store; it knows the containers
