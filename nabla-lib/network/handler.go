@@ -22,6 +22,14 @@ func New() llif.NetworkHandler { return Tap{} }
 // network namespace run with no NIC instead of being refused.
 const AnnotationAllowHostNone = "org.nabla.runnc.network.allow-host-none"
 
+// AnnotationOwner, a pod annotation, names the container of a pod that owns
+// the pod's address; the pod's other containers run with no NIC. The CRI
+// names each container in annotationCRIName.
+const (
+	AnnotationOwner   = "org.nabla.runnc.network.owner"
+	annotationCRIName = "io.kubernetes.cri.container-name"
+)
+
 // This handler's own state keys, beside the llif.Net* ones it sets for the
 // exec handler: the devices Create chose (Run makes them, Destroy removes
 // them) and the interface Run took over.
@@ -40,6 +48,9 @@ var errHostNetwork = errors.New("host networking is not supported by unikernel c
 // another unikernel, and names the container's tap and bridge.
 func (Tap) NetworkCreateFunc(in *llif.NetworkCreateInput) (*llif.LLState, error) {
 	st := llif.NewLLState()
+	if owner, ok := in.Annotations[AnnotationOwner]; ok && in.Annotations[annotationCRIName] != owner {
+		return st, nil // no tap planned: another container owns the address
+	}
 	n := namesFor(in.ContainerID)
 	var err error
 	switch path, hasNetns := netnsOf(in.Config); {
@@ -71,7 +82,7 @@ func takenError(owner string) error {
 	if owner == "" {
 		return nil
 	}
-	return fmt.Errorf("the pod's network is already used by unikernel container %s: a pod's IPv4 address goes to one unikernel; give this one the annotation %s=none to run it without a NIC", owner, llif.AnnotationNetwork)
+	return fmt.Errorf("the pod's network is already used by unikernel container %s: a pod's IPv4 address goes to one unikernel; name its owner in the pod annotation %s=<container name> (the others run without a NIC), or give this one %s=none", owner, AnnotationOwner, llif.AnnotationNetwork)
 }
 
 // NetworkRunFunc runs in `runnc init` on the thread that is in the

@@ -163,3 +163,31 @@ func TestRunWithoutPlannedTapTouchesNothing(t *testing.T) {
 		t.Errorf("eth0 lost its address: %s", out)
 	}
 }
+
+// A pod annotation names the container that owns the pod's address; the
+// pod's other containers get no NIC and leave eth0 alone.
+func TestOwnerAnnotationLeavesOthersWithoutNIC(t *testing.T) {
+	p := newPod(t, "10.198.4.2/24", "10.198.4.1/24", "10.198.4.1", false)
+	sidecar := newContainer("sidecar", nsPath(p.ns))
+	sidecar.in.Annotations[network.AnnotationOwner] = "web"
+	sidecar.in.Annotations["io.kubernetes.cri.container-name"] = "sidecar"
+	if err := sidecar.create(); err != nil {
+		t.Fatal(err)
+	}
+	if err := sidecar.run(p.ns); err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	if sidecar.get(llif.NetTap) != "" {
+		t.Errorf("the sidecar got a tap: %v", sidecar.in.NetworkState.Options)
+	}
+	if out := ipCmd(t, "-n", p.ns, "-o", "-4", "addr", "show", "eth0"); !strings.Contains(out, "10.198.4.2/24") {
+		t.Errorf("eth0 lost its address to a container that does not own it: %s", out)
+	}
+	web := newContainer("web", nsPath(p.ns))
+	web.in.Annotations[network.AnnotationOwner] = "web"
+	web.in.Annotations["io.kubernetes.cri.container-name"] = "web"
+	createAndRunAs(t, web, p)
+	if web.get(llif.NetTap) == "" || web.get(llif.NetIPv4Addr) != "10.198.4.2" {
+		t.Errorf("the owner did not take the address over: %v", web.in.NetworkState.Options)
+	}
+}
