@@ -5,7 +5,7 @@ PREFIX  ?= /usr/local
 TENDER_PREFIX ?= /opt/runnc/bin
 GOFLAGS_BUILD := -trimpath -ldflags "-s -w -X main.gitCommit=$(shell git rev-parse --short HEAD 2>/dev/null)"
 
-.PHONY: all build runnc tender guests install demo test setup bench fuzz clean
+.PHONY: all build runnc tender guests install demo test setup bench fuzz fuzz-go clean
 
 all: build
 
@@ -39,7 +39,15 @@ bench: setup build
 	$(GO) run ./tests/bench $(if $(QUICK),-quick)
 
 fuzz: setup
-	$(MAKE) -C . fuzz-tender fuzz-guest fuzz-net FUZZ_SECONDS=$(or $(FUZZ_SECONDS),60)
+	$(MAKE) -C . fuzz-tender fuzz-guest fuzz-net fuzz-go FUZZ_SECONDS=$(or $(FUZZ_SECONDS),60)
 
 clean:
 	rm -rf $(BUILD)
+
+# Go native fuzz targets, FUZZ_SECONDS each (their seeds run in make test).
+GO_FUZZ := ./libcontainer:FuzzNewConfig ./libcontainer:FuzzValidateID ./llcli:FuzzParseSignal ./nabla-lib/nabla:FuzzConfigRoundTrip
+fuzz-go: guests
+	@set -e; for t in $(GO_FUZZ); do \
+		echo "fuzz-go: $${t#*:} for $(FUZZ_SECONDS)s"; \
+		$(GO) test -run '^$$' -fuzz "^$${t#*:}$$" -fuzztime $(FUZZ_SECONDS)s $${t%%:*}; \
+	done

@@ -107,11 +107,11 @@ func fatal(err error) {
 
 // usageError is a wrong flag or argument count, named with its command.
 func usageError(ctx *cli.Context, err error, _ bool) error {
-	name := "runnc"
-	if ctx.Command.Name != "" {
-		name += " " + ctx.Command.FullName()
+	if ctx.Command.Name == "" {
+		return fmt.Errorf("%v: see runnc --help", err)
 	}
-	return fmt.Errorf("%s: %v: see %s --help", name, err, name)
+	name := ctx.Command.FullName()
+	return fmt.Errorf("%s: %v: see runnc %s --help", name, err, name)
 }
 
 var logToFile bool

@@ -40,6 +40,11 @@ func (Nabla) ExecCreateFunc(in *llif.ExecCreateInput) (*llif.LLState, error) {
 	if err := checkTender(in.Runtime.TenderPath); err != nil {
 		return nil, err
 	}
+	// Arguments and environment alone must fit the tender's command line,
+	// or the container would fail only at start, where no one sees why.
+	if err := checkConfigSize(buildConfig(guestConfig{Args: in.Process.Args, Env: in.Process.Env, Cwd: in.Process.Cwd})); err != nil {
+		return nil, err
+	}
 	st := llif.NewLLState()
 	st.Options[optUnikernel] = unikernel
 	st.Options[optMemMiB] = strconv.FormatInt(mem, 10)

@@ -119,7 +119,7 @@ func bridgeIt(h *netlink.Handle, link netlink.Link, addr *netlink.Addr, rec *rec
 		Group:     gid,
 	}
 	if err := h.LinkAdd(tap); err != nil {
-		return fmt.Errorf("create tap %s: %w", n.tap, err)
+		return fmt.Errorf("create tap %s through /dev/net/tun (is it the tun device, and the tun module loaded?): %w", n.tap, err)
 	}
 	if err := h.LinkSetMTU(tap, mtu); err != nil {
 		return fmt.Errorf("set MTU of tap %s: %w", n.tap, err)

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 )
 
 // genisoimage writes the images. Chosen over a Go writer
@@ -77,6 +78,8 @@ func runGenisoimage(t tree, out string) error {
 	rootfs := t.root
 	cmd := exec.Command(genisoimage, args...)
 	cmd.Env = []string{"LC_ALL=C"}
+	// A killed runnc create must not leave genisoimage writing on.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	output, err := cmd.CombinedOutput()
 	if errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("%s is missing: install the genisoimage package", genisoimage)

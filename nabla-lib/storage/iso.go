@@ -120,22 +120,11 @@ func (ISO) FsDestroyFunc(in *llif.FsDestroyInput) (*llif.LLState, error) {
 		// Create refused such an id or directory before making anything.
 		return llif.NewLLState(), nil
 	}
-	found, err := filepath.Glob(filepath.Join(dir, "*.users", marker))
-	if err != nil {
-		return nil, fmt.Errorf("find images used by %s: %w", in.ContainerID, err)
+	if err := dropMarker(dir, marker); err != nil {
+		return nil, fmt.Errorf("release the disk images of %s: %w", in.ContainerID, err)
 	}
-	for _, p := range found {
-		key := filepath.Base(filepath.Dir(p))
-		im := image{dir: dir, key: key[:len(key)-len(".users")]}
-		l, _, err := lockKey(dir, im.key, true)
-		if err != nil {
-			return nil, err
-		}
-		err = im.dropUser(marker)
-		l.unlock()
-		if err != nil {
-			return nil, err
-		}
-	}
+	// A create or delete killed half way may have left another image's
+	// build or an unused image: this is a good moment to clear them.
+	sweep(dir, "")
 	return llif.NewLLState(), nil
 }

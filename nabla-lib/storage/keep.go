@@ -36,14 +36,23 @@ func Keep(diskDir, rootfs, holder string) error {
 // Release lets go of what holder keeps; the disk image goes with its last
 // user.
 func Release(diskDir, holder string) error {
-	markers, _ := filepath.Glob(filepath.Join(diskDir, "*.users", holder+keeperSuffix))
-	for _, m := range markers {
-		key := strings.TrimSuffix(filepath.Base(filepath.Dir(m)), ".users")
-		l, _, err := lockKey(diskDir, key, true)
+	return dropMarker(diskDir, holder+keeperSuffix)
+}
+
+// dropMarker removes marker from every image that has it, and each image
+// left without users.
+func dropMarker(dir, marker string) error {
+	found, err := filepath.Glob(filepath.Join(dir, "*.users", marker))
+	if err != nil {
+		return err
+	}
+	for _, p := range found {
+		key := strings.TrimSuffix(filepath.Base(filepath.Dir(p)), ".users")
+		l, _, err := lockKey(dir, key, true)
 		if err != nil {
 			return err
 		}
-		err = image{dir: diskDir, key: key}.dropUser(holder + keeperSuffix)
+		err = image{dir: dir, key: key}.dropUser(marker)
 		l.unlock()
 		if err != nil {
 			return err

@@ -1,0 +1,231 @@
+package badinput_test
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// configCase is a config.json that create must refuse: either a change to
+// hello's generated spec (edit) or a whole file (raw).
+type configCase struct {
+	name string
+	edit func(t *testing.T, bundle string, m map[string]any)
+	raw  []byte
+	want string
+}
+
+func setProcess(key string, v any) func(*testing.T, string, map[string]any) {
+	return func(_ *testing.T, _ string, m map[string]any) { obj(m, "process")[key] = v }
+}
+
+func setTop(key string, v any) func(*testing.T, string, map[string]any) {
+	return func(_ *testing.T, _ string, m map[string]any) {
+		if v == nil {
+			delete(m, key)
+		} else {
+			m[key] = v
+		}
+	}
+}
+
+func setRootPath(p string) func(*testing.T, string, map[string]any) {
+	return func(_ *testing.T, _ string, m map[string]any) { obj(m, "root")["path"] = p }
+}
+
+func repeat(n int, s string) []any {
+	out := make([]any, n)
+	for i := range out {
+		out[i] = s
+	}
+	return out
+}
+
+var configCases = []configCase{
+	{name: "empty file", raw: []byte{}, want: "not valid OCI JSON"},
+	{name: "truncated JSON", raw: []byte(`{"ociVersion": "1.0.2", "process": {`), want: "not valid OCI JSON"},
+	{name: "JSON array", raw: []byte(`[1,2,3]`), want: "not valid OCI JSON"},
+	{name: "JSON null", raw: []byte(`null`), want: "ociVersion is missing"},
+	{name: "binary garbage", raw: []byte("\x7fELF\x02\x01\x01\x00\xff\xfe"), want: "not valid OCI JSON"},
+	{name: "deeply nested", raw: []byte(`{"x":` + strings.Repeat("[", 20000) + strings.Repeat("]", 20000) + `}`), want: "not valid OCI JSON"},
+	{name: "ociVersion number", edit: setTop("ociVersion", 1), want: "not valid OCI JSON"},
+	{name: "ociVersion missing", edit: setTop("ociVersion", nil), want: "ociVersion is missing"},
+	{name: "ociVersion 2.0.0", edit: setTop("ociVersion", "2.0.0"), want: `ociVersion "2.0.0" is not supported`},
+	{name: "ociVersion 0.5", edit: setTop("ociVersion", "0.5.0"), want: "is not supported"},
+	{name: "process missing", edit: setTop("process", nil), want: "process is missing"},
+	{name: "process a string", edit: setTop("process", "/hello.nabla"), want: "not valid OCI JSON"},
+	{name: "args missing", edit: setProcess("args", nil), want: "process.args is empty"},
+	{name: "args empty", edit: setProcess("args", []any{}), want: "process.args is empty"},
+	{name: "args a string", edit: setProcess("args", "/hello.nabla"), want: "not valid OCI JSON"},
+	{name: "args of numbers", edit: setProcess("args", []any{1, 2}), want: "not valid OCI JSON"},
+	{name: "args[0] empty", edit: setProcess("args", []any{""}), want: "process.args is empty"},
+	{name: "args[0] not a unikernel", edit: setProcess("args", []any{"/bin/sh"}), want: "is not a .nabla unikernel"},
+	{name: "args[0] missing", edit: setProcess("args", []any{"/missing.nabla"}), want: "does not exist in rootfs"},
+	{name: "args[0] escapes the rootfs", edit: setProcess("args", []any{"../../../../../../usr/bin/x.nabla"}), want: "does not exist in rootfs"},
+	{name: "args[0] a directory", edit: func(t *testing.T, b string, m map[string]any) {
+		mkdir(t, filepath.Join(b, "rootfs", "dir.nabla"))
+		obj(m, "process")["args"] = []any{"/dir.nabla"}
+	}, want: "is not a regular file"},
+	{name: "args[0] with NUL", edit: setProcess("args", []any{"/hello.nabla\x00.nabla"}), want: "contains a NUL byte"},
+	{name: "NUL in an argument", edit: setProcess("args", []any{"/hello.nabla", "a\x00b"}), want: "contains a NUL byte"},
+	{name: "NUL in the environment", edit: setProcess("env", []any{"A=x\x00y"}), want: "contains a NUL byte"},
+	{name: "NUL in cwd", edit: setProcess("cwd", "/a\x00b"), want: "contains a NUL byte"},
+	{name: "env without =", edit: setProcess("env", []any{"JUSTAKEY"}), want: "is not NAME=VALUE"},
+	{name: "env with empty name", edit: setProcess("env", []any{"=x"}), want: "is not NAME=VALUE"},
+	{name: "env an object", edit: setProcess("env", map[string]any{"A": "B"}), want: "not valid OCI JSON"},
+	{name: "cwd a number", edit: setProcess("cwd", 7), want: "not valid OCI JSON"},
+	{name: "cwd relative", edit: setProcess("cwd", "relative/dir"), want: "not an absolute path"},
+	{name: "terminal without console socket", edit: setProcess("terminal", true), want: "no --console-socket"},
+	{name: "user a string", edit: setProcess("user", "root"), want: "not valid OCI JSON"},
+	{name: "root missing", edit: setTop("root", nil), want: "root.path is missing"},
+	{name: "root.path empty", edit: setRootPath(""), want: "root.path is missing"},
+	{name: "root.path relative missing", edit: setRootPath("nowhere"), want: "nowhere does not exist"},
+	{name: "root.path absolute missing", edit: setRootPath("/nonexistent/runnc-rootfs"), want: "does not exist"},
+	{name: "root.path a file", edit: func(t *testing.T, b string, m map[string]any) {
+		obj(m, "root")["path"] = "config.json"
+	}, want: "is not a directory"},
+	{name: "root.path with NUL", edit: setRootPath("rootfs\x00/etc"), want: "contains a NUL byte"},
+	{name: "root.path escaping to a host directory", edit: func(t *testing.T, b string, m map[string]any) {
+		// A rootfs outside the bundle is allowed (runc allows it), but
+		// this one lacks the unikernel: refused, and its image removed.
+		host := filepath.Join(b, "..", "elsewhere")
+		mkdir(t, host)
+		obj(m, "root")["path"] = "../" + filepath.Base(host)
+	}, want: "does not exist in rootfs"},
+	{name: "linux missing", edit: setTop("linux", nil), want: "linux section is missing"},
+	{name: "linux a list", edit: setTop("linux", []any{}), want: "not valid OCI JSON"},
+	{name: "netns path missing", edit: func(_ *testing.T, _ string, m map[string]any) {
+		obj(m, "linux")["namespaces"] = []any{map[string]any{"type": "network", "path": "/nonexistent/netns"}}
+	}, want: "/nonexistent/netns"},
+	{name: "netns path not a namespace", edit: func(_ *testing.T, b string, m map[string]any) {
+		obj(m, "linux")["namespaces"] = []any{map[string]any{"type": "network", "path": filepath.Join(b, "config.json")}}
+	}, want: "not a network namespace"},
+	{name: "unknown namespace type", edit: func(_ *testing.T, _ string, m map[string]any) {
+		obj(m, "linux")["namespaces"] = []any{map[string]any{"type": "network"}, map[string]any{"type": "warp"}}
+	}, want: "warp"},
+	{name: "host network", edit: func(_ *testing.T, _ string, m map[string]any) {
+		obj(m, "linux")["namespaces"] = []any{}
+	}, want: "host networking is not supported"},
+	{name: "memory limit too small", edit: func(_ *testing.T, _ string, m map[string]any) {
+		obj(obj(obj(m, "linux"), "resources"), "memory")["limit"] = 1 << 20
+	}, want: "below the 4 MiB"},
+	{name: "memory limit a string", edit: func(_ *testing.T, _ string, m map[string]any) {
+		obj(obj(obj(m, "linux"), "resources"), "memory")["limit"] = "lots"
+	}, want: "not valid OCI JSON"},
+	{name: "unknown fs handler", edit: setTop("annotations", map[string]any{"org.nabla.runnc.fs": "zfs-of-dreams"}), want: "zfs-of-dreams"},
+	{name: "unknown exec handler", edit: setTop("annotations", map[string]any{"org.nabla.runnc.exec": "qemu"}), want: "qemu"},
+	{name: "annotations a list", edit: setTop("annotations", []any{"a"}), want: "not valid OCI JSON"},
+	{name: "bind mount of a missing /etc/hosts", edit: func(_ *testing.T, _ string, m map[string]any) {
+		m["mounts"] = []any{map[string]any{"destination": "/etc/hosts", "type": "bind", "source": "/nonexistent/hosts", "options": []any{"rbind", "ro"}}}
+	}, want: "/nonexistent/hosts"},
+	{name: "bind mount of a directory on /etc/resolv.conf", edit: func(_ *testing.T, _ string, m map[string]any) {
+		m["mounts"] = []any{map[string]any{"destination": "/etc/resolv.conf", "type": "bind", "source": "/etc", "options": []any{"rbind"}}}
+	}, want: "is not a regular file"},
+	{name: "bind mount with relative source", edit: func(_ *testing.T, _ string, m map[string]any) {
+		m["mounts"] = []any{map[string]any{"destination": "/etc/hostname", "type": "bind", "source": "hostname", "options": []any{"bind"}}}
+	}, want: "hostname"},
+	{name: "mounts a map", edit: setTop("mounts", map[string]any{"a": "b"}), want: "not valid OCI JSON"},
+	{name: "prestart hook missing", edit: func(_ *testing.T, _ string, m map[string]any) {
+		obj(m, "hooks")["prestart"] = []any{map[string]any{"path": "/nonexistent/hook"}}
+	}, want: "hook"},
+	{name: "prestart hook failing", edit: func(_ *testing.T, _ string, m map[string]any) {
+		obj(m, "hooks")["prestart"] = []any{map[string]any{"path": "/bin/false"}}
+	}, want: "hook"},
+	{name: "createRuntime hook failing", edit: func(_ *testing.T, _ string, m map[string]any) {
+		obj(m, "hooks")["createRuntime"] = []any{map[string]any{"path": "/bin/sh", "args": []any{"sh", "-c", "exit 3"}}}
+	}, want: "hook"},
+}
+
+func TestBadConfig(t *testing.T) {
+	e := newEnv(t)
+	for _, c := range configCases {
+		t.Run(c.name, func(t *testing.T) {
+			bundle := e.hello()
+			if c.raw != nil {
+				if err := os.WriteFile(filepath.Join(bundle, "config.json"), c.raw, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			} else {
+				editJSON(t, bundle, func(m map[string]any) { c.edit(t, bundle, m) })
+			}
+			id := e.id(c.name)
+			e.refuse(t, bad{args: []string{"create", "--bundle", "BUNDLE", "ID"}, want: c.want}, bundle, id)
+		})
+	}
+}
+
+// A missing or unreadable config.json and a bundle that is not a
+// directory.
+func TestBadBundle(t *testing.T) {
+	e := newEnv(t)
+	noConfig := t.TempDir()
+	unreadable := e.hello()
+	cfg := filepath.Join(unreadable, "config.json")
+	if err := os.Remove(cfg); err != nil {
+		t.Fatal(err)
+	}
+	mkdir(t, cfg) // a directory where the file should be
+	file := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ name, bundle, want string }{
+		{"no config.json", noConfig, "has no config.json"},
+		{"config.json a directory", unreadable, "cannot read config.json"},
+		{"bundle missing", "/nonexistent/bundle", "cannot be entered"},
+		{"bundle a file", file, "cannot be entered"},
+		{"bundle with newline", noConfig + "\nx", `\nx cannot be entered`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			e.refuse(t, bad{args: []string{"create", "--bundle", "BUNDLE", "ID"}, want: c.want}, c.bundle, e.id(c.name))
+		})
+	}
+}
+
+// A huge config.json (50 MB of annotations) is read, not choked on; the
+// container fails for the reason planted in it.
+func TestHugeConfig(t *testing.T) {
+	e := newEnv(t)
+	bundle := e.hello()
+	editJSON(t, bundle, func(m map[string]any) {
+		ann := map[string]any{}
+		v := strings.Repeat("v", 1<<20)
+		for i := 0; i < 50; i++ {
+			ann["k"+strings.Repeat("x", i)] = v
+		}
+		m["annotations"] = ann
+		obj(m, "process")["args"] = []any{"/absent.nabla"}
+	})
+	data, _ := os.ReadFile(filepath.Join(bundle, "config.json"))
+	if !bytes.Contains(data, []byte("absent")) || len(data) < 50<<20 {
+		t.Fatalf("config.json is %d bytes", len(data))
+	}
+	e.refuse(t, bad{args: []string{"create", "--bundle", "BUNDLE", "ID"}, want: "does not exist in rootfs"}, bundle, e.id("huge"))
+}
+
+func mkdir(t *testing.T, dir string) {
+	t.Helper()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Arguments or an environment too big for the tender's command line are
+// known at create and must be refused there, not when init execs the
+// tender after `runnc start` has already reported success.
+func TestOversizeConfigRefusedAtCreate(t *testing.T) {
+	e := newEnv(t)
+	for _, c := range []configCase{
+		{name: "huge args", edit: setProcess("args", append([]any{"/hello.nabla"}, repeat(2000, strings.Repeat("a", 100))...))},
+		{name: "one huge arg", edit: setProcess("args", []any{"/hello.nabla", strings.Repeat("x", 200<<10)})},
+		{name: "huge env", edit: setProcess("env", repeat(3000, "K="+strings.Repeat("v", 100)))},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			bundle := e.hello()
+			editJSON(t, bundle, func(m map[string]any) { c.edit(t, bundle, m) })
+			e.refuse(t, bad{args: []string{"create", "--bundle", "BUNDLE", "ID"}, want: "over the"}, bundle, e.id(c.name))
+		})
+	}
+}

@@ -1,0 +1,145 @@
+package badinput_test
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Odd but valid configs run: hello prints what it was given and the
+// container leaves nothing behind.
+func TestOddInputsRun(t *testing.T) {
+	e := newEnv(t)
+	for _, c := range []struct {
+		name string
+		edit func(t *testing.T, bundle string, m map[string]any)
+		want string // in hello's output
+	}{
+		{"non-UTF-8 argument", setProcess("args", []any{"/hello.nabla", "caf\xe9"}), "arg[1]: caf"},
+		{"unicode everywhere", setProcess("args", []any{"/hello.nabla", "☃ 😀 \u2028"}), "☃ 😀"},
+		{"control characters", setProcess("args", []any{"/hello.nabla", "\x1b[31mred\x07"}), "red"},
+		{"relative entrypoint with cwd", func(_ *testing.T, _ string, m map[string]any) {
+			obj(m, "process")["args"] = []any{"hello.nabla"}
+			obj(m, "process")["cwd"] = "/"
+		}, "Hello, World"},
+		{"empty cwd", setProcess("cwd", ""), "cwd: /"},
+		{"unusual mounts", func(_ *testing.T, _ string, m map[string]any) {
+			m["mounts"] = []any{
+				map[string]any{"destination": "/proc", "type": "proc", "source": "proc"},
+				map[string]any{"destination": "/sys", "type": "sysfs", "source": "sysfs", "options": []any{"ro"}},
+				map[string]any{"destination": "/tmp", "type": "tmpfs", "source": "tmpfs", "options": []any{"size=1k"}},
+				map[string]any{"destination": "/sys/fs/cgroup", "type": "cgroup", "source": "cgroup"},
+				map[string]any{"destination": "/host-etc", "type": "bind", "source": "/etc", "options": []any{"rbind", "rw"}},
+				map[string]any{"destination": "/dev/sda", "type": "bind", "source": "/dev/null"},
+				map[string]any{"destination": "../../escape", "type": "tmpfs", "source": "tmpfs"},
+				map[string]any{"destination": "/weird", "type": "nfs4", "source": "10.255.255.1:/export"},
+			}
+		}, "Hello, World"},
+		{"symlinked rootfs", func(t *testing.T, b string, m map[string]any) {
+			if err := os.Rename(filepath.Join(b, "rootfs"), filepath.Join(b, "real-rootfs")); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Symlink("real-rootfs", filepath.Join(b, "rootfs")); err != nil {
+				t.Fatal(err)
+			}
+		}, "Hello, World"},
+		{"rootfs path with dot-dots inside the bundle", setRootPath("rootfs/../rootfs/."), "Hello, World"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			bundle := e.hello()
+			editJSON(t, bundle, func(m map[string]any) { c.edit(t, bundle, m) })
+			tried.Add(1)
+			before := e.snapshot(t)
+			res := e.Run("run", "--bundle", bundle, e.id(c.name))
+			if res.Code != 0 || !strings.Contains(res.Stdout, c.want) {
+				t.Fatalf("runnc run: exit %d, stdout %q lacks %q, stderr %q", res.Code, res.Stdout, c.want, res.Stderr)
+			}
+			before.CheckNone(t, e.snapshot(t), "runnc run")
+		})
+	}
+}
+
+// Symlinks in the rootfs that point outside it stay symlinks in the disk
+// image: the host file they name is never copied in, and the guest, which
+// resolves them inside its image, cannot read it.
+func TestRootfsSymlinksStayInside(t *testing.T) {
+	e := newEnv(t)
+	bundle := e.Bundle([]string{"cat.nabla"}, []string{"/cat.nabla", "/abs"}, nil)
+	secret := filepath.Join(bundle, "secret")
+	const marker = "HOST-SECRET-7f3a9c"
+	if err := os.WriteFile(secret, []byte(marker+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	rootfs := filepath.Join(bundle, "rootfs")
+	links := map[string]string{
+		"abs":      secret,
+		"rel":      "../secret",
+		"deep":     strings.Repeat("../", 20) + strings.TrimPrefix(secret, "/"),
+		"dir-link": filepath.Dir(secret),
+		"loop":     "loop",
+	}
+	for name, target := range links {
+		if err := os.Symlink(target, filepath.Join(rootfs, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before := e.snapshot(t)
+	id := e.id("symlinks")
+	if res := e.Run("create", "--bundle", bundle, id); res.Code != 0 {
+		t.Fatalf("create: %s", res.Stderr)
+	}
+	images, _ := filepath.Glob(filepath.Join(e.DiskDir, "*.iso"))
+	if len(images) != 1 {
+		t.Fatalf("disk directory holds images %v, want one", images)
+	}
+	data, err := os.ReadFile(images[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(data, []byte(marker)) {
+		t.Errorf("the disk image holds the content of %s, which only a symlink names", secret)
+	}
+	listing, err := exec.Command("isoinfo", "-R", "-l", "-i", images[0]).CombinedOutput()
+	if err != nil {
+		t.Fatalf("isoinfo: %v: %s", err, listing)
+	}
+	for name, target := range links {
+		if !strings.Contains(string(listing), name+" -> "+target) {
+			t.Errorf("isoinfo does not list %s as a symlink to %s:\n%s", name, target, listing)
+		}
+	}
+	if res := e.Run("delete", id); res.Code != 0 {
+		t.Fatalf("delete: %s", res.Stderr)
+	}
+
+	// The guest resolves each link inside its image and finds nothing.
+	for _, path := range []string{"/abs", "/rel", "/deep", "/dir-link/secret", "/loop"} {
+		editJSON(t, bundle, func(m map[string]any) { obj(m, "process")["args"] = []any{"/cat.nabla", path} })
+		res := e.Run("run", "--bundle", bundle, e.id("cat"))
+		if res.Code != 1 || strings.Contains(res.Stdout, marker) ||
+			!(strings.Contains(res.Stdout, "no such file") || strings.Contains(res.Stdout, "too many symbolic links")) {
+			t.Errorf("cat %s: exit %d, printed %q; want exit 1, no such file, never the host file", path, res.Code, res.Stdout)
+		}
+	}
+	before.CheckNone(t, e.snapshot(t), "the symlinks containers")
+}
+
+func waitStopped(t *testing.T, e *env, id string) {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for time.Now().Before(deadline) {
+		res := e.Run("state", id)
+		if strings.Contains(res.Stdout, `"stopped"`) {
+			return
+		}
+		if res.Code != 0 {
+			t.Fatalf("state %s: %s", id, res.Stderr)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("container %s did not stop within a minute", id)
+}

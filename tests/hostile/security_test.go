@@ -1,0 +1,92 @@
+package hostile_test
+
+import (
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+// The security defaults of a running container: state and disk
+// directories private to root, and a tender that holds nothing of the
+// runtime (no fd on the state, the fifo or the sync socket, no
+// environment) besides its stdio and devices. Its capabilities, seccomp
+// and no_new_privs are checked in TestSpinningGuestIsPausableAndKillable.
+func TestSecurityDefaults(t *testing.T) {
+	e := newEnv(t)
+	e.setArgs(t, 0, "spin")
+	id := e.id("sec")
+	out, err := os.Create(filepath.Join(t.TempDir(), "out"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Close()
+	create := e.Command("create", "--bundle", e.bundle, id)
+	create.Stdout, create.Stderr = out, out
+	if err := create.Run(); err != nil {
+		t.Fatalf("create: %v", err)
+	}
+	dir := filepath.Join(e.Root, id)
+	for path, want := range map[string]os.FileMode{
+		e.Root:                           os.ModeDir | 0o700,
+		dir:                              os.ModeDir | 0o700,
+		filepath.Join(dir, "state.json"): 0o600,
+		filepath.Join(dir, "exec.fifo"):  os.ModeNamedPipe | 0o600,
+		e.DiskDir:                        os.ModeDir | 0o700,
+	} {
+		checkMode(t, path, want)
+	}
+	if res := e.Run("start", id); res.Code != 0 {
+		t.Fatalf("start: %s", res.Stderr)
+	}
+	pid := e.waitStatus(t, id, "running")
+	// Running means init was let go; the guest printing means init has
+	// become the tender.
+	waitFor(t, "the guest to spin", func() bool {
+		data, _ := os.ReadFile(out.Name())
+		return strings.Contains(string(data), "spinning")
+	})
+	if _, err := os.Stat(filepath.Join(dir, "exec.fifo")); !os.IsNotExist(err) {
+		t.Errorf("the exec fifo is still there once started (%v)", err)
+	}
+
+	fdDir := "/proc/" + strconv.Itoa(pid) + "/fd"
+	fds, err := os.ReadDir(fdDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, fd := range fds {
+		target, _ := os.Readlink(filepath.Join(fdDir, fd.Name()))
+		n, _ := strconv.Atoi(fd.Name())
+		switch {
+		case strings.HasPrefix(target, e.Root), strings.HasPrefix(target, "socket:"), strings.HasPrefix(target, "anon_inode:"):
+			t.Errorf("the tender holds fd %d on %s", n, target)
+		case n > 2 && !strings.HasPrefix(target, e.DiskDir) && target != "/dev/net/tun":
+			t.Errorf("the tender holds fd %d on %s, which is neither stdio nor a device", n, target)
+		}
+	}
+	environ, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/environ")
+	if err != nil || len(environ) != 0 {
+		t.Errorf("the tender's environment is %q (%v), want empty", environ, err)
+	}
+	if res := e.Run("delete", "--force", id); res.Code != 0 {
+		t.Fatalf("delete: %s", res.Stderr)
+	}
+}
+
+func checkMode(t *testing.T, path string, want os.FileMode) {
+	t.Helper()
+	fi, err := os.Lstat(path)
+	if err != nil {
+		t.Errorf("%s: %v", path, err)
+		return
+	}
+	if fi.Mode() != want {
+		t.Errorf("%s has mode %v, want %v", path, fi.Mode(), want)
+	}
+	if st := fi.Sys().(*syscall.Stat_t); st.Uid != 0 || st.Gid != 0 {
+		t.Errorf("%s is owned by %d:%d, want root", path, st.Uid, st.Gid)
+	}
+}

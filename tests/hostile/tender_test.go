@@ -1,0 +1,192 @@
+// Package hostile_test runs a hostile unikernel (build/guests/escape.nabla:
+// its actions and probes) in the tender, directly and through runnc, and
+// checks that each attack ends the expected way with no effect on the host.
+package hostile_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/nabla-containers/runnc/tests/testenv"
+)
+
+// hangGuard only keeps a guest that never ends from hanging the run (a
+// broken filter could let `pause` through); no test depends on timing.
+const hangGuard = time.Minute
+
+// end is how a guest run ended.
+type end struct {
+	stdout string
+	status int // exit status, -1 if killed by a signal
+	signal syscall.Signal
+}
+
+func (e end) String() string {
+	if e.status < 0 {
+		return fmt.Sprintf("killed by %v; stdout %q", e.signal, e.stdout)
+	}
+	return fmt.Sprintf("exit status %d; stdout %q", e.status, e.stdout)
+}
+
+// escape runs the escape guest in the tender with tender options opts and
+// the guest arguments args.
+func escape(t *testing.T, opts []string, args ...string) end {
+	t.Helper()
+	testenv.RequireRoot(t)
+	config, err := json.Marshal(map[string]any{"argv": append([]string{"escape"}, args...)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), hangGuard)
+	defer cancel()
+	argv := append(append([]string{}, opts...), testenv.Binary(t, "guests/escape.nabla"), string(config))
+	cmd := exec.CommandContext(ctx, testenv.Binary(t, "nabla-run"), argv...)
+	var stdout bytes.Buffer
+	cmd.Stdout = &stdout
+	err = cmd.Run()
+	e := end{stdout: stdout.String()}
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+	case errors.As(err, &ee):
+		ws := ee.Sys().(syscall.WaitStatus)
+		if ws.Signaled() {
+			e.status, e.signal = -1, ws.Signal()
+		} else {
+			e.status = ws.ExitStatus()
+		}
+	default:
+		t.Fatalf("nabla-run %v: %v", argv, err)
+	}
+	if ctx.Err() != nil {
+		t.Fatalf("escape %v did not end within %v: %v", args, hangGuard, e)
+	}
+	return e
+}
+
+// disk is a small disk image for the guest.
+func disk(t *testing.T) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "disk.img")
+	if err := os.WriteFile(p, bytes.Repeat([]byte{0x5a}, 64<<10), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// exitGroup is the one syscall the filter allows with any argument.
+const exitGroup = 231
+
+// The kernel (6.11+ for uretprobe, 6.17+ for uprobe) runs these two
+// before any seccomp filter (kernel/seccomp.c, seccomp_uprobe_exception):
+// uprobes' trampolines make them. Made by anything else they do nothing:
+// uretprobe kills the caller with SIGILL, uprobe fails with ENXIO.
+const (
+	uretprobe = 335
+	uprobe    = 336
+)
+
+// Every syscall number, allowed or not, is made with every argument -1:
+// only exit_group survives the filter (it exits 255); everything else,
+// including the allowed write, clock_gettime, ppoll, pread64 and pwrite64
+// on the wrong fd, clock or count, dies by SIGSYS. Numbers past the
+// table, negative ones and the x32 range are tried too.
+func TestEverySyscallNumber(t *testing.T) {
+	opts := []string{"--disk=" + disk(t), "--mem=8"}
+	var nrs []int64
+	for nr := int64(0); nr < 512; nr++ {
+		nrs = append(nrs, nr)
+	}
+	nrs = append(nrs, 1023, 4096, 1<<30-1, 1<<30, 1<<30|1, 1<<31-1, -1, -2)
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 4)
+	var mu sync.Mutex
+	var bad []string
+	for _, nr := range nrs {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			e := escape(t, opts, "nr", fmt.Sprint(nr))
+			ok := e.status == -1 && e.signal == syscall.SIGSYS && e.stdout == ""
+			switch nr {
+			case exitGroup:
+				ok = e.status == 255
+			case uretprobe:
+				ok = ok || e.status == -1 && e.signal == syscall.SIGILL
+			case uprobe:
+				ok = ok || e.status == 0 && e.stdout == "escape: nr returned -6\n"
+			}
+			if !ok {
+				mu.Lock()
+				bad = append(bad, fmt.Sprintf("syscall %d: %v", nr, e))
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if len(bad) > 0 {
+		t.Errorf("%d of %d syscall numbers did not end as expected:\n%s", len(bad), len(nrs), strings.Join(bad, "\n"))
+	}
+	t.Logf("%d syscall numbers tried", len(nrs))
+}
+
+// Memory outside the guest's (and the read-only or non-executable parts
+// of it) cannot be used: every probe dies by SIGSEGV.
+func TestMemoryProbes(t *testing.T) {
+	for _, probe := range []string{
+		"read-null", "read-below", "read-past-end", "read-guard", "read-kernel",
+		"read-noncanonical", "write-bootinfo", "write-config", "write-text",
+		"exec-heap", "exec-stack", "exhaust-heap", "stack-overflow",
+	} {
+		t.Run(probe, func(t *testing.T) {
+			e := escape(t, []string{"--mem=16"}, probe)
+			if e.status != -1 || e.signal != syscall.SIGSEGV || strings.Contains(e.stdout, "allowed") {
+				t.Errorf("escape %s: %v; want death by SIGSEGV", probe, e)
+			}
+		})
+	}
+}
+
+// Allowed syscalls with bad pointers and lengths fail with an error the
+// guest sees; the tender lives on and exits normally.
+func TestHostileArguments(t *testing.T) {
+	opts := []string{"--disk=" + disk(t), "--disk-readonly", "--mem=16"}
+	for _, probe := range []string{
+		"efault-write", "efault-write-kernel", "efault-write-neglen", "efault-write-past-end",
+		"efault-clock", "efault-ppoll", "efault-ppoll-timeout", "efault-pread",
+	} {
+		t.Run(probe, func(t *testing.T) {
+			e := escape(t, opts, probe)
+			if e.status != 0 || !strings.Contains(e.stdout, "escape: "+probe+" returned -") {
+				t.Errorf("escape %s: %v; want an error returned and exit 0", probe, e)
+			}
+		})
+	}
+}
+
+// The probe list is what this package tests, so a new probe is not
+// forgotten.
+func TestProbeList(t *testing.T) {
+	e := escape(t, nil, "probes")
+	want := []string{"nr", "read-null", "read-below", "read-past-end", "read-guard", "read-kernel",
+		"read-noncanonical", "write-bootinfo", "write-config", "write-text", "exec-heap", "exec-stack",
+		"exhaust-heap", "stack-overflow", "spin", "efault-write", "efault-write-kernel",
+		"efault-write-neglen", "efault-write-past-end", "efault-clock", "efault-ppoll",
+		"efault-ppoll-timeout", "efault-pread"}
+	if got := strings.Fields(e.stdout); strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("escape probes printed %q, want %q", got, want)
+	}
+}
