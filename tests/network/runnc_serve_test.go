@@ -130,13 +130,7 @@ nsenter -t "$pid" -n ip route add default via 10.198.19.1
 // --network none) runs the guest with no NIC.
 func TestRunncWithoutNetwork(t *testing.T) {
 	e := newRunncEnv(t)
-	p := pod{}
-	bundle := e.podBundle(p, "")
-	copyGuest(t, bundle, "hello.nabla")
-	editSpec(t, bundle, func(s *specs.Spec) {
-		s.Process.Args = []string{"/hello.nabla"}
-		s.Linux.Namespaces = []specs.LinuxNamespace{{Type: specs.NetworkNamespace}}
-	})
+	bundle := e.Bundle([]string{"hello.nabla"}, []string{"/hello.nabla"}, nil)
 	out, ok := e.runnc("run", "--bundle", bundle, "nonet")
 	if !ok || !strings.Contains(out, "Hello, World") || strings.Contains(out, "net:") {
 		t.Fatalf("hello without a NIC: ok=%v output:\n%s", ok, out)

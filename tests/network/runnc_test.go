@@ -1,7 +1,6 @@
 package network_test
 
 import (
-	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,96 +11,45 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
-// runncEnv is a private runnc installation: state root, disks and log in
-// the test's temporary directory.
+// runncEnv is a private runnc installation (testenv.Runnc) whose pod
+// bundles serve files with the httpd unikernel.
 type runncEnv struct {
-	t           *testing.T
-	bin, tender string
-	dir         string
+	*testenv.Runnc
+	t *testing.T
 }
 
 func newRunncEnv(t *testing.T) *runncEnv {
 	t.Helper()
-	e := &runncEnv{t: t, bin: testenv.Binary(t, "runnc"), tender: testenv.Binary(t, "nabla-run"), dir: t.TempDir()}
-	t.Cleanup(func() {
-		ids, _ := os.ReadDir(filepath.Join(e.dir, "root"))
-		for _, id := range ids {
-			e.runnc("delete", "--force", id.Name())
-		}
-	})
-	return e
+	return &runncEnv{Runnc: testenv.NewRunnc(t), t: t}
 }
 
-// runnc runs a subcommand and returns its stderr and whether it
-// succeeded. Its stdio are files: a container it starts inherits them.
+// runnc runs a subcommand and returns its stdout and stderr together, and
+// whether it succeeded.
 func (e *runncEnv) runnc(args ...string) (string, bool) {
 	e.t.Helper()
-	out, err := os.CreateTemp(e.dir, "out")
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer out.Close()
-	global := []string{"--root", filepath.Join(e.dir, "root"), "--disk-dir", filepath.Join(e.dir, "disks"), "--tender", e.tender}
-	cmd := exec.Command(e.bin, append(global, args...)...)
-	cmd.Stdout, cmd.Stderr = out, out
-	runErr := cmd.Run()
-	data, _ := os.ReadFile(out.Name())
-	return string(data), runErr == nil
+	res := e.Run(args...)
+	return res.Stdout + res.Stderr, res.Code == 0
 }
 
 // podBundle is a bundle running the httpd unikernel, serving index.html,
 // in the pod's network namespace (joined by path, as Kubernetes does).
 func (e *runncEnv) podBundle(p pod, page string) string {
 	e.t.Helper()
-	dir := e.t.TempDir()
-	if err := os.Mkdir(filepath.Join(dir, "rootfs"), 0o755); err != nil {
-		e.t.Fatal(err)
-	}
-	copyGuest(e.t, dir, "httpd.nabla")
+	dir := e.Bundle([]string{"httpd.nabla"}, []string{"/httpd.nabla"}, func(s *specs.Spec) {
+		s.Linux.Namespaces = []specs.LinuxNamespace{{Type: specs.NetworkNamespace, Path: nsPath(p.ns)}}
+	})
 	if err := os.WriteFile(filepath.Join(dir, "rootfs", "index.html"), []byte(page), 0o644); err != nil {
 		e.t.Fatal(err)
 	}
-	if out, ok := e.runnc("spec", "--bundle", dir); !ok {
-		e.t.Fatalf("runnc spec: %s", out)
-	}
-	editSpec(e.t, dir, func(s *specs.Spec) {
-		s.Process.Args = []string{"/httpd.nabla"}
-		s.Linux.Namespaces = []specs.LinuxNamespace{{Type: specs.NetworkNamespace, Path: nsPath(p.ns)}}
-	})
 	return dir
-}
-
-// copyGuest puts a built guest into the bundle's rootfs.
-func copyGuest(t *testing.T, bundle, name string) {
-	t.Helper()
-	data, err := os.ReadFile(testenv.Binary(t, "guests/"+name))
-	if err == nil {
-		err = os.WriteFile(filepath.Join(bundle, "rootfs", name), data, 0o755)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
 }
 
 // editSpec rewrites the bundle's config.json through edit.
 func editSpec(t *testing.T, bundle string, edit func(*specs.Spec)) {
 	t.Helper()
-	path := filepath.Join(bundle, "config.json")
-	data, err := os.ReadFile(path)
-	var spec specs.Spec
-	if err == nil {
-		err = json.Unmarshal(data, &spec)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	edit(&spec)
-	if data, err = json.Marshal(&spec); err == nil {
-		err = os.WriteFile(path, data, 0o644)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := testenv.ReadSpec(t, bundle)
+	edit(s)
+	testenv.WriteSpec(t, bundle, s)
 }
 
 func (e *runncEnv) mustRun(args ...string) {

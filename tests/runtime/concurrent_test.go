@@ -26,7 +26,7 @@ func TestConcurrentContainers(t *testing.T) {
 				return
 			default:
 			}
-			paths, _ := filepath.Glob(filepath.Join(e.root, "*", "state.json"))
+			paths, _ := filepath.Glob(filepath.Join(e.Root, "*", "state.json"))
 			for _, p := range paths {
 				data, err := os.ReadFile(p)
 				if err != nil {

@@ -7,11 +7,9 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -22,146 +20,46 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
-// env is one private runnc installation: its own state root, disk
-// directory and JSON log, so tests never see each other's containers.
+// env is one private runnc installation (testenv.Runnc: its own state
+// root, disk directory and JSON log) driven also through go-runc.
 type env struct {
-	t       *testing.T
-	runnc   string
-	root    string
-	diskDir string
-	log     string
-	runc    *gorunc.Runc
+	*testenv.Runnc
+	t    *testing.T
+	runc *gorunc.Runc
 }
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	testenv.RequireRoot(t)
-	dir := t.TempDir()
-	e := &env{
-		t:       t,
-		runnc:   testenv.Binary(t, "runnc"),
-		root:    filepath.Join(dir, "root"),
-		diskDir: filepath.Join(dir, "disks"),
-		log:     filepath.Join(dir, "log.json"),
-	}
-	testenv.Binary(t, "nabla-run")
-	e.runc = &gorunc.Runc{
-		Command:   e.runnc,
-		Root:      e.root,
-		Log:       e.log,
-		LogFormat: gorunc.JSON,
-	}
-	// Whatever a test leaves running is killed and deleted, and then
-	// nothing of it may remain.
+	var e *env
+	// Cleanups run last first: this one runs after NewRunnc's, which
+	// deletes with --force whatever the test left; then nothing may remain.
 	t.Cleanup(func() {
-		ids, _ := os.ReadDir(e.root)
-		for _, id := range ids {
-			e.runnc_("delete", "--force", id.Name())
+		if e != nil {
+			e.assertRootEmpty()
 		}
-		e.assertRootEmpty()
 	})
+	r := testenv.NewRunnc(t)
+	e = &env{Runnc: r, t: t, runc: &gorunc.Runc{
+		Command:   r.Bin,
+		Root:      r.Root,
+		Log:       r.Log,
+		LogFormat: gorunc.JSON,
+	}}
 	return e
 }
 
-// globalArgs are the flags containerd passes before every subcommand,
-// plus the disk directory.
-func (e *env) globalArgs() []string {
-	return []string{"--root", e.root, "--log", e.log, "--log-format", "json", "--disk-dir", e.diskDir}
-}
-
 // runnc_ runs runnc with the global flags and returns stdout, stderr and
-// the exit code. Its stdio are files, not pipes: a container created here
-// inherits them and may outlive this call.
+// the exit code.
 func (e *env) runnc_(args ...string) (string, string, int) {
 	e.t.Helper()
-	cmd := exec.Command(e.runnc, append(e.globalArgs(), args...)...)
-	stdout, stderr := tempFile(e.t), tempFile(e.t)
-	cmd.Stdout, cmd.Stderr = stdout, stderr
-	err := cmd.Run()
-	code := 0
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		code = ee.ExitCode()
-	} else if err != nil {
-		e.t.Fatalf("runnc %v: %v", args, err)
-	}
-	return readAll(e.t, stdout), readAll(e.t, stderr), code
+	res := e.Run(args...)
+	return res.Stdout, res.Stderr, res.Code
 }
 
-func tempFile(t *testing.T) *os.File {
-	f, err := os.CreateTemp(t.TempDir(), "out")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { f.Close() })
-	return f
-}
-
-func readAll(t *testing.T, f *os.File) string {
-	data, err := os.ReadFile(f.Name())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(data)
-}
-
-// bundle makes a bundle from `runnc spec` with the hello unikernel in its
-// rootfs, process.args = args, then lets edit change the spec.
+// bundle makes a bundle with the hello unikernel in its rootfs.
 func (e *env) bundle(args []string, edit func(*specs.Spec)) string {
 	e.t.Helper()
-	dir := e.t.TempDir()
-	rootfs := filepath.Join(dir, "rootfs")
-	if err := os.MkdirAll(rootfs, 0o755); err != nil {
-		e.t.Fatal(err)
-	}
-	for _, g := range []string{"hello.nabla"} {
-		copyFile(e.t, testenv.Binary(e.t, "guests/"+g), filepath.Join(rootfs, g))
-	}
-	if _, stderr, code := e.runnc_("spec", "--bundle", dir); code != 0 {
-		e.t.Fatalf("runnc spec: %s", stderr)
-	}
-	spec := readSpec(e.t, dir)
-	spec.Process.Args = args
-	if edit != nil {
-		edit(spec)
-	}
-	writeSpec(e.t, dir, spec)
-	return dir
-}
-
-func readSpec(t *testing.T, bundle string) *specs.Spec {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join(bundle, "config.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var s specs.Spec
-	if err := json.Unmarshal(data, &s); err != nil {
-		t.Fatal(err)
-	}
-	return &s
-}
-
-func writeSpec(t *testing.T, bundle string, s *specs.Spec) {
-	t.Helper()
-	data, err := json.MarshalIndent(s, "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(bundle, "config.json"), data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
-func copyFile(t *testing.T, src, dst string) {
-	t.Helper()
-	data, err := os.ReadFile(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(dst, data, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	return e.Bundle([]string{"hello.nabla"}, args, edit)
 }
 
 // create runs `runnc create` the way the shim does, with pipes for the
@@ -179,7 +77,7 @@ func (e *env) create(id, bundle string) *output {
 	out := newOutput(io.Stdout())
 	go drain(io.Stderr())
 	if err := e.runc.Create(ctx, id, bundle, &gorunc.CreateOpts{IO: io, PidFile: pidFile}); err != nil {
-		e.t.Fatalf("create %s: %v (log: %s)", id, err, e.lastLog())
+		e.t.Fatalf("create %s: %v (log: %s)", id, err, e.LastLog())
 	}
 	io.Stdin().Close()
 	data, err := os.ReadFile(pidFile)
@@ -236,7 +134,7 @@ func (e *env) state(id string) *gorunc.Container {
 	e.t.Helper()
 	c, err := e.runc.State(context.Background(), id)
 	if err != nil {
-		e.t.Fatalf("state %s: %v (log: %s)", id, err, e.lastLog())
+		e.t.Fatalf("state %s: %v (log: %s)", id, err, e.LastLog())
 	}
 	return c
 }
@@ -257,25 +155,10 @@ func (e *env) waitStatus(id, status string) *gorunc.Container {
 	}
 }
 
-// lastLog is the msg of the last line of the JSON log, as containerd
-// shows it to the user.
-func (e *env) lastLog() string {
-	data, _ := os.ReadFile(e.log)
-	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
-	var entry struct {
-		Level string `json:"level"`
-		Msg   string `json:"msg"`
-	}
-	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &entry); err != nil {
-		return ""
-	}
-	return entry.Msg
-}
-
 // assertRootEmpty checks that no container state and no disk image is left.
 func (e *env) assertRootEmpty() {
 	e.t.Helper()
-	for _, dir := range []string{e.root, e.diskDir} {
+	for _, dir := range []string{e.Root, e.DiskDir} {
 		entries, err := os.ReadDir(dir)
 		if err != nil && !errors.Is(err, os.ErrNotExist) {
 			e.t.Errorf("read %s: %v", dir, err)

@@ -29,7 +29,7 @@ func TestLifecycle(t *testing.T) {
 		t.Errorf("bundle %q, want %q", c.Bundle, b)
 	}
 	if err := e.runc.Start(context.Background(), "life"); err != nil {
-		t.Fatalf("start: %v (%s)", err, e.lastLog())
+		t.Fatalf("start: %v (%s)", err, e.LastLog())
 	}
 	lines := out.waitFor(t, "Hello, World")
 	lines = out.waitFor(t, `{"bla":"ble"}`)
@@ -38,13 +38,13 @@ func TestLifecycle(t *testing.T) {
 	}
 	e.waitStatus("life", "stopped")
 	if err := e.runc.Delete(context.Background(), "life", nil); err != nil {
-		t.Fatalf("delete: %v (%s)", err, e.lastLog())
+		t.Fatalf("delete: %v (%s)", err, e.LastLog())
 	}
 	if _, err := e.runc.State(context.Background(), "life"); err == nil {
 		t.Fatal("state of a deleted container succeeded")
 	}
-	if !strings.Contains(e.lastLog(), "does not exist") {
-		t.Errorf("state of a deleted container logged %q", e.lastLog())
+	if !strings.Contains(e.LastLog(), "does not exist") {
+		t.Errorf("state of a deleted container logged %q", e.LastLog())
 	}
 }
 

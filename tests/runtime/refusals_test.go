@@ -26,11 +26,11 @@ func (e *env) refused(id, wantSub string, args ...string) {
 	if !strings.Contains(strings.ToLower(msg), strings.ToLower(wantSub)) {
 		e.t.Errorf("runnc %v: stderr %q lacks %q", args, msg, wantSub)
 	}
-	if log := e.lastLog(); "runnc: "+log != msg {
+	if log := e.LastLog(); "runnc: "+log != msg {
 		e.t.Errorf("runnc %v: last log line %q differs from stderr %q", args, log, msg)
 	}
 	if id != "" && id != "../x" {
-		if _, err := os.Stat(filepath.Join(e.root, id)); err == nil {
+		if _, err := os.Stat(filepath.Join(e.Root, id)); err == nil {
 			e.t.Errorf("runnc %v left state for %s", args, id)
 		}
 	}
