@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nabla-containers/runnc/tests/testenv"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 	cri "k8s.io/cri-api/pkg/apis/runtime/v1"
@@ -70,7 +71,7 @@ func newCRIEnv(t testing.TB, forRunc bool) *criEnv {
 
 	v, err := e.rt.Version(ctx(t), &cri.VersionRequest{})
 	if err != nil {
-		t.Fatalf("CRI Version: %v (containerd log: %s)", err, tail(d.log, 10))
+		t.Fatalf("CRI Version: %v (containerd log: %s)", err, testenv.Tail(d.log, 10))
 	}
 	t.Logf("CRI: %s %s, API %s", v.RuntimeName, v.RuntimeVersion, v.RuntimeApiVersion)
 	for _, archive := range e.archives(t, forRunc) {

@@ -16,14 +16,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/nabla-containers/runnc/tests/testenv"
-	"golang.org/x/sys/unix"
 )
 
 // lookTool finds a client program, failing with the package that brings it.
@@ -61,7 +59,7 @@ type daemon struct {
 // cleanup stops it (TERM, then KILL) and waits for it.
 func startDaemon(t testing.TB, dir, name, bin string, args ...string) *daemon {
 	t.Helper()
-	closeExtraFDsOnExec()
+	testenv.CloseExtraFdsOnExec()
 	log := filepath.Join(dir, name+".log")
 	out, err := os.Create(log)
 	if err != nil {
@@ -97,7 +95,7 @@ func (d *daemon) waitSocket(t testing.TB, sock string) {
 	for time.Now().Before(deadline) {
 		select {
 		case <-d.done:
-			t.Fatalf("%s exited at start: %s", d.name, tail(d.log, 20))
+			t.Fatalf("%s exited at start: %s", d.name, testenv.Tail(d.log, 20))
 		default:
 		}
 		if c, err := net.Dial("unix", sock); err == nil {
@@ -106,18 +104,7 @@ func (d *daemon) waitSocket(t testing.TB, sock string) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	t.Fatalf("%s did not listen on %s within 30s: %s", d.name, sock, tail(d.log, 20))
-}
-
-// closeExtraFDsOnExec marks every descriptor above 2 close-on-exec, so a
-// daemon started from here inherits none of the test binary's.
-func closeExtraFDsOnExec() {
-	entries, _ := os.ReadDir("/proc/self/fd")
-	for _, e := range entries {
-		if fd, err := strconv.Atoi(e.Name()); err == nil && fd > 2 {
-			unix.CloseOnExec(fd)
-		}
-	}
+	t.Fatalf("%s did not listen on %s within 30s: %s", d.name, sock, testenv.Tail(d.log, 20))
 }
 
 // result is what one client command did.
@@ -155,19 +142,6 @@ func run(t testing.TB, env []string, bin string, args ...string) result {
 		t.Fatalf("%s %s: still running after 2 minutes (%s)", filepath.Base(bin), strings.Join(args, " "), r)
 	}
 	return r
-}
-
-// tail returns the last n lines of a file.
-func tail(path string, n int) string {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return fmt.Sprintf("(cannot read %s: %v)", path, err)
-	}
-	lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, "\n")
 }
 
 // waitFor polls cond until it holds or timeout passes.

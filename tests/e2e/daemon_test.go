@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/nabla-containers/runnc/tests/testenv"
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
 )
@@ -77,7 +78,7 @@ func (d *daemon) start(runnc string) error {
 
 	// Daemons must not inherit this process's descriptors: through
 	// containerd and the shim they would reach runnc and the tender.
-	closeExtraFDsOnExec()
+	testenv.CloseExtraFdsOnExec()
 	if err := d.makeBridge(); err != nil {
 		return err
 	}
@@ -222,7 +223,7 @@ func waitSocket(p *daemonProc, sock string) error {
 	for time.Now().Before(deadline) {
 		select {
 		case <-p.done:
-			return fmt.Errorf("%s exited during start-up (%v); its log:\n%s", p.name, p.cmd.ProcessState, tail(p.log, 40))
+			return fmt.Errorf("%s exited during start-up (%v); its log:\n%s", p.name, p.cmd.ProcessState, testenv.Tail(p.log, 40))
 		default:
 		}
 		if c, err := net.Dial("unix", sock); err == nil {
@@ -231,7 +232,7 @@ func waitSocket(p *daemonProc, sock string) error {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	return fmt.Errorf("%s did not listen on %s within a minute; its log:\n%s", p.name, sock, tail(p.log, 40))
+	return fmt.Errorf("%s did not listen on %s within a minute; its log:\n%s", p.name, sock, testenv.Tail(p.log, 40))
 }
 
 // stop removes every container, stops the daemons (dockerd first), kills
@@ -302,7 +303,7 @@ func (p *daemonProc) stop() error {
 	}
 	p.cmd.Process.Kill()
 	<-p.done
-	return fmt.Errorf("%s ignored SIGTERM for 30 s and was killed; its log:\n%s", p.name, tail(p.log, 20))
+	return fmt.Errorf("%s ignored SIGTERM for 30 s and was killed; its log:\n%s", p.name, testenv.Tail(p.log, 20))
 }
 
 // killStragglers kills what outlived the daemons: every process whose
@@ -360,28 +361,4 @@ func pidsWithArgs(want ...string) []int {
 		}
 	}
 	return pids
-}
-
-// closeExtraFDsOnExec marks every descriptor above 2 close-on-exec, so
-// that ones this process inherited do not reach the daemons.
-func closeExtraFDsOnExec() {
-	entries, _ := os.ReadDir("/proc/self/fd")
-	for _, e := range entries {
-		if fd, err := strconv.Atoi(e.Name()); err == nil && fd > 2 {
-			unix.CloseOnExec(fd)
-		}
-	}
-}
-
-// tail returns the last n lines of a file.
-func tail(path string, n int) string {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return fmt.Sprintf("(cannot read %s: %v)", path, err)
-	}
-	lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, "\n")
 }
