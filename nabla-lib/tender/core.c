@@ -203,7 +203,7 @@ static void close_fds(const struct nabla_boot_info *bi)
     close(2);
 }
 
-/* No handler is installed (the filter allows no rt_sigreturn). Dispositions
+/* Only the seccomp verdict (verdict.c) gets a handler. Dispositions
  * and the mask are inherited across exec: a SIGTERM ignored or blocked by
  * whoever started us must not make the guest unkillable. SIGPIPE is ignored
  * so that a closed console gives the guest EPIPE instead of death. */
@@ -244,6 +244,7 @@ _Noreturn void core_launch(const struct args *a, struct nabla_boot_info *bi,
     }
 
     reset_signals();
+    verdict_install();
     scrub_environment();
     /* A guest that crashes on purpose must not fill the disk with cores of
      * its (up to 64 GiB of) memory. */

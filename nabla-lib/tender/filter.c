@@ -135,7 +135,8 @@ size_t filter_build(const struct filter *f, struct sock_filter prog[FILTER_MAX_I
         if (e.n != end)
             die("internal error: seccomp rule %s has the wrong length", r->name);
     }
-    emit(&e, BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS, 0, 0);
+    /* Not killed outright: verdict.c names the syscall, then dies by SIGSYS. */
+    emit(&e, BPF_RET | BPF_K, SECCOMP_RET_TRAP, 0, 0);
     return e.n;
 }
 
@@ -160,7 +161,8 @@ static void print_cond(const struct filter_cond *c, FILE *out)
 void filter_print(const struct filter *f, FILE *out)
 {
     fprintf(out, "# nabla-run seccomp allowlist: x86_64 only, x32 syscalls killed,\n"
-                 "# arguments compared as full 64-bit values; anything else kills the process\n");
+                 "# arguments compared as full 64-bit values; anything else kills the process\n"
+                 "# (by SIGSYS, after one console line naming the syscall)\n");
     for (unsigned i = 0; i < f->nrules; i++) {
         const struct filter_rule *r = &f->rule[i];
         fprintf(out, "%s(", r->name);

@@ -79,6 +79,9 @@ void core_setup(struct nabla_boot_info *bi, struct filter *f);
 void core_reserve_memory(uint64_t mem_end);
 void core_load_guest(const struct args *a, struct nabla_boot_info *bi, uint64_t *entry);
 void core_write_config(const char *config, struct nabla_boot_info *bi);
+/* verdict.c */
+void verdict_install(void);
+
 _Noreturn void core_launch(const struct args *a, struct nabla_boot_info *bi,
                            const struct filter *f, uint64_t entry);
 

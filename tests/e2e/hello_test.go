@@ -48,8 +48,13 @@ func TestRunExitCode(t *testing.T) {
 // SIGSYS, which docker reports as 128+31.
 func TestRunEscape(t *testing.T) {
 	d := dockerd(t)
-	if _, r := d.run(t, "--rm", "--runtime=runnc", d.nabla(t), "/escape.nabla", "open"); r.code != 159 {
+	_, r := d.run(t, "--rm", "--runtime=runnc", d.nabla(t), "/escape.nabla", "open")
+	if r.code != 159 {
 		t.Errorf("docker run exit code %d, want 159 (SIGSYS)\n%v", r.code, r)
+	}
+	// The user learns why from the container's own output.
+	if !strings.Contains(r.stdout, "the unikernel made syscall 2, which the seccomp allowlist forbids") {
+		t.Errorf("docker run printed no line naming the forbidden syscall\n%v", r)
 	}
 }
 
