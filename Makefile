@@ -27,7 +27,9 @@ install: build
 setup:
 	./scripts/setup.sh
 
-demo: setup build
+demo:
+	./scripts/setup.sh demo
+	$(MAKE) build
 	./scripts/demo.sh
 
 # Every test needs root (netns, tap, cgroups) and the built binaries.

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs, on a fresh Debian machine as root, what building, testing and the
-# demo need. Quiet and quick when everything is already there.
+# Installs, on a fresh Debian machine as root, what building and the demo
+# need (`setup.sh demo`), or also everything the tests and benchmarks drive
+# (no argument). Quiet and quick when everything is already there.
 set -euo pipefail
 
 need=()
@@ -8,22 +9,24 @@ have() { command -v "$1" >/dev/null 2>&1; }
 have gcc         || need+=(gcc)
 have make        || need+=(make)
 have genisoimage || need+=(genisoimage)
-have ping        || need+=(iputils-ping)
-have ip          || need+=(iproute2)
-have curl        || need+=(curl)
-have clang       || need+=(clang)
-have busybox     || need+=(busybox-static)
-have dockerd     || need+=(docker.io)
-have docker-registry || need+=(docker-registry)
 [ -e /usr/include/linux/seccomp.h ] || need+=(linux-libc-dev)
-have runc        || need+=(runc)
-have runsc       || need+=(runsc)
-have crun        || need+=(crun)
 [ -e /usr/lib/x86_64-linux-gnu/libc.a ] || need+=(libc6-dev)
-have containerd  || need+=(containerd)
-have podman      || need+=(podman)
-have conmon      || need+=(conmon)
-[ -e /usr/lib/cni/bridge ] || need+=(containernetworking-plugins)
+if [ "${1:-}" != demo ]; then
+	have ping        || need+=(iputils-ping)
+	have ip          || need+=(iproute2)
+	have curl        || need+=(curl)
+	have clang       || need+=(clang)
+	have busybox     || need+=(busybox-static)
+	have dockerd     || need+=(docker.io)
+	have docker-registry || need+=(docker-registry)
+	have runc        || need+=(runc)
+	have runsc       || need+=(runsc)
+	have crun        || need+=(crun)
+	have containerd  || need+=(containerd)
+	have podman      || need+=(podman)
+	have conmon      || need+=(conmon)
+	[ -e /usr/lib/cni/bridge ] || need+=(containernetworking-plugins)
+fi
 
 if [ ${#need[@]} -gt 0 ]; then
 	echo "setup: installing ${need[*]}" >&2
