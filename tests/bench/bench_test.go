@@ -1,0 +1,83 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/nabla-containers/runnc/tests/testenv"
+)
+
+// TestQuickBench runs `make bench QUICK=1`'s bench into a temporary
+// directory and checks that every row has a positive figure for runnc and
+// runc (and the boot comparison for its programs). It checks no timings:
+// only that everything was measured.
+func TestQuickBench(t *testing.T) {
+	testenv.RequireRoot(t)
+	for _, b := range []string{"runnc", "nabla-run", "guests/hello.nabla"} {
+		testenv.Binary(t, b)
+	}
+	out := t.TempDir()
+	opts := options{outDir: out, markdown: filepath.Join(out, "BENCHMARKS.md")}
+	if _, err := Bench(context.Background(), quickConfig(), testenv.Repo(t), opts); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(filepath.Join(out, "bench.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var res Results
+	if err := json.Unmarshal(data, &res); err != nil {
+		t.Fatalf("bench.json: %v", err)
+	}
+	want := map[string][]string{
+		"lifecycle": {"run", "create", "start", "kill", "delete", "throughput-1", "throughput-4", "throughput-16"},
+		"create-size": {"create-1mb", "create-1mb-same", "create-50mb", "create-50mb-same",
+			"create-200mb", "create-200mb-same"},
+		"memory":  {"rss-1", "pss-1", "rss-many", "pss-many"},
+		"surface": {"syscalls"},
+	}
+	for gid, rows := range want {
+		g := res.Group(gid)
+		if g == nil {
+			t.Errorf("bench.json has no %s group", gid)
+			continue
+		}
+		for _, rid := range rows {
+			checkPositive(t, g, rid, "runnc", "runc")
+		}
+	}
+	boot := res.Group("boot")
+	if boot == nil {
+		t.Fatal("bench.json has no boot group")
+	}
+	checkPositive(t, boot, "first-output", "nabla-run + hello", "static glibc hello")
+	checkPositive(t, boot, "exit", "nabla-run + hello", "static glibc hello", "/bin/true")
+	for _, f := range []string{"BENCHMARKS.md", "run-latency.png", "create-vs-size.png"} {
+		if fi, err := os.Stat(filepath.Join(out, f)); err != nil || fi.Size() == 0 {
+			t.Errorf("the bench did not write %s: %v", f, err)
+		}
+	}
+}
+
+func checkPositive(t *testing.T, g *Group, rowID string, columns ...string) {
+	t.Helper()
+	var row *Row
+	for _, r := range g.Rows {
+		if r.ID == rowID {
+			row = r
+		}
+	}
+	if row == nil {
+		t.Errorf("%s has no row %s", g.ID, rowID)
+		return
+	}
+	for _, col := range columns {
+		c := row.Cells[col]
+		if v, ok := c.Figure(); !ok || v <= 0 {
+			t.Errorf("%s/%s has no positive figure for %s: %+v", g.ID, rowID, col, c)
+		}
+	}
+}

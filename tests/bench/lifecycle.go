@@ -1,0 +1,174 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// measureLifecycle fills the lifecycle group: `run` sequential, then
+// create, start, kill and delete timed separately, then throughput.
+func measureLifecycle(ctx context.Context, cfg config, drivers []*driver, g *Group) {
+	run := g.Row("run", "run: create + start + wait + delete, sequential", "ms")
+	rows := map[string]*Row{
+		"run":    run,
+		"create": g.Row("create", "create", "ms"),
+		"start":  g.Row("start", "start", "ms"),
+		"kill":   g.Row("kill", "kill (SIGKILL)", "ms"),
+		"delete": g.Row("delete", "delete (stopped container)", "ms"),
+	}
+	runs := interleaved(ctx, "run", cfg.runIters, drivers, func(d *driver) (map[string]time.Duration, error) {
+		dt, err := d.lifecycle(ctx, d.echo, nil)
+		return map[string]time.Duration{"run": dt}, err
+	})
+	ops := interleaved(ctx, "create/start/kill/delete", cfg.opIters, drivers, func(d *driver) (map[string]time.Duration, error) {
+		return opsOnce(ctx, d)
+	})
+	for _, d := range drivers {
+		run.Cells[d.name] = runs.cell(d.name, "run")
+		for _, op := range []string{"create", "start", "kill", "delete"} {
+			rows[op].Cells[d.name] = ops.cell(d.name, op)
+		}
+	}
+	for _, w := range cfg.workers {
+		r := g.Row(fmt.Sprintf("throughput-%d", w), fmt.Sprintf("lifecycle throughput, %d concurrent workers", w), "ops/s")
+		r.HigherIsBetter = true
+		for _, d := range drivers {
+			progress("throughput %s, %d workers, %s", d.name, w, cfg.tpDuration)
+			opsPerSec, n, err := throughput(ctx, d, w, cfg.tpDuration)
+			if err != nil {
+				r.Cells[d.name] = ErrorCell("%v", err)
+			} else {
+				r.Cells[d.name] = ValueCell(opsPerSec, fmt.Sprintf("%d runs", n))
+			}
+		}
+	}
+}
+
+// timings are the samples interleaved collected: runtime -> what -> samples,
+// and the error that stopped a runtime.
+type timings struct {
+	samples map[string]map[string][]time.Duration
+	failed  map[string]error
+}
+
+// cell is the distribution of one runtime's samples of what, or the error
+// that stopped it: a partial row would understate the tail.
+func (t timings) cell(runtime, what string) *Cell {
+	if err := t.failed[runtime]; err != nil {
+		return ErrorCell("%v", err)
+	}
+	return SamplesCell(Millis(t.samples[runtime][what]))
+}
+
+// interleaved calls fn n times for each driver, one call per driver a
+// round in a rotating order, so that the machine's drifting load (other
+// work, page cache, thermal) weighs on every runtime alike. A driver's
+// first error stops its calls.
+func interleaved(ctx context.Context, what string, n int, drivers []*driver, fn func(*driver) (map[string]time.Duration, error)) timings {
+	t := timings{samples: map[string]map[string][]time.Duration{}, failed: map[string]error{}}
+	for _, d := range drivers {
+		t.samples[d.name] = map[string][]time.Duration{}
+	}
+	for i := 0; i < n; i++ {
+		for j := range drivers {
+			d := drivers[(i+j)%len(drivers)]
+			if t.failed[d.name] != nil {
+				continue
+			}
+			if err := ctx.Err(); err != nil {
+				t.failed[d.name] = err
+				continue
+			}
+			got, err := fn(d)
+			if err != nil {
+				t.failed[d.name] = err
+				continue
+			}
+			for k, dt := range got {
+				t.samples[d.name][k] = append(t.samples[d.name][k], dt)
+			}
+		}
+		if (i+1)%max(1, n/5) == 0 || i+1 == n {
+			progress("%s: %d/%d rounds", what, i+1, n)
+		}
+	}
+	return t
+}
+
+// opsOnce runs one sleeping container through its lifecycle, timing each
+// call; waiting for the killed process is not timed.
+func opsOnce(ctx context.Context, d *driver) (map[string]time.Duration, error) {
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	t := map[string]time.Duration{}
+	t0 := time.Now()
+	c, err := d.create(ctx, d.newID(), d.sleep, nil)
+	if err != nil {
+		return nil, err
+	}
+	t["create"] = time.Since(t0)
+	fail := func(err error) (map[string]time.Duration, error) {
+		d.delete(ctx, c, true)
+		return nil, err
+	}
+	t0 = time.Now()
+	if err := d.start(ctx, c); err != nil {
+		return fail(err)
+	}
+	t["start"] = time.Since(t0)
+	t0 = time.Now()
+	if err := d.kill(ctx, c, unix.SIGKILL); err != nil {
+		return fail(err)
+	}
+	t["kill"] = time.Since(t0)
+	if _, err := d.wait(ctx, c); err != nil {
+		return fail(err)
+	}
+	t0 = time.Now()
+	if err := d.delete(ctx, c, false); err != nil {
+		return nil, err
+	}
+	t["delete"] = time.Since(t0)
+	return t, nil
+}
+
+// throughput runs `run` lifecycles on workers goroutines for dur and
+// returns completed runs per second (every run started before the
+// deadline is finished and counted) and how many there were.
+func throughput(ctx context.Context, d *driver, workers int, dur time.Duration) (float64, int64, error) {
+	var (
+		done     atomic.Int64
+		wg       sync.WaitGroup
+		errOnce  sync.Once
+		firstErr error
+	)
+	t0 := time.Now()
+	deadline := t0.Add(dur)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for time.Now().Before(deadline) && ctx.Err() == nil {
+				if _, err := d.lifecycle(ctx, d.echo, nil); err != nil {
+					errOnce.Do(func() { firstErr = err })
+					return
+				}
+				done.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	if firstErr != nil {
+		return 0, 0, firstErr
+	}
+	if err := ctx.Err(); err != nil {
+		return 0, 0, err
+	}
+	n := done.Load()
+	return float64(n) / time.Since(t0).Seconds(), n, nil
+}

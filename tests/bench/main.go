@@ -1,0 +1,216 @@
+// Command bench measures runnc against runc, gVisor's runsc and crun on
+// this machine, in one run, through the same OCI CLI calls containerd's
+// shim makes, and writes tests/bench/results/bench.json and BENCHMARKS.md.
+// `make bench` runs it; `make bench QUICK=1` (-quick) takes under two
+// minutes with fewer iterations. It needs root and `make` first.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// config is how much to measure.
+type config struct {
+	quick      bool
+	runIters   int           // sequential `run`s per runtime
+	opIters    int           // create/start/kill/delete rounds per runtime
+	workers    []int         // throughput rows
+	tpDuration time.Duration // per throughput cell
+	bootIters  int           // interleaved rounds of the boot comparison
+	sizesMB    []int         // rootfs sizes for create time
+	sizeIters  int           // creates per size and runtime
+	many       int           // containers running at once for memory
+}
+
+func fullConfig() config {
+	return config{runIters: 100, opIters: 50, workers: []int{1, 4, 16}, tpDuration: 5 * time.Second,
+		bootIters: 300, sizesMB: []int{1, 50, 200}, sizeIters: 10, many: 50}
+}
+
+func quickConfig() config {
+	return config{quick: true, runIters: 10, opIters: 5, workers: []int{1, 4, 16}, tpDuration: time.Second,
+		bootIters: 30, sizesMB: []int{1, 50, 200}, sizeIters: 2, many: 50}
+}
+
+// options says where the results go.
+type options struct {
+	outDir   string // bench.json and the PNGs
+	markdown string // BENCHMARKS.md
+	plotRel  string // outDir relative to the markdown file
+}
+
+func main() {
+	quick := flag.Bool("quick", false, "fewer iterations: a rough run in under two minutes")
+	out := flag.String("out", "", "directory of bench.json and the plots (default tests/bench/results)")
+	md := flag.String("md", "", "path of the markdown report (default BENCHMARKS.md at the repository root)")
+	flag.Parse()
+	if os.Geteuid() != 0 {
+		fmt.Fprintln(os.Stderr, "bench: needs root (containers, cgroups, network namespaces): run make bench as root")
+		os.Exit(1)
+	}
+	repo, err := repoRoot()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+	opts := options{outDir: *out, markdown: *md}
+	if opts.outDir == "" {
+		opts.outDir = filepath.Join(repo, "tests", "bench", "results")
+	}
+	if opts.markdown == "" {
+		opts.markdown = filepath.Join(repo, "BENCHMARKS.md")
+	}
+	cfg := fullConfig()
+	if *quick {
+		cfg = quickConfig()
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, unix.SIGTERM)
+	defer stop()
+	if _, err := Bench(ctx, cfg, repo, opts); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+// Bench measures everything cfg asks for and writes the results; it
+// returns them too (the test reads them back from the JSON anyway).
+func Bench(ctx context.Context, cfg config, repo string, opts options) (*Results, error) {
+	started := time.Now()
+	loadBefore := loadAverage()
+	res := &Results{Date: started.UTC(), Quick: cfg.quick}
+	if err := installMissing(); err != nil {
+		res.Notes = append(res.Notes, "set-up: "+err.Error())
+		progress("%v", err)
+	}
+	work, err := os.MkdirTemp("", "runnc-bench-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(work)
+	reap, err := startReaper()
+	if err != nil {
+		return nil, err
+	}
+	build := buildDir(repo)
+	drivers := setUpDrivers(ctx, work, build, reap)
+	defer func() {
+		for _, d := range drivers {
+			d.cleanup()
+		}
+	}()
+	for _, d := range drivers {
+		flags := strings.ReplaceAll(strings.Join(d.flags, " "), work, "$WORK")
+		flags = strings.ReplaceAll(flags, repo+"/", "")
+		res.Runtimes = append(res.Runtimes, Runtime{Name: d.name, Version: d.version, Flags: flags, Status: d.status})
+	}
+	running := usable(drivers)
+
+	lifecycle := newGroup("lifecycle", "Lifecycle of one container (busybox echo / hello unikernel)", drivers)
+	res.Groups = append(res.Groups, lifecycle)
+	measureLifecycle(ctx, cfg, running, lifecycle)
+
+	boot := &Group{ID: "boot", Title: "Boot: exec of the tender to the guest's output (no runtime around it)",
+		Columns: bootColumns, Baseline: bootBaseline}
+	res.Groups = append(res.Groups, boot)
+	measureBoot(ctx, cfg, work, build, reap, boot)
+
+	sizes := newGroup("create-size", "create against rootfs size (runnc builds the ISO disk image at create)", drivers)
+	res.Groups = append(res.Groups, sizes)
+	measureSizes(ctx, cfg, work, running, sizes)
+
+	memory := newGroup("memory", fmt.Sprintf("Memory of running containers (sleeping workload; %d at once for the totals)", cfg.many), drivers)
+	res.Groups = append(res.Groups, memory)
+	measureMemory(ctx, cfg, running, memory)
+
+	surface := newGroup("surface", "Attack surface: host syscalls the workload's process may make", drivers)
+	res.Groups = append(res.Groups, surface)
+	measureSurface(ctx, work, build, drivers, surface)
+
+	for _, g := range res.Groups {
+		markUnavailable(g, drivers)
+	}
+	res.Machine = describeMachine(versions(drivers))
+	res.Machine.Load = loadBefore + " → " + loadAverage()
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("interrupted: %w", err)
+	}
+	res.Plots = writePlots(res, opts.outDir)
+	res.Notes = append(res.Notes, methodNotes(cfg, time.Since(started))...)
+	if err := res.WriteJSON(filepath.Join(opts.outDir, "bench.json")); err != nil {
+		return nil, err
+	}
+	rel, err := filepath.Rel(filepath.Dir(opts.markdown), opts.outDir)
+	if err != nil {
+		rel = opts.outDir
+	}
+	if err := os.WriteFile(opts.markdown, []byte(RenderMarkdown(res, filepath.ToSlash(rel))), 0o644); err != nil {
+		return nil, err
+	}
+	progress("done in %s: %s and %s", time.Since(started).Round(time.Second), filepath.Join(opts.outDir, "bench.json"), opts.markdown)
+	return res, nil
+}
+
+func newGroup(id, title string, drivers []*driver) *Group {
+	g := &Group{ID: id, Title: title, Baseline: "runc"}
+	for _, d := range drivers {
+		g.Columns = append(g.Columns, d.name)
+	}
+	return g
+}
+
+func usable(drivers []*driver) []*driver {
+	var out []*driver
+	for _, d := range drivers {
+		if d.ok() {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// markUnavailable fills the cells of runtimes that could not run with
+// the reason.
+func markUnavailable(g *Group, drivers []*driver) {
+	for _, d := range drivers {
+		if d.ok() || !slices.Contains(g.Columns, d.name) {
+			continue
+		}
+		for _, r := range g.Rows {
+			if r.Cells[d.name] == nil {
+				r.Cells[d.name] = ErrorCell("%s", d.status)
+			}
+		}
+	}
+}
+
+func versions(drivers []*driver) map[string]string {
+	v := map[string]string{"go": runtime.Version()}
+	for _, d := range drivers {
+		v[d.name] = strings.SplitN(d.version, "; ", 2)[0]
+	}
+	v["busybox"] = commandVersion("busybox")
+	v["gcc"] = commandVersion("gcc", "--version")
+	return v
+}
+
+func methodNotes(cfg config, took time.Duration) []string {
+	return []string{
+		fmt.Sprintf("Iterations: run %d, create/start/kill/delete %d, throughput %s per cell, boot %d interleaved rounds, create-vs-size %d per size; the run took %s.",
+			cfg.runIters, cfg.opIters, cfg.tpDuration, cfg.bootIters, cfg.sizeIters, took.Round(time.Second)),
+		"Every runtime is driven by go-runc exactly as containerd's shim drives it (create with a pid file, start, kill, delete), each with its own --root; the bench is a child subreaper, as the shim is, and waits for the container's process directly.",
+		"Bundles: runnc runs build/guests/hello.nabla in a bundle from `runnc spec` (sleep workload: `hello.nabla sleep`); the others run a static busybox `echo hi` in a bundle from `runc spec` with terminal false (sleep workload: `busybox sleep 1000`).",
+		"runsc runs with --platform=ptrace --network=none: on this machine the KVM platform hangs (nested virtualisation) and the default sandbox network refuses the new network namespace the spec asks for (\"cannot run with network enabled in root network namespace\"); with no network the sandbox has loopback only, like runc's empty namespace.",
+		"crun is tried once and reported, not timed, when it cannot run here (crun 1.8 refuses hybrid cgroups).",
+	}
+}
