@@ -1,10 +1,7 @@
 package nabla
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
-	"os/exec"
 	"reflect"
 	"strings"
 	"testing"
@@ -21,7 +18,7 @@ import (
 // UTF-8, which cannot come out of config.json, are skipped, and the file
 // is used only when its path is absolute and holds no NUL.
 func FuzzConfigRoundTrip(f *testing.F) {
-	dump := testenv.Binary(f, "fuzz/config-dump")
+	testenv.Binary(f, "fuzz/config-dump") // fails at once, before fuzzing, if make has not run
 	f.Add("/hello.nabla", "arg with space", "A=B", "/", uint32(0x0a000002), uint8(24), "/etc/hosts", "127.0.0.1 localhost\n")
 	f.Add("x.nabla", `{"cmdline":"evil"}`, `K="\u0000"=`, "/dir with space/é", uint32(0), uint8(0), "", "")
 	f.Add("😀.nabla", "\\\"\n\t\x01\x7f\u2028", "E=", "/", uint32(0xffffffff), uint8(32), "/etc/resolv.conf", "nameserver \"x\"\\")
@@ -36,12 +33,12 @@ func FuzzConfigRoundTrip(f *testing.F) {
 			return
 		}
 		in := guestConfig{Args: []string{arg0, arg1}, Env: []string{env}, Cwd: cwd, Disk: true, Files: map[string]string{}}
-		want := seen{Argv: in.Args, Env: in.Env, Cwd: cwd, Blk: true, Files: map[string]string{}}
+		want := testenv.GuestView{Argv: in.Args, Env: in.Env, Cwd: cwd, Blk: true, Files: map[string]string{}}
 		if addr != 0 {
 			prefix %= 33
 			ip := fmt.Sprintf("%d.%d.%d.%d", addr>>24, addr>>16&0xff, addr>>8&0xff, addr&0xff)
 			in.Net = &guestNet{Addr: ip, Prefix: fmt.Sprint(prefix), Gateway: ip}
-			want.Net = &seenNet{Addr: ip, Prefix: int(prefix), Gw: ip}
+			want.Net = &testenv.GuestNet{Addr: ip, Prefix: int(prefix), Gw: ip}
 		}
 		// Files are the engine's bind mounts of /etc/hosts and the like:
 		// absolute paths.
@@ -50,17 +47,9 @@ func FuzzConfigRoundTrip(f *testing.F) {
 			want.Files[file] = content
 		}
 		config := buildConfig(in)
-		cmd := exec.Command(dump)
-		cmd.Stdin = strings.NewReader(config)
-		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
-		out, err := cmd.Output()
+		got, err := testenv.ConfigDump(t, config)
 		if err != nil {
-			t.Fatalf("the guest refuses CONFIG %s: %v: %s", config, err, stderr.String())
-		}
-		var got seen
-		if err := json.Unmarshal(out, &got); err != nil {
-			t.Fatalf("config-dump printed %q: %v", out, err)
+			t.Fatalf("the guest refuses CONFIG %s: %v", config, err)
 		}
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("CONFIG %s\nguest sees %+v\nwant       %+v", config, got, want)

@@ -1,10 +1,7 @@
 package guest_test
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
-	"os/exec"
 	"reflect"
 	"strings"
 	"testing"
@@ -12,102 +9,65 @@ import (
 	"github.com/nabla-containers/runnc/tests/testenv"
 )
 
-// dumped is config-dump's output: what a guest sees of a CONFIG.
-type dumped struct {
-	Argv            []string          `json:"argv"`
-	ArgvFromCmdline bool              `json:"argv_from_cmdline"`
-	Env             []string          `json:"env"`
-	Cwd             string            `json:"cwd"`
-	Net             *dumpedNet        `json:"net"`
-	Blk             bool              `json:"blk"`
-	Files           map[string]string `json:"files"`
-}
-
-type dumpedNet struct {
-	Addr   string `json:"addr"`
-	Prefix int    `json:"prefix"`
-	Gw     string `json:"gw"`
-}
-
-// configDump runs config-dump on cfg; the error is its stderr.
-func configDump(t *testing.T, cfg string) (dumped, error) {
-	t.Helper()
-	cmd := exec.Command(testenv.Binary(t, "fuzz/config-dump"))
-	cmd.Stdin = strings.NewReader(cfg)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		if _, ok := err.(*exec.ExitError); !ok {
-			t.Fatalf("run config-dump: %v", err)
-		}
-		return dumped{}, errors.New(strings.TrimSpace(stderr.String()))
-	}
-	var d dumped
-	if err := json.Unmarshal(stdout.Bytes(), &d); err != nil {
-		t.Fatalf("config-dump printed %q, not JSON: %v", stdout.String(), err)
-	}
-	return d, nil
-}
-
 func TestConfigDumpAccepts(t *testing.T) {
 	none := map[string]string{}
 	cases := []struct {
 		name, cfg string
-		want      dumped
+		want      testenv.GuestView
 	}{{
 		name: "the rumprun document runnc writes",
 		cfg: `{"cmdline":"hello.nabla a b","env":"K=V","env":"K2=V2","net":{"if":"ukvmif0","cloner":"True",` +
 			`"type":"inet","method":"static","addr":"10.0.0.2","mask":"24","gw":"10.0.0.1"},"blk":{"source":"etfs",` +
 			`"path":"/dev/ld0a","fstype":"blk","mountpoint":"/"},"cwd":"/","argv":["hello.nabla","a b"],` +
 			`"files":{"/etc/hosts":"127.0.0.1 localhost\n"}}`,
-		want: dumped{Argv: []string{"hello.nabla", "a b"}, Env: []string{"K=V", "K2=V2"}, Cwd: "/",
-			Net: &dumpedNet{"10.0.0.2", 24, "10.0.0.1"}, Blk: true,
+		want: testenv.GuestView{Argv: []string{"hello.nabla", "a b"}, Env: []string{"K=V", "K2=V2"}, Cwd: "/",
+			Net: &testenv.GuestNet{Addr: "10.0.0.2", Prefix: 24, Gw: "10.0.0.1"}, Blk: true,
 			Files: map[string]string{"/etc/hosts": "127.0.0.1 localhost\n"}},
 	}, {
 		name: "cmdline split on spaces without quoting",
 		cfg:  `{"cmdline":"  x {\"bla\":\"ble\"}   say\\\"hi \"q w\" "}`,
-		want: dumped{Argv: []string{"x", `{"bla":"ble"}`, `say\"hi`, `"q`, `w"`}, ArgvFromCmdline: true,
+		want: testenv.GuestView{Argv: []string{"x", `{"bla":"ble"}`, `say\"hi`, `"q`, `w"`}, ArgvFromCmdline: true,
 			Env: []string{}, Cwd: "/", Files: none},
 	}, {
 		name: "argv wins over cmdline, whichever comes first",
 		cfg:  `{"argv":["a b","c"],"cmdline":"x y z"}`,
-		want: dumped{Argv: []string{"a b", "c"}, Env: []string{}, Cwd: "/", Files: none},
+		want: testenv.GuestView{Argv: []string{"a b", "c"}, Env: []string{}, Cwd: "/", Files: none},
 	}, {
 		name: "an empty argv still wins",
 		cfg:  `{"cmdline":"x y","argv":[]}`,
-		want: dumped{Argv: []string{}, Env: []string{}, Cwd: "/", Files: none},
+		want: testenv.GuestView{Argv: []string{}, Env: []string{}, Cwd: "/", Files: none},
 	}, {
 		name: "every escape",
 		cfg:  `{"cwd":"\"\\\/\b\f\n\r\t\u00e9\u20AC\ud83d\ude00|\ud800|\udc00x|\u0041"}`,
-		want: dumped{Argv: []string{}, ArgvFromCmdline: true, Env: []string{},
+		want: testenv.GuestView{Argv: []string{}, ArgvFromCmdline: true, Env: []string{},
 			Cwd: "\"\\/\b\f\n\r\té€😀|\uFFFD|\uFFFDx|A", Files: none},
 	}, {
 		name: "raw UTF-8 passes through",
 		cfg:  `{"env":"GREETING=héllo ☃ 😀"}`,
-		want: dumped{Argv: []string{}, ArgvFromCmdline: true, Env: []string{"GREETING=héllo ☃ 😀"}, Cwd: "/", Files: none},
+		want: testenv.GuestView{Argv: []string{}, ArgvFromCmdline: true, Env: []string{"GREETING=héllo ☃ 😀"}, Cwd: "/", Files: none},
 	}, {
 		name: "repeated env keeps order, other repeated keys: the last wins",
 		cfg:  `{"env":"A=1","cwd":"/a","env":"B=2=3","cwd":"/b","env":"A=4","argv":["x"],"argv":["y"]}`,
-		want: dumped{Argv: []string{"y"}, Env: []string{"A=1", "B=2=3", "A=4"}, Cwd: "/b", Files: none},
+		want: testenv.GuestView{Argv: []string{"y"}, Env: []string{"A=1", "B=2=3", "A=4"}, Cwd: "/b", Files: none},
 	}, {
 		name: "unknown keys of every type are skipped",
 		cfg: ` { "x" : [ 1 , -2.5e+3 , 0 , 1E9 , true , false , null , { "y" : { } } , [ ] ] ,` +
 			` "blk" : null , "z" : "\u0000" , "cwd" : "/w" } `,
-		want: dumped{Argv: []string{}, ArgvFromCmdline: true, Env: []string{}, Cwd: "/w", Blk: true, Files: none},
+		want: testenv.GuestView{Argv: []string{}, ArgvFromCmdline: true, Env: []string{}, Cwd: "/w", Blk: true, Files: none},
 	}, {
 		name: "dotted netmask, no gateway",
 		cfg:  `{"net":{"addr":"192.168.7.9","mask":"255.255.240.0"}}`,
-		want: dumped{Argv: []string{}, ArgvFromCmdline: true, Env: []string{}, Cwd: "/",
-			Net: &dumpedNet{"192.168.7.9", 20, ""}, Files: none},
+		want: testenv.GuestView{Argv: []string{}, ArgvFromCmdline: true, Env: []string{}, Cwd: "/",
+			Net: &testenv.GuestNet{Addr: "192.168.7.9", Prefix: 20, Gw: ""}, Files: none},
 	}, {
 		name: "files: NUL bytes kept, a repeated path replaced",
 		cfg:  `{"files":{"/a":"one","/b":"x\u0000y","/a":"two"}}`,
-		want: dumped{Argv: []string{}, ArgvFromCmdline: true, Env: []string{}, Cwd: "/",
+		want: testenv.GuestView{Argv: []string{}, ArgvFromCmdline: true, Env: []string{}, Cwd: "/",
 			Files: map[string]string{"/a": "two", "/b": "x\x00y"}},
 	}}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			got, err := configDump(t, c.cfg)
+			got, err := testenv.ConfigDump(t, c.cfg)
 			if err != nil {
 				t.Fatalf("config-dump rejected %s: %v", c.cfg, err)
 			}
@@ -130,7 +90,7 @@ func TestConfigDumpStringsAgreeWithGo(t *testing.T) {
 		if err := json.Unmarshal([]byte(lit), &want); err != nil {
 			t.Fatal(err)
 		}
-		got, err := configDump(t, `{"cwd":`+lit+`}`)
+		got, err := testenv.ConfigDump(t, `{"cwd":`+lit+`}`)
 		if err != nil {
 			t.Fatalf("config-dump rejected %s: %v", lit, err)
 		}
@@ -170,7 +130,7 @@ func TestConfigDumpRejects(t *testing.T) {
 		{`{"x":` + strings.Repeat("[", 40) + strings.Repeat("]", 40) + `}`, "nested too deeply"},
 		{`{"a":1,}`, "expected a string"},
 	} {
-		_, err := configDump(t, c.cfg)
+		_, err := testenv.ConfigDump(t, c.cfg)
 		if err == nil || !strings.Contains(err.Error(), c.why) {
 			t.Errorf("config-dump %q: got %v, want an error with %q", c.cfg, err, c.why)
 		}
