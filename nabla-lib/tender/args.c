@@ -12,19 +12,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "fail.h"
 #include "tender.h"
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    return -1;
-}
 
 /* Decimal digits only (strtoul would take signs, spaces and hex). */
 static int parse_mib(const char *s, uint64_t *out)

@@ -10,6 +10,7 @@
 #include <sys/mman.h>
 
 #include "elf_loader.h"
+#include "fail.h"
 #include "nabla_abi.h"
 
 #define PAGE NABLA_PAGE_SIZE
@@ -17,17 +18,6 @@
 static uint64_t page_down(uint64_t a) { return a & ~(PAGE - 1); }
 static uint64_t page_up(uint64_t a) { return (a + PAGE - 1) & ~(PAGE - 1); }
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    return -1;
-}
 
 static int check_header(const Elf64_Ehdr *eh, size_t size, char *err, size_t errlen)
 {

@@ -5,7 +5,7 @@ FUZZ_SECONDS ?= 60
 TENDER_DIR   := nabla-lib/tender
 TENDER_SRCS  := $(addprefix $(TENDER_DIR)/,main.c args.c core.c module_net.c \
                 module_block.c filter.c elf.c vdso.c verdict.c)
-TENDER_HDRS  := $(addprefix $(TENDER_DIR)/,tender.h filter.h elf_loader.h nabla_abi.h)
+TENDER_HDRS  := $(addprefix $(TENDER_DIR)/,tender.h filter.h elf_loader.h fail.h nabla_abi.h)
 TENDER_CC    ?= gcc
 # -static-pie: no loader to trust, ~20% faster to start than a dynamic PIE,
 # and as a PIE it lives far above the guest's fixed low addresses.

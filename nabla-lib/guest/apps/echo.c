@@ -17,17 +17,6 @@ struct client {
 
 static struct client clients[MAX_CLIENTS];
 
-static uint16_t port_from_args(int argc, char **argv, uint16_t def)
-{
-    for (int i = 1; i < argc; i++)
-        if (strncmp(argv[i], "port=", 5) == 0) {
-            long p = nb_atol(argv[i] + 5);
-            if (p > 0 && p < 65536)
-                return (uint16_t)p;
-        }
-    return def;
-}
-
 static bool echo_udp(struct udp_sock *u)
 {
     static uint8_t dgram[1500];
@@ -70,7 +59,7 @@ static bool echo_tcp(struct client *c, bool *progress)
 
 int main(int argc, char **argv)
 {
-    uint16_t port = port_from_args(argc, argv, 7);
+    uint16_t port = nb_net_port_arg(argc, argv, 7);
 
     if (nb_net_init() != 0) {
         nb_printf("echo: no network: give the container an address\n");

@@ -281,20 +281,9 @@ static bool client_step(struct client *c, uint64_t now)
     return progress;
 }
 
-static uint16_t port_from_args(int argc, char **argv, uint16_t def)
-{
-    for (int i = 1; i < argc; i++)
-        if (strncmp(argv[i], "port=", 5) == 0) {
-            long p = nb_atol(argv[i] + 5);
-            if (p > 0 && p < 65536)
-                return (uint16_t)p;
-        }
-    return def;
-}
-
 int main(int argc, char **argv)
 {
-    uint16_t port = port_from_args(argc, argv, 80);
+    uint16_t port = nb_net_port_arg(argc, argv, 80);
 
     if (nb_net_init() != 0) {
         nb_printf("httpd: no network: give the container an address\n");

@@ -38,6 +38,9 @@ void nb_net_poll(uint64_t deadline_ns);
 /* Our address, for logs. */
 uint32_t nb_net_addr(void);
 
+/* The port a server app listens on: the last "port=N" argument, else def. */
+uint16_t nb_net_port_arg(int argc, char **argv, uint16_t def);
+
 /* --- UDP ------------------------------------------------------------------ */
 struct udp_sock;
 /* NULL if the port is taken or memory is short. Keeps the last few

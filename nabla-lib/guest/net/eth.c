@@ -37,6 +37,18 @@ uint32_t nb_net_addr(void)
     return net_if.addr;
 }
 
+uint16_t nb_net_port_arg(int argc, char **argv, uint16_t def)
+{
+    uint16_t port = def;
+    for (int i = 1; i < argc; i++)
+        if (strncmp(argv[i], "port=", 5) == 0) {
+            long p = nb_atol(argv[i] + 5);
+            if (p > 0 && p < 65536)
+                port = (uint16_t)p;
+        }
+    return port;
+}
+
 void eth_send(const uint8_t dst[6], uint16_t type, uint8_t *frame, size_t len)
 {
     memcpy(frame, dst, 6);
