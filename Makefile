@@ -37,8 +37,12 @@ test: setup build
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 40m ./...
 
+# The OCI-level bench writes BENCHMARKS.md; the engine-level rows (docker
+# run, ctr, podman, a CRI pod to its first HTTP answer) are Go benchmarks
+# beside the tests that own those daemons, printed after it.
 bench: setup build
 	$(GO) run ./tests/bench $(if $(QUICK),-quick)
+	$(GO) test -count=1 -run '^$$' -bench . -benchtime $(if $(QUICK),3x,20x) ./tests/e2e ./tests/clients
 
 fuzz: setup
 	$(MAKE) -C . fuzz-tender fuzz-guest fuzz-net fuzz-go FUZZ_SECONDS=$(or $(FUZZ_SECONDS),60)
