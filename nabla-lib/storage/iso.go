@@ -115,7 +115,12 @@ func (ISO) FsRunFunc(in *llif.FsRunInput) (*llif.LLState, error) {
 // cleaned up too.
 func (ISO) FsDestroyFunc(in *llif.FsDestroyInput) (*llif.LLState, error) {
 	marker, err := markerName(&in.Input)
+	// The image's directory as create chose it: this delete may have been
+	// given another --disk-dir.
 	dir := in.Runtime.DiskDir
+	if disk := in.FsState.Get(llif.FsDisk); disk != "" {
+		dir = filepath.Dir(disk)
+	}
 	if err != nil || dir == "" {
 		// Create refused such an id or directory before making anything.
 		return llif.NewLLState(), nil

@@ -131,3 +131,19 @@ func TestFailedBuildLeavesNothing(t *testing.T) {
 	}
 	e.destroy("c1")
 }
+
+// Delete finds the image where create put it, from the saved state, even
+// when it is given another disk directory (a caller's flags changed).
+func TestDestroyUsesTheDiskDirOfCreate(t *testing.T) {
+	e := newEnv(t)
+	st := e.create("moved", writeTree(t, map[string]string{"hello.nabla": "x"}))
+	in := e.input("moved", "")
+	in.FsState = st
+	in.Runtime.DiskDir = t.TempDir()
+	if _, err := storage.NewISO().FsDestroyFunc(&llif.FsDestroyInput{Input: in}); err != nil {
+		t.Fatal(err)
+	}
+	if left := e.diskEntries(); len(left) != 0 {
+		t.Fatalf("the disk directory of create still holds %v", left)
+	}
+}
