@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 )
 
 // Odd but valid configs run: hello prints what it was given and the
@@ -126,20 +125,4 @@ func TestRootfsSymlinksStayInside(t *testing.T) {
 		}
 	}
 	before.CheckNone(t, e.snapshot(t), "the symlinks containers")
-}
-
-func waitStopped(t *testing.T, e *env, id string) {
-	t.Helper()
-	deadline := time.Now().Add(time.Minute)
-	for time.Now().Before(deadline) {
-		res := e.Run("state", id)
-		if strings.Contains(res.Stdout, `"stopped"`) {
-			return
-		}
-		if res.Code != 0 {
-			t.Fatalf("state %s: %s", id, res.Stderr)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	t.Fatalf("container %s did not stop within a minute", id)
 }
