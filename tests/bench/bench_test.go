@@ -38,6 +38,8 @@ func TestQuickBench(t *testing.T) {
 			"create-200mb", "create-200mb-same"},
 		"memory":  {"rss-1", "pss-1", "rss-many", "pss-many"},
 		"surface": {"syscalls"},
+		"network": {"first-response", "http-rps", "http-p50", "http-p99", "http-rps-close", "http-p50-close", "http-p99-close"},
+		"images":  {"first-container", "second-container"},
 	}
 	for gid, rows := range want {
 		g := res.Group(gid)

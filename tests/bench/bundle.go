@@ -35,6 +35,14 @@ func makeBundle(dir, specTool string, w workload) error {
 	if out, err := combinedOutput(exec.Command(specTool, "spec", "--bundle", dir)); err != nil {
 		return fmt.Errorf("%s spec --bundle %s: %v: %s", specTool, dir, err, out)
 	}
+	return editSpec(dir, func(spec *specs.Spec) {
+		spec.Process.Args = w.args
+		spec.Process.Terminal = false
+	})
+}
+
+// editSpec rewrites the config.json of the bundle in dir through edit.
+func editSpec(dir string, edit func(*specs.Spec)) error {
 	path := filepath.Join(dir, "config.json")
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -44,8 +52,7 @@ func makeBundle(dir, specTool string, w workload) error {
 	if err := json.Unmarshal(data, &spec); err != nil {
 		return fmt.Errorf("parse %s: %w", path, err)
 	}
-	spec.Process.Args = w.args
-	spec.Process.Terminal = false
+	edit(&spec)
 	if data, err = json.MarshalIndent(&spec, "", "  "); err != nil {
 		return err
 	}

@@ -22,25 +22,30 @@ import (
 
 // config is how much to measure.
 type config struct {
-	quick      bool
-	runIters   int           // sequential `run`s per runtime
-	opIters    int           // create/start/kill/delete rounds per runtime
-	workers    []int         // throughput rows
-	tpDuration time.Duration // per throughput cell
-	bootIters  int           // interleaved rounds of the boot comparison
-	sizesMB    []int         // rootfs sizes for create time
-	sizeIters  int           // creates per size and runtime
-	many       int           // containers running at once for memory
+	quick       bool
+	runIters    int           // sequential `run`s per runtime
+	opIters     int           // create/start/kill/delete rounds per runtime
+	workers     []int         // throughput rows
+	tpDuration  time.Duration // per throughput cell
+	bootIters   int           // interleaved rounds of the boot comparison
+	sizesMB     []int         // rootfs sizes for create time
+	sizeIters   int           // creates per size and runtime
+	many        int           // containers running at once for memory
+	netIters    int           // run -d to first HTTP response, per runtime
+	wrkDuration time.Duration // wrk load per runtime
+	imageIters  int           // fresh image stores (two run --image each)
 }
 
 func fullConfig() config {
 	return config{runIters: 100, opIters: 50, workers: []int{1, 4, 16}, tpDuration: 5 * time.Second,
-		bootIters: 300, sizesMB: []int{1, 50, 200}, sizeIters: 10, many: 50}
+		bootIters: 300, sizesMB: []int{1, 50, 200}, sizeIters: 10, many: 50,
+		netIters: 10, wrkDuration: 5 * time.Second, imageIters: 10}
 }
 
 func quickConfig() config {
 	return config{quick: true, runIters: 10, opIters: 5, workers: []int{1, 4, 16}, tpDuration: time.Second,
-		bootIters: 30, sizesMB: []int{1, 50, 200}, sizeIters: 2, many: 50}
+		bootIters: 30, sizesMB: []int{1, 50, 200}, sizeIters: 2, many: 50,
+		netIters: 3, wrkDuration: 2 * time.Second, imageIters: 3}
 }
 
 // options says where the results go.
@@ -136,6 +141,14 @@ func Bench(ctx context.Context, cfg config, repo string, opts options) (*Results
 	surface := newGroup("surface", "Attack surface: host syscalls the workload's process may make", drivers)
 	res.Groups = append(res.Groups, surface)
 	measureSurface(ctx, work, build, drivers, surface)
+
+	network := newGroup("network", "Network: an HTTP server in a pod's network namespace, reached over a veth (httpd unikernel / busybox httpd)", drivers)
+	res.Groups = append(res.Groups, network)
+	measureNetwork(ctx, cfg, build, running, network)
+
+	images := newGroup("images", "Images: runnc run --image of an OCI layout (hello) against run of an unpacked bundle", drivers)
+	res.Groups = append(res.Groups, images)
+	measureImages(ctx, cfg, work, build, running, images)
 
 	for _, g := range res.Groups {
 		markUnavailable(g, drivers)

@@ -57,6 +57,7 @@ var debianPackages = []struct{ command, pkg string }{
 	{"crun", "crun"},
 	{"busybox", "busybox-static"},
 	{"gcc", "gcc"},
+	{"wrk", "wrk"},
 }
 
 // installMissing installs the Debian packages whose commands are missing.
