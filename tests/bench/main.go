@@ -52,7 +52,6 @@ func quickConfig() config {
 type options struct {
 	outDir   string // bench.json and the PNGs
 	markdown string // BENCHMARKS.md
-	plotRel  string // outDir relative to the markdown file
 }
 
 func main() {
