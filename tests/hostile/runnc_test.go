@@ -41,6 +41,23 @@ func (e *env) setArgs(t *testing.T, memLimit int64, args ...string) {
 
 func (e *env) id(name string) string { return e.scope.ID(name) }
 
+// createWithOutput creates container id from the bundle with its stdio in
+// a file, whose path it returns: the guest's console output lands there.
+func (e *env) createWithOutput(t *testing.T, id string) string {
+	t.Helper()
+	out, err := os.Create(filepath.Join(t.TempDir(), "out"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Close()
+	create := e.Command("create", "--bundle", e.bundle, id)
+	create.Stdout, create.Stderr = out, out
+	if err := create.Run(); err != nil {
+		t.Fatalf("create %s: %v", id, err)
+	}
+	return out.Name()
+}
+
 // Through runnc, the guest gets the same filter: every escape action of
 // the guest dies by SIGSYS (runnc run exits 128+31), creates nothing and
 // leaves nothing.
@@ -77,22 +94,13 @@ func TestSpinningGuestIsPausableAndKillable(t *testing.T) {
 	e.setArgs(t, 0, "spin")
 	before := e.Snapshot(t, e.scope)
 	id := e.id("spin")
-	out, err := os.Create(filepath.Join(t.TempDir(), "out"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer out.Close()
-	create := e.Command("create", "--bundle", e.bundle, id)
-	create.Stdout, create.Stderr = out, out
-	if err := create.Run(); err != nil {
-		t.Fatalf("create: %v", err)
-	}
+	out := e.createWithOutput(t, id)
 	if res := e.Run("start", id); res.Code != 0 {
 		t.Fatalf("start: %s", res.Stderr)
 	}
 	pid := e.waitStatus(t, id, "running")
 	waitFor(t, "the guest to spin", func() bool {
-		data, _ := os.ReadFile(out.Name())
+		data, _ := os.ReadFile(out)
 		return strings.Contains(string(data), "spinning")
 	})
 

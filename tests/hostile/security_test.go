@@ -18,16 +18,7 @@ func TestSecurityDefaults(t *testing.T) {
 	e := newEnv(t)
 	e.setArgs(t, 0, "spin")
 	id := e.id("sec")
-	out, err := os.Create(filepath.Join(t.TempDir(), "out"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer out.Close()
-	create := e.Command("create", "--bundle", e.bundle, id)
-	create.Stdout, create.Stderr = out, out
-	if err := create.Run(); err != nil {
-		t.Fatalf("create: %v", err)
-	}
+	out := e.createWithOutput(t, id)
 	dir := filepath.Join(e.Root, id)
 	for path, want := range map[string]os.FileMode{
 		e.Root:                           os.ModeDir | 0o700,
@@ -45,7 +36,7 @@ func TestSecurityDefaults(t *testing.T) {
 	// Running means init was let go; the guest printing means init has
 	// become the tender.
 	waitFor(t, "the guest to spin", func() bool {
-		data, _ := os.ReadFile(out.Name())
+		data, _ := os.ReadFile(out)
 		return strings.Contains(string(data), "spinning")
 	})
 	if _, err := os.Stat(filepath.Join(dir, "exec.fifo")); !os.IsNotExist(err) {
