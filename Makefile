@@ -5,14 +5,15 @@ PREFIX  ?= /usr/local
 TENDER_PREFIX ?= /opt/runnc/bin
 GOFLAGS_BUILD := -trimpath -ldflags "-s -w -X main.gitCommit=$(shell git rev-parse --short HEAD 2>/dev/null)"
 
-.PHONY: all build runnc tender guests install demo test setup bench fuzz fuzz-go clean
+.PHONY: all build runnc tender init guests install demo test setup bench fuzz fuzz-go clean
 
 all: build
 
-build: runnc tender guests
+build: runnc tender init guests
 
 # The C parts bring their own rules; they only ever write below $(BUILD).
 include nabla-lib/tender/tender.mk
+include nabla-lib/init/init.mk
 include nabla-lib/guest/guest.mk
 
 runnc:
@@ -22,6 +23,7 @@ runnc:
 install: build
 	install -D -m 0755 $(BUILD)/runnc $(PREFIX)/bin/runnc
 	install -D -m 0755 $(BUILD)/nabla-run $(TENDER_PREFIX)/nabla-run
+	install -D -m 0755 $(BUILD)/runnc-init $(TENDER_PREFIX)/runnc-init
 
 # Installs what building and testing need on a fresh Debian machine.
 setup:

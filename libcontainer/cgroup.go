@@ -1,11 +1,18 @@
 package libcontainer
 
 import (
+	"errors"
 	"fmt"
+	"maps"
+	"os"
+	"os/exec"
+	"slices"
+	"strings"
 
 	"github.com/opencontainers/cgroups"
 	"github.com/opencontainers/cgroups/fs"
 	"github.com/opencontainers/cgroups/fs2"
+	"golang.org/x/sys/unix"
 )
 
 // cgroupManager returns the cgroupfs manager of the container's cgroup
@@ -27,21 +34,86 @@ func (c *nablaContainer) cgroupManager() (cgroups.Manager, error) {
 	return fs.NewManager(cg, c.state.CgroupPaths)
 }
 
-// applyCgroup puts pid into the container's cgroup and sets its limits.
-func (c *nablaContainer) applyCgroup(pid int) error {
+// makeCgroup makes the container's cgroup and sets its limits before init
+// exists, and tells how init joins it (see cgroupJoin). Its paths are
+// saved first, so a delete after a kill at any point finds what to remove.
+func (c *nablaContainer) makeCgroup() (*cgroupJoin, error) {
 	m, err := c.cgroupManager()
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if err := m.Apply(pid); err != nil {
-		m.Destroy()
-		return fmt.Errorf("cgroup %s: %w", cgroupName(c.state.Config.Cgroups), err)
-	}
+	name := cgroupName(c.state.Config.Cgroups)
 	c.state.CgroupPaths = m.GetPaths()
-	if err := m.Set(c.state.Config.Cgroups.Resources); err != nil {
-		return fmt.Errorf("cgroup %s: set limits: %w", cgroupName(c.state.Config.Cgroups), err)
+	if err := c.state.save(c.dir); err != nil {
+		return nil, err
 	}
-	return nil
+	if err := m.Apply(-1); err != nil {
+		return nil, fmt.Errorf("cgroup %s: %w", name, err)
+	}
+	if err := m.Set(c.state.Config.Cgroups.Resources); err != nil {
+		return nil, fmt.Errorf("cgroup %s: set limits: %w", name, err)
+	}
+	return newCgroupJoin(c.state.CgroupPaths)
+}
+
+// cgroupJoin is how init enters its cgroup without anyone writing its pid
+// to cgroup.procs: that write takes the kernel's global threadgroup lock
+// for writing, which waits for an RCU grace period, 10 to 20 ms here, in
+// runc's create too. Instead init is cloned straight into the cgroup v2
+// directory (CLONE_INTO_CGROUP), and as its first act, still one thread,
+// it writes "0" to the "tasks" file of each v1 hierarchy, which moves the
+// caller alone and so needs no such lock.
+type cgroupJoin struct {
+	v2 *os.File // the cgroup v2 directory, or nil without one
+	v1 []string // the v1 directories, for init
+}
+
+func newCgroupJoin(paths map[string]string) (*cgroupJoin, error) {
+	j := &cgroupJoin{}
+	for _, name := range slices.Sorted(maps.Keys(paths)) {
+		dir := paths[name]
+		var st unix.Statfs_t
+		err := unix.Statfs(dir, &st)
+		if errors.Is(err, unix.ENOENT) {
+			continue // a hierarchy Apply leaves alone (devices: see withoutDevices)
+		}
+		if err != nil {
+			j.close()
+			return nil, fmt.Errorf("cgroup %s: %w", dir, err)
+		}
+		if st.Type != unix.CGROUP2_SUPER_MAGIC {
+			if strings.ContainsRune(dir, '\n') {
+				j.close()
+				return nil, fmt.Errorf("cgroup path %q holds a newline: choose another linux.cgroupsPath", dir)
+			}
+			j.v1 = append(j.v1, dir)
+			continue
+		}
+		f, err := os.OpenFile(dir, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+		if err != nil {
+			j.close()
+			return nil, fmt.Errorf("open cgroup %s: %w", dir, err)
+		}
+		j.v2 = f
+	}
+	return j, nil
+}
+
+// set makes cmd start in the cgroup.
+func (j *cgroupJoin) set(cmd *exec.Cmd) {
+	if j.v2 != nil {
+		cmd.SysProcAttr.UseCgroupFD = true
+		cmd.SysProcAttr.CgroupFD = int(j.v2.Fd())
+	}
+	if len(j.v1) > 0 {
+		cmd.Env = append(cmd.Env, envCgroups+"="+strings.Join(j.v1, "\n"))
+	}
+}
+
+func (j *cgroupJoin) close() {
+	if j.v2 != nil {
+		j.v2.Close()
+	}
 }
 
 func cgroupName(cg *cgroups.Cgroup) string {

@@ -3,6 +3,7 @@ package libcontainer
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,6 +11,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/nabla-containers/runnc/libcontainer/nsthread"
+	"github.com/nabla-containers/runnc/llif"
 	"github.com/opencontainers/runc/libcontainer/configs"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
@@ -36,12 +39,18 @@ func (c *nablaContainer) Run(p *Process) error {
 	return c.exec()
 }
 
-// start launches init and walks it through the sync protocol (sync.go)
-// until it waits on the exec fifo. On failure init is killed; the caller
-// still owns the created container and destroys it.
+// start launches init (runnc-init) and walks it through the protocol of
+// sync.go: once it is in the container's network namespace, the hooks and
+// the handlers' Run phases run here, and init gets the workload to exec
+// at start. On failure init is killed; the caller still owns the created
+// container and destroys it.
 func (c *nablaContainer) start(p *Process) (retErr error) {
 	if c.state.InitPid != 0 {
 		return newError(ConfigInvalid, nil, "container %s was already started: it is %s", c.id, c.currentStatus())
+	}
+	initPath := c.factory.initPath
+	if initPath == "" {
+		initPath = filepath.Join(filepath.Dir(c.factory.runtime.TenderPath), initName)
 	}
 	fifo := filepath.Join(c.dir, fifoName)
 	if err := unix.Mkfifo(fifo, 0o600); err != nil {
@@ -68,7 +77,7 @@ func (c *nablaContainer) start(p *Process) (retErr error) {
 		os.Remove(fifo)
 		return systemError(err, "start %s: mark inherited fds close-on-exec", c.id)
 	}
-	cmd := exec.Command(c.factory.initPath, c.factory.initArgs...)
+	cmd := exec.Command(initPath)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = p.Stdin, p.Stdout, p.Stderr
 	extra := append([]*os.File{}, p.ExtraFiles...)
 	syncFd := 3 + len(extra)
@@ -78,7 +87,6 @@ func (c *nablaContainer) start(p *Process) (retErr error) {
 		envInitPipe + "=" + strconv.Itoa(syncFd),
 		envFifoFd + "=" + strconv.Itoa(syncFd+1),
 	}
-	netnsPath := ""
 	cfg := c.state.Config
 	cmd.SysProcAttr = &syscall.SysProcAttr{}
 	if p.Terminal {
@@ -88,27 +96,39 @@ func (c *nablaContainer) start(p *Process) (retErr error) {
 	}
 	if cfg.Namespaces.Contains(configs.NEWNET) {
 		if path := cfg.Namespaces.PathOf(configs.NEWNET); path != "" {
-			netnsPath = path
+			cmd.Env = append(cmd.Env, envNetns+"="+path)
 		} else {
 			cmd.SysProcAttr.Cloneflags = unix.CLONE_NEWNET
 		}
 	}
-	if err := cmd.Start(); err != nil {
-		childSock.Close()
-		os.Remove(fifo)
-		return systemError(err, "start %s: start init", c.id)
-	}
-	childSock.Close()
-	p.cmd = cmd
 	defer func() {
 		if retErr != nil {
-			cmd.Process.Kill()
-			cmd.Wait()
+			if cmd.Process != nil {
+				cmd.Process.Kill()
+				cmd.Wait()
+			}
 			c.destroyCgroup()
 			os.Remove(fifo)
 		}
 	}()
-
+	// In its cgroup before it runs, and long before create returns: the
+	// shim reads the cgroup of the pid in init.pid for docker stats.
+	join, err := c.makeCgroup()
+	if err != nil {
+		childSock.Close()
+		return newError(ConfigInvalid, err, "create %s: %v", c.id, err)
+	}
+	defer join.close()
+	join.set(cmd)
+	err = cmd.Start()
+	childSock.Close()
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return newError(ConfigInvalid, err, "create %s: the container init %s does not exist: install runnc-init beside nabla-run (make install)", c.id, initPath)
+		}
+		return systemError(err, "start %s: start init %s", c.id, initPath)
+	}
+	p.cmd = cmd
 	st, err := readProcStat(cmd.Process.Pid)
 	if err != nil {
 		return systemError(err, "start %s: read init's start time", c.id)
@@ -120,26 +140,8 @@ func (c *nablaContainer) start(p *Process) (retErr error) {
 	if err := c.state.save(c.dir); err != nil {
 		return systemError(err, "start %s: save state", c.id)
 	}
-	// In its cgroup before anything else, and long before create returns:
-	// the shim reads the cgroup of the pid in init.pid for docker stats.
-	if err := c.applyCgroup(cmd.Process.Pid); err != nil {
-		return newError(ConfigInvalid, err, "create %s: %v", c.id, err)
-	}
-	if err := c.state.save(c.dir); err != nil {
-		return systemError(err, "start %s: save state", c.id)
-	}
-	sync := newSyncPipe(parentSock)
-	if err := sync.send(&initConfig{
-		ID:        c.id,
-		Dir:       c.dir,
-		Handlers:  c.state.Handlers,
-		State:     c.state,
-		Runtime:   c.factory.runtime,
-		NetnsPath: netnsPath,
-	}); err != nil {
-		return systemError(err, "start %s: send config to init", c.id)
-	}
-	if _, err := sync.expect(msgReady); err != nil {
+	sync := initPipe{f: parentSock}
+	if err := sync.expectReady(); err != nil {
 		return c.initFailed(err)
 	}
 	// Hooks see the container as it is while created: pid of init, inside
@@ -154,27 +156,49 @@ func (c *nablaContainer) start(p *Process) (retErr error) {
 	}
 	for _, name := range []configs.HookName{configs.Prestart, configs.CreateRuntime} {
 		if err := runHooks(cfg.Hooks, name, ociState); err != nil {
-			sync.send(&syncMsg{Type: msgError, Error: err.Error()})
 			return newError(ConfigInvalid, err, "create %s: %v", c.id, err)
 		}
 	}
-	if err := sync.send(&syncMsg{Type: msgRun}); err != nil {
-		return systemError(err, "start %s: release init", c.id)
-	}
-	m, err := sync.expect(msgCreated)
+	w, err := c.runPhases(cmd.Process.Pid)
 	if err != nil {
+		return newError(ConfigInvalid, err, "create %s: %v", c.id, err)
+	}
+	if err := sync.sendWorkload(w); err != nil {
 		return c.initFailed(err)
-	}
-	if m.FsState != nil {
-		c.state.FsState = *m.FsState
-	}
-	if m.NetState != nil {
-		c.state.NetworkState = *m.NetState
 	}
 	if err := c.state.save(c.dir); err != nil {
 		return systemError(err, "start %s: save state", c.id)
 	}
 	return nil
+}
+
+// runPhases runs FsRun and NetworkRun, the latter on a thread inside
+// init's network namespace, and asks ExecRun for the workload. Each
+// state is kept as soon as its phase returns, so delete undoes what a
+// failing later phase leaves.
+func (c *nablaContainer) runPhases(initPid int) (*llif.Workload, error) {
+	fs, err := c.handlers.FsH.FsRunFunc(&llif.FsRunInput{Input: c.input()})
+	if fs != nil {
+		c.state.FsState = *fs
+	}
+	if err != nil {
+		return nil, fmt.Errorf("FsRun: %w", err)
+	}
+	err = nsthread.Do(fmt.Sprintf("/proc/%d/ns/net", initPid), func() error {
+		net, err := c.handlers.NetworkH.NetworkRunFunc(&llif.NetworkRunInput{Input: c.input()})
+		if net != nil {
+			c.state.NetworkState = *net
+		}
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("NetworkRun: %w", err)
+	}
+	w, err := c.handlers.ExecH.ExecRunFunc(&llif.ExecRunInput{Input: c.input()})
+	if err != nil {
+		return nil, fmt.Errorf("ExecRun: %w", err)
+	}
+	return w, nil
 }
 
 func (c *nablaContainer) initFailed(err error) error {

@@ -21,9 +21,6 @@ type Factory interface {
 	Create(id string, config *Config) (Container, error)
 	// Load returns the container id saved below the root.
 	Load(id string) (Container, error)
-	// StartInitialization is the body of `runnc init`, the container's
-	// process before it becomes the workload. It returns only on failure.
-	StartInitialization() error
 	// Type names the kind of containers this factory makes.
 	Type() string
 }
@@ -33,9 +30,9 @@ type NablaFactory struct {
 	root     string
 	registry *llif.Registry
 	runtime  llif.RuntimeOptions
-	// initPath and initArgs re-execute this program as the container init.
+	// initPath is runnc-init, the container's first process; empty: the
+	// one beside the tender.
 	initPath string
-	initArgs []string
 }
 
 // Option configures a NablaFactory.
@@ -51,11 +48,11 @@ func WithRuntimeOptions(o llif.RuntimeOptions) Option {
 	}
 }
 
-// WithInitCommand sets how the container init is started: path and the
-// arguments after argv[0] that make that program call StartInitialization.
-// The default is this program, `/proc/self/exe init`.
-func WithInitCommand(path string, args ...string) Option {
-	return func(f *NablaFactory) { f.initPath, f.initArgs = path, args }
+// WithInitPath sets the path of runnc-init (nabla-lib/init), the
+// container's process until start. The default is the runnc-init in the
+// tender's directory, where `make install` puts both.
+func WithInitPath(path string) Option {
+	return func(f *NablaFactory) { f.initPath = path }
 }
 
 // New returns a factory keeping container state below root, with handlers
@@ -68,8 +65,6 @@ func New(root string, registry *llif.Registry, opts ...Option) (*NablaFactory, e
 	f := &NablaFactory{
 		root:     abs,
 		registry: registry,
-		initPath: "/proc/self/exe",
-		initArgs: []string{"init"},
 	}
 	f.runtime.Root = abs
 	for _, o := range opts {

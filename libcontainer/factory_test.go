@@ -69,7 +69,9 @@ func (failingExec) ExecCreateFunc(in *llif.ExecCreateInput) (*llif.LLState, erro
 	}
 	return llif.NewLLState(), nil
 }
-func (failingExec) ExecRunFunc(*llif.ExecRunInput) error { return errors.New("not runnable") }
+func (failingExec) ExecRunFunc(*llif.ExecRunInput) (*llif.Workload, error) {
+	return nil, errors.New("not runnable")
+}
 func (failingExec) ExecDestroyFunc(in *llif.ExecDestroyInput) (*llif.LLState, error) {
 	return in.ExecState, nil
 }

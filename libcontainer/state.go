@@ -17,6 +17,7 @@ import (
 const (
 	stateFile = "state.json"
 	fifoName  = "exec.fifo"
+	initName  = "runnc-init"
 )
 
 // State is what <root>/<id>/state.json holds: everything a later runnc

@@ -1,81 +1,135 @@
 package libcontainer
 
 import (
-	"encoding/json"
+	"encoding/binary"
+	"errors"
 	"fmt"
+	"io"
 	"os"
+	"strings"
 
 	"github.com/nabla-containers/runnc/llif"
 	"golang.org/x/sys/unix"
 )
 
-// The parent (`runnc create`) and the container's init talk over a socket
-// pair with one JSON message per step:
+// `runnc create` and the container's init (runnc-init, nabla-lib/init)
+// talk over a socket pair in frames of one type byte, a payload length
+// (uint32, host byte order) and the payload:
 //
-//	parent -> init   initConfig
-//	init   -> parent syncMsg{Type: "ready"}     in the container's netns
-//	parent -> init   syncMsg{Type: "run"}       prestart hooks have run
-//	init   -> parent syncMsg{Type: "created"}   Fs/NetworkRun done; init now
-//	                                            blocks on the exec fifo
+//	init   -> parent 'R'  in the container's network namespace
+//	parent -> init   'X'  the workload: argc, envc, then NUL-ended strings:
+//	                      its path, argv, env
+//	parent -> init   'P'  no workload: init pauses until a stop signal
+//	init   -> parent EOF  init now blocks on the exec fifo: created
 //
-// Either side may send syncMsg{Type: "error"} instead and give up.
+// Init sends 'E' with one line instead when it gives up; the parent gives
+// up by closing its end, which makes init exit.
 const (
-	msgReady   = "ready"
-	msgRun     = "run"
-	msgCreated = "created"
-	msgError   = "error"
+	frameReady = 'R'
+	frameExec  = 'X'
+	framePause = 'P'
+	frameError = 'E'
 
-	// Environment variables naming the fds init inherits.
+	// maxFrame bounds what either side reads, as runnc-init does.
+	maxFrame = 8 << 20
+
+	// Environment variables of init: the fds it inherits, the network
+	// namespace to join (empty: init was cloned into a new one) and the
+	// cgroup v1 directories to join, one per line.
 	envInitPipe = "_RUNNC_INITPIPE"
 	envFifoFd   = "_RUNNC_FIFOFD"
+	envNetns    = "_RUNNC_NETNS"
+	envCgroups  = "_RUNNC_CGROUPS"
 )
 
-// initConfig is everything init needs, since it shares nothing with the
-// parent but this message.
-type initConfig struct {
-	ID        string              `json:"id"`
-	Dir       string              `json:"dir"`
-	Handlers  llif.Names          `json:"handlers"`
-	State     *State              `json:"state"`
-	Runtime   llif.RuntimeOptions `json:"runtime"`
-	NetnsPath string              `json:"netns_path,omitempty"`
+type initPipe struct{ f *os.File }
+
+func (p initPipe) send(typ byte, payload []byte) error {
+	hdr := make([]byte, 5, 5+len(payload))
+	hdr[0] = typ
+	binary.NativeEndian.PutUint32(hdr[1:], uint32(len(payload)))
+	_, err := p.f.Write(append(hdr, payload...))
+	return err
 }
 
-type syncMsg struct {
-	Type     string        `json:"type"`
-	Error    string        `json:"error,omitempty"`
-	FsState  *llif.LLState `json:"fsstate,omitempty"`
-	NetState *llif.LLState `json:"netstate,omitempty"`
-}
-
-type syncPipe struct {
-	f   *os.File
-	enc *json.Encoder
-	dec *json.Decoder
-}
-
-func newSyncPipe(f *os.File) *syncPipe {
-	return &syncPipe{f: f, enc: json.NewEncoder(f), dec: json.NewDecoder(f)}
-}
-
-func (p *syncPipe) send(v any) error { return p.enc.Encode(v) }
-
-func (p *syncPipe) recv(v any) error { return p.dec.Decode(v) }
-
-// expect reads the next message and checks it is of type want; an error
-// message from the other side becomes the returned error.
-func (p *syncPipe) expect(want string) (*syncMsg, error) {
-	var m syncMsg
-	if err := p.recv(&m); err != nil {
-		return nil, fmt.Errorf("waiting for %q: %w", want, err)
+// recv reads one frame; io.EOF means init closed its end between frames.
+func (p initPipe) recv() (byte, []byte, error) {
+	var hdr [5]byte
+	if _, err := io.ReadFull(p.f, hdr[:]); err != nil {
+		if errors.Is(err, io.ErrUnexpectedEOF) {
+			err = errors.New("init closed the socket mid-message")
+		}
+		return 0, nil, err
 	}
-	if m.Type == msgError {
-		return nil, &initError{msg: m.Error}
+	n := binary.NativeEndian.Uint32(hdr[1:])
+	if n > maxFrame {
+		return 0, nil, fmt.Errorf("init sent a message of %d bytes", n)
 	}
-	if m.Type != want {
-		return nil, fmt.Errorf("expected %q, got %q", want, m.Type)
+	payload := make([]byte, n)
+	if _, err := io.ReadFull(p.f, payload); err != nil {
+		return 0, nil, fmt.Errorf("read init's message: %w", err)
 	}
-	return &m, nil
+	if hdr[0] == frameError {
+		return 0, nil, &initError{msg: string(payload)}
+	}
+	return hdr[0], payload, nil
+}
+
+// expectReady waits until init is in the container's network namespace.
+func (p initPipe) expectReady() error {
+	typ, _, err := p.recv()
+	if errors.Is(err, io.EOF) {
+		return errors.New("init exited before it was ready")
+	}
+	if err == nil && typ != frameReady {
+		err = fmt.Errorf("init sent message %q, not ready", typ)
+	}
+	return err
+}
+
+// sendWorkload hands init what to exec at start (nil: pause) and waits
+// until init has taken it.
+func (p initPipe) sendWorkload(w *llif.Workload) error {
+	var err error
+	if w == nil {
+		err = p.send(framePause, nil)
+	} else {
+		var payload []byte
+		if payload, err = encodeWorkload(w); err == nil {
+			err = p.send(frameExec, payload)
+		}
+	}
+	if err != nil {
+		return err
+	}
+	typ, _, err := p.recv()
+	if errors.Is(err, io.EOF) {
+		return nil
+	}
+	if err == nil {
+		err = fmt.Errorf("init sent message %q after the workload", typ)
+	}
+	return err
+}
+
+// encodeWorkload is the payload of an exec frame: argc, envc, then the
+// path, argv and env as NUL-ended strings.
+func encodeWorkload(w *llif.Workload) ([]byte, error) {
+	if w.Path == "" || len(w.Args) == 0 {
+		return nil, errors.New("the exec handler gave a workload without a path or argv[0]")
+	}
+	b := binary.NativeEndian.AppendUint32(nil, uint32(len(w.Args)))
+	b = binary.NativeEndian.AppendUint32(b, uint32(len(w.Env)))
+	for _, s := range append(append([]string{w.Path}, w.Args...), w.Env...) {
+		if strings.IndexByte(s, 0) >= 0 {
+			return nil, fmt.Errorf("workload %s: an argument or variable holds a NUL byte", w.Path)
+		}
+		b = append(append(b, s...), 0)
+	}
+	if len(b) > maxFrame {
+		return nil, fmt.Errorf("workload %s: arguments and environment take %d bytes, more than %d", w.Path, len(b), maxFrame)
+	}
+	return b, nil
 }
 
 // initError is a failure reported by the container's init.

@@ -48,7 +48,7 @@ process.args[0] is a .nabla unikernel.`
 		createCommand, startCommand, runCommand, stateCommand, killCommand,
 		deleteCommand, listCommand, psCommand, specCommand, featuresCommand,
 		pauseCommand, resumeCommand, updateCommand, eventsCommand,
-		execCommand, checkpointCommand, restoreCommand, initCommand, imageCommand,
+		execCommand, checkpointCommand, restoreCommand, imageCommand,
 	}
 	// A mistyped flag or command is one clear line, like every other
 	// error, not the help text (containerd shows the last log line).

@@ -15,12 +15,23 @@ type NetworkHandler interface {
 	NetworkDestroyFunc(*NetworkDestroyInput) (*LLState, error)
 }
 
-// ExecHandler runs the workload. ExecRunFunc replaces the calling process
-// (the container's init) with the workload and so returns only on failure.
+// ExecHandler runs the workload. ExecRunFunc says what the container's init
+// becomes at start: it runs after FsRun and NetworkRun, so it sees their
+// states.
 type ExecHandler interface {
 	ExecCreateFunc(*ExecCreateInput) (*LLState, error)
-	ExecRunFunc(*ExecRunInput) error
+	ExecRunFunc(*ExecRunInput) (*Workload, error)
 	ExecDestroyFunc(*ExecDestroyInput) (*LLState, error)
+}
+
+// Workload is the program the container's init execs at start, with
+// exactly this environment. A nil *Workload keeps init itself as the
+// workload: it waits for SIGTERM, SIGINT or SIGHUP and exits 0, as a pod
+// sandbox's pause process does.
+type Workload struct {
+	Path string
+	Args []string
+	Env  []string
 }
 
 // RunllcHandler is the set of handlers one container uses.

@@ -4,7 +4,6 @@ package main
 
 import (
 	"os"
-	"runtime"
 
 	"github.com/nabla-containers/runnc/llcli"
 	"github.com/nabla-containers/runnc/llif"
@@ -19,15 +18,6 @@ var (
 	version   = "0.1.0"
 	gitCommit = ""
 )
-
-func init() {
-	// `runnc init` joins the container's network namespace and execs the
-	// tender: both act on the calling OS thread, so keep main on one.
-	if len(os.Args) > 1 && os.Args[1] == "init" {
-		runtime.GOMAXPROCS(1)
-		runtime.LockOSThread()
-	}
-}
 
 func registry() *llif.Registry {
 	return &llif.Registry{

@@ -6,7 +6,6 @@ import (
 	"strconv"
 
 	"github.com/nabla-containers/runnc/llif"
-	"golang.org/x/sys/unix"
 )
 
 // ExecState options of this handler.
@@ -51,18 +50,14 @@ func (Nabla) ExecCreateFunc(in *llif.ExecCreateInput) (*llif.LLState, error) {
 	return st, nil
 }
 
-// ExecRunFunc replaces the container's init with the tender; it returns
-// only when that cannot be done.
-func (Nabla) ExecRunFunc(in *llif.ExecRunInput) error {
+// ExecRunFunc makes the tender the container's workload.
+func (Nabla) ExecRunFunc(in *llif.ExecRunInput) (*llif.Workload, error) {
 	argv, err := tenderCommand(&in.Input)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	// The guest's environment travels in CONFIG; the tender needs none.
-	if err := unix.Exec(argv[0], argv, []string{}); err != nil {
-		return fmt.Errorf("exec tender %s: %w", argv[0], err)
-	}
-	return nil
+	return &llif.Workload{Path: argv[0], Args: argv, Env: []string{}}, nil
 }
 
 // tenderCommand is the tender's argv for the container, from the states

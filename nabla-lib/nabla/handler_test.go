@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -147,47 +146,27 @@ func TestTenderCommandRefuses(t *testing.T) {
 	}
 }
 
-// execHelperEnv makes the test binary run ExecRunFunc (see TestMain):
-// it replaces the process, so it cannot run inside the test itself.
-const execHelperEnv = "RUNNC_NABLA_TEST_EXEC"
-
-func TestMain(m *testing.M) {
-	if tender := os.Getenv(execHelperEnv); tender != "" {
-		in := llif.Input{
-			ContainerID: "c1",
-			Process:     &specs.Process{Args: []string{"hello.nabla", "a b"}, Env: []string{"K=V"}, Cwd: "/"},
-			Runtime:     llif.RuntimeOptions{TenderPath: tender},
-			FsState:     llif.NewLLState(), NetworkState: llif.NewLLState(),
-			ExecState: &llif.LLState{Options: map[string]string{optUnikernel: "/u.nabla", optMemMiB: "32"}},
-		}
-		err := NewNabla().ExecRunFunc(&llif.ExecRunInput{Input: in})
-		fmt.Fprintln(os.Stderr, "ExecRunFunc returned:", err)
-		os.Exit(3)
+// ExecRunFunc hands init the tender with an empty environment and the
+// command line built above.
+func TestExecRunGivesTheTenderWithoutEnvironment(t *testing.T) {
+	in := llif.Input{
+		ContainerID: "c1",
+		Process:     &specs.Process{Args: []string{"hello.nabla", "a b"}, Env: []string{"K=V"}, Cwd: "/"},
+		Runtime:     llif.RuntimeOptions{TenderPath: "/opt/runnc/bin/nabla-run"},
+		FsState:     llif.NewLLState(), NetworkState: llif.NewLLState(),
+		ExecState: &llif.LLState{Options: map[string]string{optUnikernel: "/u.nabla", optMemMiB: "32"}},
 	}
-	os.Exit(m.Run())
-}
-
-// ExecRunFunc execs the tender in place (same pid) with an empty
-// environment and the command line built above.
-func TestExecRunExecsTheTenderInPlace(t *testing.T) {
-	tender := fakeTender(t, `echo "pid=$$"; env; for a in "$@"; do echo "arg=$a"; done`)
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), execHelperEnv+"="+tender)
-	out, err := cmd.Output()
+	w, err := NewNabla().ExecRunFunc(&llif.ExecRunInput{Input: in})
 	if err != nil {
-		t.Fatalf("helper: %v\n%s", err, out)
+		t.Fatal(err)
 	}
-	got := string(out)
-	for _, want := range []string{
-		fmt.Sprintf("pid=%d\n", cmd.Process.Pid),
-		"arg=--mem=32\narg=/u.nabla\n",
-		`arg={"cmdline":"hello.nabla a b","env":"K=V","cwd":"/","argv":["hello.nabla","a b"]}`,
-	} {
-		if !strings.Contains(got, want) {
-			t.Errorf("tender output lacks %q:\n%s", want, got)
-		}
+	want := &llif.Workload{
+		Path: "/opt/runnc/bin/nabla-run",
+		Args: []string{"/opt/runnc/bin/nabla-run", "--mem=32", "/u.nabla",
+			`{"cmdline":"hello.nabla a b","env":"K=V","cwd":"/","argv":["hello.nabla","a b"]}`},
+		Env: []string{},
 	}
-	if strings.Contains(got, execHelperEnv) || strings.Contains(got, "HOME=") {
-		t.Errorf("the tender inherited an environment:\n%s", got)
+	if !reflect.DeepEqual(w, want) {
+		t.Errorf("workload:\n got %#v\nwant %#v", w, want)
 	}
 }

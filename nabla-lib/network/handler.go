@@ -85,7 +85,7 @@ func takenError(owner string) error {
 	return fmt.Errorf("the pod's network is already used by unikernel container %s: a pod's IPv4 address goes to one unikernel; name its owner in the pod annotation %s=<container name> (the others run without a NIC), or give this one %s=none", owner, AnnotationOwner, llif.AnnotationNetwork)
 }
 
-// NetworkRunFunc runs in `runnc init` on the thread that is in the
+// NetworkRunFunc runs in `runnc create` on a thread that is in the
 // container's network namespace, and must stay on it: it uses no
 // goroutines, so every netlink socket and the tap are made in that
 // namespace. Its state keeps Create's keys, since it replaces Create's.
@@ -123,15 +123,16 @@ func (Tap) NetworkRunFunc(in *llif.NetworkRunInput) (*llif.LLState, error) {
 }
 
 // refuseHostThread is the last guard before taking an interface over: the
-// calling thread must not be in the host's namespace (pid 1's, or that of
-// our parent, `runnc create`).
+// calling thread must not be in the host's namespace (pid 1's), in that
+// of our process's main thread (which never leaves the runtime's) or in
+// that of our caller.
 func refuseHostThread() error {
 	ns, err := netns.Get()
 	if err != nil {
 		return fmt.Errorf("open this thread's network namespace: %w", err)
 	}
 	defer ns.Close()
-	host, err := sameNetns(ns, hostNetns, fmt.Sprintf("/proc/%d/ns/net", os.Getppid()))
+	host, err := sameNetns(ns, hostNetns, selfNetns, fmt.Sprintf("/proc/%d/ns/net", os.Getppid()))
 	if err != nil {
 		return err
 	}

@@ -42,11 +42,10 @@ func sameNetns(ns netns.NsHandle, paths ...string) (bool, error) {
 	return false, nil
 }
 
-// The host's namespace is pid 1's. In `runnc create` and `runnc delete`
-// our own process is in the host's namespace too (Docker's
-// `--network host` passes a bind mount of it, not /proc/1/ns/net), but in
-// `runnc init` our process is already in the container's; there, our
-// parent, `runnc create`, still is in the host's.
+// The host's namespace is pid 1's. `runnc create` and `runnc delete` are
+// in the host's namespace too (Docker's `--network host` passes a bind
+// mount of it, not /proc/1/ns/net); /proc/self is the main thread's, which
+// stays there while another thread enters the container's for NetworkRun.
 const (
 	hostNetns = "/proc/1/ns/net"
 	selfNetns = "/proc/self/ns/net"

@@ -6,13 +6,7 @@
 // It must never import libcontainer or llcli.
 package sandbox
 
-import (
-	"os"
-	"os/signal"
-	"syscall"
-
-	"github.com/nabla-containers/runnc/llif"
-)
+import "github.com/nabla-containers/runnc/llif"
 
 // Exec is the "sandbox" ExecHandler.
 type Exec struct{}
@@ -24,14 +18,10 @@ func (Exec) ExecCreateFunc(*llif.ExecCreateInput) (*llif.LLState, error) {
 	return llif.NewLLState(), nil
 }
 
-// ExecRunFunc waits, as the pause binary does, for a signal that stops a
-// pod sandbox, and exits 0. SIGKILL needs no waiting.
-func (Exec) ExecRunFunc(*llif.ExecRunInput) error {
-	ch := make(chan os.Signal, 1)
-	signal.Notify(ch, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
-	<-ch
-	os.Exit(0)
-	return nil
+// ExecRunFunc keeps the container's init as the workload: it holds the
+// namespaces until a stop signal, as the pause binary does.
+func (Exec) ExecRunFunc(*llif.ExecRunInput) (*llif.Workload, error) {
+	return nil, nil
 }
 
 func (Exec) ExecDestroyFunc(in *llif.ExecDestroyInput) (*llif.LLState, error) {

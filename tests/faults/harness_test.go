@@ -48,12 +48,13 @@ type env struct {
 	*testenv.Runnc
 	scope  testenv.Scope
 	bundle string // hello.nabla sleep, 64 MiB
+	init   string // runnc-init, the container's process until start
 }
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	r := testenv.NewRunnc(t)
-	e := &env{Runnc: r, scope: testenv.NewScope(t, r, "flt")}
+	e := &env{Runnc: r, scope: testenv.NewScope(t, r, "flt"), init: testenv.Binary(t, "runnc-init")}
 	e.bundle = r.Bundle([]string{"hello.nabla"}, []string{"/hello.nabla", "sleep"}, func(s *specs.Spec) {
 		limit := int64(64 << 20)
 		s.Linux.Resources.Memory.Limit = &limit

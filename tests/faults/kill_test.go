@@ -22,7 +22,7 @@ type killPoint struct {
 }
 
 // childPid is a child of pid whose argv starts with args (create's
-// genisoimage, or its init: /proc/self/exe init), 0 if there is none.
+// genisoimage, or its init: runnc-init), 0 if there is none.
 func childPid(pid int, args ...string) int {
 	data, _ := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/children", pid, pid))
 	for _, child := range strings.Fields(string(data)) {
@@ -49,7 +49,7 @@ var phasePoints = []killPoint{
 	}},
 	{name: "exec fifo made", cond: func(e *env, id string, _ *exec.Cmd) bool { return exists(filepath.Join(e.Root, id, "exec.fifo")) }},
 	{name: "genisoimage running", cond: func(_ *env, _ string, c *exec.Cmd) bool { return hasChild(c.Process.Pid, "/usr/bin/genisoimage") }},
-	{name: "init started", cond: func(_ *env, _ string, c *exec.Cmd) bool { return hasChild(c.Process.Pid, "/proc/self/exe", "init") }},
+	{name: "init started", cond: func(e *env, _ string, c *exec.Cmd) bool { return hasChild(c.Process.Pid, e.init) }},
 	{name: "cgroup made", cond: func(_ *env, id string, _ *exec.Cmd) bool {
 		return exists("/sys/fs/cgroup/pids/"+id) || exists("/sys/fs/cgroup/"+id)
 	}},
@@ -158,7 +158,7 @@ func TestKillInitAndTender(t *testing.T) {
 					break poll
 				default:
 				}
-				if pid := childPid(create.Process.Pid, "/proc/self/exe", "init"); pid > 0 {
+				if pid := childPid(create.Process.Pid, e.init); pid > 0 {
 					kill9(t, pid)
 					err = <-done
 					break

@@ -8,11 +8,11 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
 
+	"github.com/nabla-containers/runnc/libcontainer/nsthread"
 	"github.com/nabla-containers/runnc/llif"
 	"github.com/nabla-containers/runnc/nabla-lib/network"
 	"github.com/nabla-containers/runnc/tests/testenv"
@@ -131,26 +131,14 @@ func (c *container) create() error {
 	return err
 }
 
-// run calls NetworkRun as `runnc init` does: on a thread locked into the
-// namespace ns, which is never unlocked, so it dies with its goroutine.
+// run calls NetworkRun as `runnc create` does: on a thread of its own in
+// the namespace ns.
 func (c *container) run(ns string) error {
-	errc := make(chan error, 1)
-	go func() {
-		runtime.LockOSThread()
-		nsh, err := netns.GetFromName(ns)
-		if err == nil {
-			err = netns.Set(nsh)
-			nsh.Close()
-		}
-		if err != nil {
-			errc <- fmt.Errorf("enter %s: %w", ns, err)
-			return
-		}
+	return nsthread.Do(nsPath(ns), func() error {
 		st, err := c.h.NetworkRunFunc(&llif.NetworkRunInput{Input: c.in})
 		c.keep(st)
-		errc <- err
-	}()
-	return <-errc
+		return err
+	})
 }
 
 func (c *container) destroy() error {

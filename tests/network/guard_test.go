@@ -12,10 +12,10 @@ import (
 
 const guardChildEnv = "NBTEST_GUARD_CHILD"
 
-// guardChild is this test binary re-executed as a stand-in for a
-// `runnc init` that never left the namespace of its parent (`runnc
-// create`, in the host's): NetworkRun must refuse instead of taking
-// over that namespace's eth0.
+// guardChild is this test binary re-executed as a stand-in for a `runnc
+// create` whose NetworkRun thread never left the namespace of its caller
+// (the shim, in the host's): NetworkRun must refuse instead of taking over
+// that namespace's eth0.
 func guardChild() int {
 	c := newContainer("guard", "")
 	if err := c.create(); err != nil {

@@ -3,6 +3,8 @@ package runtime_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"os"
 	"strconv"
 	"strings"
 	"syscall"
@@ -28,6 +30,7 @@ func TestLifecycle(t *testing.T) {
 	if c.Bundle != b {
 		t.Errorf("bundle %q, want %q", c.Bundle, b)
 	}
+	assertInCgroup(t, c.Pid, "life")
 	if err := e.runc.Start(context.Background(), "life"); err != nil {
 		t.Fatalf("start: %v (%s)", err, e.LastLog())
 	}
@@ -45,6 +48,26 @@ func TestLifecycle(t *testing.T) {
 	}
 	if !strings.Contains(e.LastLog(), "does not exist") {
 		t.Errorf("state of a deleted container logged %q", e.LastLog())
+	}
+}
+
+// assertInCgroup checks that pid joined the container's cgroup, /<id>
+// below its parent's, in every hierarchy but devices (runnc sets no device
+// rules): init joins the v1 ones itself and is cloned into the v2 one.
+func assertInCgroup(t *testing.T, pid int, id string) {
+	t.Helper()
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/cgroup", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		parts := strings.SplitN(line, ":", 3)
+		if len(parts) != 3 || parts[1] == "devices" {
+			continue
+		}
+		if !strings.HasSuffix(parts[2], "/"+id) {
+			t.Errorf("pid %d is in cgroup %q, want .../%s", pid, line, id)
+		}
 	}
 }
 

@@ -44,6 +44,7 @@ func NewRunnc(t testing.TB) *Runnc {
 		Log:     filepath.Join(dir, "log.json"),
 	}
 	Binary(t, "nabla-run")
+	Binary(t, "runnc-init")
 	t.Cleanup(func() {
 		ids, _ := os.ReadDir(r.Root)
 		for _, id := range ids {

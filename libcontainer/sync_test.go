@@ -1,0 +1,172 @@
+package libcontainer
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/nabla-containers/runnc/llif"
+	"github.com/nabla-containers/runnc/tests/testenv"
+	"golang.org/x/sys/unix"
+)
+
+// initProc is runnc-init started as runnc create starts it, without
+// namespaces or cgroups, with its stdout and stderr in out.
+type initProc struct {
+	cmd  *exec.Cmd
+	pipe initPipe
+	fifo string
+	out  *bytes.Buffer
+}
+
+func startInit(t *testing.T) *initProc {
+	t.Helper()
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, fifoName)
+	if err := unix.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	fifoFd, err := os.OpenFile(fifo, unix.O_PATH|unix.O_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fifoFd.Close()
+	parent, child, err := socketPair()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer child.Close()
+	p := &initProc{cmd: exec.Command(testenv.Binary(t, initName)), pipe: initPipe{f: parent}, fifo: fifo, out: &bytes.Buffer{}}
+	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
+	p.cmd.ExtraFiles = []*os.File{child, fifoFd}
+	p.cmd.Env = []string{envInitPipe + "=3", envFifoFd + "=4"}
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		parent.Close()
+		p.cmd.Process.Kill()
+		p.cmd.Wait()
+	})
+	if err := p.pipe.expectReady(); err != nil {
+		t.Fatalf("ready: %v", err)
+	}
+	return p
+}
+
+// start is `runnc start`: it lets init past the exec fifo.
+func (p *initProc) start(t *testing.T) {
+	t.Helper()
+	f, err := os.OpenFile(p.fifo, os.O_RDONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if n, err := f.Read(make([]byte, 1)); n != 1 {
+		t.Fatalf("read exec fifo: %d bytes, %v", n, err)
+	}
+}
+
+func TestInitExecsTheWorkloadAtStart(t *testing.T) {
+	p := startInit(t)
+	w := &llif.Workload{Path: "/bin/sh", Args: []string{"sh", "-c", `echo "$0 $1 [$V] $#"`, "a b", ""}, Env: []string{"V=x y"}}
+	if err := p.pipe.sendWorkload(w); err != nil {
+		t.Fatalf("send workload: %v", err)
+	}
+	p.start(t)
+	if err := p.cmd.Wait(); err != nil {
+		t.Fatalf("workload: %v (%s)", err, p.out)
+	}
+	if got, want := p.out.String(), "a b  [x y] 1\n"; got != want {
+		t.Errorf("workload printed %q, want %q", got, want)
+	}
+}
+
+func TestInitPausesWithoutWorkload(t *testing.T) {
+	p := startInit(t)
+	if err := p.pipe.sendWorkload(nil); err != nil {
+		t.Fatalf("send pause: %v", err)
+	}
+	p.start(t)
+	if err := p.cmd.Process.Signal(unix.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.cmd.Wait(); err != nil {
+		t.Errorf("paused init after SIGTERM: %v, want exit 0 as pause does", err)
+	}
+}
+
+// Init checks every count and string of the exec message against its
+// length and reports what is wrong in one line.
+func TestInitRefusesMalformedMessages(t *testing.T) {
+	u32 := func(vs ...uint32) []byte {
+		var b []byte
+		for _, v := range vs {
+			b = binary.NativeEndian.AppendUint32(b, v)
+		}
+		return b
+	}
+	for _, tc := range []struct {
+		name    string
+		typ     byte
+		payload []byte
+		want    string
+	}{
+		{"short", frameExec, []byte{1, 0}, "too short"},
+		{"no arguments", frameExec, append(u32(0, 0), "/bin/true\x00"...), "counts 0 arguments"},
+		{"huge counts", frameExec, append(u32(1<<30, 0), "/bin/true\x00"...), "counts 1073741824 arguments"},
+		{"missing NUL", frameExec, append(u32(1, 0), "/bin/true\x00true"...), "does not hold exactly"},
+		{"trailing bytes", frameExec, append(u32(1, 0), "/bin/true\x00true\x00extra"...), "does not hold exactly"},
+		{"too few variables", frameExec, append(u32(1, 2), "/bin/true\x00true\x00A=1\x00"...), "does not hold exactly"},
+		{"unknown type", 'Z', nil, "unexpected message type"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := startInit(t)
+			if err := p.pipe.send(tc.typ, tc.payload); err != nil {
+				t.Fatal(err)
+			}
+			_, _, err := p.pipe.recv()
+			var ie *initError
+			if !errors.As(err, &ie) || !strings.Contains(ie.msg, tc.want) {
+				t.Errorf("init answered %v, want an error with %q", err, tc.want)
+			}
+			if err := p.cmd.Wait(); err == nil {
+				t.Error("init exited 0 after refusing the message")
+			}
+		})
+	}
+}
+
+// Init started by hand, without its fds, says so and exits.
+func TestInitByHand(t *testing.T) {
+	out, err := exec.Command(testenv.Binary(t, initName)).CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "started by runnc create") {
+		t.Errorf("runnc-init by hand: %v, %q", err, out)
+	}
+}
+
+func TestEncodeWorkload(t *testing.T) {
+	b, err := encodeWorkload(&llif.Workload{Path: "/p", Args: []string{"p", ""}, Env: []string{"A=1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := append(binary.NativeEndian.AppendUint32(binary.NativeEndian.AppendUint32(nil, 2), 1), "/p\x00p\x00\x00A=1\x00"...)
+	if !bytes.Equal(b, want) {
+		t.Errorf("encoded %q, want %q", b, want)
+	}
+	for _, w := range []*llif.Workload{
+		{Path: "", Args: []string{"x"}},
+		{Path: "/p"},
+		{Path: "/p", Args: []string{"a\x00b"}},
+		{Path: "/p", Args: []string{"p"}, Env: []string{strings.Repeat("x", maxFrame)}},
+	} {
+		if _, err := encodeWorkload(w); err == nil {
+			t.Errorf("encodeWorkload(%.40q) succeeded", w.Args)
+		}
+	}
+}
