@@ -9,7 +9,8 @@ import (
 
 	"github.com/nabla-containers/runnc/libcontainer"
 	"github.com/nabla-containers/runnc/llif"
-	"github.com/nabla-containers/runnc/nabla-lib/image"
+	"github.com/nabla-containers/runnc/nabla-lib/image/imagelock"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"github.com/sirupsen/logrus"
 	"github.com/urfave/cli"
 )
@@ -23,7 +24,9 @@ const (
 )
 
 // NewApp returns the runnc command line, using the handlers in registry.
-func NewApp(registry *llif.Registry, version string) *cli.App {
+// A command in replace takes the place of the one of its name (runnc-image
+// gives the image commands that runnc hands it).
+func NewApp(registry *llif.Registry, version string, replace ...cli.Command) *cli.App {
 	app := cli.NewApp()
 	app.Name = "runnc"
 	app.Usage = `OCI runtime that runs Nabla containers
@@ -41,7 +44,7 @@ process.args[0] is a .nabla unikernel.`
 		cli.BoolFlag{Name: "systemd-cgroup", Usage: "accepted for runc compatibility; cgroups are managed through cgroupfs"},
 		cli.StringFlag{Name: "disk-dir", Value: DefaultDiskDir, Usage: "directory for disk images, kept off tmpfs and shared among containers"},
 		cli.StringFlag{Name: "tender", EnvVar: "RUNNC_TENDER", Usage: "path of nabla-run (default: beside runnc, else " + DefaultTender + ")"},
-		cli.StringFlag{Name: "image-store", Value: image.DefaultRoot, Usage: "directory of the image store (runnc image, run --image)"},
+		cli.StringFlag{Name: "image-store", Value: imagelock.DefaultRoot, Usage: "directory of the image store (runnc image, run --image)"},
 	}
 	app.Before = setupLogging
 	app.Commands = []cli.Command{
@@ -49,6 +52,13 @@ process.args[0] is a .nabla unikernel.`
 		deleteCommand, listCommand, psCommand, specCommand, featuresCommand,
 		pauseCommand, resumeCommand, updateCommand, eventsCommand,
 		execCommand, checkpointCommand, restoreCommand, imageCommand,
+	}
+	for _, r := range replace {
+		for i := range app.Commands {
+			if app.Commands[i].Name == r.Name {
+				app.Commands[i] = r
+			}
+		}
 	}
 	// A mistyped flag or command is one clear line, like every other
 	// error, not the help text (containerd shows the last log line).
@@ -72,6 +82,16 @@ process.args[0] is a .nabla unikernel.`
 }
 
 const registryKey = "registry"
+
+// Version is what --version prints: runnc's version, the commit it was
+// built from (if known) and the runtime-spec version it implements.
+func Version(commit string) string {
+	v := "0.1.0"
+	if commit != "" {
+		v += "\ncommit: " + commit
+	}
+	return v + "\nspec: " + specs.Version
+}
 
 // Main runs the command line and exits with the status callers expect:
 // the workload's for run, 1 for any failure, whose message goes to stderr
@@ -139,8 +159,8 @@ func setupLogging(ctx *cli.Context) error {
 	return nil
 }
 
-// factory builds the container factory from the global flags.
-func factory(ctx *cli.Context) (*libcontainer.NablaFactory, error) {
+// Factory builds the container factory from the global flags.
+func Factory(ctx *cli.Context) (*libcontainer.NablaFactory, error) {
 	reg, _ := ctx.App.Metadata[registryKey].(*llif.Registry)
 	root := ctx.GlobalString("root")
 	if root == "" {
@@ -171,8 +191,8 @@ func tenderPath(flag string) string {
 	return DefaultTender
 }
 
-// checkArgs checks the number of positional arguments, naming the usage.
-func checkArgs(ctx *cli.Context, n int) error {
+// CheckArgs checks the number of positional arguments, naming the usage.
+func CheckArgs(ctx *cli.Context, n int) error {
 	if ctx.NArg() != n {
 		return fmt.Errorf("%s: expected %d argument(s), got %d: usage: runnc %s %s",
 			ctx.Command.Name, n, ctx.NArg(), ctx.Command.Name, ctx.Command.ArgsUsage)
@@ -181,10 +201,10 @@ func checkArgs(ctx *cli.Context, n int) error {
 }
 
 func loadContainer(ctx *cli.Context) (libcontainer.Container, error) {
-	if err := checkArgs(ctx, 1); err != nil {
+	if err := CheckArgs(ctx, 1); err != nil {
 		return nil, err
 	}
-	f, err := factory(ctx)
+	f, err := Factory(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -47,7 +47,7 @@ Example: runnc create --bundle /containers/hello hello1`,
 // createContainer creates the container named by the only argument from
 // the bundle and starts its init. On failure nothing is left behind.
 func createContainer(ctx *cli.Context) (libcontainer.Container, *libcontainer.Process, error) {
-	if err := checkArgs(ctx, 1); err != nil {
+	if err := CheckArgs(ctx, 1); err != nil {
 		return nil, nil, err
 	}
 	id := ctx.Args().First()
@@ -75,7 +75,7 @@ func createContainer(ctx *cli.Context) (libcontainer.Container, *libcontainer.Pr
 	if err != nil {
 		return nil, nil, err
 	}
-	f, err := factory(ctx)
+	f, err := Factory(ctx)
 	if err != nil {
 		return nil, nil, err
 	}

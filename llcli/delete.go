@@ -26,7 +26,7 @@ Example: runnc delete hello1`,
 			if ctx.Bool("force") && errors.Is(err, libcontainer.ErrNotExist) {
 				// A create killed before saving state left only its
 				// directory, as runc's does.
-				f, ferr := factory(ctx)
+				f, ferr := Factory(ctx)
 				if ferr != nil {
 					return ferr
 				}

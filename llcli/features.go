@@ -14,11 +14,11 @@ from runc: linux.seccomp in a bundle is accepted but replaced by the
 tender's own allowlist, which is far stricter than any profile an engine
 sends; only the network namespace is used (created or joined).`,
 	Action: func(ctx *cli.Context) error {
-		if err := checkArgs(ctx, 0); err != nil {
+		if err := CheckArgs(ctx, 0); err != nil {
 			return err
 		}
 		yes := true
-		return printJSON(&features.Features{
+		return PrintJSON(&features.Features{
 			OCIVersionMin: "1.0.0",
 			OCIVersionMax: specs.Version,
 			Hooks:         []string{"prestart", "createRuntime", "poststart", "poststop"},

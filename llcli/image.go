@@ -1,216 +1,54 @@
 package llcli
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"os"
-	"text/tabwriter"
-	"time"
+	"os/exec"
+	"path/filepath"
+	"strings"
 
-	"github.com/docker/go-units"
-	"github.com/nabla-containers/runnc/nabla-lib/image"
+	"github.com/nabla-containers/runnc/nabla-lib/image/imagelock"
 	"github.com/urfave/cli"
 	"golang.org/x/sys/unix"
 )
 
+// imageCommand hands `runnc image ...` to runnc-image, the binary that
+// holds the image store's code (llcli/imagecli): registries, HTTP, TLS and
+// decompression would cost every start of runnc about a millisecond, and
+// runnc starts three times per container.
 var imageCommand = cli.Command{
-	Name:  "image",
-	Usage: "pull, list, inspect and remove images, and make bundles from them",
-	Description: `images for runnc, without Docker.
-
-The image store (--image-store, default ` + image.DefaultRoot + `) keeps images
-pulled from a registry (docker://HOST/NAME:TAG), an OCI image layout
-(oci:DIR[:TAG]) or a docker save archive (docker-archive:FILE), each checked
-against its digest and unpacked once. Every container of one image shares
-its rootfs, and so its disk image.
-
-Example: runnc image pull docker://127.0.0.1:5000/hello:1 --insecure
-         runnc run --image docker://127.0.0.1:5000/hello:1 hello1`,
-	Subcommands: []cli.Command{
-		{
-			Name:      "pull",
-			Usage:     "store an image",
-			ArgsUsage: "<reference>",
-			Flags: []cli.Flag{
-				cli.BoolFlag{Name: "insecure", Usage: "let a docker:// pull use plain HTTP"},
-			},
-			Action: withStore(1, func(ctx *cli.Context, s *image.Store) error {
-				im, err := pullImage(s, ctx.Args().First(), ctx.Bool("insecure"))
-				if err != nil {
-					return err
-				}
-				fmt.Println(im.ID)
-				return nil
-			}),
-		},
-		{
-			Name:  "ls",
-			Usage: "list the stored images",
-			Flags: []cli.Flag{
-				cli.StringFlag{Name: "format, f", Value: "table", Usage: "table or json"},
-				cli.BoolFlag{Name: "quiet, q", Usage: "print only the image IDs"},
-			},
-			Action: listImages,
-		},
-		{
-			Name:      "inspect",
-			Usage:     "print an image's record and config as JSON",
-			ArgsUsage: "<reference|digest>",
-			Action: withStore(1, func(ctx *cli.Context, s *image.Store) error {
-				d, err := s.Inspect(ctx.Args().First())
-				if err != nil {
-					return err
-				}
-				return printJSON(d)
-			}),
-		},
-		{
-			Name:      "rm",
-			Usage:     "remove an image (refused while a container uses it)",
-			ArgsUsage: "<reference|digest>",
-			Action: withStore(1, func(ctx *cli.Context, s *image.Store) error {
-				r, err := s.Remove(ctx.Args().First())
-				if err != nil {
-					return err
-				}
-				if r.Untagged != "" {
-					fmt.Println("Untagged: " + r.Untagged)
-				} else {
-					fmt.Println("Deleted: " + r.Image.ID)
-				}
-				return nil
-			}),
-		},
-		{
-			Name:      "bundle",
-			Usage:     "write DIR/config.json for a container of an image",
-			ArgsUsage: "<reference|digest> <dir>",
-			Description: `The config is the one runnc spec writes, with process.args from the
-image's Entrypoint and Cmd, env from its Env, cwd from its WorkingDir and
-root.path pointing, read-only, into the store. Removing the image breaks
-the bundle; runnc image rm refuses while a container made from it exists.`,
-			Action: withStore(2, func(ctx *cli.Context, s *image.Store) error {
-				return s.Bundle(ctx.Args().Get(0), ctx.Args().Get(1), image.BundleOptions{Base: nablaSpec()})
-			}),
-		},
+	Name:            "image",
+	Usage:           "pull, list, inspect and remove images, and make bundles from them (runnc image --help)",
+	SkipFlagParsing: true,
+	Action: func(*cli.Context) error {
+		tool, err := imageTool()
+		if err != nil {
+			return err
+		}
+		return unix.Exec(tool, append([]string{tool}, os.Args[1:]...), os.Environ())
 	},
 }
 
-// withStore is the action of an image subcommand taking n arguments.
-func withStore(n int, action func(*cli.Context, *image.Store) error) cli.ActionFunc {
-	return func(ctx *cli.Context) error {
-		if err := checkArgs(ctx, n); err != nil {
-			return err
-		}
-		s, err := imageStore(ctx)
-		if err != nil {
-			return err
-		}
-		return action(ctx, s)
-	}
-}
-
-// imageStore opens the store of --image-store; it knows the containers
-// below --root, so it refuses to remove an image one of them uses, and the
-// disk directory, where it keeps each image's disk image.
-func imageStore(ctx *cli.Context) (*image.Store, error) {
-	s, err := image.Open(ctx.GlobalString("image-store"))
+// imageTool is the runnc-image beside this binary.
+func imageTool() (string, error) {
+	self, err := os.Executable()
 	if err != nil {
-		return nil, err
+		return "", fmt.Errorf("find runnc-image: %w", err)
 	}
-	s.DiskDir = ctx.GlobalString("disk-dir")
-	s.InUse = func(id string) ([]string, error) {
-		f, err := factory(ctx)
-		if err != nil {
-			return nil, err
-		}
-		ids, err := f.List()
-		if err != nil {
-			return nil, err
-		}
-		var users []string
-		for _, cid := range ids {
-			c, err := f.Load(cid)
-			if err != nil {
-				continue // deleted meanwhile
-			}
-			if st, err := c.State(); err == nil && st.Annotations[image.AnnotationImage] == id {
-				users = append(users, cid)
-			}
-		}
-		return users, nil
+	p := filepath.Join(filepath.Dir(self), "runnc-image")
+	if _, err := os.Stat(p); err != nil {
+		return "", fmt.Errorf("runnc-image, which runs the image commands, is missing beside %s: install it (make install)", self)
 	}
-	return s, nil
+	return p, nil
 }
 
-// pullImage pulls, showing each layer's progress when stderr is a terminal.
-func pullImage(s *image.Store, ref string, insecure bool) (*image.Image, error) {
-	opts := image.PullOptions{Insecure: insecure}
-	if isTerminal(os.Stderr) {
-		opts.Progress = os.Stderr
-	}
-	return s.Pull(ref, opts)
-}
-
-func isTerminal(f *os.File) bool {
-	_, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
-	return err == nil
-}
-
-func listImages(ctx *cli.Context) error {
-	if err := checkArgs(ctx, 0); err != nil {
-		return err
-	}
-	s, err := imageStore(ctx)
-	if err != nil {
-		return err
-	}
-	images, err := s.List()
-	if err != nil {
-		return err
-	}
-	if ctx.Bool("quiet") {
-		for _, im := range images {
-			fmt.Println(im.ID)
-		}
-		return nil
-	}
-	switch ctx.String("format") {
-	case "json":
-		if images == nil {
-			images = []image.Image{}
-		}
-		return printJSON(images)
-	case "table":
-		return imageTable(os.Stdout, images)
-	}
-	return fmt.Errorf("unknown format %q: use table or json", ctx.String("format"))
-}
-
-// imageTable prints a row per reference (an image with none shows
-// <none>): its ID, the manifest digest it was pulled with, its size.
-func imageTable(out io.Writer, images []image.Image) error {
-	w := tabwriter.NewWriter(out, 12, 1, 3, ' ', 0)
-	fmt.Fprint(w, "REFERENCE\tIMAGE ID\tDIGEST\tSIZE\tPULLED\n")
-	for _, im := range images {
-		refs := im.Refs
-		if len(refs) == 0 {
-			refs = []string{"<none>"}
-		}
-		for _, r := range refs {
-			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", r, image.ShortID(im.ID),
-				im.Digest, units.HumanSize(float64(im.Size)), im.Pulled.Format(time.RFC3339))
-		}
-	}
-	return w.Flush()
-}
-
-// useImage makes runnc run --image REF run a container of REF (pulled
-// first if the store lacks it): it points --bundle at the image's shared
-// bundle in the store and holds the store until release, which the caller
-// calls once the container exists, so the image cannot be removed in
-// between. Without --image it does nothing.
+// useImage makes runnc run --image REF run a container of REF: runnc-image
+// pulls REF if the store lacks it and names its shared bundle, which
+// --bundle then points at. The store is held until release, which the
+// caller calls once the container exists, so the image cannot be removed
+// in between. Without --image it does nothing.
 func useImage(ctx *cli.Context) (release func(), err error) {
 	ref := ctx.String("image")
 	if ref == "" {
@@ -219,29 +57,51 @@ func useImage(ctx *cli.Context) (release func(), err error) {
 	if ctx.String("bundle") != "" {
 		return nil, errors.New("run: give --bundle or --image, not both")
 	}
-	s, err := imageStore(ctx)
+	tool, err := imageTool()
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.Find(ref); err != nil {
-		if _, perr := image.ParseReference(ref); perr != nil {
-			return nil, err // a digest not in the store
+	var stderr bytes.Buffer
+	cmd := exec.Command(tool, append(globalArgs(ctx), "image", "prepare", ref)...)
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		// runnc-image said why in one line, as runnc does.
+		if msg := strings.TrimPrefix(strings.TrimSpace(stderr.String()), "runnc: "); msg != "" {
+			return nil, errors.New(msg)
 		}
-		if _, err := pullImage(s, ref, false); err != nil {
-			return nil, err
-		}
+		return nil, fmt.Errorf("runnc-image image prepare %s: %w", ref, err)
 	}
-	release, err = s.Hold()
+	dir := strings.TrimSpace(string(out))
+	release, err = imagelock.Lock(ctx.GlobalString("image-store"), false)
 	if err != nil {
 		return nil, err
 	}
-	dir, err := s.SharedBundle(ref, nablaSpec())
-	if err == nil {
-		err = ctx.Set("bundle", dir)
+	if _, err := os.Stat(filepath.Join(dir, "config.json")); err != nil {
+		release()
+		return nil, fmt.Errorf("image %s was removed while its container was being made: run it again", ref)
 	}
-	if err != nil {
+	if err := ctx.Set("bundle", dir); err != nil {
 		release()
 		return nil, err
 	}
 	return release, nil
+}
+
+// globalArgs are the global flags given to this runnc, for runnc-image,
+// but for the log: this runnc logs the outcome once.
+func globalArgs(ctx *cli.Context) []string {
+	var args []string
+	for _, f := range ctx.App.Flags {
+		name := strings.Split(f.GetName(), ",")[0]
+		if name == "log" || name == "log-format" || !ctx.GlobalIsSet(name) {
+			continue
+		}
+		if _, ok := f.(cli.BoolFlag); ok {
+			args = append(args, "--"+name)
+		} else {
+			args = append(args, "--"+name+"="+ctx.GlobalString(name))
+		}
+	}
+	return args
 }

@@ -33,7 +33,7 @@ Example: runnc kill hello1 KILL`,
 				return err
 			}
 		}
-		f, err := factory(ctx)
+		f, err := Factory(ctx)
 		if err != nil {
 			return err
 		}

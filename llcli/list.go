@@ -21,10 +21,10 @@ Example: runnc list --format json`,
 		cli.BoolFlag{Name: "quiet, q", Usage: "print only the ids"},
 	},
 	Action: func(ctx *cli.Context) error {
-		if err := checkArgs(ctx, 0); err != nil {
+		if err := CheckArgs(ctx, 0); err != nil {
 			return err
 		}
-		f, err := factory(ctx)
+		f, err := Factory(ctx)
 		if err != nil {
 			return err
 		}
@@ -53,7 +53,7 @@ Example: runnc list --format json`,
 		}
 		switch ctx.String("format") {
 		case "json":
-			return printJSON(states)
+			return PrintJSON(states)
 		case "table":
 			w := tabwriter.NewWriter(os.Stdout, 12, 1, 3, ' ', 0)
 			fmt.Fprint(w, "ID\tPID\tSTATUS\tBUNDLE\tCREATED\tOWNER\n")

@@ -28,7 +28,7 @@ Example: runnc ps --format json hello1`,
 		if ctx.NArg() < 1 {
 			return fmt.Errorf("ps: expected a container id: usage: runnc ps %s", ctx.Command.ArgsUsage)
 		}
-		f, err := factory(ctx)
+		f, err := Factory(ctx)
 		if err != nil {
 			return err
 		}
@@ -42,7 +42,7 @@ Example: runnc ps --format json hello1`,
 		}
 		switch ctx.String("format") {
 		case "json":
-			return printJSON(pids)
+			return PrintJSON(pids)
 		case "table":
 			psArgs := []string(ctx.Args().Tail())
 			if len(psArgs) == 0 {

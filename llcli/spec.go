@@ -23,7 +23,7 @@ Example: mkdir -p b/rootfs && cp build/guests/hello.nabla b/rootfs/ && runnc spe
 		cli.StringFlag{Name: "bundle, b", Usage: "bundle directory (default: the current directory)"},
 	},
 	Action: func(ctx *cli.Context) error {
-		if err := checkArgs(ctx, 0); err != nil {
+		if err := CheckArgs(ctx, 0); err != nil {
 			return err
 		}
 		path := filepath.Join(ctx.String("bundle"), "config.json")
@@ -32,7 +32,7 @@ Example: mkdir -p b/rootfs && cp build/guests/hello.nabla b/rootfs/ && runnc spe
 		} else if !errors.Is(err, os.ErrNotExist) {
 			return err
 		}
-		data, err := json.MarshalIndent(nablaSpec(), "", "\t")
+		data, err := json.MarshalIndent(NablaSpec(), "", "\t")
 		if err != nil {
 			return err
 		}
@@ -40,9 +40,9 @@ Example: mkdir -p b/rootfs && cp build/guests/hello.nabla b/rootfs/ && runnc spe
 	},
 }
 
-// nablaSpec is the template bundle's spec: what a unikernel needs and
+// NablaSpec is the template bundle's spec: what a unikernel needs and
 // nothing a unikernel cannot use.
-func nablaSpec() *specs.Spec {
+func NablaSpec() *specs.Spec {
 	return &specs.Spec{
 		Version: specs.Version,
 		Root:    &specs.Root{Path: "rootfs", Readonly: true},

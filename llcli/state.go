@@ -62,11 +62,12 @@ Example: runnc state hello1`,
 		if err != nil {
 			return err
 		}
-		return printJSON(st)
+		return PrintJSON(st)
 	},
 }
 
-func printJSON(v any) error {
+// PrintJSON prints v as indented JSON on stdout.
+func PrintJSON(v any) error {
 	enc := json.NewEncoder(os.Stdout)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)

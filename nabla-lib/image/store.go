@@ -14,10 +14,11 @@ import (
 	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/nabla-containers/runnc/nabla-lib/image/imagelock"
 )
 
 // DefaultRoot is where runnc keeps images.
-const DefaultRoot = "/var/lib/runnc/images"
+const DefaultRoot = imagelock.DefaultRoot
 
 // Store is an image store rooted at one directory. Several processes may
 // use one store at once.

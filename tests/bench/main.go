@@ -48,16 +48,18 @@ func quickConfig() config {
 		netIters: 3, wrkDuration: 2 * time.Second, imageIters: 3}
 }
 
-// options says where the results go.
+// options says where the results go, and what to compare with.
 type options struct {
 	outDir   string // bench.json and the PNGs
 	markdown string // BENCHMARKS.md
+	baseline string // build directory of an earlier runnc, for the lifecycle rows ("": none)
 }
 
 func main() {
 	quick := flag.Bool("quick", false, "fewer iterations: a rough run in under two minutes")
 	out := flag.String("out", "", "directory of bench.json and the plots (default tests/bench/results)")
 	md := flag.String("md", "", "path of the markdown report (default BENCHMARKS.md at the repository root)")
+	baseline := flag.String("baseline", "", "build directory of an earlier runnc (make bench BASELINE=<commit> makes one): its lifecycle rows appear as "+baselineName)
 	flag.Parse()
 	if os.Geteuid() != 0 {
 		fmt.Fprintln(os.Stderr, "bench: needs root (containers, cgroups, network namespaces): run make bench as root")
@@ -68,7 +70,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
-	opts := options{outDir: *out, markdown: *md}
+	opts := options{outDir: *out, markdown: *md, baseline: *baseline}
 	if opts.outDir == "" {
 		opts.outDir = filepath.Join(repo, "tests", "bench", "results")
 	}
@@ -107,7 +109,7 @@ func Bench(ctx context.Context, cfg config, repo string, opts options) (*Results
 		return nil, err
 	}
 	build := buildDir(repo)
-	drivers := setUpDrivers(ctx, work, build, reap)
+	drivers := setUpDrivers(ctx, work, build, opts.baseline, reap)
 	defer func() {
 		for _, d := range drivers {
 			d.cleanup()
@@ -118,11 +120,14 @@ func Bench(ctx context.Context, cfg config, repo string, opts options) (*Results
 		flags = strings.ReplaceAll(flags, repo+"/", "")
 		res.Runtimes = append(res.Runtimes, Runtime{Name: d.name, Version: d.version, Flags: flags, Status: d.status})
 	}
-	running := usable(drivers)
-
+	// The baseline is compared in the lifecycle rows only: the others
+	// measure what this change did not touch, and time is short.
 	lifecycle := newGroup("lifecycle", "Lifecycle of one container (busybox echo / hello unikernel)", drivers)
 	res.Groups = append(res.Groups, lifecycle)
-	measureLifecycle(ctx, cfg, running, lifecycle)
+	measureLifecycle(ctx, cfg, usable(drivers), lifecycle)
+	all := drivers
+	drivers = slices.DeleteFunc(slices.Clone(all), func(d *driver) bool { return d.name == baselineName })
+	running := usable(drivers)
 
 	boot := &Group{ID: "boot", Title: "Boot: exec of the tender to the guest's output (no runtime around it)",
 		Columns: bootColumns, Baseline: bootBaseline}
@@ -150,9 +155,9 @@ func Bench(ctx context.Context, cfg config, repo string, opts options) (*Results
 	measureImages(ctx, cfg, work, build, running, images)
 
 	for _, g := range res.Groups {
-		markUnavailable(g, drivers)
+		markUnavailable(g, all)
 	}
-	res.Machine = describeMachine(versions(drivers))
+	res.Machine = describeMachine(versions(all))
 	res.Machine.Load = loadBefore + " → " + loadAverage()
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("interrupted: %w", err)

@@ -25,11 +25,19 @@ var linuxRuntimes = []struct {
 	{"crun", nil},
 }
 
+// baselineName is the column of an earlier runnc build (-baseline), which
+// shows what a change gained next to the current one, in the same run.
+const baselineName = "runnc-before"
+
 // setUpDrivers makes a driver per runtime with its bundles and runs each
 // once; a runtime that is missing or fails that run keeps the reason in
-// its status and is skipped by the rows.
-func setUpDrivers(ctx context.Context, work, build string, r *reaper) []*driver {
-	drivers := []*driver{setUpRunnc(work, build, r)}
+// its status and is skipped by the rows. With a baseline build directory
+// the earlier runnc comes second.
+func setUpDrivers(ctx context.Context, work, build, baseline string, r *reaper) []*driver {
+	drivers := []*driver{setUpRunnc("runnc", work, build, r)}
+	if baseline != "" {
+		drivers = append(drivers, setUpRunnc(baselineName, work, baseline, r))
+	}
 	for _, rt := range linuxRuntimes {
 		drivers = append(drivers, setUpLinux(work, rt.name, rt.flags, r))
 	}
@@ -42,8 +50,8 @@ func setUpDrivers(ctx context.Context, work, build string, r *reaper) []*driver 
 	return drivers
 }
 
-func setUpRunnc(work, build string, r *reaper) *driver {
-	dir := filepath.Join(work, "runnc")
+func setUpRunnc(name, work, build string, r *reaper) *driver {
+	dir := filepath.Join(work, name)
 	var missing []string
 	paths := map[string]string{}
 	for _, rel := range []string{"runnc", "nabla-run", "guests/hello.nabla"} {
@@ -54,9 +62,9 @@ func setUpRunnc(work, build string, r *reaper) *driver {
 		paths[rel] = p
 	}
 	flags := []string{"--disk-dir", filepath.Join(dir, "disks"), "--tender", paths["nabla-run"]}
-	d, err := newDriver("runnc", paths["runnc"], dir, flags, r)
+	d, err := newDriver(name, paths["runnc"], dir, flags, r)
 	if err != nil {
-		return unavailable("runnc", err.Error())
+		return unavailable(name, err.Error())
 	}
 	if len(missing) > 0 {
 		d.status = "not built: " + strings.Join(missing, "; ")

@@ -51,6 +51,7 @@ func newEnv(t *testing.T) *env {
 		root:    filepath.Join(dir, "root"),
 		diskDir: filepath.Join(dir, "disks"),
 	}
+	testenv.Binary(t, "runnc-image")
 	t.Cleanup(func() {
 		ids, _ := os.ReadDir(e.root)
 		for _, id := range ids {

@@ -121,3 +121,24 @@ func TestRemoveImageInUse(t *testing.T) {
 		t.Errorf("after delete, the disk directory holds %v", got)
 	}
 }
+
+// runnc hands the image commands to the runnc-image beside it; without
+// one, both entry points say what is missing in one line.
+func TestImageToolMissing(t *testing.T) {
+	e := newEnv(t)
+	lone := filepath.Join(t.TempDir(), "runnc")
+	data, err := os.ReadFile(e.runnc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(lone, data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	e.runnc = lone
+	for _, args := range [][]string{{"image", "ls"}, {"run", "--image", "oci:/nowhere", "x"}} {
+		_, stderr := e.run(false, args...)
+		if !strings.Contains(stderr, "runnc-image, which runs the image commands, is missing") || strings.Count(strings.TrimSpace(stderr), "\n") > 0 {
+			t.Errorf("runnc %v without runnc-image: %q, want one line naming it", args, stderr)
+		}
+	}
+}
