@@ -19,7 +19,11 @@ import (
 // (linux.cgroupsPath). The systemd driver is not linked in: it would cost
 // every runnc invocation its start-up, and engines here use cgroupfs.
 func (c *nablaContainer) cgroupManager() (cgroups.Manager, error) {
-	cg := c.state.Config.Cgroups
+	cfg, err := c.state.config()
+	if err != nil {
+		return nil, err
+	}
+	cg := cfg.Cgroups
 	if cg == nil {
 		return nil, fmt.Errorf("container %s has no cgroup configuration", c.id)
 	}
@@ -42,7 +46,8 @@ func (c *nablaContainer) makeCgroup() (*cgroupJoin, error) {
 	if err != nil {
 		return nil, err
 	}
-	name := cgroupName(c.state.Config.Cgroups)
+	cg := c.state.Config.Cgroups // decoded by cgroupManager
+	name := cgroupName(cg)
 	c.state.CgroupPaths = m.GetPaths()
 	if err := c.state.save(c.dir); err != nil {
 		return nil, err
@@ -50,7 +55,7 @@ func (c *nablaContainer) makeCgroup() (*cgroupJoin, error) {
 	if err := m.Apply(-1); err != nil {
 		return nil, fmt.Errorf("cgroup %s: %w", name, err)
 	}
-	if err := m.Set(c.state.Config.Cgroups.Resources); err != nil {
+	if err := m.Set(cg.Resources); err != nil {
 		return nil, fmt.Errorf("cgroup %s: set limits: %w", name, err)
 	}
 	return newCgroupJoin(c.state.CgroupPaths)
@@ -125,15 +130,18 @@ func cgroupName(cg *cgroups.Cgroup) string {
 
 // frozen reports whether the container's cgroup is frozen (paused).
 func (c *nablaContainer) frozen() bool {
-	if len(c.state.CgroupPaths) == 0 {
-		return false
+	// The freezer files are read straight from the saved paths: a cgroup
+	// manager would cost every status check (start, state, kill) the
+	// decoding of the container's config.
+	if p := c.state.CgroupPaths["freezer"]; p != "" {
+		st, err := (&fs.FreezerGroup{}).GetState(p)
+		return err == nil && st == cgroups.Frozen
 	}
-	m, err := c.cgroupManager()
-	if err != nil {
-		return false
+	if p := c.state.CgroupPaths[""]; p != "" && cgroups.IsCgroup2UnifiedMode() {
+		v, err := cgroups.ReadFile(p, "cgroup.freeze")
+		return err == nil && strings.TrimSpace(v) == "1"
 	}
-	st, err := m.GetFreezerState()
-	return err == nil && st == cgroups.Frozen
+	return false
 }
 
 // destroyCgroup removes the container's cgroup; its process is dead.

@@ -2,6 +2,7 @@ package libcontainer
 
 import (
 	"errors"
+	"github.com/sirupsen/logrus"
 	"os"
 	"path/filepath"
 
@@ -87,7 +88,16 @@ func (c *nablaContainer) State() (*State, error) {
 	return &s, nil
 }
 
-func (c *nablaContainer) Config() configs.Config { return *c.state.Config }
+// Config is the container's configuration; a state whose config cannot
+// be decoded (written by another program) gives the zero one.
+func (c *nablaContainer) Config() configs.Config {
+	cfg, err := c.state.config()
+	if err != nil {
+		logrus.Warn(err)
+		return configs.Config{}
+	}
+	return *cfg
+}
 
 func (c *nablaContainer) Status() (Status, error) {
 	return c.currentStatus(), nil
@@ -131,7 +141,8 @@ func (c *nablaContainer) Processes() ([]int, error) {
 	return []int{c.state.InitPid}, nil
 }
 
-// input is what the handlers' phases receive, from the current state.
+// input is what the handlers' phases receive, from the current state,
+// whose config the caller has decoded (create and start made it).
 func (c *nablaContainer) input() llif.Input {
 	ann := c.state.Annotations
 	if ann == nil {

@@ -53,6 +53,9 @@ func (c *nablaContainer) killAndWait() error {
 // the state is removed regardless, since a retry could do no better than
 // the phase just did.
 func (c *nablaContainer) destroy() error {
+	if _, err := c.state.config(); err != nil {
+		return systemError(err, "delete %s", c.id)
+	}
 	in := c.input()
 	var errs []error
 	if _, err := c.handlers.ExecH.ExecDestroyFunc(&llif.ExecDestroyInput{Input: in}); err != nil {
@@ -69,7 +72,7 @@ func (c *nablaContainer) destroy() error {
 	}
 	st, _ := c.OCIState()
 	st.Status = "stopped"
-	if err := runHooks(c.state.Config.Hooks, configs.Poststop, st); err != nil {
+	if err := runHooks(in.Config.Hooks, configs.Poststop, st); err != nil {
 		logrus.Warnf("delete %s: %v", c.id, err)
 	}
 	if err := os.RemoveAll(c.dir); err != nil {

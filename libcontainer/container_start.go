@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"syscall"
-	"time"
 
 	"github.com/nabla-containers/runnc/libcontainer/nsthread"
 	"github.com/nabla-containers/runnc/llif"
@@ -47,6 +46,10 @@ func (c *nablaContainer) Run(p *Process) error {
 func (c *nablaContainer) start(p *Process) (retErr error) {
 	if c.state.InitPid != 0 {
 		return newError(ConfigInvalid, nil, "container %s was already started: it is %s", c.id, c.currentStatus())
+	}
+	cfg, err := c.state.config()
+	if err != nil {
+		return systemError(err, "start %s", c.id)
 	}
 	initPath := c.factory.initPath
 	if initPath == "" {
@@ -87,7 +90,6 @@ func (c *nablaContainer) start(p *Process) (retErr error) {
 		envInitPipe + "=" + strconv.Itoa(syncFd),
 		envFifoFd + "=" + strconv.Itoa(syncFd+1),
 	}
-	cfg := c.state.Config
 	cmd.SysProcAttr = &syscall.SysProcAttr{}
 	if p.Terminal {
 		cmd.SysProcAttr.Setsid = true
@@ -266,13 +268,18 @@ func (c *nablaContainer) exec() error {
 			os.Remove(fifo)
 			return newError(ContainerNotRunning, nil, "cannot start container %s: its init exited before start", c.id)
 		}
-		time.Sleep(200 * time.Microsecond)
+		// Wake as soon as init writes; look at its liveness now and then.
+		unix.Poll([]unix.PollFd{{Fd: int32(f.Fd()), Events: unix.POLLIN}}, 10)
 	}
 	if err := os.Remove(fifo); err != nil {
 		return systemError(err, "start %s: remove exec fifo", c.id)
 	}
 	st, _ := c.OCIState()
-	if err := runHooks(c.state.Config.Hooks, configs.Poststart, st); err != nil {
+	hooks, err := c.state.hooks()
+	if err != nil {
+		return systemError(err, "start %s", c.id)
+	}
+	if err := runHooks(hooks, configs.Poststart, st); err != nil {
 		return newError(SystemError, err, "start %s: %v", c.id, err)
 	}
 	return nil

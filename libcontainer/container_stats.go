@@ -40,7 +40,7 @@ func (c *nablaContainer) Set(r *cgroups.Resources) error {
 	if err := m.Set(r); err != nil {
 		return systemError(err, "update container %s", c.id)
 	}
-	c.state.Config.Cgroups.Resources = r
+	c.state.Config.Cgroups.Resources = r // decoded by cgroupManager
 	if err := c.state.save(c.dir); err != nil {
 		return systemError(err, "update container %s: save state", c.id)
 	}

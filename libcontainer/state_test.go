@@ -11,7 +11,8 @@ import (
 
 func TestStateRoundTrip(t *testing.T) {
 	dir := t.TempDir()
-	s := &State{ID: "x", InitPid: 42, Config: &configs.Config{Rootfs: "/r"},
+	hooks := configs.Hooks{configs.Poststart: {configs.NewCommandHook(&configs.Command{Path: "/bin/true"})}}
+	s := &State{ID: "x", InitPid: 42, Config: &configs.Config{Rootfs: "/r", Hooks: hooks},
 		FsState: llif.LLState{Options: map[string]string{"disk": "/d.iso"}}}
 	if err := s.save(dir); err != nil {
 		t.Fatal(err)
@@ -20,8 +21,15 @@ func TestStateRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.InitPid != 42 || got.FsState.Get("disk") != "/d.iso" || got.Config.Rootfs != "/r" {
-		t.Fatalf("state did not survive a round trip: %+v", got)
+	if got.InitPid != 42 || got.FsState.Get("disk") != "/d.iso" || got.Config != nil {
+		t.Fatalf("state did not survive a round trip (its config decoded only when asked): %+v", got)
+	}
+	// The hooks alone, then the whole config, come from the raw config.
+	if h, err := got.hooks(); err != nil || len(h[configs.Poststart]) != 1 || got.Config != nil {
+		t.Fatalf("hooks: %v, %v; config decoded: %v", h, err, got.Config != nil)
+	}
+	if cfg, err := got.config(); err != nil || cfg.Rootfs != "/r" || len(cfg.Hooks[configs.Poststart]) != 1 {
+		t.Fatalf("config: %+v, %v", cfg, err)
 	}
 	// Only state.json is left: the temporary file was renamed over it.
 	entries, _ := os.ReadDir(dir)
