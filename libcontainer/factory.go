@@ -176,7 +176,7 @@ func (f *NablaFactory) Create(id string, config *Config) (_ Container, retErr er
 		{"FsCreate", func(in llif.Input) (*llif.LLState, error) {
 			return handlers.FsH.FsCreateFunc(&llif.FsCreateInput{Input: in})
 		}, &c.state.FsState, func() {
-			logIfErr(handlers.FsH.FsDestroyFunc(&llif.FsDestroyInput{Input: c.input()}))
+			logIfErr(handlers.FsH.FsDestroyFunc(&llif.FsDestroyInput{Input: c.input(), Undo: true}))
 		}},
 		{"NetworkCreate", func(in llif.Input) (*llif.LLState, error) {
 			return handlers.NetworkH.NetworkCreateFunc(&llif.NetworkCreateInput{Input: in})

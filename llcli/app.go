@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/docker/go-units"
 	"github.com/nabla-containers/runnc/libcontainer"
 	"github.com/nabla-containers/runnc/llif"
 	"github.com/nabla-containers/runnc/nabla-lib/image/imagelock"
@@ -18,9 +19,10 @@ import (
 // Defaults of the global flags. The state root must be right without
 // --root: podman's cleanup calls `delete --force` with no global flags.
 const (
-	DefaultRoot    = "/run/runnc"
-	DefaultDiskDir = "/var/lib/runnc/disks"
-	DefaultTender  = "/opt/runnc/bin/nabla-run"
+	DefaultRoot      = "/run/runnc"
+	DefaultDiskDir   = "/var/lib/runnc/disks"
+	DefaultDiskCache = "512MiB"
+	DefaultTender    = "/opt/runnc/bin/nabla-run"
 )
 
 // NewApp returns the runnc command line, using the handlers in registry.
@@ -43,6 +45,7 @@ process.args[0] is a .nabla unikernel.`
 		cli.BoolFlag{Name: "debug", Usage: "log debug messages"},
 		cli.BoolFlag{Name: "systemd-cgroup", Usage: "accepted for runc compatibility; cgroups are managed through cgroupfs"},
 		cli.StringFlag{Name: "disk-dir", Value: DefaultDiskDir, Usage: "directory for disk images, kept off tmpfs and shared among containers"},
+		cli.StringFlag{Name: "disk-cache", Value: DefaultDiskCache, Usage: "keep disk images no container uses, least recently used evicted first, up to this total size (e.g. 1GiB; 0 keeps none)"},
 		cli.StringFlag{Name: "tender", EnvVar: "RUNNC_TENDER", Usage: "path of nabla-run (default: beside runnc, else " + DefaultTender + ")"},
 		cli.StringFlag{Name: "image-store", Value: imagelock.DefaultRoot, Usage: "directory of the image store (runnc image, run --image)"},
 	}
@@ -166,10 +169,31 @@ func Factory(ctx *cli.Context) (*libcontainer.NablaFactory, error) {
 	if root == "" {
 		return nil, errors.New("--root is empty: give a state directory")
 	}
+	cache, err := DiskCacheBytes(ctx)
+	if err != nil {
+		return nil, err
+	}
 	return libcontainer.New(root, reg, libcontainer.WithRuntimeOptions(llif.RuntimeOptions{
-		DiskDir:    ctx.GlobalString("disk-dir"),
-		TenderPath: tenderPath(ctx.GlobalString("tender")),
+		DiskDir:        ctx.GlobalString("disk-dir"),
+		DiskCacheBytes: cache,
+		TenderPath:     tenderPath(ctx.GlobalString("tender")),
 	}))
+}
+
+// DiskCacheBytes is --disk-cache in bytes.
+func DiskCacheBytes(ctx *cli.Context) (int64, error) {
+	return parseDiskCache(ctx.GlobalString("disk-cache"))
+}
+
+// parseDiskCache reads a size as bytes or with a binary unit (k, m, g, t,
+// with or without "iB": 512MiB, 512m and 512MB are all 512 * 2^20 bytes).
+func parseDiskCache(v string) (int64, error) {
+	n, err := units.RAMInBytes(v)
+	// A number too large for int64 converts to a negative one.
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("--disk-cache %q is not a size: use bytes or a unit, e.g. 512MiB or 1GiB, or 0 to keep no unused disk images", v)
+	}
+	return n, nil
 }
 
 // tenderPath finds nabla-run: the flag or RUNNC_TENDER, else beside this

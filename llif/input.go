@@ -12,6 +12,10 @@ type RuntimeOptions struct {
 	Root string
 	// DiskDir holds disk images, off tmpfs (--disk-dir).
 	DiskDir string
+	// DiskCacheBytes bounds the total size of the disk images no container
+	// uses that are kept in DiskDir for later containers (--disk-cache);
+	// 0 keeps none: an image goes with its last user.
+	DiskCacheBytes int64
 	// TenderPath is the absolute path of nabla-run.
 	TenderPath string
 }
@@ -47,9 +51,15 @@ type Input struct {
 // Per-phase inputs. They are distinct types so a phase can gain fields of
 // its own without changing the others.
 type (
-	FsCreateInput       struct{ Input }
-	FsRunInput          struct{ Input }
-	FsDestroyInput      struct{ Input }
+	FsCreateInput  struct{ Input }
+	FsRunInput     struct{ Input }
+	FsDestroyInput struct {
+		Input
+		// Undo is true when the phase undoes a create that failed rather
+		// than deleting a container: the handler may then drop what it
+		// would keep for later containers (a cached disk image).
+		Undo bool
+	}
 	NetworkCreateInput  struct{ Input }
 	NetworkRunInput     struct{ Input }
 	NetworkDestroyInput struct{ Input }

@@ -124,13 +124,17 @@ func withStore(n int, action func(*cli.Context, *image.Store) error) cli.ActionF
 
 // imageStore opens the store of --image-store; it knows the containers
 // below --root, so it refuses to remove an image one of them uses, and the
-// disk directory, where it keeps each image's disk image.
+// disk directory, where it keeps each image's disk image (and, within
+// --disk-cache, the disk images of removed images).
 func imageStore(ctx *cli.Context) (*image.Store, error) {
 	s, err := image.Open(ctx.GlobalString("image-store"))
 	if err != nil {
 		return nil, err
 	}
 	s.DiskDir = ctx.GlobalString("disk-dir")
+	if s.DiskCacheBytes, err = llcli.DiskCacheBytes(ctx); err != nil {
+		return nil, err
+	}
 	s.InUse = func(id string) ([]string, error) {
 		f, err := llcli.Factory(ctx)
 		if err != nil {

@@ -243,7 +243,7 @@ func (p *puller) commit(im *Image) error {
 		return fmt.Errorf("store rootfs of %s: %w", im.ID, err)
 	}
 	if s.DiskDir != "" {
-		if err := storage.Keep(s.DiskDir, rootfs, diskKeeper(im.ID)); err != nil {
+		if err := storage.Keep(s.DiskDir, s.DiskCacheBytes, rootfs, diskKeeper(im.ID)); err != nil {
 			return fmt.Errorf("build the disk image of %s: %w", im.ID, err)
 		}
 	}

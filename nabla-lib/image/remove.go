@@ -71,8 +71,8 @@ func (s *Store) Remove(ref string) (*Removed, error) {
 		return nil, fmt.Errorf("remove bundle of image %s: %w", im.ID, err)
 	}
 	if s.DiskDir != "" {
-		if err := storage.Release(s.DiskDir, diskKeeper(im.ID)); err != nil {
-			return nil, fmt.Errorf("remove disk image of %s: %w", im.ID, err)
+		if err := storage.Release(s.DiskDir, s.DiskCacheBytes, diskKeeper(im.ID)); err != nil {
+			return nil, fmt.Errorf("release the disk image of %s: %w", im.ID, err)
 		}
 	}
 	if err := s.collect(); err != nil {

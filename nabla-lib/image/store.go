@@ -31,6 +31,10 @@ type Store struct {
 	// image of the image's rootfs there and keeps it until the image is
 	// removed, so its containers never wait for a build.
 	DiskDir string
+	// DiskCacheBytes is runnc's --disk-cache: once the image is removed,
+	// its disk image may stay in DiskDir among the unused ones, up to this
+	// total size.
+	DiskCacheBytes int64
 }
 
 // Image is an image's record in the store.

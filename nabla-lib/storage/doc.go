@@ -1,6 +1,7 @@
 // Package storage owns the container's root filesystem as the unikernel sees
 // it: a read-only ISO 9660 image (with Rock Ridge) of the bundle's rootfs,
-// shared among the containers whose rootfs has the same content, plus the
+// shared among the containers whose rootfs has the same content and kept,
+// within a bounded cache, after the last of them for the next one, plus the
 // per-container files (/etc/hosts, /etc/hostname, /etc/resolv.conf) that
 // must stay out of the shared image. It provides the "iso" fs handler.
 //

@@ -56,14 +56,19 @@ func (ISO) FsCreateFunc(in *llif.FsCreateInput) (*llif.LLState, error) {
 		return nil, err
 	}
 	im := image{dir: dir, key: key}
-	if err := im.use(t, marker, in.ContainerRoot); err != nil {
+	limit := in.Runtime.DiskCacheBytes
+	built, err := im.use(t, marker, in.ContainerRoot, limit > 0)
+	if err != nil {
 		return nil, err
 	}
-	sweep(dir, key)
+	sweep(dir, key, limit, false)
 
 	st := llif.NewLLState()
 	st.Options[llif.FsDisk] = im.path()
 	st.Options[llif.FsDiskReadOnly] = "true"
+	if built {
+		st.Options[optBuilt] = "true"
+	}
 	if len(files) > 0 {
 		b, err := json.Marshal(files)
 		if err != nil {
@@ -74,34 +79,48 @@ func (ISO) FsCreateFunc(in *llif.FsCreateInput) (*llif.LLState, error) {
 	return st, nil
 }
 
-// use builds the image unless it exists and adds the marker, all under
-// the key's lock so concurrent creates of one rootfs build it once. On
-// failure it leaves no trace of this container.
-func (im image) use(t tree, marker, containerRoot string) (err error) {
+// optBuilt in the fs state says that the container's create built its
+// image, so undoing that create drops the image.
+const optBuilt = "disk.built"
+
+// use builds the image unless it exists (in use or unused) and adds the
+// marker, all under the key's lock so concurrent creates of one rootfs
+// build it once; it reports whether it built the image. On failure it
+// leaves no trace of this container and drops an image it built; an image
+// that was unused before stays unused if keep.
+func (im image) use(t tree, marker, containerRoot string, keep bool) (built bool, err error) {
 	l, _, err := lockKey(im.dir, im.key, true)
 	if err != nil {
-		return err
+		return false, err
 	}
 	defer l.unlock()
 	defer func() {
 		if err != nil {
-			if derr := im.dropUser(marker); derr != nil {
+			if _, derr := im.dropUser(marker, keep && !built); derr != nil {
 				logrus.Warnf("undo failed image use: %v", derr)
 			}
 		}
 	}()
 	if err := im.pruneStale(); err != nil {
-		return err
+		return false, err
 	}
+	// Builds are renamed into place once complete: an image at the path
+	// is whole, and an unfinished one is only ever removed.
 	if _, statErr := os.Stat(im.path()); statErr != nil {
 		if err := im.removeBuilds(); err != nil {
-			return err
+			return false, err
 		}
 		if err := buildImage(t, im.path()); err != nil {
-			return err
+			return false, err
 		}
+		built = true
 	}
-	return im.addUser(marker, containerRoot)
+	if err := im.addUser(marker, containerRoot); err != nil {
+		return built, err
+	}
+	// The mark goes once the user is recorded: a runnc killed in between
+	// leaves both, and a users directory outweighs a mark.
+	return built, removeFile(im.unusedPath(), "unused mark of disk image")
 }
 
 // FsRunFunc has nothing to do: the tender opens the image itself.
@@ -109,10 +128,10 @@ func (ISO) FsRunFunc(in *llif.FsRunInput) (*llif.LLState, error) {
 	return in.FsState, nil
 }
 
-// FsDestroyFunc drops this container's use of its image, and the image
-// when no other container uses it. It finds the markers on disk rather
-// than in the state, so a create that died before saving its state is
-// cleaned up too.
+// FsDestroyFunc drops this container's use of its image; when no other
+// container uses the image, it stays unused within the --disk-cache limit
+// or goes. It finds the markers on disk rather than in the state, so a
+// create that died before saving its state is cleaned up too.
 func (ISO) FsDestroyFunc(in *llif.FsDestroyInput) (*llif.LLState, error) {
 	marker, err := markerName(&in.Input)
 	// The image's directory as create chose it: this delete may have been
@@ -125,11 +144,19 @@ func (ISO) FsDestroyFunc(in *llif.FsDestroyInput) (*llif.LLState, error) {
 		// Create refused such an id or directory before making anything.
 		return llif.NewLLState(), nil
 	}
-	if err := dropMarker(dir, marker); err != nil {
+	limit := in.Runtime.DiskCacheBytes
+	// Undoing a failed create drops the image it built: it was made for a
+	// container that never ran, often of a rootfs that cannot run at all
+	// (no unikernel), and must not push images that did run out of the
+	// cache. An image that was there before stays.
+	keep := limit > 0 && !(in.Undo && in.FsState.Get(optBuilt) == "true")
+	released, err := dropMarker(dir, marker, keep)
+	if err != nil {
 		return nil, fmt.Errorf("release the disk images of %s: %w", in.ContainerID, err)
 	}
 	// A create or delete killed half way may have left another image's
-	// build or an unused image: this is a good moment to clear them.
-	sweep(dir, "")
+	// build or an image without users: this is a good moment to clear
+	// them, and to trim the unused images.
+	sweep(dir, "", limit, released)
 	return llif.NewLLState(), nil
 }

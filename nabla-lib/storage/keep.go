@@ -16,7 +16,8 @@ const keeperSuffix = "@kept"
 // keeps the disk image of every image it holds, so no container of an
 // image waits for a build, the first one included. The image is the one a
 // container without per-container files gets (runnc run --image).
-func Keep(diskDir, rootfs, holder string) error {
+// cacheBytes is the --disk-cache limit, which matters only if Keep fails.
+func Keep(diskDir string, cacheBytes int64, rootfs, holder string) error {
 	if !idPattern.MatchString(holder) {
 		return fmt.Errorf("disk image keeper %q cannot name a file", holder)
 	}
@@ -30,33 +31,42 @@ func Keep(diskDir, rootfs, holder string) error {
 	}
 	// The marker holds rootfs, not a state directory: once the rootfs is
 	// gone, pruneStale forgets the keeper like a container lost in a reboot.
-	return image{dir: diskDir, key: key}.use(t, holder+keeperSuffix, rootfs)
+	_, err = image{dir: diskDir, key: key}.use(t, holder+keeperSuffix, rootfs, cacheBytes > 0)
+	return err
 }
 
-// Release lets go of what holder keeps; the disk image goes with its last
-// user.
-func Release(diskDir, holder string) error {
-	return dropMarker(diskDir, holder+keeperSuffix)
-}
-
-// dropMarker removes marker from every image that has it, and each image
-// left without users.
-func dropMarker(dir, marker string) error {
-	found, err := filepath.Glob(filepath.Join(dir, "*.users", marker))
+// Release lets go of what holder keeps: without other users the disk
+// image stays unused while the unused images fit in cacheBytes (the
+// --disk-cache limit), so pulling the image again finds it.
+func Release(diskDir string, cacheBytes int64, holder string) error {
+	released, err := dropMarker(diskDir, holder+keeperSuffix, cacheBytes > 0)
 	if err != nil {
 		return err
 	}
+	sweep(diskDir, "", cacheBytes, released)
+	return nil
+}
+
+// dropMarker removes marker from every image that has it and releases each
+// image left without users (see release), reporting whether it released
+// any.
+func dropMarker(dir, marker string, keep bool) (released bool, err error) {
+	found, err := filepath.Glob(filepath.Join(dir, "*"+usersSuffix, marker))
+	if err != nil {
+		return false, err
+	}
 	for _, p := range found {
-		key := strings.TrimSuffix(filepath.Base(filepath.Dir(p)), ".users")
+		key := strings.TrimSuffix(filepath.Base(filepath.Dir(p)), usersSuffix)
 		l, _, err := lockKey(dir, key, true)
 		if err != nil {
-			return err
+			return released, err
 		}
-		err = image{dir: dir, key: key}.dropUser(marker)
+		r, err := image{dir: dir, key: key}.dropUser(marker, keep)
 		l.unlock()
 		if err != nil {
-			return err
+			return released, err
 		}
+		released = released || r
 	}
-	return nil
+	return released, nil
 }

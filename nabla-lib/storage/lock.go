@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 
 	"golang.org/x/sys/unix"
 )
@@ -14,11 +13,12 @@ import (
 type keyLock struct{ f *os.File }
 
 // lockKey takes the lock of key, waiting while another process holds it
-// (or, with wait false, returning ok false at once). The last user's
-// release removes the lock file while holding it, so a waiter may wake up
-// holding an unlinked file: it then retries on the file now at the path.
+// (or, with wait false, returning ok false at once). The release of the
+// last user and an eviction remove the lock file while holding it, so a
+// waiter may wake up holding an unlinked file: it then retries on the file
+// now at the path.
 func lockKey(dir, key string, wait bool) (l keyLock, ok bool, err error) {
-	path := filepath.Join(dir, key+".lock")
+	path := image{dir: dir, key: key}.lockPath()
 	how := unix.LOCK_EX
 	if !wait {
 		how |= unix.LOCK_NB

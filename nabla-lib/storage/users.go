@@ -17,13 +17,24 @@ import (
 
 // An image's users are marker files <DiskDir>/<key>.users/<marker>, one per
 // container, holding the container's state directory. They are only made
-// and removed under the key's lock, and the image goes with the last one.
+// and removed under the key's lock. When the last one goes, the image is
+// removed or kept unused for later containers (cache.go).
+
+// The files of one image key in the disk directory.
+const (
+	isoSuffix    = ".iso"
+	usersSuffix  = ".users"
+	lockSuffix   = ".lock"
+	unusedSuffix = ".unused"
+)
 
 // image is one image key in one disk directory.
 type image struct{ dir, key string }
 
-func (im image) path() string     { return filepath.Join(im.dir, im.key+".iso") }
-func (im image) usersDir() string { return filepath.Join(im.dir, im.key+".users") }
+func (im image) path() string       { return filepath.Join(im.dir, im.key+isoSuffix) }
+func (im image) usersDir() string   { return filepath.Join(im.dir, im.key+usersSuffix) }
+func (im image) lockPath() string   { return filepath.Join(im.dir, im.key+lockSuffix) }
+func (im image) unusedPath() string { return filepath.Join(im.dir, im.key+unusedSuffix) }
 
 // idPattern is runc's rule for container ids; it also keeps ids usable
 // as file names and free of glob metacharacters.
@@ -53,35 +64,64 @@ func (im image) addUser(marker, containerRoot string) error {
 	return nil
 }
 
-// dropUser forgets a user of the image (absent is fine) and removes the
-// image, its users directory and its lock file when no user is left. The
+// dropUser forgets a user of the image (absent is fine) and releases the
+// image if no user is left (see release), reporting whether it did. The
 // caller holds the key's lock.
-func (im image) dropUser(marker string) error {
-	if err := os.Remove(filepath.Join(im.usersDir(), marker)); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("forget user of image %s: %w", im.path(), err)
+func (im image) dropUser(marker string, keep bool) (released bool, err error) {
+	if err := removeFile(filepath.Join(im.usersDir(), marker), "user marker"); err != nil {
+		return false, err
 	}
-	return im.removeIfUnused()
+	return im.release(keep)
 }
 
-func (im image) removeIfUnused() error {
+// release finishes with an image whose last user may have gone: if none is
+// left, it removes the users directory and then keeps the image unused
+// (keep, and the image is whole) or removes it, and reports true. The
+// caller holds the key's lock.
+func (im image) release(keep bool) (bool, error) {
 	// Removing the directory succeeds only when it is empty: that is the
 	// "last user gone" test, with no window for a concurrent reader since
 	// every user change holds the lock.
 	err := os.Remove(im.usersDir())
 	if errors.Is(err, unix.ENOTEMPTY) {
-		return nil
+		return false, nil
 	}
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("remove users of image %s: %w", im.path(), err)
+		return false, fmt.Errorf("remove users of image %s: %w", im.path(), err)
 	}
-	if err := os.Remove(im.path()); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("remove unused image %s: %w", im.path(), err)
+	if keep {
+		if _, err := os.Stat(im.path()); err == nil {
+			return true, im.settle(im.markUnused)
+		}
+	}
+	return true, im.settle(im.removeImage)
+}
+
+// settle makes change to the key's files, then removes its unfinished
+// builds and, last, its lock file: a runnc killed half way leaves the lock
+// file, and the next sweep, which visits every key that has one, finishes
+// the job. The caller holds the key's lock.
+func (im image) settle(change func() error) error {
+	if err := change(); err != nil {
+		return err
 	}
 	if err := im.removeBuilds(); err != nil {
 		return err
 	}
-	if err := os.Remove(filepath.Join(im.dir, im.key+".lock")); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("remove lock of unused image %s: %w", im.path(), err)
+	return removeFile(im.lockPath(), "lock of unused image")
+}
+
+func (im image) removeImage() error {
+	if err := removeFile(im.path(), "disk image"); err != nil {
+		return err
+	}
+	return removeFile(im.unusedPath(), "unused mark of disk image")
+}
+
+// removeFile removes path (absent is fine); what names it in the error.
+func removeFile(path, what string) error {
+	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("remove %s %s: %w", what, path, err)
 	}
 	return nil
 }
@@ -105,8 +145,8 @@ func (im image) pruneStale() error {
 			continue
 		}
 		if _, err := os.Stat(string(root)); errors.Is(err, fs.ErrNotExist) {
-			if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
-				return fmt.Errorf("forget stale user of image %s: %w", im.path(), err)
+			if err := removeFile(p, "stale user marker"); err != nil {
+				return err
 			}
 		}
 	}
@@ -119,8 +159,8 @@ func (im image) pruneStale() error {
 func (im image) removeBuilds() error {
 	stale, _ := filepath.Glob(im.path() + buildSuffix + "*")
 	for _, p := range stale {
-		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("remove unfinished image %s: %w", p, err)
+		if err := removeFile(p, "unfinished image"); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -43,6 +43,12 @@ var cliCases = []bad{
 	{name: "signal with newline", args: []string{"kill", "ID", "KILL\n"}, want: "is not valid"},
 	{name: "kill with three arguments", args: []string{"kill", "ID", "KILL", "more"}, want: "expected"},
 	{name: "log format unknown", args: []string{"--log-format", "xml", "list"}, want: "unknown log format", noLog: true},
+	// After the harness's own --disk-cache, which they override.
+	{name: "disk cache not a size", args: []string{"--disk-cache", "lots", "create", "--bundle", "BUNDLE", "ID"}, want: `--disk-cache "lots" is not a size`},
+	{name: "disk cache negative", args: []string{"--disk-cache", "-1MiB", "create", "--bundle", "BUNDLE", "ID"}, want: `--disk-cache "-1MiB" is not a size`},
+	{name: "disk cache too large", args: []string{"--disk-cache", "1e30", "create", "--bundle", "BUNDLE", "ID"}, want: `--disk-cache "1e30" is not a size`},
+	{name: "disk cache empty", args: []string{"--disk-cache=", "create", "--bundle", "BUNDLE", "ID"}, want: `--disk-cache "" is not a size`},
+	{name: "disk cache bad unit on delete", args: []string{"--disk-cache", "1XiB", "delete", "ID"}, want: `--disk-cache "1XiB" is not a size`},
 	{name: "pid file in a missing directory", args: []string{"create", "--bundle", "BUNDLE", "--pid-file", "/nonexistent/dir/pid", "ID"}, want: "pid file"},
 	{name: "console socket missing", args: []string{"create", "--bundle", "BUNDLE", "--console-socket", "/nonexistent/sock", "ID"}, want: "console-socket"},
 	{name: "update of a missing container", args: []string{"update", "--memory", "1000000", "ID"}, want: "does not exist"},

@@ -14,8 +14,8 @@ import (
 // disk image at create, the others bind-mount it. Each size is timed
 // twice: with the rootfs changed before every create (runnc must build a
 // new image), and while another container of the same, unchanged rootfs
-// exists (runnc shares that container's image; it removes an image with
-// its last user, so without one every create would build it again).
+// exists (runnc shares that container's image, as it would reuse one left
+// unused in its --disk-cache).
 func measureSizes(ctx context.Context, cfg config, work string, drivers []*driver, g *Group) {
 	for _, mb := range cfg.sizesMB {
 		cold := g.Row(fmt.Sprintf("create-%dmb", mb), fmt.Sprintf("create, rootfs + %d MB, changed before each create", mb), "ms")

@@ -21,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nabla-containers/runnc/llcli"
 	"github.com/nabla-containers/runnc/tests/testenv"
 )
 
@@ -36,12 +37,16 @@ func lookTool(t testing.TB, name, pkg string) string {
 
 // runnc returns the runtime binary the clients are pointed at, after
 // checking that the tender beside it was built too. Every test environment
-// starts here, so this is also where it waits for the host to be its own.
+// starts here, so this is also where it waits for the host to be its own,
+// and where it arranges to remove at its very end (cleanups run last
+// first) the disk images its containers left unused: the clients call
+// runnc with its default --disk-dir and --disk-cache.
 func runnc(t testing.TB) string {
 	t.Helper()
 	testenv.RequireRoot(t)
 	lockHost(t)
 	testenv.Binary(t, "nabla-run")
+	testenv.CleanUpDiskImages(t, llcli.DefaultDiskDir)
 	return testenv.Binary(t, "runnc")
 }
 

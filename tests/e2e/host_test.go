@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/nabla-containers/runnc/tests/testenv"
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
 )
@@ -28,8 +29,9 @@ var outsidePaths = []string{
 // diskDir is runnc's default --disk-dir, which the shim's calls use: the
 // disk images of containers with the same rootfs are shared there, each
 // with a marker per user (<key>.users/<id>@<root digest>, holding the
-// container's state directory), and removed with their last user. Other
-// test packages may use it at the same time.
+// container's state directory), and kept unused after their last user
+// (runnc's default --disk-cache) until the run ends. Other test packages
+// may use it at the same time.
 const diskDir = "/var/lib/runnc/disks"
 
 // diskUsers lists the image user markers whose container state directory
@@ -54,6 +56,7 @@ type hostSnapshot struct {
 	cgroupDir map[string]bool // hierarchy -> it already had a "docker" cgroup
 	shimSocks map[string]bool
 	iptables  string
+	disks     testenv.DiskImages
 }
 
 // shimSockDir is where containerd 1.6 puts shim sockets, whatever its
@@ -68,6 +71,7 @@ func takeSnapshot() hostSnapshot {
 		cgroupDir: map[string]bool{},
 		shimSocks: map[string]bool{},
 		iptables:  iptablesRules(),
+		disks:     testenv.NoteDiskImages(diskDir),
 	}
 	for _, p := range outsidePaths {
 		s.paths[p] = exists(p)
@@ -85,6 +89,9 @@ func takeSnapshot() hostSnapshot {
 // reports everything else that differs from the snapshot.
 func (s hostSnapshot) restore() []error {
 	var errs []error
+	if err := s.disks.EvictNew(); err != nil {
+		errs = append(errs, err)
+	}
 	for h, had := range s.cgroupDir {
 		dir := filepath.Join(h, "docker")
 		if had || !exists(dir) {

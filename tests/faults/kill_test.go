@@ -256,3 +256,87 @@ func TestStartOfAPausedCreatedContainer(t *testing.T) {
 	e.waitStatus(t, id, "running")
 	e.cleanUp(t, before, "a paused, resumed and started container", id)
 }
+
+// kill -9 of `runnc create` and `runnc delete` at random moments with the
+// disk cache on and room for one unused image, so that deletes evict:
+// after the cleanups and one more container, the disk directory holds
+// only whole unused images within the limit, and nothing else is left.
+func TestKillWithTheDiskCache(t *testing.T) {
+	e := newEnv(t)
+	before := e.Snapshot(t, e.scope)
+	other := e.Bundle([]string{"hello.nabla"}, []string{"/hello.nabla", "sleep"}, nil)
+	if err := os.WriteFile(filepath.Join(other, "rootfs", "other"), []byte("other"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	bundles := []string{e.bundle, other}
+	measure := e.scope.ID("measure")
+	e.create(t, measure)
+	isos, _ := filepath.Glob(filepath.Join(e.DiskDir, "*.iso"))
+	if len(isos) != 1 {
+		t.Fatalf("one container made images %v", isos)
+	}
+	fi, err := os.Stat(isos[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.must(t, "delete", measure)
+	limit := fi.Size() * 3 / 2
+	e.DiskCache = strconv.FormatInt(limit, 10)
+
+	rounds := envInt(t, "RUNNC_FAULT_ROUNDS", 3) * 5
+	for i := 0; i < rounds; i++ {
+		bundle := bundles[i%len(bundles)]
+		for _, op := range []string{"create", "delete"} {
+			id := e.scope.ID(fmt.Sprintf("cache-%s%d", op, i))
+			args := []string{"create", "--bundle", bundle, id}
+			if op == "delete" {
+				if err := e.start(t, args...).Wait(); err != nil {
+					t.Fatalf("create %s: %v", id, err)
+				}
+				args = []string{"delete", "--force", id}
+			}
+			cmd := e.start(t, args...)
+			time.Sleep(time.Duration(rand.Int64N(int64(20 * time.Millisecond))))
+			kill9(t, cmd.Process.Pid)
+			cmd.Wait()
+			list := e.must(t, "list", "--quiet")
+			for _, id := range append(strings.Fields(list.Stdout), id) {
+				e.must(t, "delete", "--force", id)
+			}
+		}
+	}
+	// What a killed runnc left half way is settled by the next one.
+	settle := e.scope.ID("settle")
+	e.create(t, settle)
+	e.must(t, "delete", settle)
+
+	var total int64
+	entries, err := os.ReadDir(e.DiskDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, en := range entries {
+		name := en.Name()
+		key, isImage := strings.CutSuffix(name, ".iso")
+		if !isImage {
+			if key, ok := strings.CutSuffix(name, ".unused"); !ok || !exists(filepath.Join(e.DiskDir, key+".iso")) {
+				t.Errorf("the disk directory holds %s, which is no unused image", name)
+			}
+			continue
+		}
+		if !exists(filepath.Join(e.DiskDir, key+".unused")) {
+			t.Errorf("image %s has neither users nor an unused mark", name)
+		}
+		fi, err := en.Info()
+		if err != nil {
+			t.Fatal(err)
+		}
+		total += fi.Size()
+	}
+	if total > limit {
+		t.Errorf("unused images take %d bytes, more than the limit of %d", total, limit)
+	}
+	after := e.Snapshot(t, e.scope)
+	after.Files = slices.DeleteFunc(after.Files, func(f string) bool { return strings.HasPrefix(f, e.DiskDir+"/") })
+	before.CheckNone(t, after, "runnc create and delete killed with the disk cache on")
+}

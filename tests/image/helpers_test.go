@@ -38,6 +38,9 @@ type env struct {
 	store   string
 	root    string
 	diskDir string
+	// diskCache is --disk-cache: "0" (newEnv's), so removing what a test
+	// made leaves nothing in diskDir; "" gives runnc's default.
+	diskCache string
 }
 
 func newEnv(t *testing.T) *env {
@@ -45,11 +48,12 @@ func newEnv(t *testing.T) *env {
 	testenv.RequireRoot(t)
 	dir := t.TempDir()
 	e := &env{
-		t:       t,
-		runnc:   testenv.Binary(t, "runnc"),
-		store:   filepath.Join(dir, "images"),
-		root:    filepath.Join(dir, "root"),
-		diskDir: filepath.Join(dir, "disks"),
+		t:         t,
+		runnc:     testenv.Binary(t, "runnc"),
+		store:     filepath.Join(dir, "images"),
+		root:      filepath.Join(dir, "root"),
+		diskDir:   filepath.Join(dir, "disks"),
+		diskCache: "0",
 	}
 	testenv.Binary(t, "runnc-image")
 	t.Cleanup(func() {
@@ -63,6 +67,9 @@ func newEnv(t *testing.T) *env {
 
 func (e *env) cmd(args ...string) *exec.Cmd {
 	global := []string{"--root", e.root, "--disk-dir", e.diskDir, "--image-store", e.store}
+	if e.diskCache != "" {
+		global = append(global, "--disk-cache", e.diskCache)
+	}
 	return exec.Command(e.runnc, append(global, args...)...)
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"syscall"
 	"testing"
@@ -93,7 +94,7 @@ func diskInode(t *testing.T, e *env, id string) string {
 }
 
 // An image a container uses cannot be removed; once the container is
-// deleted it can, and nothing of it stays.
+// deleted it can, and with --disk-cache=0 nothing of it stays.
 func TestRemoveImageInUse(t *testing.T) {
 	e := newEnv(t)
 	requireRuntime(t)
@@ -140,5 +141,30 @@ func TestImageToolMissing(t *testing.T) {
 		if !strings.Contains(stderr, "runnc-image, which runs the image commands, is missing") || strings.Count(strings.TrimSpace(stderr), "\n") > 0 {
 			t.Errorf("runnc %v without runnc-image: %q, want one line naming it", args, stderr)
 		}
+	}
+}
+
+// With runnc's default --disk-cache, the disk image of a removed image
+// stays unused in the disk directory: pulling the image again finds it,
+// and its next container gets the same file, not a rebuilt copy.
+func TestRemovedImageLeavesItsDiskImageCached(t *testing.T) {
+	e := newEnv(t)
+	e.diskCache = ""
+	requireRuntime(t)
+	ref := "oci:" + writeLayout(t, helloImage(t), "1")
+	id := e.pull(ref)
+	e.run(true, "run", "-d", "--image", ref, "first")
+	before := diskInode(t, e, "first")
+	e.run(true, "delete", "--force", "first")
+	e.run(true, "image", "rm", id)
+	left := entries(t, e.diskDir)
+	sort.Strings(left)
+	if len(left) != 2 || !strings.HasSuffix(left[0], ".iso") || left[1] != strings.TrimSuffix(left[0], ".iso")+".unused" {
+		t.Fatalf("after image rm, the disk directory holds %v, want one unused disk image (.iso and .unused)", left)
+	}
+	e.pull(ref)
+	e.run(true, "run", "-d", "--image", ref, "second")
+	if after := diskInode(t, e, "second"); after != before {
+		t.Fatalf("the image pulled again got a new disk image (%s, was %s)", after, before)
 	}
 }

@@ -44,7 +44,7 @@ func newEnv(t *testing.T) *env {
 		Root:      r.Root,
 		Log:       r.Log,
 		LogFormat: gorunc.JSON,
-		ExtraArgs: []string{"--disk-dir", r.DiskDir},
+		ExtraArgs: r.DiskArgs(),
 	}}
 	return e
 }

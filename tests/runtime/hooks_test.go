@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/nabla-containers/runnc/llcli"
 	"github.com/nabla-containers/runnc/tests/testenv"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
@@ -105,6 +106,9 @@ func TestFailingHooks(t *testing.T) {
 // make demo's script runs hello through runnc and prints Hello, World.
 func TestDemo(t *testing.T) {
 	testenv.RequireRoot(t)
+	// The demo runs runnc with its default disk directory and cache: the
+	// image it leaves unused is the test's to remove.
+	testenv.CleanUpDiskImages(t, llcli.DefaultDiskDir)
 	cmd := exec.Command(filepath.Join(testenv.Repo(t), "scripts/demo.sh"))
 	cmd.Env = append(os.Environ(), "BUILD="+testenv.BuildDir(t))
 	out, err := cmd.CombinedOutput()

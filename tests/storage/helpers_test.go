@@ -76,6 +76,17 @@ func (e *env) destroyQuiet(id string) {
 	storage.NewISO().FsDestroyFunc(&llif.FsDestroyInput{Input: in})
 }
 
+// imageSize is the size of the disk image of rootfs.
+func (e *env) imageSize(rootfs string) int64 {
+	e.t.Helper()
+	fi, err := os.Stat(e.create("measure", rootfs).Get(llif.FsDisk))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.destroy("measure")
+	return fi.Size()
+}
+
 // diskEntries lists what is left in the disk directory.
 func (e *env) diskEntries() []string {
 	entries, err := os.ReadDir(e.diskDir)

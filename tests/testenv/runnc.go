@@ -24,7 +24,11 @@ type Runnc struct {
 	Dir     string // the test's directory: root, disks, log and bundles live below it
 	Root    string
 	DiskDir string
-	Log     string
+	// DiskCache is --disk-cache. NewRunnc sets "0", so a delete leaves
+	// nothing in DiskDir and tests can check that nothing is left; ""
+	// gives runnc's default.
+	DiskCache string
+	Log       string
 	// Extra global flags, e.g. --tender.
 	Extra []string
 }
@@ -36,12 +40,13 @@ func NewRunnc(t testing.TB) *Runnc {
 	RequireRoot(t)
 	dir := t.TempDir()
 	r := &Runnc{
-		T:       t,
-		Bin:     Binary(t, "runnc"),
-		Dir:     dir,
-		Root:    filepath.Join(dir, "root"),
-		DiskDir: filepath.Join(dir, "disks"),
-		Log:     filepath.Join(dir, "log.json"),
+		T:         t,
+		Bin:       Binary(t, "runnc"),
+		Dir:       dir,
+		Root:      filepath.Join(dir, "root"),
+		DiskDir:   filepath.Join(dir, "disks"),
+		DiskCache: "0",
+		Log:       filepath.Join(dir, "log.json"),
 	}
 	Binary(t, "nabla-run")
 	Binary(t, "runnc-init")
@@ -55,9 +60,19 @@ func NewRunnc(t testing.TB) *Runnc {
 }
 
 // GlobalArgs are the flags containerd passes before every subcommand,
-// plus the disk directory and Extra.
+// plus DiskArgs and Extra.
 func (r *Runnc) GlobalArgs() []string {
-	return append([]string{"--root", r.Root, "--log", r.Log, "--log-format", "json", "--disk-dir", r.DiskDir}, r.Extra...)
+	args := append([]string{"--root", r.Root, "--log", r.Log, "--log-format", "json"}, r.DiskArgs()...)
+	return append(args, r.Extra...)
+}
+
+// DiskArgs are the flags for the disk directory and the disk cache.
+func (r *Runnc) DiskArgs() []string {
+	args := []string{"--disk-dir", r.DiskDir}
+	if r.DiskCache != "" {
+		args = append(args, "--disk-cache", r.DiskCache)
+	}
+	return args
 }
 
 // Result is what one runnc invocation did.

@@ -1,0 +1,196 @@
+package storage
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/sirupsen/logrus"
+)
+
+// The cache of unused images. When its last user goes, an image may stay
+// in the disk directory unused, so the next container of the same rootfs
+// (a sequential create, start, wait, delete) skips the build. Such an image
+// has no users directory and no lock file, and has a mark <key>.unused
+// whose modification time is when its last user went. Whoever releases an
+// image trims the unused images to its --disk-cache, least recently used
+// first; images in use never count and are never evicted. Every step holds
+// the key's lock, so a create reusing an image and an eviction of it never
+// meet.
+
+// markUnused records that the image has no user from now on. The time is
+// set explicitly: the kernel stamps files with a coarse clock (one tick),
+// which could not order two deletes in a row.
+func (im image) markUnused() error {
+	f, err := os.OpenFile(im.unusedPath(), os.O_WRONLY|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("mark disk image %s unused: %w", im.path(), err)
+	}
+	f.Close()
+	now := time.Now()
+	if err := os.Chtimes(im.unusedPath(), now, now); err != nil {
+		return fmt.Errorf("mark disk image %s unused: %w", im.path(), err)
+	}
+	return nil
+}
+
+// listing is what one read of a disk directory found, by image key.
+type listing struct {
+	locked []string        // keys with a lock file: in use, or being worked on
+	unused map[string]bool // keys marked unused and without users
+}
+
+func listDir(dir string) (listing, error) {
+	l := listing{unused: map[string]bool{}}
+	f, err := os.Open(dir)
+	if err != nil {
+		return l, fmt.Errorf("list disk directory %s: %w", dir, err)
+	}
+	names, err := f.Readdirnames(-1)
+	f.Close()
+	if err != nil {
+		return l, fmt.Errorf("list disk directory %s: %w", dir, err)
+	}
+	used := map[string]bool{}
+	for _, n := range names {
+		if key, ok := strings.CutSuffix(n, lockSuffix); ok {
+			l.locked = append(l.locked, key)
+		} else if key, ok := strings.CutSuffix(n, usersSuffix); ok {
+			used[key] = true
+		} else if key, ok := strings.CutSuffix(n, unusedSuffix); ok {
+			l.unused[key] = true
+		}
+	}
+	// A runnc killed between recording a user and removing the mark
+	// leaves both: the users win.
+	for key := range used {
+		delete(l.unused, key)
+	}
+	return l, nil
+}
+
+// unusedImage is an image no container uses, as trim ranks it.
+type unusedImage struct {
+	key     string
+	size    int64
+	lastUse time.Time
+}
+
+// trim evicts unused images of dir, among keys, until those left take at
+// most limit bytes (see victims). Failures are only logged: the images
+// stay, and a later trim tries again.
+func trim(dir string, keys map[string]bool, limit int64) {
+	var found, gone []unusedImage
+	for key := range keys {
+		im := image{dir: dir, key: key}
+		mark, err := os.Stat(im.unusedPath())
+		if err != nil {
+			continue // used again, or evicted, since dir was read
+		}
+		iso, err := os.Stat(im.path())
+		if err != nil {
+			// A mark without its image: another runnc is working on the
+			// key (evict finds its lock busy), or an older runnc, which
+			// knew no marks, reused the image and then removed it.
+			gone = append(gone, unusedImage{key: key, lastUse: mark.ModTime()})
+			continue
+		}
+		found = append(found, unusedImage{key: key, size: iso.Size(), lastUse: mark.ModTime()})
+	}
+	for _, v := range append(gone, victims(found, limit)...) {
+		if err := (image{dir: dir, key: v.key}).evict(v.lastUse); err != nil {
+			logrus.Warnf("evict unused disk image: %v", err)
+		}
+	}
+}
+
+// victims chooses the unused images to evict so that those left take at
+// most limit bytes: every image larger than limit, which could never stay,
+// then the least recently used until the rest fit.
+func victims(images []unusedImage, limit int64) []unusedImage {
+	oldest := slices.Clone(images)
+	slices.SortFunc(oldest, func(a, b unusedImage) int {
+		if c := a.lastUse.Compare(b.lastUse); c != 0 {
+			return c
+		}
+		return strings.Compare(a.key, b.key)
+	})
+	var out, fit []unusedImage
+	var total int64
+	for _, im := range oldest {
+		if im.size > limit {
+			out = append(out, im)
+			continue
+		}
+		fit = append(fit, im)
+		total += im.size
+	}
+	for _, im := range fit {
+		if total <= limit {
+			break
+		}
+		out = append(out, im)
+		total -= im.size
+	}
+	return out
+}
+
+// evict removes an unused image that trim ranked by lastUse. It skips the
+// image if its lock is busy (the holder is reusing or evicting it), if it
+// is in use again, or if it was used and released again since lastUse: it
+// is recent now.
+func (im image) evict(lastUse time.Time) error {
+	l, ok, err := lockKey(im.dir, im.key, false)
+	if err != nil || !ok {
+		return err
+	}
+	defer l.unlock()
+	if mark, err := os.Stat(im.unusedPath()); err == nil && !mark.ModTime().Equal(lastUse) {
+		// lockKey made the lock file again: an unused image has none.
+		return removeFile(im.lockPath(), "lock of unused image")
+	}
+	return im.removeUnused()
+}
+
+// removeUnused removes the image unless a container uses it (its users
+// directory exists; the lock file is then theirs). The caller holds the
+// key's lock.
+func (im image) removeUnused() error {
+	if _, err := os.Lstat(im.usersDir()); err == nil {
+		return nil
+	}
+	return im.settle(im.removeImage)
+}
+
+// EvictUsedSince removes the images of diskDir that no container uses and
+// whose last container went at or after since: housekeeping, such as
+// removing what a test run left in a disk directory it shares.
+func EvictUsedSince(diskDir string, since time.Time) error {
+	l, err := listDir(diskDir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for key := range l.unused {
+		im := image{dir: diskDir, key: key}
+		if mark, err := os.Stat(im.unusedPath()); err != nil || mark.ModTime().Before(since) {
+			continue
+		}
+		lk, _, err := lockKey(diskDir, key, true)
+		if err == nil {
+			err = im.removeUnused()
+			lk.unlock()
+		}
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
