@@ -218,16 +218,24 @@ static void wait_for_start(int fifo_fd)
     close(fd);
 }
 
-/* pause_until_stopped is a pod sandbox's workload. */
-static void pause_until_stopped(void)
+/*
+ * The signals that stop a pod sandbox. A pausing init blocks them before
+ * it lets start return, so that one sent at once finds it waiting for them
+ * rather than killing it; an init that execs a workload leaves them alone,
+ * since the workload would inherit the mask.
+ */
+static void stop_signals(sigset_t *set)
 {
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGHUP);
-    sigprocmask(SIG_BLOCK, &set, NULL);
-    while (sigwaitinfo(&set, NULL) < 0 && errno == EINTR)
+    sigemptyset(set);
+    sigaddset(set, SIGTERM);
+    sigaddset(set, SIGINT);
+    sigaddset(set, SIGHUP);
+}
+
+/* pause_until_stopped is a pod sandbox's workload. */
+static void pause_until_stopped(const sigset_t *set)
+{
+    while (sigwaitinfo(set, NULL) < 0 && errno == EINTR)
         ;
     _exit(0);
 }
@@ -241,6 +249,7 @@ int main(void)
     uint32_t len;
     char *buf;
     struct workload w = {0};
+    sigset_t stop;
 
     sync_fd = env_fd("_RUNNC_INITPIPE");
     fifo_fd = env_fd("_RUNNC_FIFOFD");
@@ -271,6 +280,8 @@ int main(void)
         w = parse_exec(buf, len);
         break;
     case MSG_PAUSE:
+        stop_signals(&stop);
+        sigprocmask(SIG_BLOCK, &stop, NULL);
         break;
     default:
         die(1, "unexpected message type %u", type);
@@ -281,7 +292,7 @@ int main(void)
 
     wait_for_start(fifo_fd);
     if (w.path == NULL)
-        pause_until_stopped();
+        pause_until_stopped(&stop);
     execve(w.path, w.argv, w.envp);
     die(127, "exec %s: %s", w.path, strerror(errno));
 }
