@@ -51,11 +51,14 @@ enum {
 
 static int sync_fd = -1;
 
-static int write_all(int fd, const void *buf, size_t len)
+/*
+ * transfer_all reads or writes all of len bytes, across short transfers
+ * and EINTR; it returns -1 on EOF or error.
+ */
+static int transfer_all(int fd, char *p, size_t len, int writing)
 {
-    const char *p = buf;
     while (len > 0) {
-        ssize_t n = write(fd, p, len);
+        ssize_t n = writing ? write(fd, p, len) : read(fd, p, len);
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0)
@@ -66,20 +69,14 @@ static int write_all(int fd, const void *buf, size_t len)
     return 0;
 }
 
-/* read_all returns 0 when all of len was read, -1 on EOF or error. */
+static int write_all(int fd, const void *buf, size_t len)
+{
+    return transfer_all(fd, (char *)buf, len, 1);
+}
+
 static int read_all(int fd, void *buf, size_t len)
 {
-    char *p = buf;
-    while (len > 0) {
-        ssize_t n = read(fd, p, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return -1;
-        p += n;
-        len -= (size_t)n;
-    }
-    return 0;
+    return transfer_all(fd, buf, len, 0);
 }
 
 static int send_frame(uint8_t type, const void *payload, uint32_t len)

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/nabla-containers/runnc/tests/testenv"
 )
 
 // Odd but valid configs run: hello prints what it was given and the
@@ -91,18 +93,15 @@ func TestRootfsSymlinksStayInside(t *testing.T) {
 	if res := e.Run("create", "--bundle", bundle, id); res.Code != 0 {
 		t.Fatalf("create: %s", res.Stderr)
 	}
-	images, _ := filepath.Glob(filepath.Join(e.DiskDir, "*.iso"))
-	if len(images) != 1 {
-		t.Fatalf("disk directory holds images %v, want one", images)
-	}
-	data, err := os.ReadFile(images[0])
+	image := testenv.SoleDiskImage(t, e.DiskDir)
+	data, err := os.ReadFile(image)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if bytes.Contains(data, []byte(marker)) {
 		t.Errorf("the disk image holds the content of %s, which only a symlink names", secret)
 	}
-	listing, err := exec.Command("isoinfo", "-R", "-l", "-i", images[0]).CombinedOutput()
+	listing, err := exec.Command("isoinfo", "-R", "-l", "-i", image).CombinedOutput()
 	if err != nil {
 		t.Fatalf("isoinfo: %v: %s", err, listing)
 	}

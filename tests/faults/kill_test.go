@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/nabla-containers/runnc/tests/testenv"
 )
 
 // killPoint is when to kill `runnc create`: as soon as cond holds (polled
@@ -271,11 +273,7 @@ func TestKillWithTheDiskCache(t *testing.T) {
 	bundles := []string{e.bundle, other}
 	measure := e.scope.ID("measure")
 	e.create(t, measure)
-	isos, _ := filepath.Glob(filepath.Join(e.DiskDir, "*.iso"))
-	if len(isos) != 1 {
-		t.Fatalf("one container made images %v", isos)
-	}
-	fi, err := os.Stat(isos[0])
+	fi, err := os.Stat(testenv.SoleDiskImage(t, e.DiskDir))
 	if err != nil {
 		t.Fatal(err)
 	}

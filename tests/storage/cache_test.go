@@ -138,11 +138,7 @@ func TestUnusedImagesAreEvictedLeastRecentlyUsedFirst(t *testing.T) {
 	// sizes are alike, and room for two and a half holds two.
 	r.DiskCache = "0"
 	mustRun(t, r, "create", "--bundle", bundles["a"], "measure")
-	isos, _ := filepath.Glob(filepath.Join(r.DiskDir, "*.iso"))
-	if len(isos) != 1 {
-		t.Fatalf("one container made images %v", isos)
-	}
-	fi, err := os.Stat(isos[0])
+	fi, err := os.Stat(testenv.SoleDiskImage(t, r.DiskDir))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package testenv
 
 import (
 	"fmt"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -44,4 +45,15 @@ func CleanUpDiskImages(t testing.TB, dir string) {
 			t.Error(err)
 		}
 	})
+}
+
+// SoleDiskImage is the path of the one disk image in dir; the test fails
+// if there is none or more than one.
+func SoleDiskImage(t testing.TB, dir string) string {
+	t.Helper()
+	isos, err := filepath.Glob(filepath.Join(dir, "*.iso"))
+	if err != nil || len(isos) != 1 {
+		t.Fatalf("disk directory %s holds images %v, want one", dir, isos)
+	}
+	return isos[0]
 }
