@@ -51,61 +51,14 @@ func (c *nablaContainer) start(p *Process) (retErr error) {
 	if err != nil {
 		return systemError(err, "start %s", c.id)
 	}
-	initPath := c.factory.initPath
-	if initPath == "" {
-		initPath = filepath.Join(filepath.Dir(c.factory.runtime.TenderPath), initName)
-	}
 	fifo := filepath.Join(c.dir, fifoName)
 	if err := unix.Mkfifo(fifo, 0o600); err != nil {
 		return systemError(err, "start %s: make exec fifo", c.id)
 	}
-	// init opens the fifo through this O_PATH fd, so the fifo's path need
-	// not be reachable from wherever init runs.
-	fifoFd, err := os.OpenFile(fifo, unix.O_PATH|unix.O_CLOEXEC, 0)
-	if err != nil {
-		os.Remove(fifo)
-		return systemError(err, "start %s: open exec fifo", c.id)
-	}
-	defer fifoFd.Close()
-	parentSock, childSock, err := socketPair()
-	if err != nil {
-		os.Remove(fifo)
-		return systemError(err, "start %s: sync socket", c.id)
-	}
-	defer parentSock.Close()
-
-	// Fds inherited from our caller (containerd's shim leaves a socket on
-	// fd 3) must not reach the container: only stdio and ExtraFiles do.
-	if err := unix.CloseRange(3, ^uint(0), unix.CLOSE_RANGE_CLOEXEC); err != nil {
-		os.Remove(fifo)
-		return systemError(err, "start %s: mark inherited fds close-on-exec", c.id)
-	}
-	cmd := exec.Command(initPath)
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = p.Stdin, p.Stdout, p.Stderr
-	extra := append([]*os.File{}, p.ExtraFiles...)
-	syncFd := 3 + len(extra)
-	extra = append(extra, childSock, fifoFd)
-	cmd.ExtraFiles = extra
-	cmd.Env = []string{
-		envInitPipe + "=" + strconv.Itoa(syncFd),
-		envFifoFd + "=" + strconv.Itoa(syncFd+1),
-	}
-	cmd.SysProcAttr = &syscall.SysProcAttr{}
-	if p.Terminal {
-		cmd.SysProcAttr.Setsid = true
-		cmd.SysProcAttr.Setctty = true
-		cmd.SysProcAttr.Ctty = 0
-	}
-	if cfg.Namespaces.Contains(configs.NEWNET) {
-		if path := cfg.Namespaces.PathOf(configs.NEWNET); path != "" {
-			cmd.Env = append(cmd.Env, envNetns+"="+path)
-		} else {
-			cmd.SysProcAttr.Cloneflags = unix.CLONE_NEWNET
-		}
-	}
+	var cmd *exec.Cmd
 	defer func() {
 		if retErr != nil {
-			if cmd.Process != nil {
+			if cmd != nil && cmd.Process != nil {
 				cmd.Process.Kill()
 				cmd.Wait()
 			}
@@ -113,22 +66,40 @@ func (c *nablaContainer) start(p *Process) (retErr error) {
 			os.Remove(fifo)
 		}
 	}()
+	// init opens the fifo through this O_PATH fd, so the fifo's path need
+	// not be reachable from wherever init runs.
+	fifoFd, err := os.OpenFile(fifo, unix.O_PATH|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return systemError(err, "start %s: open exec fifo", c.id)
+	}
+	defer fifoFd.Close()
+	parentSock, childSock, err := socketPair()
+	if err != nil {
+		return systemError(err, "start %s: sync socket", c.id)
+	}
+	defer parentSock.Close()
+	defer childSock.Close()
+	// Fds inherited from our caller (containerd's shim leaves a socket on
+	// fd 3) must not reach the container: only stdio and ExtraFiles do.
+	if err := unix.CloseRange(3, ^uint(0), unix.CLOSE_RANGE_CLOEXEC); err != nil {
+		return systemError(err, "start %s: mark inherited fds close-on-exec", c.id)
+	}
+	cmd = c.initCommand(p, cfg, childSock, fifoFd)
 	// In its cgroup before it runs, and long before create returns: the
 	// shim reads the cgroup of the pid in init.pid for docker stats.
 	join, err := c.makeCgroup()
 	if err != nil {
-		childSock.Close()
 		return newError(ConfigInvalid, err, "create %s: %v", c.id, err)
 	}
 	defer join.close()
 	join.set(cmd)
 	err = cmd.Start()
-	childSock.Close()
+	childSock.Close() // init's end: EOF reaches us if init dies
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return newError(ConfigInvalid, err, "create %s: the container init %s does not exist: install runnc-init beside nabla-run (make install)", c.id, initPath)
+			return newError(ConfigInvalid, err, "create %s: the container init %s does not exist: install runnc-init beside nabla-run (make install)", c.id, cmd.Path)
 		}
-		return systemError(err, "start %s: start init %s", c.id, initPath)
+		return systemError(err, "start %s: start init %s", c.id, cmd.Path)
 	}
 	p.cmd = cmd
 	st, err := readProcStat(cmd.Process.Pid)
@@ -172,6 +143,38 @@ func (c *nablaContainer) start(p *Process) (retErr error) {
 		return systemError(err, "start %s: save state", c.id)
 	}
 	return nil
+}
+
+// initCommand is runnc-init's command for p: its stdio, p's extra files,
+// then the sync socket and the exec fifo, and the network namespace it is
+// cloned into or joins.
+func (c *nablaContainer) initCommand(p *Process, cfg *configs.Config, sock, fifo *os.File) *exec.Cmd {
+	path := c.factory.initPath
+	if path == "" {
+		path = filepath.Join(filepath.Dir(c.factory.runtime.TenderPath), initName)
+	}
+	cmd := exec.Command(path)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = p.Stdin, p.Stdout, p.Stderr
+	syncFd := 3 + len(p.ExtraFiles)
+	cmd.ExtraFiles = append(append([]*os.File{}, p.ExtraFiles...), sock, fifo)
+	cmd.Env = []string{
+		envInitPipe + "=" + strconv.Itoa(syncFd),
+		envFifoFd + "=" + strconv.Itoa(syncFd+1),
+	}
+	cmd.SysProcAttr = &syscall.SysProcAttr{}
+	if p.Terminal {
+		cmd.SysProcAttr.Setsid = true
+		cmd.SysProcAttr.Setctty = true
+		cmd.SysProcAttr.Ctty = 0
+	}
+	if cfg.Namespaces.Contains(configs.NEWNET) {
+		if path := cfg.Namespaces.PathOf(configs.NEWNET); path != "" {
+			cmd.Env = append(cmd.Env, envNetns+"="+path)
+		} else {
+			cmd.SysProcAttr.Cloneflags = unix.CLONE_NEWNET
+		}
+	}
+	return cmd
 }
 
 // runPhases runs FsRun and NetworkRun, the latter on a thread inside

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"syscall"
 	"testing"
+
+	"github.com/nabla-containers/runnc/tests/testenv"
 )
 
 // The tender named by --tender is missing, not executable, a directory,
@@ -31,6 +33,22 @@ func TestBadTender(t *testing.T) {
 			e.refuse(t, bad{args: []string{"create", "--bundle", "BUNDLE", "ID"}, want: c.want}, bundle, e.id(c.name))
 		})
 	}
+}
+
+// A tender without runnc-init beside it (a partial install): create says
+// which file is missing and leaves nothing.
+func TestInitMissing(t *testing.T) {
+	e := newEnv(t)
+	tender := filepath.Join(t.TempDir(), "nabla-run")
+	data, err := os.ReadFile(testenv.Binary(t, "nabla-run"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(tender, data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	e.Extra = []string{"--tender", tender}
+	e.refuse(t, bad{args: []string{"create", "--bundle", "BUNDLE", "ID"}, want: "runnc-init does not exist: install runnc-init beside nabla-run"}, e.hello(), e.id("noinit"))
 }
 
 // /dev/net/tun is missing or wrong: runnc runs in a private mount
