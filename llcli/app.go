@@ -228,6 +228,12 @@ func loadContainer(ctx *cli.Context) (libcontainer.Container, error) {
 	if err := CheckArgs(ctx, 1); err != nil {
 		return nil, err
 	}
+	return loadFirst(ctx)
+}
+
+// loadFirst loads the container its first argument names, for commands
+// that take more arguments after it (kill, ps).
+func loadFirst(ctx *cli.Context) (libcontainer.Container, error) {
 	f, err := Factory(ctx)
 	if err != nil {
 		return nil, err

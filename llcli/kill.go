@@ -33,11 +33,7 @@ Example: runnc kill hello1 KILL`,
 				return err
 			}
 		}
-		f, err := Factory(ctx)
-		if err != nil {
-			return err
-		}
-		c, err := f.Load(ctx.Args().First())
+		c, err := loadFirst(ctx)
 		if err != nil {
 			return err
 		}

@@ -28,11 +28,7 @@ Example: runnc ps --format json hello1`,
 		if ctx.NArg() < 1 {
 			return fmt.Errorf("ps: expected a container id: usage: runnc ps %s", ctx.Command.ArgsUsage)
 		}
-		f, err := Factory(ctx)
-		if err != nil {
-			return err
-		}
-		c, err := f.Load(ctx.Args().First())
+		c, err := loadFirst(ctx)
 		if err != nil {
 			return err
 		}

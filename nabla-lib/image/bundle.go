@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/nabla-containers/runnc/internal/atomicfile"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
@@ -82,7 +83,7 @@ func (s *Store) Bundle(ref, dir string, opts BundleOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := writeFileAtomic(path, append(data, '\n'), 0o644); err != nil {
+	if err := atomicfile.Write(path, append(data, '\n'), 0o644, true); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return nil
@@ -106,7 +107,7 @@ func (s *Store) SharedBundle(ref string, base *specs.Spec) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if err := writeFileAtomic(filepath.Join(dir, "config.json"), append(data, '\n'), 0o644); err != nil {
+	if err := atomicfile.Write(filepath.Join(dir, "config.json"), append(data, '\n'), 0o644, true); err != nil {
 		return "", fmt.Errorf("write bundle of image %s: %w", ref, err)
 	}
 	return dir, nil

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/nabla-containers/runnc/internal/atomicfile"
 	"github.com/nabla-containers/runnc/nabla-lib/image/imagelock"
 )
 
@@ -182,37 +183,12 @@ func isHex(s string) bool {
 	return strings.Trim(s, "0123456789abcdef") == ""
 }
 
-// writeFileAtomic puts data at path by rename of a synced temporary file.
-func writeFileAtomic(path string, data []byte, mode os.FileMode) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(mode); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
-}
-
 func (s *Store) writeRecord(im *Image) error {
 	data, err := json.MarshalIndent(im, "", "\t")
 	if err != nil {
 		return err
 	}
-	if err := writeFileAtomic(s.recordPath(im.ID), append(data, '\n'), 0o644); err != nil {
+	if err := atomicfile.Write(s.recordPath(im.ID), append(data, '\n'), 0o644, true); err != nil {
 		return fmt.Errorf("write record of image %s: %w", im.ID, err)
 	}
 	return nil

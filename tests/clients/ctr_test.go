@@ -1,12 +1,13 @@
 package clients_test
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/nabla-containers/runnc/tests/testenv"
 )
 
 // ctrNamespace is the containerd namespace of the ctr tests, and so the
@@ -28,23 +29,10 @@ func newCtrEnv(t testing.TB) *ctrEnv {
 	e.sock = filepath.Join(e.dir, "containerd.sock")
 	e.runcRoot = filepath.Join(e.dir, "runc-root")
 	e.fifoDir = filepath.Join(e.dir, "fifo")
-	cfg := filepath.Join(e.dir, "config.toml")
-	writeFile(t, cfg, fmt.Sprintf(`version = 2
-root = %q
-state = %q
-disabled_plugins = ["io.containerd.grpc.v1.cri"]
-[grpc]
-  address = %q
-[ttrpc]
-  address = %q
-[debug]
-  address = %q
-[metrics]
-  address = ""
-[plugins."io.containerd.internal.v1.opt"]
-  path = %q
-`, filepath.Join(e.dir, "root"), filepath.Join(e.dir, "state"), e.sock, e.sock+".ttrpc",
-		filepath.Join(e.dir, "debug.sock"), filepath.Join(e.dir, "opt")))
+	cfg, err := testenv.WriteContainerdConfig(e.dir, e.sock)
+	if err != nil {
+		t.Fatal(err)
+	}
 	removeCgroups(t, ctrNamespace)
 	removeEmptyDirsIfNew(t, "/run/containerd", "/run/containerd/s")
 	d := startDaemon(t, e.dir, "containerd", containerd, "--config", cfg)

@@ -82,7 +82,7 @@ func (d *daemon) start(runnc string) error {
 	if err := d.makeBridge(); err != nil {
 		return err
 	}
-	cfg, err := d.writeContainerdConfig()
+	cfg, err := testenv.WriteContainerdConfig(filepath.Join(d.dir, "containerd"), d.ctrdSock)
 	if err != nil {
 		return err
 	}
@@ -165,34 +165,6 @@ func (d *daemon) writeDaemonJSON() (string, error) {
 	}
 	p := filepath.Join(d.dir, "daemon.json")
 	return p, os.WriteFile(p, data, 0o600)
-}
-
-// writeContainerdConfig keeps all of containerd's state under d.dir; only
-// the shim sockets (/run/containerd/s, fixed in containerd 1.6) are outside.
-func (d *daemon) writeContainerdConfig() (string, error) {
-	base := filepath.Join(d.dir, "containerd")
-	if err := os.MkdirAll(base, 0o700); err != nil {
-		return "", err
-	}
-	cfg := fmt.Sprintf(`version = 2
-root = %q
-state = %q
-disabled_plugins = ["io.containerd.grpc.v1.cri"]
-[grpc]
-  address = %q
-[ttrpc]
-  address = %q
-[debug]
-  address = %q
-  level = "info"
-[metrics]
-  address = ""
-[plugins."io.containerd.internal.v1.opt"]
-  path = %q
-`, filepath.Join(base, "root"), filepath.Join(base, "state"), d.ctrdSock,
-		d.ctrdSock+".ttrpc", filepath.Join(base, "debug.sock"), filepath.Join(base, "opt"))
-	p := filepath.Join(base, "config.toml")
-	return p, os.WriteFile(p, []byte(cfg), 0o600)
 }
 
 // spawn starts a daemon in its own session with stdin from /dev/null and

@@ -3,6 +3,7 @@ package testenv
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -32,4 +33,33 @@ func Tail(path string, n int) string {
 		lines = lines[len(lines)-n:]
 	}
 	return strings.Join(lines, "\n")
+}
+
+// WriteContainerdConfig writes dir/config.toml for a private containerd
+// without its CRI plugin, listening on sock, that keeps all its state
+// under dir; only the shim sockets (/run/containerd/s, fixed in
+// containerd 1.6) are outside. It returns the file's path.
+func WriteContainerdConfig(dir, sock string) (string, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", err
+	}
+	cfg := fmt.Sprintf(`version = 2
+root = %q
+state = %q
+disabled_plugins = ["io.containerd.grpc.v1.cri"]
+[grpc]
+  address = %q
+[ttrpc]
+  address = %q
+[debug]
+  address = %q
+  level = "info"
+[metrics]
+  address = ""
+[plugins."io.containerd.internal.v1.opt"]
+  path = %q
+`, filepath.Join(dir, "root"), filepath.Join(dir, "state"), sock, sock+".ttrpc",
+		filepath.Join(dir, "debug.sock"), filepath.Join(dir, "opt"))
+	p := filepath.Join(dir, "config.toml")
+	return p, os.WriteFile(p, []byte(cfg), 0o600)
 }
