@@ -48,7 +48,7 @@ NB_MANIFEST(NB_BLOCK(NB_BLOCK_NAME));
 #define SIGKILL_     9
 
 static const char *arg;      /* ARG, or NULL */
-static char buf[32768];      /* the largest disk block */
+static char buf[NB_BLOCK_SIZE_MAX];
 
 static long sys(long nr, long a1, long a2, long a3, long a4, long a5)
 {

@@ -124,7 +124,7 @@ static void test_process(void)
     const char *v = nb_getenv("SDKTEST");
     check(v && strcmp(v, "a=b") == 0, "getenv finds SDKTEST=a=b");
     check(nb_getenv("SDKTES") == NULL && nb_getenv("MISSING") == NULL, "getenv misses");
-    static char buf[2 * 32768]; /* two of the largest blocks */
+    static char buf[2 * NB_BLOCK_SIZE_MAX];
     uint32_t bs = nb_block_sector();
     bool sane = nb_block_present() && bs >= 512 && (bs & (bs - 1)) == 0 &&
                 bs <= sizeof(buf) / 2 && nb_block_size() % bs == 0;
