@@ -19,6 +19,10 @@ struct elf_limits {
     uint64_t min_vaddr;  /* lowest address a segment may use */
     uint64_t max_vaddr;  /* one past the highest (the heap end) */
     bool allow_wx;       /* --x-exec-heap: accept W+X segments */
+    /* A Solo5 guest: its PT_INTERP is Solo5's fake one (so the host kernel
+     * will not exec it) and its PT_TLS describes TLS it sets up itself with
+     * arch_prctl; neither is loaded. */
+    bool solo5;
 };
 
 struct elf_segment {

@@ -3,15 +3,16 @@
 BUILD        ?= build
 FUZZ_SECONDS ?= 60
 TENDER_DIR   := nabla-lib/tender
-TENDER_SRCS  := $(addprefix $(TENDER_DIR)/,main.c args.c core.c module_net.c \
+TENDER_SRCS  := $(addprefix $(TENDER_DIR)/,main.c args.c solo5.c core.c module_net.c \
                 module_block.c filter.c elf.c vdso.c verdict.c)
-TENDER_HDRS  := $(addprefix $(TENDER_DIR)/,tender.h filter.h elf_loader.h fail.h nabla_abi.h)
+TENDER_HDRS  := $(addprefix $(TENDER_DIR)/,tender.h filter.h elf_loader.h fail.h solo5.h) \
+                nabla-lib/abi/solo5_spt.h
 TENDER_CC    ?= gcc
 # -static-pie: no loader to trust, ~20% faster to start than a dynamic PIE,
 # and as a PIE it lives far above the guest's fixed low addresses.
 TENDER_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE \
                  -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fstack-clash-protection \
-                 -fPIE
+                 -fPIE -Inabla-lib/abi
 TENDER_LDFLAGS := -static-pie -Wl,-z,relro,-z,now -Wl,-z,noexecstack
 
 .PHONY: tender fuzz-tender

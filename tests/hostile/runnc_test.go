@@ -142,8 +142,8 @@ func TestSpinningGuestIsPausableAndKillable(t *testing.T) {
 	before.CheckNone(t, e.Snapshot(t, e.scope), "the spinning container")
 }
 
-// A guest that touches all its memory under a tight memory limit ends at
-// its heap's guard page (SIGSEGV) or by the cgroup's OOM killer
+// A guest that touches all its heap under a tight memory limit ends past
+// the end of its memory (SIGSEGV) or by the cgroup's OOM killer
 // (SIGKILL): either way it alone dies, and is cleaned up.
 func TestGuestMemoryExhaustionUnderALimit(t *testing.T) {
 	e := newEnv(t)

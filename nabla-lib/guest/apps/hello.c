@@ -13,6 +13,9 @@
  */
 #include "nabla.h"
 
+/* No devices: hello needs none, and a tender must attach what is declared. */
+NB_MANIFEST();
+
 static void print_ipv4(uint32_t a)
 {
     nb_printf("%u.%u.%u.%u", a >> 24, (a >> 16) & 0xff, (a >> 8) & 0xff, a & 0xff);
