@@ -110,21 +110,9 @@ func tenderCommand(in *llif.Input) ([]string, error) {
 	if unikernel == "" || f == "" || err != nil || json.Unmarshal([]byte(st.Get(optArgs)), &cmd.args) != nil {
 		return nil, fmt.Errorf("exec state of %s lacks the unikernel, its form, memory or arguments: was it created by this nabla exec handler?", in.ContainerID)
 	}
-	plan := devicePlan{net: st.Get(optNetDevice), block: st.Get(optBlockDevice)}
-	dev := tenderDevices{NetName: plan.net, BlockName: plan.block}
-	// A Nabla-era guest takes whatever the container has; a Solo5 guest
-	// exactly the devices create planned.
-	if tap := in.NetworkState.Get(llif.NetTap); f == formLegacy || plan.net != "" {
-		if tap == "" && plan.net != "" {
-			return nil, unsupplied(in.ContainerID, solo5elf.NetBasic, plan.net)
-		}
-		dev.Tap, dev.MAC = tap, in.NetworkState.Get(llif.NetMAC)
-	}
-	if disk := in.FsState.Get(llif.FsDisk); f == formLegacy || plan.block != "" {
-		if disk == "" && plan.block != "" {
-			return nil, unsupplied(in.ContainerID, solo5elf.BlockBasic, plan.block)
-		}
-		dev.Disk, dev.DiskReadOnly = disk, in.FsState.Get(llif.FsDiskReadOnly) == "true"
+	dev, err := attach(in, f, devicePlan{net: st.Get(optNetDevice), block: st.Get(optBlockDevice)})
+	if err != nil {
+		return nil, err
 	}
 	gc := guestConfig{Env: in.Process.Env, Cwd: in.Process.Cwd, Disk: dev.Disk != ""}
 	if gc.Cwd == "" {
@@ -151,6 +139,27 @@ func tenderCommand(in *llif.Input) ([]string, error) {
 		return nil, err
 	}
 	return tenderArgs(in.Runtime.TenderPath, mem, f, dev, unikernel, args), nil
+}
+
+// attach gives the guest the container's NIC and disk as they are now: a
+// Solo5 guest exactly the devices create planned, refusing one whose
+// supply did not come, a Nabla-era guest whatever the container has.
+func attach(in *llif.Input, f form, plan devicePlan) (tenderDevices, error) {
+	dev := tenderDevices{NetName: plan.net, BlockName: plan.block}
+	tap, disk := in.NetworkState.Get(llif.NetTap), in.FsState.Get(llif.FsDisk)
+	switch {
+	case plan.net != "" && tap == "":
+		return dev, unsupplied(in.ContainerID, solo5elf.NetBasic, plan.net)
+	case plan.block != "" && disk == "":
+		return dev, unsupplied(in.ContainerID, solo5elf.BlockBasic, plan.block)
+	}
+	if f == formLegacy || plan.net != "" {
+		dev.Tap, dev.MAC = tap, in.NetworkState.Get(llif.NetMAC)
+	}
+	if f == formLegacy || plan.block != "" {
+		dev.Disk, dev.DiskReadOnly = disk, in.FsState.Get(llif.FsDiskReadOnly) == "true"
+	}
+	return dev, nil
 }
 
 // guestArgs is the unikernel's command line in form f (the tender's ARGS
