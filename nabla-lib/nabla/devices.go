@@ -10,7 +10,7 @@ import (
 )
 
 // devicePlan names the manifest devices that get the container's NIC and
-// its rootfs disk ("" for none).
+// its disk ("" for none).
 type devicePlan struct {
 	net, block string
 }

@@ -23,27 +23,34 @@ func inRootfs(cwd, name string) string {
 }
 
 // resolveUnikernel finds the host path of the unikernel entry (named by
-// source, for errors) inside rootfs. Symlinks are resolved within rootfs,
-// so an image cannot point the tender at a host file. Any name will do:
-// the ELF notes, not the name, say what the file is.
+// source, for errors) inside rootfs. Any name will do: the ELF notes, not
+// the name, say what the file is.
 func resolveUnikernel(rootfs, cwd, entry, source string) (string, error) {
 	if entry == "" {
 		return "", errors.New("process.args is empty: set the entrypoint to a unikernel")
 	}
-	entry = inRootfs(cwd, entry)
-	host, err := securejoin.SecureJoin(rootfs, entry)
+	return resolveFile(rootfs, cwd, entry, "entrypoint", source)
+}
+
+// resolveFile finds the host path of the regular file name (what it is and
+// where the name comes from are for errors) inside rootfs. Symlinks are
+// resolved within rootfs, so an image cannot point the tender at a host
+// file.
+func resolveFile(rootfs, cwd, name, what, source string) (string, error) {
+	name = inRootfs(cwd, name)
+	host, err := securejoin.SecureJoin(rootfs, name)
 	if err != nil {
-		return "", fmt.Errorf("resolve entrypoint %s in rootfs %s: %w", entry, rootfs, err)
+		return "", fmt.Errorf("resolve %s %s in rootfs %s: %w", what, name, rootfs, err)
 	}
 	fi, err := os.Lstat(host)
 	if errors.Is(err, fs.ErrNotExist) {
-		return "", fmt.Errorf("entrypoint %s does not exist in rootfs %s: check %s and the image", entry, rootfs, source)
+		return "", fmt.Errorf("%s %s does not exist in rootfs %s: check %s and the image", what, name, rootfs, source)
 	}
 	if err != nil {
-		return "", fmt.Errorf("entrypoint %s: %w", entry, err)
+		return "", fmt.Errorf("%s %s: %w", what, name, err)
 	}
 	if !fi.Mode().IsRegular() {
-		return "", fmt.Errorf("entrypoint %s in rootfs %s is not a regular file: check %s and the image", entry, rootfs, source)
+		return "", fmt.Errorf("%s %s in rootfs %s is not a regular file: check %s and the image", what, name, rootfs, source)
 	}
 	return host, nil
 }

@@ -19,6 +19,7 @@ const (
 	optBlockDevice = "block.device" // manifest device for the disk
 	optArgv0       = "argv0"        // guestCommand.argv0
 	optArgs        = "args"         // guestCommand.args, JSON
+	optBlockFile   = "block.file"   // urunc's block image, in place of the fs handler's disk
 )
 
 // Nabla is the "nabla" exec handler: the workload is a unikernel run by
@@ -54,8 +55,14 @@ func (Nabla) ExecCreateFunc(in *llif.ExecCreateInput) (*llif.LLState, error) {
 	if err != nil {
 		return nil, err
 	}
+	var blockFile string
+	if urunc.Block != "" {
+		if blockFile, err = resolveFile(in.Config.Rootfs, "/", urunc.Block, "block image", uruncBlock); err != nil {
+			return nil, err
+		}
+	}
 	plan, err := planDevices(in.ContainerID, u, in.Annotations,
-		in.NetworkState.Get(llif.NetTapPlanned) != "", in.FsState.Get(llif.FsDisk) != "")
+		in.NetworkState.Get(llif.NetTapPlanned) != "", in.FsState.Get(llif.FsDisk) != "" || blockFile != "")
 	if err != nil {
 		return nil, err
 	}
@@ -83,6 +90,7 @@ func (Nabla) ExecCreateFunc(in *llif.ExecCreateInput) (*llif.LLState, error) {
 	st.Options[optBlockDevice] = plan.block
 	st.Options[optArgv0] = cmd.argv0
 	st.Options[optArgs] = string(args)
+	st.Options[optBlockFile] = blockFile
 	return st, nil
 }
 
@@ -110,7 +118,7 @@ func tenderCommand(in *llif.Input) ([]string, error) {
 	if unikernel == "" || f == "" || err != nil || json.Unmarshal([]byte(st.Get(optArgs)), &cmd.args) != nil {
 		return nil, fmt.Errorf("exec state of %s lacks the unikernel, its form, memory or arguments: was it created by this nabla exec handler?", in.ContainerID)
 	}
-	dev, err := attach(in, f, devicePlan{net: st.Get(optNetDevice), block: st.Get(optBlockDevice)})
+	dev, err := attach(in, f, devicePlan{net: st.Get(optNetDevice), block: st.Get(optBlockDevice)}, st.Get(optBlockFile))
 	if err != nil {
 		return nil, err
 	}
@@ -143,10 +151,17 @@ func tenderCommand(in *llif.Input) ([]string, error) {
 
 // attach gives the guest the container's NIC and disk as they are now: a
 // Solo5 guest exactly the devices create planned, refusing one whose
-// supply did not come, a Nabla-era guest whatever the container has.
-func attach(in *llif.Input, f form, plan devicePlan) (tenderDevices, error) {
+// supply did not come, a Nabla-era guest whatever the container has. A
+// blockFile from the image is the disk in place of the fs handler's.
+func attach(in *llif.Input, f form, plan devicePlan, blockFile string) (tenderDevices, error) {
 	dev := tenderDevices{NetName: plan.net, BlockName: plan.block}
 	tap, disk := in.NetworkState.Get(llif.NetTap), in.FsState.Get(llif.FsDisk)
+	readOnly := in.FsState.Get(llif.FsDiskReadOnly) == "true"
+	if blockFile != "" {
+		// Read-only: the rootfs may be an image store's, shared by every
+		// container of the image.
+		disk, readOnly = blockFile, true
+	}
 	switch {
 	case plan.net != "" && tap == "":
 		return dev, unsupplied(in.ContainerID, solo5elf.NetBasic, plan.net)
@@ -157,7 +172,7 @@ func attach(in *llif.Input, f form, plan devicePlan) (tenderDevices, error) {
 		dev.Tap, dev.MAC = tap, in.NetworkState.Get(llif.NetMAC)
 	}
 	if f == formLegacy || plan.block != "" {
-		dev.Disk, dev.DiskReadOnly = disk, in.FsState.Get(llif.FsDiskReadOnly) == "true"
+		dev.Disk, dev.DiskReadOnly = disk, readOnly
 	}
 	return dev, nil
 }

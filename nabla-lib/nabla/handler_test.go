@@ -54,7 +54,7 @@ func state(unikernel, f, net, block, argv0 string, args ...string) map[string]st
 		a = []byte("[]")
 	}
 	return map[string]string{optUnikernel: unikernel, optMemMiB: "512", optForm: f,
-		optNetDevice: net, optBlockDevice: block, optArgv0: argv0, optArgs: string(a)}
+		optNetDevice: net, optBlockDevice: block, optArgv0: argv0, optArgs: string(a), optBlockFile: ""}
 }
 
 func TestExecCreate(t *testing.T) {
@@ -90,6 +90,13 @@ func TestExecCreate(t *testing.T) {
 			state("k", "solo5", "", "", "/k")},
 		{"Nabla-era guest by opt-in", map[string][]byte{"node.nabla": noNotes}, []string{"node.nabla", "/app.js"}, map[string]string{AnnotationLegacy: "true"}, true, true,
 			state("node.nabla", "legacy", "", "", "node.nabla", "/app.js")},
+		{"urunc's block image is the disk, even without the fs handler's", map[string][]byte{"u": mirageBlk, "data/disk.img": make([]byte, 4096)}, []string{"x"},
+			map[string]string{uruncBinary: b64("/u"), uruncBlock: b64("/data/disk.img")}, false, false,
+			func() map[string]string {
+				st := state("u", "solo5", "", "storage", "", "x")
+				st[optBlockFile] = "data/disk.img"
+				return st
+			}()},
 		{"the chosen of several devices", map[string][]byte{"n.spt": e.Unikernel(2, false, e.Entry{Name: "n", Type: e.Net})}, []string{"/n.spt"},
 			map[string]string{AnnotationNetDevice: "n", AnnotationLegacy: "false"}, false, true,
 			state("n.spt", "solo5", "n", "", "/n.spt")},
@@ -113,6 +120,9 @@ func TestExecCreate(t *testing.T) {
 				t.Fatal(err)
 			}
 			tc.want[optUnikernel] = filepath.Join(root, tc.want[optUnikernel])
+			if tc.want[optBlockFile] != "" {
+				tc.want[optBlockFile] = filepath.Join(root, tc.want[optBlockFile])
+			}
 			if !reflect.DeepEqual(st.Options, tc.want) {
 				t.Fatalf("state\n%v\nwant\n%v", st.Options, tc.want)
 			}
@@ -147,6 +157,8 @@ func TestExecCreateRefuses(t *testing.T) {
 		{"a second disk", twoDisks, []string{"/u"}, map[string]string{AnnotationBlockDevice: "a"}, nil, `declares BLOCK_BASIC device "b", but container c1 has only one disk`},
 		{"unknown unikernel type", solo5Hello, []string{"/u"}, map[string]string{AnnotationUnikernelType: "unikraft"}, nil, "is not a unikernel type runnc knows"},
 		{"urunc image for qemu", solo5Hello, []string{"/u"}, map[string]string{uruncHypervisor: b64("qemu")}, nil, "packaged for urunc's qemu monitor"},
+		{"urunc block image missing", mirageBlk, []string{"/u"}, map[string]string{uruncBlock: b64("/nope.img")}, nil,
+			"block image /nope.img does not exist in rootfs"},
 		{"urunc binary missing", solo5Hello, []string{"x"}, map[string]string{uruncBinary: b64("/nope")}, nil, "entrypoint /nope does not exist in rootfs"},
 		{"memory below the minimum", solo5Hello, []string{"/u"}, nil, func(in *llif.Input) { in.Config.Cgroups.Resources.Memory = 1 << 20 }, "below the 2 MiB"},
 		{"no tender", solo5Hello, []string{"/u"}, nil, func(in *llif.Input) { in.Runtime.TenderPath = "/nonexistent/nabla-run" }, "cannot be found"},
@@ -234,6 +246,12 @@ func TestTenderCommand(t *testing.T) {
 		{"Solo5 guest with a writable disk and no arguments", func(t *testing.T) llif.Input { return created(t, formSolo5, "", "storage", "hello.nabla") },
 			func(in *llif.Input) { delete(in.FsState.Options, llif.FsDiskReadOnly) },
 			[]string{"--mem=64", "--block:storage=/disks/k.iso", "--", "/rootfs/hello.nabla"}},
+		{"urunc's block image, read-only", func(t *testing.T) llif.Input {
+			in := created(t, formSolo5, "", "storage", "")
+			in.ExecState.Options[optBlockFile] = "/rootfs/data/disk.img"
+			return in
+		}, func(in *llif.Input) { delete(in.FsState.Options, llif.FsDiskReadOnly) },
+			[]string{"--mem=64", "--block:storage=/rootfs/data/disk.img", "--block-readonly:storage", "--", "/rootfs/hello.nabla"}},
 		{"MirageOS guest learns its address", func(t *testing.T) llif.Input { return created(t, formMirage, "service", "", "", "--hello=x") }, nil,
 			[]string{"--mem=64", "--net:service=tap0", "--net-mac:service=" + mac, "--", "/rootfs/hello.nabla", "--ipv4=10.0.0.2/24", "--ipv4-gateway=10.0.0.1", "--hello=x"}},
 		{"MirageOS guest without a gateway", func(t *testing.T) llif.Input { return created(t, formMirage, "service", "", "hello.nabla") },

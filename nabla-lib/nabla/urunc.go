@@ -15,14 +15,17 @@ import (
 // that mean something for a Solo5 spt unikernel, so that images packaged
 // for urunc's spt monitor run on runnc unchanged. urunc base64-encodes
 // every value, in annotations and in urunc.json alike. Its other keys
-// (initrd, block, blkMntPoint, useDMBlock, unikernelVersion) have no
-// meaning here: runnc's disk is the rootfs image.
+// (initrd, blkMntPoint, useDMBlock, unikernelVersion) have no meaning
+// for spt or for runnc, whose disk is the rootfs image.
 const (
 	uruncPrefix     = "com.urunc.unikernel."
 	uruncType       = uruncPrefix + "unikernelType"
 	uruncBinary     = uruncPrefix + "binary"
 	uruncCmdline    = uruncPrefix + "cmdline"
 	uruncHypervisor = uruncPrefix + "hypervisor"
+	// uruncBlock is a disk image in the rootfs that the guest's block
+	// device gets instead of the rootfs image.
+	uruncBlock = uruncPrefix + "block"
 	// uruncJSON, at the rootfs's root, holds the same keys for engines that
 	// pass no image annotations to the runtime (Docker).
 	uruncJSON    = "urunc.json"
@@ -31,7 +34,7 @@ const (
 
 // uruncConfig is urunc's view of the image, decoded.
 type uruncConfig struct {
-	Type, Binary, Cmdline string
+	Type, Binary, Cmdline, Block string
 }
 
 // readUrunc reads urunc's keys as urunc does: from the annotations when
@@ -52,7 +55,7 @@ func readUrunc(annotations map[string]string, rootfs string) (uruncConfig, error
 		source = uruncJSON + " key"
 	}
 	decoded := map[string]string{}
-	for _, k := range []string{uruncType, uruncBinary, uruncCmdline, uruncHypervisor} {
+	for _, k := range []string{uruncType, uruncBinary, uruncCmdline, uruncHypervisor, uruncBlock} {
 		if values[k] == "" {
 			continue
 		}
@@ -65,7 +68,7 @@ func readUrunc(annotations map[string]string, rootfs string) (uruncConfig, error
 	if h := decoded[uruncHypervisor]; h != "" && h != "spt" {
 		return uruncConfig{}, fmt.Errorf("the image is packaged for urunc's %s monitor (%s %s): runnc runs only Solo5 spt unikernels", h, source, uruncHypervisor)
 	}
-	return uruncConfig{Type: decoded[uruncType], Binary: decoded[uruncBinary], Cmdline: decoded[uruncCmdline]}, nil
+	return uruncConfig{Type: decoded[uruncType], Binary: decoded[uruncBinary], Cmdline: decoded[uruncCmdline], Block: decoded[uruncBlock]}, nil
 }
 
 // readUruncJSON reads the string values of urunc.json in rootfs, none if

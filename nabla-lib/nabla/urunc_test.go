@@ -11,9 +11,9 @@ func b64(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) 
 func TestReadUrunc(t *testing.T) {
 	spt := map[string]string{
 		uruncType: b64("mirage"), uruncBinary: b64("/unikernel/net.spt"),
-		uruncCmdline: b64("--hello=x"), uruncHypervisor: b64("spt"),
+		uruncCmdline: b64("--hello=x"), uruncHypervisor: b64("spt"), uruncBlock: b64("/data.img"),
 	}
-	want := uruncConfig{Type: "mirage", Binary: "/unikernel/net.spt", Cmdline: "--hello=x"}
+	want := uruncConfig{Type: "mirage", Binary: "/unikernel/net.spt", Cmdline: "--hello=x", Block: "/data.img"}
 	for _, tc := range []struct {
 		name        string
 		annotations map[string]string
@@ -27,7 +27,7 @@ func TestReadUrunc(t *testing.T) {
 		{"urunc.json when Docker passes no annotations", nil,
 			`{"com.urunc.unikernel.unikernelType":"` + b64("mirage") + `","com.urunc.unikernel.binary":"` + b64("/unikernel/net.spt") +
 				`","com.urunc.unikernel.cmdline":"` + b64("--hello=x") + `","com.urunc.unikernel.hypervisor":"` + b64("spt") +
-				`","com.urunc.unikernel.useDMBlock":""}`, want, ""},
+				`","com.urunc.unikernel.block":"` + b64("/data.img") + `","com.urunc.unikernel.useDMBlock":""}`, want, ""},
 		{"empty annotations fall back", map[string]string{uruncType: ""}, `{"com.urunc.unikernel.binary":"` + b64("/k") + `"}`, uruncConfig{Binary: "/k"}, ""},
 		{"another monitor", map[string]string{uruncHypervisor: b64("qemu")}, "", uruncConfig{}, "packaged for urunc's qemu monitor"},
 		{"plain text is not urunc's", map[string]string{uruncType: "mirage"}, "", uruncConfig{}, "is not base64, as urunc requires"},
