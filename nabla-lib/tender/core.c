@@ -149,12 +149,12 @@ static void list_devices(const struct mft *m, char *buf, size_t size)
 }
 
 /* Every device on the command line must be one the manifest declares, and
- * every device the manifest declares must be attached. */
+ * every device the manifest declares must be attached: checked by name,
+ * before anything is opened. */
 void core_match_manifest(struct args *a, const struct guest_notes *n)
 {
     const struct mft *m = &n->mft.m;
     char declared[1024];
-    bool missing = false;
 
     list_devices(m, declared, sizeof(declared));
     for (unsigned d = 0; d < a->ndev; d++) {
@@ -166,27 +166,38 @@ void core_match_manifest(struct args *a, const struct guest_notes *n)
         if (v->index < 0)
             die("%s: the unikernel declares no %s device '%s' (it declares: %s)", a->kernel,
                 mft_type_name(v->kind), v->name, declared);
-        if (v->kind == DEV_NET && v->fd >= 0) {
-            struct epoll_event ev = { .events = EPOLLIN, .data.u64 = (uint64_t)v->index };
-            if (epoll_ctl(EPOLL_FD, EPOLL_CTL_ADD, v->fd, &ev) < 0)
-                die("epoll_ctl for network %s: %m", v->name);
-        }
     }
-    for (uint32_t i = 1; i < m->entries; i++) {
+    /* One line for all that is missing: a refusal is one sentence. */
+    char missing[2048];
+    size_t len = 0;
+    missing[0] = '\0';
+    for (uint32_t i = 1; i < m->entries && len < sizeof(missing); i++) {
         const struct mft_entry *e = &m->e[i];
         bool attached = e->type >= MFT_RESERVED_FIRST;
         for (unsigned d = 0; d < a->ndev; d++)
             attached |= a->dev[d].index == (int)i;
-        if (!attached) {
-            warn("%s: device '%.67s' of type %s is declared by the unikernel but not attached: "
-                 "add %s:%.67s=%s", a->kernel, e->name, mft_type_name(e->type),
-                 e->type == MFT_DEV_NET_BASIC ? "--net" : "--block", e->name,
-                 e->type == MFT_DEV_NET_BASIC ? "TAP" : "FILE");
-            missing = true;
-        }
+        if (!attached)
+            len += (size_t)snprintf(missing + len, sizeof(missing) - len,
+                                    "%sdevice '%.67s' of type %s is declared by the unikernel "
+                                    "but not attached: add %s:%.67s=%s", len ? "; " : "",
+                                    e->name, mft_type_name(e->type),
+                                    e->type == MFT_DEV_NET_BASIC ? "--net" : "--block", e->name,
+                                    e->type == MFT_DEV_NET_BASIC ? "TAP" : "FILE");
     }
-    if (missing)
-        die("%s: every device the unikernel declares must be attached", a->kernel);
+    if (missing[0])
+        die("%s: %s", a->kernel, missing);
+}
+
+/* Adds each attached tap to the wait set, tagged with its manifest index:
+ * what the guest's epoll_pwait reports. */
+void core_watch_nets(const struct args *a)
+{
+    for (unsigned d = 0; d < a->ndev; d++) {
+        const struct dev *v = &a->dev[d];
+        struct epoll_event ev = { .events = EPOLLIN, .data.u64 = (uint64_t)v->index };
+        if (v->kind == DEV_NET && epoll_ctl(EPOLL_FD, EPOLL_CTL_ADD, v->fd, &ev) < 0)
+            die("watch network %s: %m", v->name);
+    }
 }
 
 /* Guest memory is [SPT_HOST_MEM_BASE, mem_size) at fixed addresses,

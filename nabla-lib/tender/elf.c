@@ -17,7 +17,7 @@ static uint64_t page_down(uint64_t a) { return a & ~(PAGE - 1); }
 static uint64_t page_up(uint64_t a) { return (a + PAGE - 1) & ~(PAGE - 1); }
 
 
-static int check_header(const Elf64_Ehdr *eh, size_t size, char *err, size_t errlen)
+static int check_ehdr(const Elf64_Ehdr *eh, size_t size, char *err, size_t errlen)
 {
     if (memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0)
         return fail(err, errlen, "not an ELF file (bad magic)");
@@ -102,6 +102,16 @@ static int check_disjoint(const struct elf_plan *plan, const unsigned *index,
     return 0;
 }
 
+int elf_check_header(const uint8_t *buf, size_t size, char *err, size_t errlen)
+{
+    Elf64_Ehdr eh;
+
+    if (size < sizeof(eh))
+        return fail(err, errlen, "file too small to be an ELF (%zu bytes)", size);
+    memcpy(&eh, buf, sizeof(eh)); /* buf need not be aligned */
+    return check_ehdr(&eh, size, err, errlen);
+}
+
 int elf_check(const uint8_t *buf, size_t size, const struct elf_limits *lim,
               struct elf_plan *plan, char *err, size_t errlen)
 {
@@ -110,11 +120,9 @@ int elf_check(const uint8_t *buf, size_t size, const struct elf_limits *lim,
 
     memset(plan, 0, sizeof(*plan));
     plan->wx_segment = -1;
-    if (size < sizeof(eh))
-        return fail(err, errlen, "file too small to be an ELF (%zu bytes)", size);
-    memcpy(&eh, buf, sizeof(eh)); /* buf need not be aligned */
-    if (check_header(&eh, size, err, errlen) < 0)
+    if (elf_check_header(buf, size, err, errlen) < 0)
         return -1;
+    memcpy(&eh, buf, sizeof(eh));
 
     for (unsigned i = 0; i < eh.e_phnum; i++) {
         Elf64_Phdr ph;

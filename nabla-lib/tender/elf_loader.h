@@ -39,6 +39,10 @@ struct elf_plan {
     int wx_segment;          /* index of a W+X segment (allowed), or -1 */
 };
 
+/* Checks the ELF header and that the program headers lie inside the file:
+ * 0, or -1 with the reason in err. */
+int elf_check_header(const uint8_t *buf, size_t size, char *err, size_t errlen);
+
 /* Returns 0 and fills plan, or -1 with the reason in err. */
 int elf_check(const uint8_t *buf, size_t size, const struct elf_limits *lim,
               struct elf_plan *plan, char *err, size_t errlen);

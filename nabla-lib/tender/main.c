@@ -87,6 +87,8 @@ int main(int argc, char **argv)
         if (notes_parse(image, size, &notes, err, sizeof(err)) < 0)
             die("%s: %s", a.kernel, err);
         check_notes(&a, &notes);
+        if (!a.legacy)
+            core_match_manifest(&a, &notes);
     }
     if (!a.legacy && !a.print_filter)
         core_wait_set();
@@ -105,13 +107,13 @@ int main(int argc, char **argv)
             block_rules(v, &f);
         }
     }
-    if (a.kernel && !a.legacy)
-        core_match_manifest(&a, &notes);
     if (a.print_filter) {
         filter_print(&f, stdout);
         return fflush(stdout) == 0 ? 0 : 1;
     }
 
+    if (!a.legacy)
+        core_watch_nets(&a);
     core_reserve_memory(a.mem_mib << 20);
     entry = core_load_guest(&a, image, size, !a.legacy, &kernel_end);
     free(image);

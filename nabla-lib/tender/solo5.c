@@ -129,13 +129,9 @@ int notes_parse(const uint8_t *buf, size_t size, struct guest_notes *n, char *er
     Elf64_Ehdr eh;
 
     memset(n, 0, sizeof(*n));
-    if (size < sizeof(eh) || memcmp(buf, ELFMAG, SELFMAG) != 0)
-        return fail(err, errlen, "not an ELF file");
+    if (elf_check_header(buf, size, err, errlen) < 0)
+        return -1;
     memcpy(&eh, buf, sizeof(eh));
-    if (eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_phentsize != sizeof(Elf64_Phdr) ||
-        eh.e_phnum > ELF_MAX_PHDRS || eh.e_phoff > size ||
-        size - eh.e_phoff < (uint64_t)eh.e_phnum * sizeof(Elf64_Phdr))
-        return fail(err, errlen, "bad ELF program header table");
     for (unsigned i = 0; i < eh.e_phnum; i++) {
         Elf64_Phdr ph;
         memcpy(&ph, buf + eh.e_phoff + (uint64_t)i * sizeof(ph), sizeof(ph));

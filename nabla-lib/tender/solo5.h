@@ -2,8 +2,8 @@
  * The guest's ELF notes: Solo5's ABI1 and MFT1 (the manifest) and runnc's
  * own. The ELF is untrusted input: notes_parse is a pure function from
  * bytes to a checked result or a one-line reason, and fuzz_solo5.c fuzzes
- * it. It needs only a readable program header table; elf_check checks the
- * rest of the file before anything is loaded.
+ * it. It checks the ELF header (elf_check_header) and the notes; elf_check
+ * checks the rest of the file before anything is loaded.
  */
 #ifndef TENDER_SOLO5_H
 #define TENDER_SOLO5_H

@@ -119,6 +119,7 @@ uint8_t *core_read_kernel(const char *path, uint64_t max, size_t *size);
 void core_rules(struct filter *f, const struct args *a);
 void core_wait_set(void);
 void core_match_manifest(struct args *a, const struct guest_notes *n);
+void core_watch_nets(const struct args *a);
 void core_reserve_memory(uint64_t mem_size);
 uint64_t core_load_guest(const struct args *a, const uint8_t *image, size_t size,
                          bool solo5, uint64_t *kernel_end);

@@ -23,18 +23,24 @@ $(BUILD)/nabla-run: $(TENDER_SRCS) $(TENDER_HDRS) $(TENDER_DIR)/tender.mk
 	@mkdir -p $(@D)
 	$(TENDER_CC) $(TENDER_CFLAGS) $(TENDER_LDFLAGS) -o $@ $(TENDER_SRCS)
 
-# libFuzzer targets: the ELF checker and the argument parser, the two pure
-# functions that see untrusted input. Seeds and regressions live in
+# libFuzzer targets: the ELF checker, the notes and manifest parser and the
+# argument parser, the pure functions that see untrusted input. Seeds and regressions live in
 # tests/tender/testdata/fuzz/<name>; new corpus entries go below $(BUILD).
 FUZZ_CC      ?= clang
-FUZZ_CFLAGS  := -std=gnu11 -g -O1 -Wall -Wextra -Werror -D_GNU_SOURCE \
+FUZZ_CFLAGS  := -std=gnu11 -g -O1 -Wall -Wextra -Werror -D_GNU_SOURCE -Inabla-lib/abi \
                 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-TENDER_FUZZ  := elf args
+TENDER_FUZZ  := elf solo5 args
 TENDER_SEEDS := tests/tender/testdata/fuzz
 
 $(BUILD)/fuzz/fuzz_elf: $(TENDER_DIR)/fuzz_elf.c $(TENDER_DIR)/elf.c $(TENDER_HDRS)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $(TENDER_DIR)/fuzz_elf.c $(TENDER_DIR)/elf.c
+
+$(BUILD)/fuzz/fuzz_solo5: $(TENDER_DIR)/fuzz_solo5.c $(TENDER_DIR)/solo5.c $(TENDER_DIR)/elf.c \
+		$(TENDER_HDRS)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $(TENDER_DIR)/fuzz_solo5.c $(TENDER_DIR)/solo5.c \
+		$(TENDER_DIR)/elf.c
 
 $(BUILD)/fuzz/fuzz_args: $(TENDER_DIR)/fuzz_args.c $(TENDER_DIR)/args.c $(TENDER_HDRS)
 	@mkdir -p $(@D)

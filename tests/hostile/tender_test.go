@@ -173,13 +173,14 @@ func TestMemoryProbes(t *testing.T) {
 	}
 }
 
-// Allowed syscalls with bad pointers and lengths fail with an error the
-// guest sees; the tender lives on and exits normally.
+// Allowed syscalls with bad pointers and lengths, and a write to the
+// read-only disk, fail with an error the guest sees; the tender lives on
+// and exits normally.
 func TestHostileArguments(t *testing.T) {
 	opts := []string{"--disk-readonly", "--mem=16"}
 	for _, probe := range []string{
 		"efault-write", "efault-write-kernel", "efault-write-neglen", "efault-write-past-end",
-		"efault-clock", "efault-epoll", "efault-timerfd", "efault-pread",
+		"efault-clock", "efault-epoll", "efault-timerfd", "efault-pread", "pwrite-readonly-disk",
 	} {
 		t.Run(probe, func(t *testing.T) {
 			e := escape(t, opts, probe)
@@ -198,7 +199,7 @@ func TestProbeList(t *testing.T) {
 		"read-noncanonical", "write-bootinfo", "write-config", "write-text", "write-rodata", "exec-heap",
 		"exec-stack", "exhaust-heap", "stack-overflow", "spin", "efault-write", "efault-write-kernel",
 		"efault-write-neglen", "efault-write-past-end", "efault-clock", "efault-epoll",
-		"efault-timerfd", "efault-pread"}
+		"efault-timerfd", "efault-pread", "pwrite-readonly-disk"}
 	if got := strings.Fields(e.stdout); strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("escape probes printed %q, want %q", got, want)
 	}

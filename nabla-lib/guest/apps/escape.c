@@ -23,6 +23,8 @@
  *                     SIGSEGV (the Solo5 ABI has no stack guard page)
  *     efault-*        allowed syscalls with bad pointers or lengths: prints
  *                     "escape: NAME returned -E" and exits 0
+ *     pwrite-readonly-disk  write a block back to a read-only disk: the
+ *                     same, -EROFS
  *     spin            loop forever without a syscall (pause, kill)
  */
 #include <asm/prctl.h>
@@ -46,7 +48,7 @@ NB_MANIFEST(NB_BLOCK(NB_BLOCK_NAME));
 #define SIGKILL_     9
 
 static const char *arg;      /* ARG, or NULL */
-static char buf[32768];      /* the largest disk block */
+static char buf[NB_BLOCK_SIZE_MAX];
 
 static long sys(long nr, long a1, long a2, long a3, long a4, long a5)
 {
@@ -152,20 +154,6 @@ static long do_write_disk(void)
     return sys(__NR_write, fd, (long)buf, bs, 0, 0);
 }
 
-/* Writes back the first block as it read it (allowed): should a writable
- * disk let this through, its content is still unchanged. Run with
- * --disk-readonly, pwrite64 is not in the filter at all. */
-static long do_pwrite_readonly_disk(void)
-{
-    long bs;
-    int fd = disk_fd(&bs);
-    if (sys(__NR_pread64, fd, (long)buf, bs, 0, 0) != bs) {
-        nb_printf("escape: cannot read the disk's first block\n");
-        nb_exit(2);
-    }
-    return sys(__NR_pwrite64, fd, (long)buf, bs, 0, 0);
-}
-
 static long do_pread_unaligned(void)
 {
     long bs;
@@ -262,7 +250,6 @@ static const struct {
     { "write-fd0", do_write_fd0 },
     { "read-console", do_read_console },
     { "write-disk", do_write_disk },
-    { "pwrite-readonly-disk", do_pwrite_readonly_disk },
     { "pread-unaligned", do_pread_unaligned },
     { "pread-past-end", do_pread_past_end },
     { "clock-bad", do_clock_bad },
@@ -399,6 +386,21 @@ static long probe_efault_pread(void)
     return sys(__NR_pread64, fd, 8, bs, 0, 0);
 }
 
+/* Writes back the disk's first block as it read it: nabla-run's filter
+ * fails pwrite64 on a read-only disk with EROFS (the guest lives on, the
+ * file is untouched); should a writable disk let it through, its content
+ * is still the same. */
+static long probe_pwrite_readonly_disk(void)
+{
+    long bs;
+    int fd = disk_fd(&bs);
+    if (sys(__NR_pread64, fd, (long)buf, bs, 0, 0) != bs) {
+        nb_printf("escape: cannot read the disk's first block\n");
+        nb_exit(2);
+    }
+    return sys(__NR_pwrite64, fd, (long)buf, bs, 0, 0);
+}
+
 static const struct {
     const char *name;
     long (*run)(void);
@@ -426,6 +428,7 @@ static const struct {
     { "efault-epoll", probe_efault_epoll },
     { "efault-timerfd", probe_efault_timerfd },
     { "efault-pread", probe_efault_pread },
+    { "pwrite-readonly-disk", probe_pwrite_readonly_disk },
 };
 
 #define NPROBES (sizeof(probes) / sizeof(probes[0]))

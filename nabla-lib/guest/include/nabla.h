@@ -111,8 +111,11 @@ bool nb_net_config(struct nb_net_config *out);
 /* --- block device ---------------------------------------------------------- */
 bool nb_block_present(void);
 uint64_t nb_block_size(void);        /* bytes */
-uint32_t nb_block_sector(void);      /* 512 */
-/* Read len bytes at offset; both multiples of the sector size. 0 or -errno. */
+uint32_t nb_block_sector(void);      /* the block size: a power of two from 512 */
+/* The largest block size: a BLOCK_BASIC device's field is a uint16_t.
+ * Reads through any block size need a buffer this big. */
+#define NB_BLOCK_SIZE_MAX 32768u
+/* Read len bytes at offset; both multiples of the block size. 0 or -errno. */
 long nb_block_read(uint64_t offset, void *buf, size_t len);
 
 /* --- ISO 9660 (with Rock Ridge names) on the block device ----------------- */

@@ -11,10 +11,6 @@
 #include "config.h"
 #include "nabla.h"
 
-/* The largest block size a BLOCK_BASIC device may have (its field is a
- * uint16_t and a power of two); reads through it need a buffer this big. */
-#define NB_BLOCK_SIZE_MAX 32768u
-
 /* What the start code found in the manifest: the attached devices the SDK
  * drives (NULL if none), and nabla-run's vDSO clock_gettime (0 if none). */
 struct nb_devices {
