@@ -53,6 +53,7 @@ type options struct {
 	outDir   string // bench.json and the PNGs
 	markdown string // BENCHMARKS.md
 	baseline string // build directory of an earlier runnc, for the lifecycle rows ("": none)
+	solo5Spt string // Solo5's own solo5-spt, for the boot row ("": n/a)
 }
 
 func main() {
@@ -60,6 +61,7 @@ func main() {
 	out := flag.String("out", "", "directory of bench.json and the plots (default tests/bench/results)")
 	md := flag.String("md", "", "path of the markdown report (default BENCHMARKS.md at the repository root)")
 	baseline := flag.String("baseline", "", "build directory of an earlier runnc (make bench BASELINE=<commit> makes one): its lifecycle rows appear as "+baselineName)
+	solo5Spt := flag.String("solo5-spt", "", "Solo5's solo5-spt tender (make bench SOLO5_SPT=PATH): the boot row runs the same hello under it")
 	flag.Parse()
 	if os.Geteuid() != 0 {
 		fmt.Fprintln(os.Stderr, "bench: needs root (containers, cgroups, network namespaces): run make bench as root")
@@ -70,7 +72,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
-	opts := options{outDir: *out, markdown: *md, baseline: *baseline}
+	opts := options{outDir: *out, markdown: *md, baseline: *baseline, solo5Spt: *solo5Spt}
 	if opts.outDir == "" {
 		opts.outDir = filepath.Join(repo, "tests", "bench", "results")
 	}
@@ -135,7 +137,7 @@ func Bench(ctx context.Context, cfg config, repo string, opts options) (*Results
 	boot := &Group{ID: "boot", Title: "Boot: exec of the tender to the guest's output (no runtime around it)",
 		Columns: bootColumns, Baseline: bootBaseline}
 	res.Groups = append(res.Groups, boot)
-	measureBoot(ctx, cfg, work, build, reap, boot)
+	measureBoot(ctx, cfg, work, build, opts.solo5Spt, reap, boot)
 
 	sizes := newGroup("create-size", "create against rootfs size (runnc builds the ISO disk image at create)", drivers)
 	res.Groups = append(res.Groups, sizes)
