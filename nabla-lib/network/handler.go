@@ -32,9 +32,10 @@ const (
 
 // This handler's own state keys, beside the llif.Net* ones it sets for the
 // exec handler: the devices Create chose (Run makes them, Destroy removes
-// them) and the interface Run took over.
+// them) and the interface Run took over. The tap's name is also the
+// exec handler's sign, at create, that a NIC may come.
 const (
-	KeyTapName = "tap.name"
+	KeyTapName = llif.NetTapPlanned
 	KeyBridge  = "bridge"
 	KeyLink    = "link"
 )
