@@ -125,8 +125,7 @@ int elf_check(const uint8_t *buf, size_t size, const struct elf_limits *lim,
     memcpy(&eh, buf, sizeof(eh));
 
     for (unsigned i = 0; i < eh.e_phnum; i++) {
-        Elf64_Phdr ph;
-        memcpy(&ph, buf + eh.e_phoff + (uint64_t)i * sizeof(ph), sizeof(ph));
+        Elf64_Phdr ph = elf_phdr(buf, i);
         switch (ph.p_type) {
         case PT_INTERP:
         case PT_TLS:

@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
+#include <elf.h>
 
 #define ELF_MAX_PHDRS   64  /* linkers emit fewer than 16 */
 #define ELF_MAX_LOADS   8   /* PT_LOAD segments we accept */
@@ -42,6 +44,17 @@ struct elf_plan {
 /* Checks the ELF header and that the program headers lie inside the file:
  * 0, or -1 with the reason in err. */
 int elf_check_header(const uint8_t *buf, size_t size, char *err, size_t errlen);
+
+/* Program header i of an image elf_check_header accepted (buf need not be
+ * aligned). */
+static inline Elf64_Phdr elf_phdr(const uint8_t *buf, unsigned i)
+{
+    Elf64_Ehdr eh;
+    Elf64_Phdr ph;
+    memcpy(&eh, buf, sizeof(eh));
+    memcpy(&ph, buf + eh.e_phoff + (uint64_t)i * sizeof(ph), sizeof(ph));
+    return ph;
+}
 
 /* Returns 0 and fills plan, or -1 with the reason in err. */
 int elf_check(const uint8_t *buf, size_t size, const struct elf_limits *lim,

@@ -133,8 +133,7 @@ int notes_parse(const uint8_t *buf, size_t size, struct guest_notes *n, char *er
         return -1;
     memcpy(&eh, buf, sizeof(eh));
     for (unsigned i = 0; i < eh.e_phnum; i++) {
-        Elf64_Phdr ph;
-        memcpy(&ph, buf + eh.e_phoff + (uint64_t)i * sizeof(ph), sizeof(ph));
+        Elf64_Phdr ph = elf_phdr(buf, i);
         if (ph.p_type != PT_NOTE)
             continue;
         if (ph.p_offset > size || size - ph.p_offset < ph.p_filesz)
