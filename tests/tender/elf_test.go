@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"debug/elf"
 	"encoding/binary"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -134,6 +135,13 @@ func (e *craftedELF) bytes() []byte {
 	if e.hdr.Phnum == 0 {
 		e.hdr.Phnum = uint16(len(e.progs))
 	}
+	// Notes go between the program headers and the text, or, when they
+	// do not fit there, at the end of the file.
+	notes, tail := e.notes, e.tail
+	if len(notes) > textOff-notesOff {
+		e.progs[noteProg].Off = uint64(dataOff + len(craftedMsg) + len(e.tail))
+		tail, notes = append(slices.Clone(e.tail), notes...), nil
+	}
 	if len(e.progs) > noteProg && e.progs[noteProg].Type == uint32(elf.PT_NOTE) &&
 		e.progs[noteProg].Filesz == 0 {
 		e.progs[noteProg].Filesz = uint64(len(e.notes))
@@ -143,10 +151,10 @@ func (e *craftedELF) bytes() []byte {
 	binary.Write(&b, binary.LittleEndian, e.progs)
 	out := make([]byte, dataOff+len(craftedMsg))
 	copy(out, b.Bytes())
-	copy(out[notesOff:textOff], e.notes)
+	copy(out[notesOff:textOff], notes)
 	copy(out[textOff:], craftedCode)
 	copy(out[dataOff:], craftedMsg)
-	return append(out, e.tail...)
+	return append(out, tail...)
 }
 
 func TestCraftedELFRuns(t *testing.T) {
@@ -410,12 +418,6 @@ func TestHostileNotesRefused(t *testing.T) {
 			}
 			if tc.edit != nil {
 				tc.edit(e)
-			}
-			if len(e.notes) > textOff-notesOff {
-				e.progs[noteProg].Off = dataOff + 0x100
-				e.tail = append(make([]byte, 0x100-len(craftedMsg)), e.notes...)
-				e.notes = nil
-				e.progs[noteProg].Filesz = uint64(len(e.tail) - (0x100 - len(craftedMsg)))
 			}
 			path := writeFile(t, "notes.nabla", e.bytes())
 			r := run(t, append(tc.args, path)...)
