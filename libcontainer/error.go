@@ -90,3 +90,23 @@ func systemError(err error, format string, args ...any) error {
 	}
 	return &Error{Code: SystemError, Msg: fmt.Sprintf(format, args...) + ": " + err.Error(), Cause: err}
 }
+
+// PhaseError is the failure of one handler phase (FsCreate, NetworkRun,
+// ExecDestroy...). Its message is the handler's own sentence: the phase is
+// runnc's internal name, which means nothing to a Docker user, so it stays
+// in the error chain (errors.Is(err, &PhaseError{Phase: "ExecCreate"}),
+// errors.As) and in the --debug log, not in the text.
+type PhaseError struct {
+	Phase string
+	Err   error
+}
+
+func (e *PhaseError) Error() string { return e.Err.Error() }
+
+func (e *PhaseError) Unwrap() error { return e.Err }
+
+// Is makes errors.Is(err, &PhaseError{Phase: p}) match a failure of phase p.
+func (e *PhaseError) Is(target error) bool {
+	t, ok := target.(*PhaseError)
+	return ok && t.Err == nil && t.Phase == e.Phase
+}
