@@ -18,6 +18,7 @@ const (
 	ContainerNotRunning
 	ConfigInvalid
 	SystemError
+	StateUnreadable
 )
 
 func (c ErrorCode) String() string {
@@ -38,6 +39,8 @@ func (c ErrorCode) String() string {
 		return "invalid configuration"
 	case SystemError:
 		return "system error"
+	case StateUnreadable:
+		return "container state unreadable"
 	}
 	return fmt.Sprintf("error code %d", int(c))
 }
@@ -75,6 +78,10 @@ var (
 	ErrNotRunning    = &Error{Code: ContainerNotRunning}
 	ErrConfigInvalid = &Error{Code: ConfigInvalid}
 	ErrSystem        = &Error{Code: SystemError}
+	// ErrStateUnreadable: state.json is there but cannot be read back
+	// (corrupt, or naming handlers this runnc lacks). List shows such a
+	// container and delete --force removes it (RemoveUnreadable).
+	ErrStateUnreadable = &Error{Code: StateUnreadable}
 )
 
 func newError(code ErrorCode, cause error, format string, args ...any) *Error {

@@ -1,6 +1,7 @@
 package libcontainer
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -243,11 +244,16 @@ func (f *NablaFactory) Load(id string) (Container, error) {
 		if errors.Is(err, os.ErrNotExist) {
 			return nil, notExist(id)
 		}
+		var syntax *json.SyntaxError
+		var typ *json.UnmarshalTypeError
+		if errors.As(err, &syntax) || errors.As(err, &typ) {
+			return nil, unreadable(id, err)
+		}
 		return nil, systemError(err, "load container %s", id)
 	}
 	handlers, err := f.registry.Handlers(st.Handlers)
 	if err != nil {
-		return nil, systemError(err, "load container %s", id)
+		return nil, unreadable(id, err)
 	}
 	return &nablaContainer{id: id, dir: dir, factory: f, handlers: handlers, state: st}, nil
 }

@@ -13,12 +13,14 @@ var runCommand = cli.Command{
 	Usage:     "create and start a container, and wait for it unless detached",
 	ArgsUsage: "<container-id>",
 	Description: `Run is create then start. In the foreground it forwards signals to the
-unikernel, waits for it, deletes the container and exits with the
-unikernel's exit status (128+N if killed by signal N).
+unikernel, waits for it, deletes the container (unless --keep) and exits
+with the unikernel's exit status (128+N if killed by signal N).
 
 Example: runnc run --bundle /containers/hello hello1`,
 	Flags: append([]cli.Flag{
 		cli.BoolFlag{Name: "detach, d", Usage: "return once the container is started"},
+		cli.BoolFlag{Name: "keep", Usage: "do not delete the container after it exits (delete it with runnc delete)"},
+		cli.BoolFlag{Name: "no-subreaper", Usage: "accepted for runc compatibility; runnc never makes itself a subreaper (the unikernel is its only process and runnc's own child)"},
 		cli.StringFlag{Name: "image", Usage: "run a container of this image from the image store (pulled if missing) instead of a bundle"},
 	}, createFlags...),
 	Action: func(ctx *cli.Context) error {
@@ -45,8 +47,10 @@ Example: runnc run --bundle /containers/hello hello1`,
 		stop := forwardSignals(proc.Pid)
 		code, err := proc.Wait()
 		stop()
-		if derr := c.Destroy(true); err == nil {
-			err = derr
+		if !ctx.Bool("keep") {
+			if derr := c.Destroy(true); err == nil {
+				err = derr
+			}
 		}
 		if err != nil {
 			return err
