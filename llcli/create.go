@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 
+	"github.com/nabla-containers/runnc/internal/atomicfile"
 	"github.com/nabla-containers/runnc/libcontainer"
 	"github.com/urfave/cli"
 )
@@ -122,7 +124,10 @@ func newProcess(ctx *cli.Context, cfg *libcontainer.Config) (*libcontainer.Proce
 }
 
 // writePidFile writes the pid the way runc does: no trailing newline,
-// atomically (the shim reads it as soon as create returns).
+// into a new temporary file of the same directory (created with O_EXCL,
+// so a symlink planted under its name is never followed) renamed over
+// path (which replaces a symlink at path rather than writing through it).
+// The shim reads the file as soon as create returns: it must be whole.
 func writePidFile(path string, c libcontainer.Container) error {
 	if path == "" {
 		return nil
@@ -131,9 +136,8 @@ func writePidFile(path string, c libcontainer.Container) error {
 	if err != nil {
 		return err
 	}
-	tmp := filepath.Join(filepath.Dir(path), "."+filepath.Base(path))
-	if err := os.WriteFile(tmp, []byte(fmt.Sprint(st.InitPid)), 0o644); err != nil {
+	if err := atomicfile.Write(path, []byte(strconv.Itoa(st.InitPid)), 0o644, false); err != nil {
 		return fmt.Errorf("write pid file %s: %w", path, err)
 	}
-	return os.Rename(tmp, path)
+	return nil
 }
