@@ -32,7 +32,7 @@ process waiting for "runnc start". The unikernel has not run yet.
 Example: runnc create --bundle /containers/hello hello1`,
 	Flags: createFlags,
 	Action: func(ctx *cli.Context) error {
-		c, _, err := createContainer(ctx)
+		c, _, err := createContainer(ctx, nil)
 		if err != nil {
 			return err
 		}
@@ -46,11 +46,14 @@ Example: runnc create --bundle /containers/hello hello1`,
 	},
 }
 
-// createContainer creates the container named by the only argument from
-// the bundle and starts its init. On failure nothing is left behind.
-func createContainer(ctx *cli.Context) (libcontainer.Container, *libcontainer.Process, error) {
-	if err := CheckArgs(ctx, 1); err != nil {
-		return nil, nil, err
+// createContainer creates the container named by the first argument from
+// the bundle and starts its init; args, unless nil, replace the bundle's
+// process.args. On failure nothing is left behind.
+func createContainer(ctx *cli.Context, args []string) (libcontainer.Container, *libcontainer.Process, error) {
+	if args == nil {
+		if err := CheckArgs(ctx, 1); err != nil {
+			return nil, nil, err
+		}
 	}
 	id := ctx.Args().First()
 	bundle := ctx.String("bundle")
@@ -76,6 +79,17 @@ func createContainer(ctx *cli.Context) (libcontainer.Container, *libcontainer.Pr
 	cfg, err := libcontainer.LoadBundle(bundle)
 	if err != nil {
 		return nil, nil, err
+	}
+	if args != nil {
+		// The bundle may be shared (an image's): the change stays in this
+		// container's copy of the spec, checked like the bundle's own.
+		spec := *cfg.Spec
+		proc := *spec.Process
+		proc.Args = args
+		spec.Process = &proc
+		if cfg, err = libcontainer.NewConfig(bundle, &spec); err != nil {
+			return nil, nil, err
+		}
 	}
 	f, err := Factory(ctx)
 	if err != nil {

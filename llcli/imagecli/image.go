@@ -4,6 +4,7 @@
 package imagecli
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -214,17 +215,17 @@ func imageTable(out io.Writer, images []image.Image) error {
 			refs = []string{"<none>"}
 		}
 		for _, r := range refs {
-			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", r, image.ShortID(im.ID),
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", llcli.TableCell(r), image.ShortID(im.ID),
 				im.Digest, units.HumanSize(float64(im.Size)), im.Pulled.Format(time.RFC3339))
 		}
 	}
 	return w.Flush()
 }
 
-// prepare is runnc run --image REF's part in runnc-image: it prints the
-// directory of REF's shared bundle in the store, pulling REF first if the
-// store lacks it. runnc then holds the store (imagelock) while it makes
-// the container.
+// prepare is runnc run --image REF's part in runnc-image: it prints, as
+// llcli.PreparedImage, the directory of REF's shared bundle in the store
+// (pulling REF first if the store lacks it) and REF's Entrypoint. runnc
+// then holds the store (imagelock) while it makes the container.
 func prepare(ctx *cli.Context, s *image.Store) error {
 	ref := ctx.Args().First()
 	if _, err := s.Find(ref); err != nil {
@@ -239,6 +240,9 @@ func prepare(ctx *cli.Context, s *image.Store) error {
 	if err != nil {
 		return err
 	}
-	fmt.Println(dir)
-	return nil
+	d, err := s.Inspect(ref)
+	if err != nil {
+		return err
+	}
+	return json.NewEncoder(os.Stdout).Encode(llcli.PreparedImage{Bundle: dir, Entrypoint: d.Config.Config.Entrypoint})
 }

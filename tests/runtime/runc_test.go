@@ -322,6 +322,7 @@ func TestRuncFlags(t *testing.T) {
 		{[]string{"update", "--memory", "16E", "cl-upd"}, "is not a size"},
 		{[]string{"update", "--cpu-share", "-2", "cl-upd"}, "not valid"},
 		{[]string{"update", "--blkio-weight", "70000", "cl-upd"}, "not valid"},
+		{[]string{"run", "--bundle", hello, "cl-args", "extra"}, "need --image"},
 	} {
 		e.refused("", c.want, c.args...)
 	}
