@@ -27,8 +27,8 @@ func unreadable(id string, err error) error {
 // the container is deleted as any other; else the fs handler (the one
 // named, or the default) still drops the container's use of its disk
 // image (it finds it by the container's id), and the cgroups whose paths
-// survive are removed. The state
-// directory goes in any case.
+// survive (or that init was in) are removed. The state directory goes in
+// any case.
 func (f *NablaFactory) RemoveUnreadable(id string) error {
 	if err := validateID(id); err != nil {
 		return err

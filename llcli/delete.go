@@ -24,21 +24,24 @@ Example: runnc delete hello1`,
 	Action: func(ctx *cli.Context) error {
 		c, err := loadContainer(ctx)
 		if err != nil {
-			force := ctx.Bool("force")
-			notExist := errors.Is(err, libcontainer.ErrNotExist)
-			if !force || !notExist && !errors.Is(err, libcontainer.ErrStateUnreadable) {
+			var remove func(f *libcontainer.NablaFactory, id string) error
+			switch {
+			case !ctx.Bool("force"):
+				return err
+			case errors.Is(err, libcontainer.ErrNotExist):
+				// A create killed before saving state left only its
+				// directory, as runc's does.
+				remove = (*libcontainer.NablaFactory).RemoveAborted
+			case errors.Is(err, libcontainer.ErrStateUnreadable):
+				remove = (*libcontainer.NablaFactory).RemoveUnreadable
+			default:
 				return err
 			}
 			f, ferr := Factory(ctx)
 			if ferr != nil {
 				return ferr
 			}
-			if notExist {
-				// A create killed before saving state left only its
-				// directory, as runc's does.
-				return f.RemoveAborted(ctx.Args().First())
-			}
-			return f.RemoveUnreadable(ctx.Args().First())
+			return remove(f, ctx.Args().First())
 		}
 		err = c.Destroy(ctx.Bool("force"))
 		if ctx.Bool("force") && errors.Is(err, libcontainer.ErrNotExist) {

@@ -150,7 +150,7 @@ func resourceFlags(ctx *cli.Context, r *cgroups.Resources) error {
 		// A size beyond int64 converts to a negative number, which the
 		// kernel would read as a huge unsigned one, or refuse.
 		if err != nil || n < 0 {
-			return fmt.Errorf("--%s %q is not a size: use bytes or a unit like 64m, at most 8 EiB, or -1 for no limit", s.flag, v)
+			return fmt.Errorf("--%s %q is not a size: use bytes or a unit like 64m (below 8 EiB), or -1 for no limit", s.flag, v)
 		}
 		*s.dst = n
 	}
