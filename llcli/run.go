@@ -18,7 +18,7 @@ with the unikernel's exit status (128+N if killed by signal N).
 
 With --image, arguments after the container id replace the image's Cmd
 after its Entrypoint, as with docker run (with no Entrypoint, the first
-names the unikernel).
+names the unikernel); put -- before them if one starts with a dash.
 
 Example: runnc run --bundle /containers/hello hello1
          runnc run --image docker://127.0.0.1:5000/hello:1 hello2 hola`,
