@@ -77,8 +77,17 @@ func useImage(ctx *cli.Context) (release func(), args []string, err error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	prepare := append(globalArgs(ctx), "image", "prepare")
+	var progress []*os.File
+	// A pull shows its progress on runnc's terminal, through an fd of its
+	// own: runnc-image's stderr carries the message of a failure.
+	if IsTerminal(os.Stderr) {
+		prepare = append(prepare, "--progress-fd=3")
+		progress = []*os.File{os.Stderr}
+	}
 	var stderr bytes.Buffer
-	cmd := exec.Command(tool, append(globalArgs(ctx), "image", "prepare", ref)...)
+	cmd := exec.Command(tool, append(prepare, ref)...)
+	cmd.ExtraFiles = progress
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
@@ -126,4 +135,10 @@ func globalArgs(ctx *cli.Context) []string {
 		}
 	}
 	return args
+}
+
+// IsTerminal reports whether f is a terminal.
+func IsTerminal(f *os.File) bool {
+	_, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
+	return err == nil
 }

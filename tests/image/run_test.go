@@ -1,8 +1,10 @@
 package image_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -10,6 +12,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/containerd/console"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/nabla-containers/runnc/llif"
 )
@@ -231,4 +234,45 @@ func TestImageTableEscapesNewlines(t *testing.T) {
 	if lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n"); len(lines) != 2 || !strings.Contains(out, `:1\nx`) {
 		t.Errorf("image ls of one image tagged \"1\\nx\":\n%s", out)
 	}
+}
+
+// run --image shows a pull's progress on a terminal, and stays quiet
+// when stderr is not one.
+func TestRunImageShowsProgressOnlyOnATerminal(t *testing.T) {
+	e := newEnv(t)
+	requireRuntime(t)
+	ref := "oci:" + writeLayout(t, helloImage(t), "1") + ":1"
+	if _, stderr := e.run(true, "run", "--image", ref, "cl-quiet"); strings.Contains(stderr, " bytes") {
+		t.Errorf("a pull without a terminal showed progress: %q", stderr)
+	}
+	e.run(true, "image", "rm", ref) // so that the next run pulls again
+
+	master, slavePath, err := console.NewPty()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer master.Close()
+	slave, err := os.OpenFile(slavePath, os.O_RDWR|syscall.O_NOCTTY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var shown bytes.Buffer
+	done := make(chan struct{})
+	go func() {
+		io.Copy(&shown, master) // until EIO: every holder of the slave is gone
+		close(done)
+	}()
+	cmd := e.cmd("run", "--image", ref, "cl-tty")
+	var stdout bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, slave
+	err = cmd.Run()
+	slave.Close()
+	<-done
+	if err != nil {
+		t.Fatalf("run --image on a terminal: %v: %s", err, shown.String())
+	}
+	if !strings.Contains(shown.String(), " bytes") {
+		t.Errorf("a pull on a terminal showed no progress: %q", shown.String())
+	}
+	checkHello(t, stdout.String())
 }
