@@ -42,7 +42,7 @@ process.args[0] is a .nabla unikernel.`
 		cli.StringFlag{Name: "root", Value: DefaultRoot, Usage: "directory for container state (tmpfs)"},
 		cli.StringFlag{Name: "log", Usage: "append log lines to this file (default: stderr)"},
 		cli.StringFlag{Name: "log-format", Value: "text", Usage: "log format: text or json"},
-		cli.BoolFlag{Name: "debug", Usage: "log debug messages"},
+		cli.BoolFlag{Name: "debug", Usage: "also log what each step did: every handler phase (with its time and the state it handed on), init, hooks, signals, delete"},
 		cli.BoolFlag{Name: "systemd-cgroup", Usage: "accepted for runc compatibility; cgroups are managed through cgroupfs"},
 		cli.StringFlag{Name: "criu", Value: "criu", Usage: "accepted for runc compatibility; checkpoint and restore are not supported, so criu is never run"},
 		cli.StringFlag{Name: "rootless", Value: "auto", Usage: "accepted for runc compatibility ('true', 'false' or 'auto'); runnc needs root for its tap devices and cgroups either way"},
