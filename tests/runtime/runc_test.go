@@ -2,6 +2,7 @@ package runtime_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -211,6 +212,10 @@ func TestOutputAsRunc(t *testing.T) {
 	if rl != "null\n" || nl != rl {
 		t.Errorf("list -f json of no container: runnc %q, runc %q", nl, rl)
 	}
+	// go-runc, which containerd's shim uses, reads runc's null.
+	if l, err := e.runc.List(context.Background()); err != nil || len(l) != 0 {
+		t.Errorf("go-runc List of no container: %v, %v", l, err)
+	}
 
 	if res := r.run("create", "--bundle", r.bundle("sleep", "60"), rid); res.Code != 0 {
 		t.Fatalf("runc create: %s %s", res.Stdout, res.Stderr)
@@ -253,6 +258,9 @@ func TestOutputAsRunc(t *testing.T) {
 	rp, np = r.run("ps", "-f", "json", rid), e.Run("ps", "-f", "json", nid)
 	if rp.Stdout != "null\n" || np.Stdout != rp.Stdout {
 		t.Errorf("ps -f json of a stopped container: runnc %q, runc %q", np.Stdout, rp.Stdout)
+	}
+	if pids, err := e.runc.Ps(context.Background(), nid); err != nil || len(pids) != 0 {
+		t.Errorf("go-runc Ps of a stopped container: %v, %v", pids, err)
 	}
 	// containerd's shim reports NotFound, not "unknown error after kill",
 	// for these words (pkg/process checkKillError).
