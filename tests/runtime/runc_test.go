@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -358,4 +359,39 @@ func cgroupOf(t *testing.T, pid int, controller string) string {
 		}
 	}
 	return filepath.Join("/sys/fs/cgroup", strings.SplitN(strings.TrimSpace(string(data)), ":", 3)[2])
+}
+
+// Every flag runc 1.1.5's help lists, globally and for each command, is
+// one runnc knows too (exec, checkpoint and restore take any flag, to
+// refuse the command itself with a sentence).
+func TestEveryRuncFlagIsKnown(t *testing.T) {
+	e := newEnv(t)
+	r := newRunc(t)
+	flag := regexp.MustCompile(`(?m)^\s+(-{1,2}[a-z0-9-]+)(?: value)?(?:, (-{1,2}[a-z0-9-]+))?`)
+	flags := func(help string) map[string]bool {
+		set := map[string]bool{}
+		for _, m := range flag.FindAllStringSubmatch(help, -1) {
+			set[m[1]] = true
+			if m[2] != "" {
+				set[m[2]] = true
+			}
+		}
+		return set
+	}
+	for _, cmd := range []string{"", "create", "delete", "events", "kill", "list", "pause", "ps", "resume", "run", "spec", "start", "state", "update", "features"} {
+		args := []string{"--help"}
+		if cmd != "" {
+			args = []string{"help", cmd}
+		}
+		rh, nh := r.run(args...), e.Run(args...)
+		if !strings.Contains(rh.Stdout, "USAGE") || !strings.Contains(nh.Stdout, "USAGE") {
+			t.Fatalf("%v printed no help: runc %q, runnc %q", args, rh.Stdout, nh.Stdout)
+		}
+		want, got := flags(rh.Stdout), flags(nh.Stdout)
+		for f := range want {
+			if !got[f] {
+				t.Errorf("runc %s has %s, runnc does not", cmd, f)
+			}
+		}
+	}
 }
