@@ -6,6 +6,7 @@ import (
 	"syscall"
 
 	"github.com/opencontainers/cgroups"
+	"github.com/sirupsen/logrus"
 	"golang.org/x/sys/unix"
 )
 
@@ -30,7 +31,7 @@ func (c *nablaContainer) signal(sig os.Signal, all bool) error {
 			// after the exit it saw).
 			return nil
 		}
-		return newError(ContainerNotRunning, nil, "cannot signal container %s: it is not running", c.id)
+		return notRunning(c.name())
 	}
 	// A pidfd pins the process: after checking it is still ours, the signal
 	// cannot reach a process that reused the pid.
@@ -39,7 +40,7 @@ func (c *nablaContainer) signal(sig os.Signal, all bool) error {
 		if errors.Is(err, unix.ESRCH) {
 			return c.signalGone(all)
 		}
-		return systemError(err, "signal container %s", c.id)
+		return systemError(err, "signal container %s", c.name())
 	}
 	defer unix.Close(pidfd)
 	if !alive(c.state.InitPid, c.state.InitStartTime) {
@@ -49,8 +50,9 @@ func (c *nablaContainer) signal(sig os.Signal, all bool) error {
 		if errors.Is(err, unix.ESRCH) {
 			return c.signalGone(all)
 		}
-		return systemError(err, "signal container %s", c.id)
+		return systemError(err, "signal container %s", c.name())
 	}
+	logrus.WithField("id", c.id).Debugf("sent signal %d to pid %d", int(s), c.state.InitPid)
 	// A frozen process dies of SIGKILL only once thawed (as runc does,
 	// thaw it: kill and delete --force of a paused container must end it).
 	if s == unix.SIGKILL && c.frozen() {
@@ -63,5 +65,13 @@ func (c *nablaContainer) signalGone(all bool) error {
 	if all {
 		return nil
 	}
-	return newError(ContainerNotRunning, nil, "cannot signal container %s: it is not running", c.id)
+	return notRunning(c.name())
+}
+
+// notRunning is the refusal to signal a stopped container. It carries
+// runc's words "container not running": containerd's shim matches them to
+// report NotFound (the process already finished) rather than an unknown
+// error after kill.
+func notRunning(name string) error {
+	return newError(ContainerNotRunning, nil, "cannot signal %s: container not running (it has stopped)", name)
 }
