@@ -18,7 +18,6 @@ type Status int
 const (
 	Created Status = iota
 	Running
-	Pausing
 	Paused
 	Stopped
 )
@@ -29,8 +28,6 @@ func (s Status) String() string {
 		return "created"
 	case Running:
 		return "running"
-	case Pausing:
-		return "pausing"
 	case Paused:
 		return "paused"
 	case Stopped:
@@ -56,8 +53,6 @@ type Container interface {
 	Start(p *Process) error
 	// Exec lets a created container's workload run (`runnc start`).
 	Exec() error
-	// Run is Start then Exec.
-	Run(p *Process) error
 	// Signal sends sig to the workload; with all, a stopped container is
 	// not an error (there is no other process to signal).
 	Signal(sig os.Signal, all bool) error

@@ -20,7 +20,7 @@ func (c *nablaContainer) Destroy(force bool) error {
 	}
 	defer unlock()
 	switch s := c.currentStatus(); s {
-	case Running, Paused, Pausing:
+	case Running, Paused:
 		if !force {
 			return newError(ContainerNotStopped, nil, "cannot delete container %s: it is %s; stop it first or use --force", c.name(), s)
 		}

@@ -28,18 +28,6 @@ func (c *nablaContainer) Start(p *Process) error {
 	return c.start(p)
 }
 
-func (c *nablaContainer) Run(p *Process) error {
-	unlock, err := c.lock()
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	if err := c.start(p); err != nil {
-		return err
-	}
-	return c.exec()
-}
-
 // start launches init (runnc-init) and walks it through the protocol of
 // sync.go: once it is in the container's network namespace, the hooks and
 // the handlers' Run phases run here, and init gets the workload to exec

@@ -14,19 +14,7 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// Factory makes and finds containers below one state root.
-type Factory interface {
-	// Create makes container id from config: it runs the Create phase of
-	// the fs, network and exec handlers and saves the state. On failure
-	// nothing is left behind.
-	Create(id string, config *Config) (Container, error)
-	// Load returns the container id saved below the root.
-	Load(id string) (Container, error)
-	// Type names the kind of containers this factory makes.
-	Type() string
-}
-
-// NablaFactory is the Factory for Nabla containers.
+// NablaFactory makes and finds the containers below one state root.
 type NablaFactory struct {
 	root     string
 	registry *llif.Registry
@@ -74,8 +62,6 @@ func New(root string, registry *llif.Registry, opts ...Option) (*NablaFactory, e
 	return f, nil
 }
 
-func (f *NablaFactory) Type() string { return "nabla" }
-
 // Root is the state root this factory keeps containers below.
 func (f *NablaFactory) Root() string { return f.root }
 
@@ -96,6 +82,9 @@ func validateID(id string) error {
 	return nil
 }
 
+// Create makes container id from config: it runs the Create phase of the
+// fs, network and exec handlers and saves the state. On failure nothing is
+// left behind.
 func (f *NablaFactory) Create(id string, config *Config) (_ Container, retErr error) {
 	if err := validateID(id); err != nil {
 		return nil, err
@@ -234,6 +223,7 @@ func logIfErr(_ *llif.LLState, err error) {
 	}
 }
 
+// Load returns the container id saved below the root.
 func (f *NablaFactory) Load(id string) (Container, error) {
 	if err := validateID(id); err != nil {
 		return nil, err
