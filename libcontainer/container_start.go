@@ -137,7 +137,7 @@ func (c *nablaContainer) start(p *Process) (retErr error) {
 	return nil
 }
 
-// initCommand is runnc-init's command for p: its stdio, p's extra files,
+// initCommand is the container init's command for p: its stdio, p's extra files,
 // then the sync socket and the exec fifo, and the network namespace it is
 // cloned into or joins.
 func (c *nablaContainer) initCommand(p *Process, cfg *configs.Config, sock, fifo *os.File) *exec.Cmd {
@@ -146,6 +146,9 @@ func (c *nablaContainer) initCommand(p *Process, cfg *configs.Config, sock, fifo
 		path = filepath.Join(filepath.Dir(c.factory.runtime.TenderPath), initName)
 	}
 	cmd := exec.Command(path)
+	if len(c.factory.initArgs) > 0 {
+		cmd.Args = c.factory.initArgs
+	}
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = p.Stdin, p.Stdout, p.Stderr
 	syncFd := 3 + len(p.ExtraFiles)
 	cmd.ExtraFiles = append(append([]*os.File{}, p.ExtraFiles...), sock, fifo)

@@ -19,9 +19,10 @@ type NablaFactory struct {
 	root     string
 	registry *llif.Registry
 	runtime  llif.RuntimeOptions
-	// initPath is runnc-init, the container's first process; empty: the
-	// one beside the tender.
+	// initPath is the container's first process: runnc-init (empty: the
+	// one beside the tender), or this program with initArgs (InitArgs).
 	initPath string
+	initArgs []string
 }
 
 // Option configures a NablaFactory.
@@ -41,8 +42,20 @@ func WithRuntimeOptions(o llif.RuntimeOptions) Option {
 // container's process until start. The default is the runnc-init in the
 // tender's directory, where `make install` puts both.
 func WithInitPath(path string) Option {
-	return func(f *NablaFactory) { f.initPath = path }
+	return func(f *NablaFactory) { f.initPath, f.initArgs = path, nil }
 }
+
+// InitArgs makes the container's init this program itself, started again
+// with args as its argv (runc's InitArgs(os.Args[0], "init")); the program
+// must then call StartInitialization, from an init function, when it sees
+// them. It suits a program that is one Go binary: runnc-init, the default,
+// starts about 4 ms sooner, a quarter of a container's lifecycle.
+func InitArgs(args ...string) Option {
+	return func(f *NablaFactory) { f.initPath, f.initArgs = selfExe, args }
+}
+
+// selfExe is this program, whatever directory create runs from.
+const selfExe = "/proc/self/exe"
 
 // New returns a factory keeping container state below root, with handlers
 // chosen from registry.

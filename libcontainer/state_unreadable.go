@@ -118,15 +118,24 @@ func readableHead(data []byte) *State {
 	return &st
 }
 
-// runsOurs reports whether pid runs runnc-init or the tender: what is left
-// of a state is not trusted to name any other process.
+// runsOurs reports whether pid runs the container's init (runnc-init, or
+// this program with InitArgs) or the tender: what is left of a state is
+// not trusted to name any other process.
 func (f *NablaFactory) runsOurs(pid int) bool {
 	exe, err := os.Readlink("/proc/" + strconv.Itoa(pid) + "/exe")
 	if err != nil {
 		return false
 	}
+	if self, err := os.Executable(); err == nil && f.initPath == selfExe && exe == self {
+		return true
+	}
 	base := filepath.Base(exe)
-	return base == initName || base == "nabla-run" || (f.runtime.TenderPath != "" && base == filepath.Base(f.runtime.TenderPath))
+	for _, ours := range []string{initName, "nabla-run", f.initPath, f.runtime.TenderPath} {
+		if ours != "" && ours != selfExe && base == filepath.Base(ours) {
+			return true
+		}
+	}
+	return false
 }
 
 // cgroupsOf is where pid's cgroups are, keyed as State.CgroupPaths (by
