@@ -10,11 +10,11 @@ TENDER_PREFIX ?= /opt/runnc/bin
 GOFLAGS_BUILD := -trimpath -tags netgo,osusergo,urfave_cli_no_docs \
 	-ldflags "-s -w -linkmode external -extldflags -static -X main.gitCommit=$(shell git rev-parse --short HEAD 2>/dev/null)"
 
-.PHONY: all build runnc tender init guests install demo test setup bench baseline fuzz fuzz-go clean
+.PHONY: all build runnc examples tender init guests install demo test setup bench baseline fuzz fuzz-go clean
 
 all: build
 
-build: runnc tender init guests
+build: runnc tender init guests examples
 
 # The C parts bring their own rules; they only ever write below $(BUILD).
 include nabla-lib/tender/tender.mk
@@ -25,6 +25,10 @@ runnc:
 	@mkdir -p $(BUILD)
 	$(GO) build $(GOFLAGS_BUILD) -o $(BUILD)/runnc ./runnc
 	$(GO) build $(GOFLAGS_BUILD) -o $(BUILD)/runnc-image ./runnc-image
+
+# The library's embedding example; tests/runtime runs it.
+examples:
+	$(GO) build -o $(BUILD)/examples/embed ./examples/embed
 
 install: build
 	install -D -m 0755 $(BUILD)/runnc $(PREFIX)/bin/runnc

@@ -149,7 +149,17 @@ func (c *nablaContainer) initCommand(p *Process, cfg *configs.Config, sock, fifo
 	if len(c.factory.initArgs) > 0 {
 		cmd.Args = c.factory.initArgs
 	}
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = p.Stdin, p.Stdout, p.Stderr
+	// A nil *os.File in an io.Reader would not be nil: exec.Cmd would pass
+	// it as a closed fd rather than /dev/null.
+	if p.Stdin != nil {
+		cmd.Stdin = p.Stdin
+	}
+	if p.Stdout != nil {
+		cmd.Stdout = p.Stdout
+	}
+	if p.Stderr != nil {
+		cmd.Stderr = p.Stderr
+	}
 	syncFd := 3 + len(p.ExtraFiles)
 	cmd.ExtraFiles = append(append([]*os.File{}, p.ExtraFiles...), sock, fifo)
 	cmd.Env = []string{
