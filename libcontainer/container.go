@@ -2,6 +2,7 @@ package libcontainer
 
 import (
 	"errors"
+	"fmt"
 	"github.com/sirupsen/logrus"
 	"os"
 	"path/filepath"
@@ -11,30 +12,6 @@ import (
 	"github.com/opencontainers/runc/libcontainer/configs"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
-
-// Status is where a container is in its life.
-type Status int
-
-const (
-	Created Status = iota
-	Running
-	Paused
-	Stopped
-)
-
-func (s Status) String() string {
-	switch s {
-	case Created:
-		return "created"
-	case Running:
-		return "running"
-	case Paused:
-		return "paused"
-	case Stopped:
-		return "stopped"
-	}
-	return "unknown"
-}
 
 // Container is one Nabla container.
 type Container interface {
@@ -170,7 +147,7 @@ func (c *nablaContainer) lock() (func(), error) {
 		if errors.Is(err, os.ErrNotExist) {
 			return nil, notExist(c.id)
 		}
-		return nil, systemError(err, "container %s", c.name())
+		return nil, fmt.Errorf("container %s: %w", c.name(), err)
 	}
 	c.state = st
 	return unlock, nil

@@ -84,13 +84,13 @@ const maxIDLen = 1024
 
 func validateID(id string) error {
 	if id == "" {
-		return newError(InvalidIdFormat, nil, "container id is empty: give the container a name")
+		return errorf(ErrInvalidID, "container id is empty: give the container a name")
 	}
 	if len(id) > maxIDLen {
-		return newError(InvalidIdFormat, nil, "container id is %d characters long: use at most %d", len(id), maxIDLen)
+		return errorf(ErrInvalidID, "container id is %d characters long: use at most %d", len(id), maxIDLen)
 	}
 	if id == "." || id == ".." || !idRegexp.MatchString(id) {
-		return newError(InvalidIdFormat, nil, "container id %q is not valid: use only letters, digits, '_', '+', '-' and '.'", id)
+		return errorf(ErrInvalidID, "container id %q is not valid: use only letters, digits, '_', '+', '-' and '.'", id)
 	}
 	return nil
 }
@@ -105,33 +105,33 @@ func (f *NablaFactory) Create(id string, config *Config) (_ Container, retErr er
 	name := displayName(id, config.Spec.Annotations)
 	names, err := f.registry.Choose(config.Spec)
 	if err != nil {
-		return nil, newError(ConfigInvalid, err, "cannot create container %s: %v", name, err)
+		return nil, errorf(ErrInvalidConfig, "cannot create container %s: %w", name, err)
 	}
 	handlers, err := f.registry.Handlers(names)
 	if err != nil {
-		return nil, newError(ConfigInvalid, err, "cannot create container %s: %v", name, err)
+		return nil, errorf(ErrInvalidConfig, "cannot create container %s: %w", name, err)
 	}
 	if err := os.MkdirAll(f.root, 0o700); err != nil {
-		return nil, systemError(err, "create state root %s", f.root)
+		return nil, fmt.Errorf("create state root %s: %w", f.root, err)
 	}
 	dir := filepath.Join(f.root, id)
 	if err := os.Mkdir(dir, 0o700); err != nil {
 		if errors.Is(err, os.ErrExist) {
-			return nil, newError(IdInUse, err, "container %s already exists: choose another id or delete it first", name)
+			return nil, errorf(ErrExist, "container %s already exists: choose another id or delete it first", name)
 		}
-		return nil, systemError(err, "create state directory for %s", name)
+		return nil, fmt.Errorf("create state directory for %s: %w", name, err)
 	}
 	// Hold the lock from the start: a concurrent delete or start of the
 	// same id waits until this container is whole or gone.
 	lock, err := os.Open(dir)
 	if err != nil {
 		os.RemoveAll(dir)
-		return nil, systemError(err, "create %s", name)
+		return nil, fmt.Errorf("create %s: %w", name, err)
 	}
 	defer lock.Close()
 	if err := flockExclusive(lock); err != nil {
 		os.RemoveAll(dir)
-		return nil, systemError(err, "lock %s", name)
+		return nil, fmt.Errorf("lock %s: %w", name, err)
 	}
 
 	// Without linux.cgroupsPath, runc puts a container in /<id>.
@@ -169,7 +169,7 @@ func (f *NablaFactory) Create(id string, config *Config) (_ Container, retErr er
 	// runnc create) leaves a stopped container, which list shows and
 	// delete --force cleans up like any other.
 	if err := c.state.save(dir); err != nil {
-		return nil, systemError(err, "create %s: save state", name)
+		return nil, fmt.Errorf("create %s: save state: %w", name, err)
 	}
 	steps := []struct {
 		phase  string
@@ -204,10 +204,10 @@ func (f *NablaFactory) Create(id string, config *Config) (_ Container, retErr er
 		}
 		logPhase(id, s.phase, begin, st, err)
 		if err != nil {
-			return nil, newError(ConfigInvalid, &PhaseError{Phase: s.phase, Err: err}, "cannot create container %s: %v", name, err)
+			return nil, fmt.Errorf("cannot create container %s: %w", name, &PhaseError{Phase: s.phase, Err: err})
 		}
 		if err := c.state.save(dir); err != nil {
-			return nil, systemError(err, "create %s: save state", name)
+			return nil, fmt.Errorf("create %s: save state: %w", name, err)
 		}
 	}
 	return c, nil
@@ -252,7 +252,7 @@ func (f *NablaFactory) Load(id string) (Container, error) {
 		if errors.As(err, &syntax) || errors.As(err, &typ) {
 			return nil, unreadable(id, err)
 		}
-		return nil, systemError(err, "load container %s", id)
+		return nil, fmt.Errorf("load container %s: %w", id, err)
 	}
 	handlers, err := f.registry.Handlers(st.Handlers)
 	if err != nil {
@@ -268,7 +268,7 @@ func (f *NablaFactory) List() ([]string, error) {
 		if errors.Is(err, os.ErrNotExist) {
 			return nil, nil
 		}
-		return nil, systemError(err, "list %s", f.root)
+		return nil, fmt.Errorf("list %s: %w", f.root, err)
 	}
 	var ids []string
 	for _, e := range entries {
@@ -294,7 +294,7 @@ func (f *NablaFactory) RemoveAborted(id string) error {
 		return nil
 	}
 	if err != nil {
-		return systemError(err, "delete %s", id)
+		return fmt.Errorf("delete %s: %w", id, err)
 	}
 	defer d.Close()
 	if unix.Flock(int(d.Fd()), unix.LOCK_EX|unix.LOCK_NB) != nil {
@@ -304,7 +304,7 @@ func (f *NablaFactory) RemoveAborted(id string) error {
 		return nil
 	}
 	if err := os.RemoveAll(dir); err != nil {
-		return systemError(err, "delete %s", id)
+		return fmt.Errorf("delete %s: %w", id, err)
 	}
 	return nil
 }

@@ -115,11 +115,11 @@ func lockDir(dir, id string) (unlock func(), err error) {
 		if errors.Is(err, os.ErrNotExist) {
 			return nil, notExist(id)
 		}
-		return nil, systemError(err, "lock container %s", id)
+		return nil, fmt.Errorf("lock container %s: %w", id, err)
 	}
 	if err := flockExclusive(f); err != nil {
 		f.Close()
-		return nil, systemError(err, "lock container %s", id)
+		return nil, fmt.Errorf("lock container %s: %w", id, err)
 	}
 	// The directory may have been deleted while we waited for the lock.
 	if _, err := os.Stat(filepath.Join(dir, stateFile)); errors.Is(err, os.ErrNotExist) {
@@ -130,7 +130,7 @@ func lockDir(dir, id string) (unlock func(), err error) {
 }
 
 func notExist(id string) error {
-	return newError(ContainerNotExists, nil, "container %s does not exist", displayName(id, nil))
+	return errorf(ErrNotExist, "container %s does not exist", displayName(id, nil))
 }
 
 func flockExclusive(f *os.File) error {
