@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"time"
 
+	"github.com/nabla-containers/runnc/internal/flock"
 	"github.com/nabla-containers/runnc/llif"
 	"github.com/sirupsen/logrus"
 	"golang.org/x/sys/unix"
@@ -129,7 +130,7 @@ func (f *NablaFactory) Create(id string, config *Config) (_ Container, retErr er
 		return nil, fmt.Errorf("create %s: %w", name, err)
 	}
 	defer lock.Close()
-	if err := flockExclusive(lock); err != nil {
+	if err := flock.Lock(lock, unix.LOCK_EX); err != nil {
 		os.RemoveAll(dir)
 		return nil, fmt.Errorf("lock %s: %w", name, err)
 	}
@@ -297,7 +298,7 @@ func (f *NablaFactory) RemoveAborted(id string) error {
 		return fmt.Errorf("delete %s: %w", id, err)
 	}
 	defer d.Close()
-	if unix.Flock(int(d.Fd()), unix.LOCK_EX|unix.LOCK_NB) != nil {
+	if flock.Lock(d, unix.LOCK_EX|unix.LOCK_NB) != nil {
 		return nil
 	}
 	if _, err := os.Stat(filepath.Join(dir, stateFile)); !errors.Is(err, os.ErrNotExist) {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/nabla-containers/runnc/internal/atomicfile"
+	"github.com/nabla-containers/runnc/internal/flock"
 	"github.com/nabla-containers/runnc/llif"
 	"github.com/opencontainers/runc/libcontainer/configs"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -117,7 +118,7 @@ func lockDir(dir, id string) (unlock func(), err error) {
 		}
 		return nil, fmt.Errorf("lock container %s: %w", id, err)
 	}
-	if err := flockExclusive(f); err != nil {
+	if err := flock.Lock(f, unix.LOCK_EX); err != nil {
 		f.Close()
 		return nil, fmt.Errorf("lock container %s: %w", id, err)
 	}
@@ -131,13 +132,4 @@ func lockDir(dir, id string) (unlock func(), err error) {
 
 func notExist(id string) error {
 	return errorf(ErrNotExist, "container %s does not exist", displayName(id, nil))
-}
-
-func flockExclusive(f *os.File) error {
-	for {
-		err := unix.Flock(int(f.Fd()), unix.LOCK_EX)
-		if err != unix.EINTR {
-			return err
-		}
-	}
 }
