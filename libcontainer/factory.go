@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"time"
 
+	"github.com/nabla-containers/runnc/internal/containerid"
 	"github.com/nabla-containers/runnc/internal/flock"
 	"github.com/nabla-containers/runnc/llif"
 	"github.com/sirupsen/logrus"
@@ -79,8 +79,6 @@ func New(root string, registry *llif.Registry, opts ...Option) (*NablaFactory, e
 // Root is the state root this factory keeps containers below.
 func (f *NablaFactory) Root() string { return f.root }
 
-var idRegexp = regexp.MustCompile(`^[\w+\-.]+$`)
-
 const maxIDLen = 1024
 
 func validateID(id string) error {
@@ -90,7 +88,7 @@ func validateID(id string) error {
 	if len(id) > maxIDLen {
 		return errorf(ErrInvalidID, "container id is %d characters long: use at most %d", len(id), maxIDLen)
 	}
-	if id == "." || id == ".." || !idRegexp.MatchString(id) {
+	if id == "." || id == ".." || !containerid.Pattern.MatchString(id) {
 		return errorf(ErrInvalidID, "container id %q is not valid: use only letters, digits, '_', '+', '-' and '.'", id)
 	}
 	return nil
