@@ -159,7 +159,7 @@ func TestRunWithoutPlannedTapTouchesNothing(t *testing.T) {
 	if c.get(llif.NetTap) != "" {
 		t.Errorf("run gave a tap: %v", c.in.NetworkState.Options)
 	}
-	if out := ipCmd(t, "-n", p.ns, "-o", "-4", "addr", "show", "eth0"); !strings.Contains(out, "10.198.3.2/24") {
+	if out := testenv.IP(t, "-n", p.ns, "-o", "-4", "addr", "show", "eth0"); !strings.Contains(out, "10.198.3.2/24") {
 		t.Errorf("eth0 lost its address: %s", out)
 	}
 }
@@ -180,7 +180,7 @@ func TestOwnerAnnotationLeavesOthersWithoutNIC(t *testing.T) {
 	if sidecar.get(llif.NetTap) != "" {
 		t.Errorf("the sidecar got a tap: %v", sidecar.in.NetworkState.Options)
 	}
-	if out := ipCmd(t, "-n", p.ns, "-o", "-4", "addr", "show", "eth0"); !strings.Contains(out, "10.198.4.2/24") {
+	if out := testenv.IP(t, "-n", p.ns, "-o", "-4", "addr", "show", "eth0"); !strings.Contains(out, "10.198.4.2/24") {
 		t.Errorf("eth0 lost its address to a container that does not own it: %s", out)
 	}
 	web := newContainer("web", nsPath(p.ns))
