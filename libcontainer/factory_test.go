@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/nabla-containers/runnc/llif"
+	"github.com/nabla-containers/runnc/tests/testenv"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"github.com/vishvananda/netlink"
 )
@@ -78,9 +79,7 @@ func (failingExec) ExecDestroyFunc(in *llif.ExecDestroyInput) (*llif.LLState, er
 
 func testFactory(t *testing.T) (*NablaFactory, string) {
 	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Fatal("this test needs root to make network links")
-	}
+	testenv.RequireRoot(t) // to make network links
 	disks := t.TempDir()
 	reg := &llif.Registry{
 		Fs:             map[string]func() llif.FsHandler{"file": func() llif.FsHandler { return fileFs{} }},
