@@ -29,9 +29,10 @@ GUEST_APPS += $(GUEST_NET_APPS)
 GUEST_SDK_SRCS := $(addprefix $(GUEST_DIR)/sdk/,syscall.c boot.c console.c clock.c \
                   poll.c net.c block.c json.c config.c iso.c malloc.c string.c)
 
-# TENDER-NOTES "Building a freestanding guest": no PIE, no stack protector
-# (the guest would read the tender's canary through %fs), no red zone, and
-# -fno-tree-loop-distribute-patterns so memset's loop is not a call to memset.
+# A freestanding guest: no PIE, no stack protector (the guest would read the
+# tender's canary through %fs), no red zone, and
+# -fno-tree-loop-distribute-patterns, or gcc turns memset's own loop into a
+# call to memset.
 GUEST_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror -MMD -MP \
                 -ffreestanding -fno-pie -fno-stack-protector -fno-asynchronous-unwind-tables \
                 -fcf-protection=none -mno-red-zone -fno-plt -fstack-clash-protection \

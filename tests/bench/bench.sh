@@ -31,7 +31,7 @@ if [ -n "$baseline" ]; then
 	args+=(-baseline "$build/baseline")
 fi
 if [ -n "${SOLO5_SPT:-}" ]; then
-	args+=(-solo5-spt "$(realpath "$SOLO5_SPT")")
+	args+=(-solo5-spt "$(realpath -s "$SOLO5_SPT")")
 fi
 "$go" run ./tests/bench "${args[@]}"
 "$go" test -count=1 -run '^$' -bench . -benchtime "$rounds" ./tests/e2e ./tests/clients
