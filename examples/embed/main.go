@@ -77,8 +77,8 @@ func main() {
 // run runs args as a container below root and returns its exit status.
 func run(root string, args []string) (int, error) {
 	handlers := &llif.Registry{
-		Fs:        map[string]func() llif.FsHandler{"noop": func() llif.FsHandler { return llif.NoopFs{} }},
-		Network:   map[string]func() llif.NetworkHandler{"none": func() llif.NetworkHandler { return llif.NoneNetwork{} }},
+		Fs:        map[string]func() llif.FsHandler{"noop": llif.NewNoopFs},
+		Network:   map[string]func() llif.NetworkHandler{"none": llif.NewNoneNetwork},
 		Exec:      map[string]func() llif.ExecHandler{"host": func() llif.ExecHandler { return hostExec{} }},
 		DefaultFs: "noop", DefaultNetwork: "none", DefaultExec: "host",
 	}

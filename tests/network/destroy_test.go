@@ -84,7 +84,7 @@ func TestDestroyOfNothing(t *testing.T) {
 	}
 	cases := map[string]*container{
 		"empty state, joined namespace": newContainer("empty", nsPath(ns)),
-		"empty state, no config":        {h: network.New(), in: llif.Input{ContainerID: "nil", NetworkState: llif.NewLLState()}},
+		"empty state, no config":        {h: network.NewTap(), in: llif.Input{ContainerID: "nil", NetworkState: llif.NewLLState()}},
 		"nothing made yet":              planned(newContainer("unmade", nsPath(ns))),
 		"namespace gone":                planned(newContainer("gone", nsPath(nsPrefix+"never-made"))),
 		"namespace file left unmounted": planned(newContainer("unmounted", leftFile(t))),

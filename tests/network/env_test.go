@@ -98,7 +98,7 @@ type container struct {
 // or makes a new one if path is "".
 func newContainer(id, path string) *container {
 	cfg := &configs.Config{Namespaces: configs.Namespaces{{Type: configs.NEWNET, Path: path}}}
-	return &container{h: network.New(), in: llif.Input{
+	return &container{h: network.NewTap(), in: llif.Input{
 		ContainerID:  id,
 		Config:       cfg,
 		Process:      &specs.Process{Args: []string{"httpd.nabla"}},
