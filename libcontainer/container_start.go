@@ -130,7 +130,11 @@ func (c *nablaContainer) start(p *Process) (retErr error) {
 	if err := sync.sendWorkload(w); err != nil {
 		return c.initFailed(err)
 	}
-	logrus.WithField("id", c.id).Debugf("workload sent to init: %s %q", w.Path, w.Args)
+	if w == nil {
+		logrus.WithField("id", c.id).Debug("init told to pause: a pod sandbox runs no guest")
+	} else {
+		logrus.WithField("id", c.id).Debugf("workload sent to init: %s %q", w.Path, w.Args)
+	}
 	if err := c.state.save(c.dir); err != nil {
 		return fmt.Errorf("start %s: save state: %w", c.name(), err)
 	}

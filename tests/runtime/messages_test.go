@@ -68,3 +68,18 @@ func TestDebugLogsEachPhase(t *testing.T) {
 		}
 	}
 }
+
+// A pod sandbox (a `pause` entrypoint) sends init no workload: create must
+// not trip over that, with --debug or without.
+func TestSandboxCreateWithDebug(t *testing.T) {
+	e := newEnv(t)
+	b := e.bundle([]string{"/pause"}, nil)
+	for _, args := range [][]string{{"--debug"}, nil} {
+		if res := e.Run(append(args, "create", "--bundle", b, "cl-pause")...); res.Code != 0 {
+			t.Fatalf("create %v of a sandbox: exit %d: %s", args, res.Code, res.Stderr)
+		}
+		if res := e.Run("delete", "--force", "cl-pause"); res.Code != 0 {
+			t.Fatalf("delete: %s", res.Stderr)
+		}
+	}
+}
