@@ -29,6 +29,10 @@ var defaultCaps = []string{
 	"CAP_SETGID", "CAP_SETPCAP", "CAP_SETUID", "CAP_SYS_CHROOT",
 }
 
+// AcceptedCapabilities are the capabilities a spec may list (Docker's
+// defaults), for `runnc features`.
+func AcceptedCapabilities() []string { return slices.Clone(defaultCaps) }
+
 // defaultSysctls are the sysctls dockerd sets on every container with a
 // network namespace of its own. The guest has its own network stack, on
 // which they already hold (it binds any port and answers any ping).

@@ -2,13 +2,16 @@ package runtime_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"github.com/opencontainers/runtime-spec/specs-go/features"
 )
 
 // dockerCaps is the capability set Docker, containerd and the CRI send on
@@ -177,4 +180,31 @@ cat /proc/$pid/comm > `+out+`/`+name+`.comm
 	}
 	check("startContainer", "created")
 	e.waitStatus("op-hooks", "running")
+}
+
+// TestOpFeatures: `runnc features` lists what runnc does: every hook
+// kind, the namespaces it accepts (not user), the capabilities it
+// accepts, cgroupfs only, and what replaces linux.seccomp.
+func TestOpFeatures(t *testing.T) {
+	e := newEnv(t)
+	stdout, stderr, code := e.runnc_("features")
+	if code != 0 {
+		t.Fatal(stderr)
+	}
+	var f features.Features
+	if err := json.Unmarshal([]byte(stdout), &f); err != nil {
+		t.Fatalf("features is not JSON: %v\n%s", err, stdout)
+	}
+	for _, h := range []string{"prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"} {
+		if !slices.Contains(f.Hooks, h) {
+			t.Errorf("features lacks hook %s: %v", h, f.Hooks)
+		}
+	}
+	if f.Linux == nil || slices.Contains(f.Linux.Namespaces, "user") || !slices.Contains(f.Linux.Namespaces, "network") ||
+		slices.Contains(f.Linux.Capabilities, "CAP_SYS_ADMIN") || f.Linux.Cgroup == nil || *f.Linux.Cgroup.Systemd {
+		t.Errorf("features: %+v", f.Linux)
+	}
+	if !strings.Contains(f.Annotations["org.nabla.runnc.seccomp"], "replaced by the tender's allowlist") {
+		t.Errorf("features does not say what replaces linux.seccomp: %v", f.Annotations)
+	}
 }
