@@ -161,11 +161,7 @@ func (c *nablaContainer) start(p *Process) (retErr error) {
 // then the sync socket and the exec fifo, and the network namespace it is
 // cloned into or joins.
 func (c *nablaContainer) initCommand(p *Process, cfg *configs.Config, sock, fifo *os.File) *exec.Cmd {
-	path := c.factory.initPath
-	if path == "" {
-		path = filepath.Join(filepath.Dir(c.factory.runtime.TenderPath), initName)
-	}
-	cmd := exec.Command(path)
+	cmd := exec.Command(c.factory.initPath)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = p.Stdin, p.Stdout, p.Stderr
 	syncFd := 3 + len(p.ExtraFiles)
 	cmd.ExtraFiles = append(append([]*os.File{}, p.ExtraFiles...), sock, fifo)
