@@ -150,7 +150,12 @@ func (c *nablaContainer) start(p *Process) (retErr error) {
 	if err := sync.sendWorkload(w); err != nil {
 		return c.initFailed(err)
 	}
-	logrus.WithField("id", c.id).Debugf("workload sent to init: %s %q", w.Path, w.Args)
+	if w != nil {
+		logrus.WithField("id", c.id).Debugf("workload sent to init: %s %q", w.Path, w.Args)
+	} else {
+		// A pod sandbox: init itself holds the namespaces.
+		logrus.WithField("id", c.id).Debug("no workload sent: init stays")
+	}
 	if err := c.state.save(c.dir); err != nil {
 		return systemError(err, "start %s: save state", c.name())
 	}
