@@ -120,6 +120,9 @@ func (c *nablaContainer) start(p *Process) (retErr error) {
 	if err := sync.expectReady(); err != nil {
 		return c.initFailed(err)
 	}
+	if err := setRlimits(cmd.Process.Pid, c.state.Process.Rlimits); err != nil {
+		return newError(ConfigInvalid, err, "cannot create container %s: %v", c.name(), err)
+	}
 	// Hooks see the container as it is while created: pid of init, inside
 	// the container's network namespace already.
 	ociState := &specs.State{
@@ -134,6 +137,11 @@ func (c *nablaContainer) start(p *Process) (retErr error) {
 		if err := runHooks(cfg.Hooks, name, ociState); err != nil {
 			return newError(ConfigInvalid, err, "cannot create container %s: %v", c.name(), err)
 		}
+	}
+	// Before the Run phases, as runc runs them before pivot_root: the
+	// container's environment exists, its workload is not decided yet.
+	if err := runContainerHooks(cmd.Process.Pid, cfg.Hooks, configs.CreateContainer, ociState); err != nil {
+		return newError(ConfigInvalid, err, "cannot create container %s: %v", c.name(), err)
 	}
 	w, err := c.runPhases(cmd.Process.Pid)
 	if err != nil {
@@ -157,11 +165,7 @@ func (c *nablaContainer) start(p *Process) (retErr error) {
 // then the sync socket and the exec fifo, and the network namespace it is
 // cloned into or joins.
 func (c *nablaContainer) initCommand(p *Process, cfg *configs.Config, sock, fifo *os.File) *exec.Cmd {
-	path := c.factory.initPath
-	if path == "" {
-		path = filepath.Join(filepath.Dir(c.factory.runtime.TenderPath), initName)
-	}
-	cmd := exec.Command(path)
+	cmd := exec.Command(c.factory.initPath)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = p.Stdin, p.Stdout, p.Stderr
 	syncFd := 3 + len(p.ExtraFiles)
 	cmd.ExtraFiles = append(append([]*os.File{}, p.ExtraFiles...), sock, fifo)
@@ -230,6 +234,36 @@ func (c *nablaContainer) initFailed(err error) error {
 	return systemError(err, "cannot create container %s: its init failed", c.name())
 }
 
+// setRlimits gives init, and so the tender it becomes, the spec's
+// rlimits, as runc gives its init: RLIMIT_CPU, RLIMIT_AS and the others
+// bound the tender and the guest in its address space alike. Raising a
+// hard limit needs CAP_SYS_RESOURCE, as under runc. The names were
+// checked at create (checkOptions).
+func setRlimits(pid int, limits []specs.POSIXRlimit) error {
+	for _, l := range limits {
+		lim := unix.Rlimit{Cur: l.Soft, Max: l.Hard}
+		if err := unix.Prlimit(pid, rlimits[l.Type], &lim, nil); err != nil {
+			return fmt.Errorf("set %s of the container to soft %d, hard %d: %w", l.Type, l.Soft, l.Hard, err)
+		}
+	}
+	return nil
+}
+
+// runContainerHooks runs the createContainer or startContainer hooks
+// where the runtime spec puts them, "in the container namespace": runnc's
+// init has a network namespace (and cgroups) of its own and nothing else,
+// so the hooks run on a thread in init's network namespace. Their paths
+// resolve in the host's mount namespace, which is the container's too:
+// runnc makes no mount namespace, and the guest sees only its disk.
+func runContainerHooks(initPid int, hooks configs.Hooks, name configs.HookName, state *specs.State) error {
+	if len(hooks[name]) == 0 {
+		return nil // no thread to make
+	}
+	return nsthread.Do(fmt.Sprintf("/proc/%d/ns/net", initPid), func() error {
+		return runHooks(hooks, name, state)
+	})
+}
+
 func runHooks(hooks configs.Hooks, name configs.HookName, state *specs.State) error {
 	for i, h := range hooks[name] {
 		logrus.WithField("id", state.ID).Debugf("running %s hook #%d", name, i)
@@ -261,6 +295,16 @@ func (c *nablaContainer) exec() error {
 		return newError(ContainerPaused, nil, "cannot start container %s: it is paused; resume it first", c.name())
 	default:
 		return newError(ContainerNotStopped, nil, "cannot start container %s: it is already %s", c.name(), s)
+	}
+	hooks, err := c.state.hooks()
+	if err != nil {
+		return systemError(err, "start %s", c.name())
+	}
+	// startContainer hooks run before init becomes the tender: init is
+	// still waiting on the exec fifo.
+	st, _ := c.OCIState()
+	if err := runContainerHooks(c.state.InitPid, hooks, configs.StartContainer, st); err != nil {
+		return newError(SystemError, err, "cannot start container %s: %v", c.name(), err)
 	}
 	fifo := filepath.Join(c.dir, fifoName)
 	f, err := os.OpenFile(fifo, os.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
@@ -295,11 +339,7 @@ func (c *nablaContainer) exec() error {
 		return systemError(err, "start %s: remove exec fifo", c.name())
 	}
 	logrus.WithField("id", c.id).Debugf("init (pid %d) passed the exec fifo: the workload runs", c.state.InitPid)
-	st, _ := c.OCIState()
-	hooks, err := c.state.hooks()
-	if err != nil {
-		return systemError(err, "start %s", c.name())
-	}
+	st, _ = c.OCIState()
 	if err := runHooks(hooks, configs.Poststart, st); err != nil {
 		return newError(SystemError, err, "start %s: %v", c.name(), err)
 	}

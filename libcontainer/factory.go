@@ -31,8 +31,8 @@ type NablaFactory struct {
 	root     string
 	registry *llif.Registry
 	runtime  llif.RuntimeOptions
-	// initPath is runnc-init, the container's first process; empty: the
-	// one beside the tender.
+	// initPath is runnc-init, the container's first process: by default
+	// the one beside the tender.
 	initPath string
 }
 
@@ -71,6 +71,11 @@ func New(root string, registry *llif.Registry, opts ...Option) (*NablaFactory, e
 	for _, o := range opts {
 		o(f)
 	}
+	if f.initPath == "" {
+		f.initPath = filepath.Join(filepath.Dir(f.runtime.TenderPath), initName)
+	}
+	// Handlers recognise a pod's holder by it.
+	f.runtime.InitPath = f.initPath
 	return f, nil
 }
 
