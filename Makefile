@@ -10,7 +10,7 @@ TENDER_PREFIX ?= /opt/runnc/bin
 GOFLAGS_BUILD := -trimpath -tags netgo,osusergo,urfave_cli_no_docs \
 	-ldflags "-s -w -linkmode external -extldflags -static -X main.gitCommit=$(shell git rev-parse --short HEAD 2>/dev/null)"
 
-.PHONY: all build runnc examples tender init guests install demo test unit setup bench fuzz fuzz-go clean
+.PHONY: all build runnc examples tender init guests install uninstall demo test unit setup bench fuzz fuzz-go clean
 
 all: build
 
@@ -35,6 +35,14 @@ install: build
 	install -D -m 0755 $(BUILD)/runnc-image $(PREFIX)/bin/runnc-image
 	install -D -m 0755 $(BUILD)/nabla-run $(TENDER_PREFIX)/nabla-run
 	install -D -m 0755 $(BUILD)/runnc-init $(TENDER_PREFIX)/runnc-init
+
+# Removes what install put, and the tender's directory and its parent
+# (/opt/runnc/bin, /opt/runnc) if that leaves them empty; never state, disk
+# images or the image store (/run/runnc, /var/lib/runnc), which belong to
+# containers that may still exist.
+uninstall:
+	rm -f $(PREFIX)/bin/runnc $(PREFIX)/bin/runnc-image $(TENDER_PREFIX)/nabla-run $(TENDER_PREFIX)/runnc-init
+	-rmdir $(TENDER_PREFIX) $(patsubst %/,%,$(dir $(TENDER_PREFIX))) 2>/dev/null
 
 # Installs what building and testing need on a fresh Debian machine; quiet
 # and quick when all is there.

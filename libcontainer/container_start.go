@@ -108,6 +108,9 @@ func (c *nablaContainer) start(p *Process) (retErr error) {
 	if err := sync.expectReady(); err != nil {
 		return c.initFailed(err)
 	}
+	if err := setRlimits(cmd.Process.Pid, c.state.Process.Rlimits); err != nil {
+		return fmt.Errorf("cannot create container %s: %w", c.name(), err)
+	}
 	// Hooks see the container as it is while created: pid of init, inside
 	// the container's network namespace already.
 	ociState := &specs.State{
@@ -122,6 +125,11 @@ func (c *nablaContainer) start(p *Process) (retErr error) {
 		if err := runHooks(cfg.Hooks, name, ociState); err != nil {
 			return fmt.Errorf("cannot create container %s: %w", c.name(), err)
 		}
+	}
+	// Before the Run phases, as runc runs them before pivot_root: the
+	// container's environment exists, its workload is not decided yet.
+	if err := runContainerHooks(cmd.Process.Pid, cfg.Hooks, configs.CreateContainer, ociState); err != nil {
+		return fmt.Errorf("cannot create container %s: %w", c.name(), err)
 	}
 	w, err := c.runPhases(cmd.Process.Pid)
 	if err != nil {
@@ -145,11 +153,7 @@ func (c *nablaContainer) start(p *Process) (retErr error) {
 // then the sync socket and the exec fifo, and the network namespace it is
 // cloned into or joins.
 func (c *nablaContainer) initCommand(p *Process, cfg *configs.Config, sock, fifo *os.File) *exec.Cmd {
-	path := c.factory.initPath
-	if path == "" {
-		path = filepath.Join(filepath.Dir(c.factory.runtime.TenderPath), initName)
-	}
-	cmd := exec.Command(path)
+	cmd := exec.Command(c.factory.initPath)
 	if len(c.factory.initArgs) > 0 {
 		cmd.Args = c.factory.initArgs
 	}
@@ -230,6 +234,36 @@ func (c *nablaContainer) initFailed(err error) error {
 	return fmt.Errorf("cannot create container %s: its init failed: %w", c.name(), err)
 }
 
+// setRlimits gives init, and so the tender it becomes, the spec's
+// rlimits, as runc gives its init: RLIMIT_CPU, RLIMIT_AS and the others
+// bound the tender and the guest in its address space alike. Raising a
+// hard limit needs CAP_SYS_RESOURCE, as under runc. The names were
+// checked at create (checkOptions).
+func setRlimits(pid int, limits []specs.POSIXRlimit) error {
+	for _, l := range limits {
+		lim := unix.Rlimit{Cur: l.Soft, Max: l.Hard}
+		if err := unix.Prlimit(pid, rlimits[l.Type], &lim, nil); err != nil {
+			return fmt.Errorf("set %s of the container to soft %d, hard %d: %w", l.Type, l.Soft, l.Hard, err)
+		}
+	}
+	return nil
+}
+
+// runContainerHooks runs the createContainer or startContainer hooks
+// where the runtime spec puts them, "in the container namespace": runnc's
+// init has a network namespace (and cgroups) of its own and nothing else,
+// so the hooks run on a thread in init's network namespace. Their paths
+// resolve in the host's mount namespace, which is the container's too:
+// runnc makes no mount namespace, and the guest sees only its disk.
+func runContainerHooks(initPid int, hooks configs.Hooks, name configs.HookName, state *specs.State) error {
+	if len(hooks[name]) == 0 {
+		return nil // no thread to make
+	}
+	return nsthread.Do(fmt.Sprintf("/proc/%d/ns/net", initPid), func() error {
+		return runHooks(hooks, name, state)
+	})
+}
+
 func runHooks(hooks configs.Hooks, name configs.HookName, state *specs.State) error {
 	for i, h := range hooks[name] {
 		logrus.WithField("id", state.ID).Debugf("running %s hook #%d", name, i)
@@ -255,6 +289,16 @@ func (c *nablaContainer) Exec() error {
 func (c *nablaContainer) exec() error {
 	if err := c.check(opStart); err != nil {
 		return err
+	}
+	hooks, err := c.state.hooks()
+	if err != nil {
+		return fmt.Errorf("start %s: %w", c.name(), err)
+	}
+	// startContainer hooks run before init becomes the tender: init is
+	// still waiting on the exec fifo.
+	st, _ := c.OCIState()
+	if err := runContainerHooks(c.state.InitPid, hooks, configs.StartContainer, st); err != nil {
+		return fmt.Errorf("cannot start container %s: %w", c.name(), err)
 	}
 	fifo := filepath.Join(c.dir, fifoName)
 	f, err := os.OpenFile(fifo, os.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
@@ -289,11 +333,7 @@ func (c *nablaContainer) exec() error {
 		return fmt.Errorf("start %s: remove exec fifo: %w", c.name(), err)
 	}
 	logrus.WithField("id", c.id).Debugf("init (pid %d) passed the exec fifo: the workload runs", c.state.InitPid)
-	st, _ := c.OCIState()
-	hooks, err := c.state.hooks()
-	if err != nil {
-		return fmt.Errorf("start %s: %w", c.name(), err)
-	}
+	st, _ = c.OCIState()
 	if err := runHooks(hooks, configs.Poststart, st); err != nil {
 		return fmt.Errorf("start %s: %w", c.name(), err)
 	}

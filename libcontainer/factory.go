@@ -20,8 +20,8 @@ type NablaFactory struct {
 	root     string
 	registry *llif.Registry
 	runtime  llif.RuntimeOptions
-	// initPath is the container's first process: runnc-init (empty: the
-	// one beside the tender), or this program with initArgs (InitArgs).
+	// initPath is the container's first process: runnc-init (by default
+	// the one beside the tender), or this program with initArgs (InitArgs).
 	initPath string
 	initArgs []string
 }
@@ -73,6 +73,11 @@ func New(root string, registry *llif.Registry, opts ...Option) (*NablaFactory, e
 	for _, o := range opts {
 		o(f)
 	}
+	if f.initPath == "" {
+		f.initPath = filepath.Join(filepath.Dir(f.runtime.TenderPath), initName)
+	}
+	// Handlers recognise a pod's holder by it.
+	f.runtime.InitPath = f.initPath
 	return f, nil
 }
 

@@ -146,7 +146,7 @@ func tenderCommand(in *llif.Input) ([]string, error) {
 	if err := checkArgs(f, args); err != nil {
 		return nil, err
 	}
-	return tenderArgs(in.Runtime.TenderPath, mem, f, dev, unikernel, args), nil
+	return tenderArgs(in.Runtime.TenderPath, mem, f, dev, in.Process.User, unikernel, args), nil
 }
 
 // attach gives the guest the container's NIC and disk as they are now: a

@@ -267,6 +267,15 @@ func TestTenderCommand(t *testing.T) {
 		{"Nabla-era guest: upstream's argv and rumprun's keys", func(t *testing.T) llif.Input { return created(t, formLegacy, "", "", "node.nabla", "/app.js") }, nil,
 			[]string{"--nabla-legacy", "--mem=64", "--net=tap0", "--net-mac=" + mac, "--disk=/disks/k.iso", "--disk-readonly", "/rootfs/hello.nabla",
 				`{"cmdline":"node.nabla /app.js",` + env + `,` + netCfg + `,` + blkCfg + `,"cwd":"/"}`}},
+		{"process.user: the tender drops to it", func(t *testing.T) llif.Input { return created(t, formSolo5, "", "", "hello.nabla") },
+			func(in *llif.Input) {
+				noDevices(in)
+				in.Process.User = specs.User{UID: 1000, GID: 1001, AdditionalGids: []uint32{10, 20}}
+			},
+			[]string{"--mem=64", "--user=1000:1001:10,20", "--", "/rootfs/hello.nabla"}},
+		{"Nabla-era guest as a user without groups", func(t *testing.T) llif.Input { return created(t, formLegacy, "", "", "node.nabla") },
+			func(in *llif.Input) { noDevices(in); in.Process.User = specs.User{UID: 1000} },
+			[]string{"--nabla-legacy", "--mem=64", "--user=1000:0", "/rootfs/hello.nabla", `{"cmdline":"node.nabla",` + env + `,"cwd":"/"}`}},
 		{"Nabla-era guest without devices", func(t *testing.T) llif.Input { return created(t, formLegacy, "", "", "node.nabla") }, noDevices,
 			[]string{"--nabla-legacy", "--mem=64", "/rootfs/hello.nabla", `{"cmdline":"node.nabla",` + env + `,"cwd":"/"}`}},
 	} {

@@ -3,6 +3,9 @@ package nabla
 import (
 	"fmt"
 	"strconv"
+	"strings"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
 // Command-line bounds. Every argument of the tender is one string for
@@ -27,12 +30,13 @@ type tenderDevices struct {
 
 // tenderArgs is the tender's argv:
 //
-//	nabla-run --mem=M [--net:NAME=TAP [--net-mac:NAME=MAC]] [--block:NAME=FILE [--block-readonly:NAME]] -- KERNEL ARGS...
-//	nabla-run --nabla-legacy --mem=M [--net=TAP [--net-mac=MAC]] [--disk=FILE [--disk-readonly]] KERNEL CONFIG
+//	nabla-run --mem=M [--net:NAME=TAP [--net-mac:NAME=MAC]] [--block:NAME=FILE [--block-readonly:NAME]] [--user=U:G[:GS]] -- KERNEL ARGS...
+//	nabla-run --nabla-legacy --mem=M [--net=TAP [--net-mac=MAC]] [--disk=FILE [--disk-readonly]] [--user=U:G[:GS]] KERNEL CONFIG
 //
 // The second is upstream nabla-run's for Nabla-era guests; read-only
-// disks are runnc's extension: shared images must be opened read-only.
-func tenderArgs(tender string, memMiB int64, f form, d tenderDevices, unikernel string, args []string) []string {
+// disks and --user are runnc's extensions: shared images must be opened
+// read-only, and the guest runs as the container's user.
+func tenderArgs(tender string, memMiB int64, f form, d tenderDevices, user specs.User, unikernel string, args []string) []string {
 	legacy := f == formLegacy
 	// A device option names its manifest device: "--net:NAME". A Nabla-era
 	// guest has no manifest: "--net".
@@ -63,10 +67,33 @@ func tenderArgs(tender string, memMiB int64, f form, d tenderDevices, unikernel 
 			argv = append(argv, opt(block+"-readonly", d.BlockName))
 		}
 	}
+	if u := userOption(user); u != "" {
+		argv = append(argv, u)
+	}
 	if !legacy {
 		argv = append(argv, "--")
 	}
 	return append(append(argv, unikernel), args...)
+}
+
+// userOption is the tender's --user for process.user, "" for root with
+// no supplementary groups: what the tender already is. The uid and gid are
+// numeric in the spec (the engine resolved any name in the image), as the
+// tender takes them; umask has no meaning for a guest that creates no
+// host files.
+func userOption(u specs.User) string {
+	if u.UID == 0 && u.GID == 0 && len(u.AdditionalGids) == 0 {
+		return ""
+	}
+	opt := fmt.Sprintf("--user=%d:%d", u.UID, u.GID)
+	if len(u.AdditionalGids) > 0 {
+		gids := make([]string, len(u.AdditionalGids))
+		for i, g := range u.AdditionalGids {
+			gids[i] = strconv.FormatUint(uint64(g), 10)
+		}
+		opt += ":" + strings.Join(gids, ",")
+	}
+	return opt
 }
 
 // checkArgs refuses a guest command line the kernel or the tender could

@@ -3,7 +3,7 @@
  *   nabla-run [--mem=MiB] [--net:NAME=TAP] [--net-mac:NAME=MAC]
  *             [--block:NAME=FILE] [--block-sector-size:NAME=N]
  *             [--block-readonly:NAME] [--disk-readonly] [--x-exec-heap]
- *             [--print-filter] [--] KERNEL [ARGS...]
+ *             [--user=UID:GID[:G1,G2...]] [--print-filter] [--] KERNEL [ARGS...]
  *   nabla-run --nabla-legacy [--mem=MiB] [--net=TAP] [--net-mac=MAC]
  *             [--disk=FILE] [--disk-readonly] [--] KERNEL [CONFIG...]
  * args_parse only reads its arguments (no I/O, no globals), so fuzz_args.c
@@ -114,6 +114,41 @@ static const char *opt_named(const char *arg, const char *prefix, bool want_valu
     return want_value ? eq + 1 : eq;
 }
 
+/* "UID:GID[:G1,G2...]", each a decimal id below 2^32-1 ((uid_t)-1 means
+ * "unchanged" to setresuid, never a user). */
+static int parse_user(const char *s, struct args *a)
+{
+    const uint64_t max_id = UINT32_MAX - 1;
+    char buf[16];
+    uint64_t id;
+    unsigned field = 0;
+
+    a->ngroups = 0;
+    while (*s) {
+        size_t n = strcspn(s, field < 2 ? ":" : ",");
+        if (n == 0 || n >= sizeof(buf))
+            return -1;
+        memcpy(buf, s, n);
+        buf[n] = '\0';
+        if (parse_dec(buf, max_id, &id) < 0)
+            return -1;
+        if (field == 0)
+            a->uid = (uint32_t)id;
+        else if (field == 1)
+            a->gid = (uint32_t)id;
+        else if (a->ngroups == USER_MAX_GROUPS)
+            return -1;
+        else
+            a->groups[a->ngroups++] = (uint32_t)id;
+        s += n;
+        /* A separator must be followed by another id. */
+        if (*s && *++s == '\0')
+            return -1;
+        field++;
+    }
+    return field >= 2 ? 0 : -1;
+}
+
 /* The device (kind, name), added if new. */
 static struct dev *dev_get(struct args *a, enum dev_kind kind, const char *name)
 {
@@ -207,6 +242,11 @@ static int parse_option(struct args *a, const char *arg, bool *legacy_form, bool
         if (*v == '\0')
             return fail(err, errlen, "--disk= needs a file name");
         return set_target(a, DEV_BLOCK, "", v, err, errlen) < 0 ? -1 : 1;
+    } else if ((v = opt_value(arg, "--user"))) {
+        if (a->user_set || parse_user(v, a) < 0)
+            return fail(err, errlen, "--user=%.64s: want --user=UID:GID[:G1,G2...] once, decimal "
+                                     "ids, at most %u groups", v, USER_MAX_GROUPS);
+        a->user_set = true;
     } else if (strcmp(arg, "--disk-readonly") == 0) {
         a->all_readonly = true;
     } else if (strcmp(arg, "--x-exec-heap") == 0) {
@@ -320,6 +360,9 @@ void args_usage(void)
           "  --block-readonly:NAME       open it read-only: the guest's writes fail with EROFS\n"
           "  --disk-readonly             every block device read-only\n"
           "  --x-exec-heap               allow W+X segments and an executable heap (for JITs; unsafe)\n"
+          "  --user=UID:GID[:G1,G2...]   once the devices are open, run as user UID, group GID\n"
+          "                              and only the supplementary groups G1,G2... (none if\n"
+          "                              omitted); the guest then holds no root credentials\n"
           "  --print-filter              print the syscall allowlist for these options and exit\n"
           "  --nabla-legacy              KERNEL is a Nabla-era Solo5 v0.4 spt unikernel (no ELF\n"
           "                              notes); its devices are then --net=TAP [--net-mac=MAC]\n"

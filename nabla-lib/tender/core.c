@@ -6,6 +6,7 @@
 #include <asm/prctl.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -320,18 +321,59 @@ static void protect(uint64_t start, uint64_t len, int prot, const char *what)
 /* Capabilities are worthless to a process that can make no other syscall,
  * but if the filter ever had a hole they should not come with it. Dropping
  * from the bounding set needs CAP_SETPCAP: without it (an unprivileged
- * tender) there is nothing to drop. Clearing permitted also clears ambient. */
-static void drop_capabilities(void)
+ * tender) there is nothing to drop. It goes first, while switch_user may
+ * still need CAP_SETUID and CAP_SETGID, so that nothing dropped later can
+ * be regained. */
+static void drop_bounding_set(void)
 {
     for (int cap = 0; prctl(PR_CAPBSET_READ, cap, 0, 0, 0) >= 0; cap++) {
         if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EPERM)
             die("drop capability %d from the bounding set: %m", cap);
     }
+}
+
+/* Clearing permitted also clears ambient. */
+static void drop_capabilities(void)
+{
     struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
     struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
     memset(data, 0, sizeof(data));
     if (syscall(SYS_capset, &hdr, data) < 0)
         die("drop capabilities: %m");
+}
+
+/* --user: the devices are open, so the tender needs no privilege left, and
+ * the guest runs with the container's user (process.user), as any process
+ * of a runc container would. Groups first, while CAP_SETGID lasts, then
+ * the gid, then the uid, which gives up the rest. Checked afterwards: a
+ * kernel or seccomp policy that ignored a call must not leave the guest
+ * running as root. */
+static void switch_user(const struct args *a)
+{
+    gid_t want[USER_MAX_GROUPS], got[USER_MAX_GROUPS];
+    uid_t ruid, euid, suid;
+    gid_t rgid, egid, sgid;
+
+    for (unsigned i = 0; i < a->ngroups; i++)
+        want[i] = a->groups[i];
+    if (setgroups(a->ngroups, want) < 0)
+        die("set the supplementary groups of --user: %m");
+    if (setresgid(a->gid, a->gid, a->gid) < 0)
+        die("set group %u (--user): %m", a->gid);
+    if (setresuid(a->uid, a->uid, a->uid) < 0)
+        die("set user %u (--user): %m", a->uid);
+
+    int n = getgroups(USER_MAX_GROUPS, got);
+    if (getresuid(&ruid, &euid, &suid) < 0 || getresgid(&rgid, &egid, &sgid) < 0 || n < 0)
+        die("read back the credentials of --user: %m");
+    bool same = ruid == a->uid && euid == a->uid && suid == a->uid && rgid == a->gid &&
+                egid == a->gid && sgid == a->gid && (unsigned)n == a->ngroups;
+    for (unsigned i = 0; same && i < a->ngroups; i++)
+        same = got[i] == want[i];
+    if (!same)
+        die("the credentials of --user=%u:%u did not take", a->uid, a->gid);
+    if (a->uid != 0 && setresuid(0, 0, 0) == 0)
+        die("user %u could become root again after --user", a->uid);
 }
 
 /* Keeps only the console, the wait set and the devices: epoll_pwait and
@@ -437,6 +479,9 @@ _Noreturn void core_launch(const struct args *a, const struct filter *f, uint64_
      * its (up to 64 GiB of) memory. */
     if (setrlimit(RLIMIT_CORE, &no_core) < 0)
         die("disable core dumps: %m");
+    drop_bounding_set();
+    if (a->user_set)
+        switch_user(a);
     drop_capabilities();
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
         die("set no_new_privs: %m");

@@ -46,6 +46,10 @@
 #define LEGACY_NET_FD  3
 #define LEGACY_DISK_FD 4
 
+/* --user: the supplementary groups it may name (Docker sends about a
+ * dozen for root; the kernel's own limit is 65536). */
+#define USER_MAX_GROUPS 256u
+
 #define DEFAULT_SECTOR 512u
 #define MAX_SECTOR     32768u /* the largest power of two in block_size's 16 bits */
 
@@ -84,6 +88,10 @@ struct args {
     bool legacy;                /* --nabla-legacy */
     bool all_readonly;          /* --disk-readonly */
     bool help, version;
+    bool user_set;              /* --user=UID:GID[:G1,G2...] */
+    uint32_t uid, gid;
+    unsigned ngroups;
+    uint32_t groups[USER_MAX_GROUPS];
     const char *kernel;         /* NULL only with --print-filter, --help, --version */
     int nargs;                  /* the guest's arguments, after KERNEL */
     char *const *guest_args;

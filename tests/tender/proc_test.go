@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"os/exec"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -97,5 +98,23 @@ func TestIgnoredSIGTERMReset(t *testing.T) {
 	var exit *exec.ExitError
 	if !errors.As(err, &exit) || exit.Sys().(syscall.WaitStatus).Signal() != syscall.SIGTERM {
 		t.Fatalf("the guest should die by SIGTERM, got %v", err)
+	}
+}
+
+// TestUserCredentialsInProc: with --user the resident guest holds exactly
+// the given uid, gid and supplementary groups, and still no capabilities.
+func TestUserCredentialsInProc(t *testing.T) {
+	status := startResident(t, command(t, "--user=1000:1001:1002,1003", probe(t), sleepForever))
+	for _, want := range []string{"Uid:\t1000\t1000\t1000\t1000", "Gid:\t1001\t1001\t1001\t1001",
+		"Groups:\t1002 1003 ", "CapPrm:\t0000000000000000", "CapEff:\t0000000000000000",
+		"CapBnd:\t0000000000000000", "NoNewPrivs:\t1"} {
+		if !strings.Contains(status, "\n"+want+"\n") {
+			t.Errorf("status lacks %q:\n%s", want, status)
+		}
+	}
+	// Root with no groups drops the ones it inherited.
+	status = startResident(t, command(t, "--user=0:0", probe(t), sleepForever))
+	if !strings.Contains(status, "\nUid:\t0\t0\t0\t0\n") || !regexp.MustCompile(`\nGroups:\s*\n`).MatchString(status) {
+		t.Errorf("--user=0:0: want uid 0 and no groups:\n%s", status)
 	}
 }
