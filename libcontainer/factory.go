@@ -3,11 +3,13 @@ package libcontainer
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
 	"time"
 
+	"github.com/nabla-containers/runnc/internal/safedir"
 	"github.com/nabla-containers/runnc/llif"
 	"github.com/sirupsen/logrus"
 	"golang.org/x/sys/unix"
@@ -62,6 +64,12 @@ func New(root string, registry *llif.Registry, opts ...Option) (*NablaFactory, e
 	if err != nil {
 		return nil, fmt.Errorf("state root %q: %w", root, err)
 	}
+	// Every command reads the state below the root and acts on it (runs
+	// its hooks, removes what it names): a root another user could write
+	// would let that user choose. A missing one is made by Create.
+	if err := safedir.Check(abs); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, newError(ConfigInvalid, err, "state root %s (--root): %v", abs, err)
+	}
 	f := &NablaFactory{
 		root:     abs,
 		registry: registry,
@@ -107,7 +115,7 @@ func (f *NablaFactory) Create(id string, config *Config) (_ Container, retErr er
 	if err != nil {
 		return nil, newError(ConfigInvalid, err, "create %s: %v", id, err)
 	}
-	if err := os.MkdirAll(f.root, 0o700); err != nil {
+	if err := safedir.Make(f.root, 0o700); err != nil {
 		return nil, systemError(err, "create state root %s", f.root)
 	}
 	dir := filepath.Join(f.root, id)

@@ -4,11 +4,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
 
 	"github.com/nabla-containers/runnc/internal/atomicfile"
+	"github.com/nabla-containers/runnc/internal/safedir"
 	"github.com/nabla-containers/runnc/llif"
 	"github.com/opencontainers/runc/libcontainer/configs"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -77,8 +80,37 @@ func (s *State) hooks() (configs.Hooks, error) {
 	return only.Hooks, nil
 }
 
+// readState reads the state in the container directory dir. Its hooks run
+// as root and Destroy removes what it names, so it must be state runnc
+// wrote: the directory and file owned by root and writable by root alone
+// (the root above was checked by New), the file no symlink or fifo.
 func readState(dir string) (*State, error) {
-	data, err := os.ReadFile(filepath.Join(dir, stateFile))
+	path := filepath.Join(dir, stateFile)
+	f, err := os.OpenFile(path, os.O_RDONLY|unix.O_NOFOLLOW|unix.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("state file %s is not a regular file: runnc uses only state it wrote itself; remove %s by hand", path, dir)
+	}
+	di, err := os.Lstat(dir)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range []struct {
+		path string
+		fi   fs.FileInfo
+	}{{dir, di}, {path, fi}} {
+		if err := safedir.Trusted(c.path, c.fi); err != nil {
+			return nil, fmt.Errorf("%w: runnc uses only state it wrote itself; remove %s by hand", err, dir)
+		}
+	}
+	data, err := io.ReadAll(f)
 	if err != nil {
 		return nil, err
 	}

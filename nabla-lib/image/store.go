@@ -69,6 +69,9 @@ func Open(dir string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("image store %q: %w", dir, err)
 	}
+	if err := imagelock.Check(abs); err != nil {
+		return nil, err
+	}
 	return &Store{root: abs}, nil
 }
 

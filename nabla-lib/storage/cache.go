@@ -170,10 +170,14 @@ func (im image) removeUnused() error {
 // whose last container went at or after since: housekeeping, such as
 // removing what a test run left in a disk directory it shares.
 func EvictUsedSince(diskDir string, since time.Time) error {
-	l, err := listDir(diskDir)
+	err := checkDiskDir(diskDir, false)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
+	if err != nil {
+		return err
+	}
+	l, err := listDir(diskDir)
 	if err != nil {
 		return err
 	}

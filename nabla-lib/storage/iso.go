@@ -44,11 +44,8 @@ func (ISO) FsCreateFunc(in *llif.FsCreateInput) (*llif.LLState, error) {
 		return nil, err
 	}
 	dir := in.Runtime.DiskDir
-	if !filepath.IsAbs(dir) {
-		return nil, fmt.Errorf("disk directory %q is not an absolute path: check --disk-dir", dir)
-	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("create disk directory %s: %w", dir, err)
+	if err := checkDiskDir(dir, true); err != nil {
+		return nil, err
 	}
 	t := newTree(rootfs, files)
 	key, err := t.key()
@@ -143,6 +140,12 @@ func (ISO) FsDestroyFunc(in *llif.FsDestroyInput) (*llif.LLState, error) {
 	if err != nil || dir == "" {
 		// Create refused such an id or directory before making anything.
 		return llif.NewLLState(), nil
+	}
+	if err := checkDiskDir(dir, false); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return llif.NewLLState(), nil
+		}
+		return nil, err
 	}
 	limit := in.Runtime.DiskCacheBytes
 	// Undoing a failed create drops the image it built: it was made for a

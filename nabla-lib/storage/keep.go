@@ -1,8 +1,9 @@
 package storage
 
 import (
+	"errors"
 	"fmt"
-	"os"
+	"io/fs"
 	"path/filepath"
 	"strings"
 )
@@ -21,8 +22,8 @@ func Keep(diskDir string, cacheBytes int64, rootfs, holder string) error {
 	if !idPattern.MatchString(holder) {
 		return fmt.Errorf("disk image keeper %q cannot name a file", holder)
 	}
-	if err := os.MkdirAll(diskDir, 0o700); err != nil {
-		return fmt.Errorf("create disk directory %s: %w", diskDir, err)
+	if err := checkDiskDir(diskDir, true); err != nil {
+		return err
 	}
 	t := newTree(rootfs, nil)
 	key, err := t.key()
@@ -39,6 +40,12 @@ func Keep(diskDir string, cacheBytes int64, rootfs, holder string) error {
 // image stays unused while the unused images fit in cacheBytes (the
 // --disk-cache limit), so pulling the image again finds it.
 func Release(diskDir string, cacheBytes int64, holder string) error {
+	if err := checkDiskDir(diskDir, false); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
+		return err
+	}
 	released, err := dropMarker(diskDir, holder+keeperSuffix, cacheBytes > 0)
 	if err != nil {
 		return err

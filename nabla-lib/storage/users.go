@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/nabla-containers/runnc/internal/safedir"
 	"github.com/nabla-containers/runnc/llif"
 	"golang.org/x/sys/unix"
 )
@@ -27,6 +28,24 @@ const (
 	lockSuffix   = ".lock"
 	unusedSuffix = ".unused"
 )
+
+// checkDiskDir refuses a disk directory another user could write (see
+// safedir): runnc removes files there by the names it finds, and the
+// tender gives the guest what an image file holds. With create, missing
+// directories are made.
+func checkDiskDir(dir string, create bool) error {
+	if !filepath.IsAbs(dir) {
+		return fmt.Errorf("disk directory %q is not an absolute path: check --disk-dir", dir)
+	}
+	check := safedir.Check
+	if create {
+		check = func(dir string) error { return safedir.Make(dir, 0o700) }
+	}
+	if err := check(dir); err != nil {
+		return fmt.Errorf("disk directory %s (--disk-dir): %w", dir, err)
+	}
+	return nil
+}
 
 // image is one image key in one disk directory.
 type image struct{ dir, key string }
