@@ -64,6 +64,9 @@ func dropMarker(dir, marker string, keep bool) (released bool, err error) {
 	}
 	for _, p := range found {
 		key := strings.TrimSuffix(filepath.Base(filepath.Dir(p)), usersSuffix)
+		if !keyPattern.MatchString(key) {
+			continue // another's directory that happens to hold the name
+		}
 		l, _, err := lockKey(dir, key, true)
 		if err != nil {
 			return released, err

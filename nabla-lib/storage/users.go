@@ -47,6 +47,11 @@ func checkDiskDir(dir string, create bool) error {
 	return nil
 }
 
+// keyPattern is the form of an image key, a sha256 in hex. runnc touches
+// only the names of the disk directory that start with a key, so the other
+// files kept there are never read, locked, marked or removed.
+var keyPattern = regexp.MustCompile(`^[0-9a-f]{64}$`)
+
 // image is one image key in one disk directory.
 type image struct{ dir, key string }
 
@@ -178,9 +183,15 @@ func (im image) pruneStale() error {
 func (im image) removeBuilds() error {
 	stale, _ := filepath.Glob(im.path() + buildSuffix + "*")
 	for _, p := range stale {
+		if !buildPattern.MatchString(p[len(im.path()):]) {
+			continue // not a name os.CreateTemp gave a build
+		}
 		if err := removeFile(p, "unfinished image"); err != nil {
 			return err
 		}
 	}
 	return nil
 }
+
+// buildPattern is what follows a build's image path (see buildImage).
+var buildPattern = regexp.MustCompile(`^` + regexp.QuoteMeta(buildSuffix) + `[0-9]+$`)
