@@ -42,7 +42,7 @@ func saveBlob(dir, want string, r io.Reader) (int64, error) {
 // checkDigest tells whether want names a sha256 digest this store keeps.
 func checkDigest(want string) error {
 	h := hexOf(want)
-	if len(want) != len("sha256:")+64 || len(h) != 64 || !isHex(h) {
+	if len(want) != len("sha256:")+64 || !isDigestHex(h) {
 		return fmt.Errorf("digest %q is not a sha256 digest: only sha256 is supported", want)
 	}
 	return nil

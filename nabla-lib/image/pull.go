@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"time"
 
 	"github.com/nabla-containers/runnc/nabla-lib/storage"
@@ -82,14 +83,24 @@ func (s *Store) prepare() error {
 			return fmt.Errorf("create image store %s: %w", s.root, err)
 		}
 	}
-	left, _ := filepath.Glob(filepath.Join(s.root, "tmp", "*"))
-	for _, p := range left {
-		if err := os.RemoveAll(p); err != nil {
+	left, err := os.ReadDir(filepath.Join(s.root, "tmp"))
+	if err != nil {
+		return fmt.Errorf("clean image store %s: %w", s.root, err)
+	}
+	for _, e := range left {
+		if !workPattern.MatchString(e.Name()) {
+			continue // not runnc's: tmp/ may hold the user's files too
+		}
+		if err := os.RemoveAll(filepath.Join(s.root, "tmp", e.Name())); err != nil {
 			return fmt.Errorf("clean image store %s: %w", s.root, err)
 		}
 	}
 	return nil
 }
+
+// workPattern is the form of the work directories in tmp/: a pull's
+// (os.MkdirTemp's pull-<digits>) and a rootfs that Remove moved aside.
+var workPattern = regexp.MustCompile(`^(pull-[0-9]+|rm-[0-9a-f]{64})$`)
 
 type puller struct {
 	store *Store

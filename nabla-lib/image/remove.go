@@ -101,7 +101,7 @@ func (s *Store) collect() error {
 		return err
 	}
 	for _, e := range entries {
-		if !keep[e.Name()] {
+		if !keep[e.Name()] && isDigestHex(e.Name()) {
 			if err := os.Remove(filepath.Join(s.root, "blobs", "sha256", e.Name())); err != nil {
 				return fmt.Errorf("remove unused blob %s: %w", e.Name(), err)
 			}
