@@ -88,7 +88,13 @@ func (f *NablaFactory) Root() string { return f.root }
 
 var idRegexp = regexp.MustCompile(`^[\w+\-.]+$`)
 
-const maxIDLen = 1024
+// maxIDLen is the longest id every layer can hold: the state directory
+// <root>/<id>, the cgroup <id> (without linux.cgroupsPath) and the disk
+// image's user marker <id>@<12 hex digits> are each one file name, at
+// most 255 bytes (NAME_MAX). Tap devices are named by a hash of the id.
+// Refused here, an id too long fails create at once, not half way, and
+// delete -f of it says why rather than "file name too long".
+const maxIDLen = 255 - len("@") - 12
 
 func validateID(id string) error {
 	if id == "" {

@@ -66,7 +66,8 @@ var idPattern = regexp.MustCompile(`^[\w+.-]+$`)
 
 // markerName names a container's marker: its id, plus a digest of the
 // runtime root because two runnc roots (say Docker's and containerd's) may
-// share a disk directory and reuse an id.
+// share a disk directory and reuse an id. libcontainer's longest id leaves
+// room for the suffix in a file name.
 func markerName(in *llif.Input) (string, error) {
 	id := in.ContainerID
 	if !idPattern.MatchString(id) || strings.HasPrefix(id, ".") {
