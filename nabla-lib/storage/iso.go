@@ -24,16 +24,9 @@ func NewISO() llif.FsHandler { return ISO{} }
 // FsCreateFunc makes (or reuses) the image of the rootfs and records this
 // container as one of its users.
 func (ISO) FsCreateFunc(in *llif.FsCreateInput) (*llif.LLState, error) {
-	rootfs := in.Config.Rootfs
-	fi, err := os.Stat(rootfs)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("rootfs %s does not exist: check root.path in config.json", rootfs)
-	}
+	rootfs, err := resolveRootfs(in.Config.Rootfs)
 	if err != nil {
-		return nil, fmt.Errorf("rootfs %s: %w", rootfs, err)
-	}
-	if !fi.IsDir() {
-		return nil, fmt.Errorf("rootfs %s is not a directory: check root.path in config.json", rootfs)
+		return nil, err
 	}
 	files, err := containerFiles(in.ContainerID, in.Config.Mounts)
 	if err != nil {
@@ -74,6 +67,29 @@ func (ISO) FsCreateFunc(in *llif.FsCreateInput) (*llif.LLState, error) {
 		st.Options[llif.FsFiles] = string(b)
 	}
 	return st, nil
+}
+
+// resolveRootfs resolves the symlinks of root.path once, here: the key and
+// the build then both read the tree it names, where genisoimage, handed
+// the link, would put the link alone in the image and the guest would get
+// an empty disk. The rootfs must be a directory.
+func resolveRootfs(path string) (string, error) {
+	rootfs, err := filepath.EvalSymlinks(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", fmt.Errorf("rootfs %s does not exist: check root.path in config.json", path)
+	}
+	if err != nil {
+		return "", fmt.Errorf("rootfs %s: %w", path, err)
+	}
+	// Lstat: a link put in its place since is no directory either.
+	fi, err := os.Lstat(rootfs)
+	if err != nil {
+		return "", fmt.Errorf("rootfs %s: %w", path, err)
+	}
+	if !fi.IsDir() {
+		return "", fmt.Errorf("rootfs %s is not a directory: check root.path in config.json", path)
+	}
+	return rootfs, nil
 }
 
 // optBuilt in the fs state says that the container's create built its
