@@ -219,15 +219,53 @@ func (b *rootfsBuilder) mkdirAll(rel string) error {
 	return os.MkdirAll(filepath.Join(b.root, rel), 0o755)
 }
 
-// finish gives the directories their recorded mtimes.
+// finish gives the directories their recorded mtimes. A later layer may
+// have put a symlink where a directory was, or on its path, naming a host
+// directory: nothing is followed, and a directory that is none any more
+// (gone, or reached only through a symlink) keeps the time it has.
 func (b *rootfsBuilder) finish() error {
+	root, err := unix.Open(b.root, unix.O_PATH|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return fmt.Errorf("open rootfs %s: %w", b.root, err)
+	}
+	defer unix.Close(root)
 	for rel, t := range b.dirTimes {
-		err := os.Chtimes(filepath.Join(b.root, rel), t, t)
-		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		err := setDirTime(root, rel, t)
+		// ELOOP: a symlink on the path; EXDEV: one leading out.
+		if err != nil && !errors.Is(err, unix.ENOENT) && !errors.Is(err, unix.ENOTDIR) &&
+			!errors.Is(err, unix.ELOOP) && !errors.Is(err, unix.EXDEV) {
 			return fmt.Errorf("set mtime of %s: %w", rel, err)
 		}
 	}
 	return nil
+}
+
+// setDirTime sets the mtime (and atime) of directory rel below the rootfs
+// open at root, through fd-relative calls that follow no symlink: openat2
+// resolves the parent with RESOLVE_NO_SYMLINKS, and the last component is
+// checked to be a directory and changed with AT_SYMLINK_NOFOLLOW.
+func setDirTime(root int, rel string, t time.Time) error {
+	dir, base := filepath.Split(rel)
+	if dir == "" {
+		dir = "."
+	}
+	parent, err := unix.Openat2(root, dir, &unix.OpenHow{
+		Flags:   unix.O_PATH | unix.O_DIRECTORY | unix.O_CLOEXEC,
+		Resolve: unix.RESOLVE_NO_SYMLINKS | unix.RESOLVE_BENEATH,
+	})
+	if err != nil {
+		return err
+	}
+	defer unix.Close(parent)
+	var st unix.Stat_t
+	if err := unix.Fstatat(parent, base, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
+		return err
+	}
+	if st.Mode&unix.S_IFMT != unix.S_IFDIR {
+		return unix.ENOTDIR
+	}
+	ts := unix.NsecToTimespec(t.UnixNano())
+	return unix.UtimesNanoAt(parent, base, []unix.Timespec{ts, ts}, unix.AT_SYMLINK_NOFOLLOW)
 }
 
 // replace removes what is at dst, so that a new entry never writes
