@@ -116,16 +116,24 @@ func (p *puller) fetch(id string, rawManifest []byte, m *v1.Manifest) (*Image, e
 	if err := os.Mkdir(blobs, 0o700); err != nil {
 		return nil, err
 	}
+	if err := checkDeclared("config", m.Config, maxConfigSize); err != nil {
+		return nil, err
+	}
+	for _, d := range m.Layers {
+		if err := checkDeclared("layer", d, maxLayerSize); err != nil {
+			return nil, err
+		}
+	}
 	sum := sha256.Sum256(rawManifest)
 	im := &Image{ID: id, Digest: "sha256:" + hex.EncodeToString(sum[:]), Pulled: time.Now().UTC()}
-	if _, err := saveBlob(blobs, im.Digest, bytes.NewReader(rawManifest)); err != nil {
+	if _, err := saveBlob(blobs, im.Digest, int64(len(rawManifest)), bytes.NewReader(rawManifest)); err != nil {
 		return nil, err
 	}
 	rawConfig, err := p.src.RawConfigFile()
 	if err != nil {
 		return nil, fmt.Errorf("read config: %w", err)
 	}
-	n, err := saveBlob(blobs, id, bytes.NewReader(rawConfig))
+	n, err := saveBlob(blobs, id, m.Config.Size, bytes.NewReader(rawConfig))
 	if err != nil {
 		return nil, err
 	}
@@ -164,10 +172,10 @@ func (p *puller) fetch(id string, rawManifest []byte, m *v1.Manifest) (*Image, e
 func (p *puller) layerBlob(blobs string, d v1.Descriptor) (string, error) {
 	digest := d.Digest.String()
 	if have := p.store.blobPath(digest); exists(have) {
-		return have, nil
+		return have, checkStoredSize(have, d)
 	}
 	if have := filepath.Join(blobs, hexOf(digest)); exists(have) {
-		return have, nil // a layer listed twice
+		return have, checkStoredSize(have, d) // a layer listed twice
 	}
 	l, err := p.src.LayerByDigest(d.Digest)
 	if err != nil {
@@ -184,7 +192,7 @@ func (p *puller) layerBlob(blobs string, d v1.Descriptor) (string, error) {
 		defer pr.done()
 		r = io.TeeReader(rc, pr)
 	}
-	if _, err := saveBlob(blobs, digest, r); err != nil {
+	if _, err := saveBlob(blobs, digest, d.Size, r); err != nil {
 		return "", err
 	}
 	return filepath.Join(blobs, hexOf(digest)), nil
