@@ -10,7 +10,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
 	"time"
 
 	"github.com/nabla-containers/runnc/nabla-lib/storage"
@@ -74,33 +73,6 @@ func (s *Store) Pull(ref string, opts PullOptions) (*Image, error) {
 	}
 	return s.addRef(id, r.String)
 }
-
-// prepare makes the store's directories and clears what a killed pull
-// left: the caller holds the exclusive lock, so no pull is under way.
-func (s *Store) prepare() error {
-	for _, d := range []string{"blobs/sha256", "rootfs", "images", "tmp"} {
-		if err := os.MkdirAll(filepath.Join(s.root, d), 0o700); err != nil {
-			return fmt.Errorf("create image store %s: %w", s.root, err)
-		}
-	}
-	left, err := os.ReadDir(filepath.Join(s.root, "tmp"))
-	if err != nil {
-		return fmt.Errorf("clean image store %s: %w", s.root, err)
-	}
-	for _, e := range left {
-		if !workPattern.MatchString(e.Name()) {
-			continue // not runnc's: tmp/ may hold the user's files too
-		}
-		if err := os.RemoveAll(filepath.Join(s.root, "tmp", e.Name())); err != nil {
-			return fmt.Errorf("clean image store %s: %w", s.root, err)
-		}
-	}
-	return nil
-}
-
-// workPattern is the form of the work directories in tmp/: a pull's
-// (os.MkdirTemp's pull-<digits>) and a rootfs that Remove moved aside.
-var workPattern = regexp.MustCompile(`^(pull-[0-9]+|rm-[0-9a-f]{64})$`)
 
 type puller struct {
 	store *Store
@@ -253,11 +225,9 @@ func (p *puller) commit(im *Image) error {
 			return fmt.Errorf("store blob %s: %w", e.Name(), err)
 		}
 	}
+	// prepare removed a rootfs without a record, left by a pull killed
+	// in commit, before this pull began.
 	rootfs := s.rootfsPath(im.ID)
-	// A rootfs without a record was left by a pull killed in commit.
-	if err := os.RemoveAll(rootfs); err != nil {
-		return err
-	}
 	if err := os.Rename(filepath.Join(p.work, "rootfs"), rootfs); err != nil {
 		return fmt.Errorf("store rootfs of %s: %w", im.ID, err)
 	}

@@ -147,6 +147,11 @@ func (s *Store) Find(ref string) (*Image, error) {
 	if err != nil {
 		return nil, err
 	}
+	return s.match(images, ref)
+}
+
+// match is the one of images that ref names (see Find).
+func (s *Store) match(images []Image, ref string) (*Image, error) {
 	canon := ref
 	prefix := strings.TrimPrefix(ref, "sha256:")
 	if r, err := ParseReference(ref); err == nil {
