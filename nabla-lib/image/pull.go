@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/nabla-containers/runnc/nabla-lib/storage"
+	"github.com/sirupsen/logrus"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/partial"
@@ -117,7 +118,7 @@ func (p *puller) fetch(id string, rawManifest []byte, m *v1.Manifest) (*Image, e
 	if len(cfg.RootFS.DiffIDs) != len(m.Layers) {
 		return nil, fmt.Errorf("manifest lists %d layers but config %s lists %d", len(m.Layers), id, len(cfg.RootFS.DiffIDs))
 	}
-	b, err := newRootfsBuilder(filepath.Join(p.work, "rootfs"))
+	b, err := newRootfsBuilder(filepath.Join(p.work, "rootfs"), p.store.UnpackLimitBytes)
 	if err != nil {
 		return nil, err
 	}
@@ -232,7 +233,13 @@ func (p *puller) commit(im *Image) error {
 		return fmt.Errorf("store rootfs of %s: %w", im.ID, err)
 	}
 	if s.DiskDir != "" {
-		if err := storage.Keep(s.DiskDir, s.DiskCacheBytes, rootfs, diskKeeper(im.ID)); err != nil {
+		if err := storage.Keep(s.DiskDir, s.DiskCacheBytes, s.DiskLimitBytes, rootfs, diskKeeper(im.ID)); err != nil {
+			// Undone at once: a failed pull leaves the store as it was.
+			if uerr := s.removeFiles(im.ID); uerr != nil {
+				logrus.Warnf("undo pull of %s: %v", im.ID, uerr)
+			} else if uerr := s.collect(); uerr != nil {
+				logrus.Warnf("undo pull of %s: %v", im.ID, uerr)
+			}
 			return fmt.Errorf("build the disk image of %s: %w", im.ID, err)
 		}
 	}

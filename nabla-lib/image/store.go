@@ -37,6 +37,12 @@ type Store struct {
 	// its disk image may stay in DiskDir among the unused ones, up to this
 	// total size.
 	DiskCacheBytes int64
+	// DiskLimitBytes bounds the disk image a pull builds (--disk-limit);
+	// 0 sets no bound.
+	DiskLimitBytes int64
+	// UnpackLimitBytes bounds the bytes a pull writes unpacking an image's
+	// layers (--unpack-limit); 0 sets no bound.
+	UnpackLimitBytes int64
 }
 
 // Image is an image's record in the store.

@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/nabla-containers/runnc/internal/sparse"
 	"github.com/sirupsen/logrus"
 	"golang.org/x/sys/unix"
 )
@@ -30,14 +32,26 @@ type rootfsBuilder struct {
 	// rootfs key hashes mtimes, so a rootfs unpacked again must get the
 	// same ones. Directories no entry names get the epoch.
 	dirTimes map[string]time.Time
+	// left is what the layers may still write (see UnpackLimitBytes),
+	// and limit the whole.
+	left, limit int64
 }
 
-func newRootfsBuilder(root string) (*rootfsBuilder, error) {
+// newRootfsBuilder returns a builder of the rootfs at root (made here)
+// that writes at most limit bytes of files; 0: no bound.
+func newRootfsBuilder(root string, limit int64) (*rootfsBuilder, error) {
 	if err := os.Mkdir(root, 0o755); err != nil {
 		return nil, err
 	}
-	return &rootfsBuilder{root: root, dirTimes: map[string]time.Time{".": time.Unix(0, 0)}}, nil
+	if limit == 0 {
+		limit = math.MaxInt64
+	}
+	return &rootfsBuilder{root: root, dirTimes: map[string]time.Time{".": time.Unix(0, 0)}, left: limit, limit: limit}, nil
 }
+
+// ErrTooLarge is the cause of a pull refused because its layers write more
+// than the store's limit.
+var ErrTooLarge = errors.New("more than the unpack limit")
 
 // apply unpacks one layer's tar stream. Entries that would land outside
 // the rootfs fail the layer; device nodes and fifos are dropped and
@@ -111,9 +125,17 @@ func (b *rootfsBuilder) entry(tr *tar.Reader, h *tar.Header, layer string, made 
 		if err := replace(dst); err != nil {
 			return err
 		}
-		if err := writeFile(dst, tr, mode); err != nil {
+		if h.Size > b.left {
+			return b.tooLarge()
+		}
+		n, err := writeFile(dst, tr, mode, b.left)
+		if errors.Is(err, sparse.ErrLimit) {
+			return b.tooLarge()
+		}
+		if err != nil {
 			return err
 		}
+		b.left -= n
 		if err := os.Chtimes(dst, h.ModTime, h.ModTime); err != nil {
 			return err
 		}
@@ -278,20 +300,27 @@ func replace(dst string) error {
 	return nil
 }
 
-func writeFile(dst string, r io.Reader, mode os.FileMode) error {
+// tooLarge refuses the image: its layers write more than the limit.
+func (b *rootfsBuilder) tooLarge() error {
+	return fmt.Errorf("the image's layers unpack to %w of %d bytes (--unpack-limit): raise the limit or use a smaller image", ErrTooLarge, b.limit)
+}
+
+// writeFile writes the file dst with r's bytes, at most limit of them,
+// keeping its runs of zeros as holes (tar hands a sparse file over as
+// zeros); it returns the bytes written.
+func writeFile(dst string, r io.Reader, mode os.FileMode, limit int64) (int64, error) {
 	f, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL|unix.O_NOFOLLOW, 0o600)
 	if err != nil {
-		return err
+		return 0, err
 	}
-	if _, err := io.Copy(f, r); err != nil {
-		f.Close()
-		return err
+	n, err := sparse.Copy(f, r, limit)
+	if err == nil {
+		err = f.Chmod(mode)
 	}
-	if err := f.Chmod(mode); err != nil {
-		f.Close()
-		return err
+	if cerr := f.Close(); err == nil {
+		err = cerr
 	}
-	return f.Close()
+	return n, err
 }
 
 func typeName(t byte) string {

@@ -1,14 +1,18 @@
 package storage
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
+
+	"github.com/nabla-containers/runnc/internal/sparse"
 )
 
 // genisoimage writes the images. Chosen over a Go writer
@@ -50,43 +54,69 @@ func buildImage(t tree, dst string) error {
 	if err != nil {
 		return fmt.Errorf("create temporary image in %s: %w", filepath.Dir(dst), err)
 	}
-	tmpName := tmp.Name()
-	tmp.Close()
-	if err := runGenisoimage(t, tmpName); err != nil {
-		os.Remove(tmpName)
+	err = runGenisoimage(t, tmp)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(tmp.Name(), 0o444)
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), dst)
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
 		return err
-	}
-	if err := os.Chmod(tmpName, 0o444); err != nil {
-		os.Remove(tmpName)
-		return fmt.Errorf("make image %s read-only: %w", tmpName, err)
-	}
-	if err := os.Rename(tmpName, dst); err != nil {
-		os.Remove(tmpName)
-		return fmt.Errorf("move image into place at %s: %w", dst, err)
 	}
 	return nil
 }
 
-func runGenisoimage(t tree, out string) error {
+// runGenisoimage writes the image of the tree into out. genisoimage writes
+// it to a pipe, from which it is copied without its blocks of zeros: the
+// image of a sparse file stays sparse, and a build past the tree's limit
+// stops there.
+func runGenisoimage(t tree, out *os.File) error {
 	args := append([]string{}, imageOptions...)
 	// -m takes a glob matched against the whole path too: the skipped
 	// entries are named by absolute path, with glob characters escaped.
 	for _, rel := range t.skipped() {
 		args = append(args, "-m", globEscape(filepath.Join(t.root, rel)))
 	}
-	args = append(args, "-o", out, t.root)
-	rootfs := t.root
+	args = append(args, t.root)
 	cmd := exec.Command(genisoimage, args...)
 	cmd.Env = []string{"LC_ALL=C"}
 	// A killed runnc create must not leave genisoimage writing on.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	output, err := cmd.CombinedOutput()
-	if errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("%s is missing: install the genisoimage package", genisoimage)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return err
+	}
+	if err := cmd.Start(); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("%s is missing: install the genisoimage package", genisoimage)
+		}
+		return fmt.Errorf("run %s: %w", genisoimage, err)
+	}
+	limit := t.limit
+	if limit == 0 {
+		limit = math.MaxInt64
+	}
+	_, copyErr := sparse.Copy(out, stdout, limit)
+	if copyErr != nil {
+		cmd.Process.Kill()
+	}
+	err = cmd.Wait()
+	if errors.Is(copyErr, sparse.ErrLimit) {
+		return tooLarge(t.root, t.limit)
+	}
+	if copyErr != nil {
+		return fmt.Errorf("write the disk image of rootfs %s: %w", t.root, copyErr)
 	}
 	if err != nil {
 		return fmt.Errorf("build the disk image of rootfs %s with %s: %w: %s",
-			rootfs, genisoimage, err, toolOutput(output))
+			t.root, genisoimage, err, toolOutput(stderr.Bytes()))
 	}
 	return nil
 }

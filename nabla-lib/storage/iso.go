@@ -40,7 +40,7 @@ func (ISO) FsCreateFunc(in *llif.FsCreateInput) (*llif.LLState, error) {
 	if err := checkDiskDir(dir, true); err != nil {
 		return nil, err
 	}
-	t := newTree(rootfs, files)
+	t := newTree(rootfs, files, in.Runtime.DiskLimitBytes)
 	key, err := t.key()
 	if err != nil {
 		return nil, err

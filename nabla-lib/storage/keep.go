@@ -17,15 +17,16 @@ const keeperSuffix = "@kept"
 // keeps the disk image of every image it holds, so no container of an
 // image waits for a build, the first one included. The image is the one a
 // container without per-container files gets (runnc run --image).
-// cacheBytes is the --disk-cache limit, which matters only if Keep fails.
-func Keep(diskDir string, cacheBytes int64, rootfs, holder string) error {
+// cacheBytes is the --disk-cache limit, which matters only if Keep fails;
+// limitBytes bounds the disk image (see llif.RuntimeOptions.DiskLimitBytes).
+func Keep(diskDir string, cacheBytes, limitBytes int64, rootfs, holder string) error {
 	if !idPattern.MatchString(holder) {
 		return fmt.Errorf("disk image keeper %q cannot name a file", holder)
 	}
 	if err := checkDiskDir(diskDir, true); err != nil {
 		return err
 	}
-	t := newTree(rootfs, nil)
+	t := newTree(rootfs, nil, limitBytes)
 	key, err := t.key()
 	if err != nil {
 		return err

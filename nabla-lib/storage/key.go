@@ -3,6 +3,7 @@ package storage
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -23,10 +24,12 @@ var engineEntries = []string{".dockerenv", ".containerenv", "run/.containerenv",
 type tree struct {
 	root string
 	skip map[string]bool // paths relative to root
+	// limit bounds the image's size (see DiskLimitBytes); 0: no bound.
+	limit int64
 }
 
-func newTree(rootfs string, shadowed map[string]string) tree {
-	t := tree{root: rootfs, skip: map[string]bool{}}
+func newTree(rootfs string, shadowed map[string]string, limit int64) tree {
+	t := tree{root: rootfs, skip: map[string]bool{}, limit: limit}
 	for _, e := range engineEntries {
 		t.skip[e] = true
 	}
@@ -55,10 +58,12 @@ func (t tree) skipped() []string {
 // changes a size or an mtime. Directory mtimes are left out: they change
 // when an engine adds its entries, and the entries inside a directory are
 // hashed themselves. The image format goes into the hash too, so images
-// made with other options are never reused.
+// made with other options are never reused. A tree whose files add up to
+// more than its limit is refused here, before any build.
 func (t tree) key() (string, error) {
 	h := sha256.New()
 	fmt.Fprintf(h, "%s\x00", imageFormat)
+	var size int64
 	err := filepath.WalkDir(t.root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -87,14 +92,32 @@ func (t tree) key() (string, error) {
 		if !info.IsDir() {
 			mtime = info.ModTime().UnixNano()
 		}
+		if info.Mode().IsRegular() {
+			// The image holds each byte, holes included.
+			if size += info.Size(); t.limit > 0 && size > t.limit {
+				return tooLarge(t.root, t.limit)
+			}
+		}
 		// NUL cannot occur in a path or a symlink target, so the record is
 		// unambiguous.
 		fmt.Fprintf(h, "%s\x00%o\x00%d\x00%d\x00%s\x00",
 			rel, uint32(info.Mode()), info.Size(), mtime, target)
 		return nil
 	})
+	if errors.Is(err, ErrTooLarge) {
+		return "", err
+	}
 	if err != nil {
 		return "", fmt.Errorf("scan rootfs %s: %w", t.root, err)
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// ErrTooLarge is the cause of a refusal of a rootfs whose disk image would
+// pass its limit.
+var ErrTooLarge = errors.New("more than the disk image limit")
+
+// tooLarge refuses the rootfs at root: its image would pass limit bytes.
+func tooLarge(root string, limit int64) error {
+	return fmt.Errorf("the disk image of rootfs %s would be %w, %d bytes (--disk-limit): raise the limit or make the rootfs smaller", root, ErrTooLarge, limit)
 }

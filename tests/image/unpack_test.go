@@ -2,10 +2,19 @@ package image_test
 
 import (
 	"archive/tar"
+	"bytes"
+	"compress/gzip"
+	"io"
 	"os"
 	"path/filepath"
+	"reflect"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/tarball"
 )
 
 // A later layer puts a symlink to a host directory where an earlier layer
@@ -52,6 +61,87 @@ func TestPullNeverRetimesHostFiles(t *testing.T) {
 	for _, name := range []string{"a", "b"} {
 		if target, err := os.Readlink(filepath.Join(rootfs, name)); err != nil || target != host {
 			t.Errorf("%s in the rootfs is %q (%v), want a symlink to %s", name, target, err, host)
+		}
+	}
+}
+
+// zerosLayer is a gzip layer holding hello.nabla and a file of size
+// zeros, made as it is read: a layer of a few hundred KB that unpacks to
+// size bytes.
+func zerosLayer(t *testing.T, size int64) v1.Layer {
+	t.Helper()
+	guest := hello(t)
+	l, err := tarball.LayerFromOpener(func() (io.ReadCloser, error) {
+		pr, pw := io.Pipe()
+		go func() {
+			tw := tar.NewWriter(pw)
+			write := func(name string, size int64, body io.Reader) error {
+				h := &tar.Header{Name: name, Typeflag: tar.TypeReg, Mode: 0o755, Size: size, ModTime: time.Unix(1700000000, 0)}
+				if err := tw.WriteHeader(h); err != nil {
+					return err
+				}
+				_, err := io.Copy(tw, body)
+				return err
+			}
+			err := write("hello.nabla", int64(len(guest)), bytes.NewReader(guest))
+			if err == nil {
+				err = write("zeros", size, io.LimitReader(zeroReader{}, size))
+			}
+			if err == nil {
+				err = tw.Close()
+			}
+			pw.CloseWithError(err)
+		}()
+		return pr, nil
+	}, tarball.WithCompressionLevel(gzip.BestSpeed))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+type zeroReader struct{}
+
+func (zeroReader) Read(b []byte) (int, error) {
+	clear(b)
+	return len(b), nil
+}
+
+// A layer that unpacks to more than --unpack-limit is refused in one
+// sentence and the store stays as it was; within the limit its zeros
+// take no room, in the rootfs or in the disk image.
+func TestUnpackIsBounded(t *testing.T) {
+	e := newEnv(t)
+	const size = 256 << 20
+	img := makeImage(t, nil, nil, zerosLayer(t, size))
+	ref := "oci:" + writeLayout(t, img, "1")
+	e.pull("oci:" + writeLayout(t, helloImage(t), "1"))
+	before := tree(t, e.store)
+	_, stderr := e.run(false, "--unpack-limit", "128MiB", "image", "pull", ref)
+	if !strings.Contains(stderr, "more than the unpack limit") || strings.Count(strings.TrimSpace(stderr), "\n") > 0 {
+		t.Errorf("pull past --unpack-limit failed with %q, want one sentence naming the limit", stderr)
+	}
+	if after := tree(t, e.store); !reflect.DeepEqual(before, after) {
+		t.Errorf("a refused pull changed the store:\nbefore %q\nafter  %q", before, after)
+	}
+	_, stderr = e.run(false, "--disk-limit", "128MiB", "image", "pull", ref)
+	if !strings.Contains(stderr, "more than the disk image limit") {
+		t.Errorf("pull past --disk-limit failed with %q, want it to name the limit", stderr)
+	}
+	if after := tree(t, e.store); !reflect.DeepEqual(before, after) {
+		t.Errorf("a pull refused for its disk image changed the store:\nbefore %q\nafter  %q", before, after)
+	}
+
+	e.pull(ref)
+	zeros := filepath.Join(rootfsOf(t, e, img), "zeros")
+	var st syscall.Stat_t
+	if err := syscall.Stat(zeros, &st); err != nil || st.Size != size || st.Blocks*512 > 1<<20 {
+		t.Errorf("the unpacked file of %d zeros: size %d, %d bytes on disk (%v), want it sparse", size, st.Size, st.Blocks*512, err)
+	}
+	isos, _ := filepath.Glob(filepath.Join(e.diskDir, "*.iso"))
+	for _, iso := range isos {
+		if err := syscall.Stat(iso, &st); err != nil || st.Blocks*512 > 8<<20 {
+			t.Errorf("disk image %s takes %d bytes on disk (%v), want the zeros as holes", iso, st.Blocks*512, err)
 		}
 	}
 }
