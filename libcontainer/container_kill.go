@@ -10,7 +10,9 @@ import (
 )
 
 func (c *nablaContainer) Signal(sig os.Signal, all bool) error {
-	unlock, err := c.lock()
+	unlock, err := c.lockOr(func(pid int, _ uint64) error {
+		return newError(ContainerNotRunning, nil, "cannot signal container %s: it is being created (by runnc pid %d) and has no process yet; delete --force stops the create", c.id, pid)
+	})
 	if err != nil {
 		return err
 	}
@@ -32,24 +34,12 @@ func (c *nablaContainer) signal(sig os.Signal, all bool) error {
 		}
 		return newError(ContainerNotRunning, nil, "cannot signal container %s: it is not running", c.id)
 	}
-	// A pidfd pins the process: after checking it is still ours, the signal
-	// cannot reach a process that reused the pid.
-	pidfd, err := unix.PidfdOpen(c.state.InitPid, 0)
+	sent, err := sendSignal(c.state.InitPid, c.state.InitStartTime, s)
 	if err != nil {
-		if errors.Is(err, unix.ESRCH) {
-			return c.signalGone(all)
-		}
 		return systemError(err, "signal container %s", c.id)
 	}
-	defer unix.Close(pidfd)
-	if !alive(c.state.InitPid, c.state.InitStartTime) {
+	if !sent {
 		return c.signalGone(all)
-	}
-	if err := unix.PidfdSendSignal(pidfd, s, nil, 0); err != nil {
-		if errors.Is(err, unix.ESRCH) {
-			return c.signalGone(all)
-		}
-		return systemError(err, "signal container %s", c.id)
 	}
 	// A frozen process dies of SIGKILL only once thawed (as runc does,
 	// thaw it: kill and delete --force of a paused container must end it).
@@ -64,4 +54,29 @@ func (c *nablaContainer) signalGone(all bool) error {
 		return nil
 	}
 	return newError(ContainerNotRunning, nil, "cannot signal container %s: it is not running", c.id)
+}
+
+// sendSignal sends sig to process pid if it is still the one that started
+// at start; sent is false if it is gone. A pidfd pins the process: after
+// checking it is still that one, the signal cannot reach a process that
+// reused the pid.
+func sendSignal(pid int, start uint64, sig unix.Signal) (sent bool, err error) {
+	pidfd, err := unix.PidfdOpen(pid, 0)
+	if errors.Is(err, unix.ESRCH) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	defer unix.Close(pidfd)
+	if !alive(pid, start) {
+		return false, nil
+	}
+	if err := unix.PidfdSendSignal(pidfd, sig, nil, 0); err != nil {
+		if errors.Is(err, unix.ESRCH) {
+			return false, nil
+		}
+		return false, err
+	}
+	return true, nil
 }

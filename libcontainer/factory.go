@@ -1,10 +1,12 @@
 package libcontainer
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"regexp"
 	"time"
@@ -177,7 +179,19 @@ func (f *NablaFactory) Create(id string, config *Config) (_ Container, retErr er
 	}()
 	// Saved before any handler runs: a create killed half way (kill -9 of
 	// runnc create) leaves a stopped container, which list shows and
-	// delete --force cleans up like any other.
+	// delete --force cleans up like any other. Until the handlers are
+	// done it names this runnc, which kill and delete --force then need
+	// not wait for (see lockDir).
+	self, err := readProcStat(os.Getpid())
+	if err != nil {
+		return nil, systemError(err, "create %s", id)
+	}
+	c.state.CreatorPid, c.state.CreatorStartTime = os.Getpid(), self.startTime
+	// SIGTERM, which delete --force sends a create it finds under way,
+	// stops this one between phases (and the fs handler's disk image build
+	// within FsCreate): what was made is undone and the error says why.
+	stopped, stop := signal.NotifyContext(context.Background(), unix.SIGTERM)
+	defer stop()
 	if err := c.state.save(dir); err != nil {
 		return nil, systemError(err, "create %s: save state", id)
 	}
@@ -203,7 +217,10 @@ func (f *NablaFactory) Create(id string, config *Config) (_ Container, retErr er
 			logIfErr(handlers.ExecH.ExecDestroyFunc(&llif.ExecDestroyInput{Input: c.input()}))
 		}},
 	}
-	for _, s := range steps {
+	for i, s := range steps {
+		if stopped.Err() != nil {
+			return nil, newError(SystemError, nil, "create %s: stopped by SIGTERM (delete --force of the container) before %s", id, s.phase)
+		}
 		// A failed phase may have made part of its resources: its Destroy
 		// runs too (Destroy accepts partial state).
 		undo = append(undo, s.undo)
@@ -213,6 +230,9 @@ func (f *NablaFactory) Create(id string, config *Config) (_ Container, retErr er
 		}
 		if err != nil {
 			return nil, newError(ConfigInvalid, err, "create %s: %s: %v", id, s.phase, err)
+		}
+		if i == len(steps)-1 {
+			c.state.CreatorPid, c.state.CreatorStartTime = 0, 0
 		}
 		if err := c.state.save(dir); err != nil {
 			return nil, systemError(err, "create %s: save state", id)

@@ -34,10 +34,16 @@ type State struct {
 	// InitPid is the host pid of the container's process (init, then the
 	// tender in its place); 0 while creating. InitStartTime tells a
 	// recycled pid from ours.
-	InitPid       int               `json:"init_pid"`
-	InitStartTime uint64            `json:"init_start_time"`
-	Annotations   map[string]string `json:"annotations,omitempty"`
-	Handlers      llif.Names        `json:"handlers"`
+	InitPid       int    `json:"init_pid"`
+	InitStartTime uint64 `json:"init_start_time"`
+	// CreatorPid is the runnc create making the container while the
+	// handlers' Create phases run, which may take long (a disk image
+	// build), and CreatorStartTime tells a recycled pid from it; both are
+	// zero once those phases are done. See lockDir.
+	CreatorPid       int               `json:"creator_pid,omitempty"`
+	CreatorStartTime uint64            `json:"creator_start_time,omitempty"`
+	Annotations      map[string]string `json:"annotations,omitempty"`
+	Handlers         llif.Names        `json:"handlers"`
 	// CgroupPaths are the container's cgroup directories, as the cgroup
 	// manager reports them once the process is in them.
 	CgroupPaths map[string]string `json:"cgroup_paths,omitempty"`
@@ -140,8 +146,12 @@ func (s *State) save(dir string) error {
 
 // lockDir takes an exclusive flock on a container's directory, so that one
 // runnc invocation at a time changes a container. Waiters for a directory
-// removed meanwhile see ErrNotExist.
-func lockDir(dir, id string) (unlock func(), err error) {
+// removed meanwhile see ErrNotExist. If the lock is busy because a runnc
+// create is still running the handlers' Create phases, whileCreating (if
+// not nil) is called with that runnc's pid and start time before waiting:
+// an error from it is returned at once, so the caller need not wait for a
+// build that may take long.
+func lockDir(dir, id string, whileCreating func(pid int, start uint64) error) (unlock func(), err error) {
 	f, err := os.Open(dir)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
@@ -149,7 +159,17 @@ func lockDir(dir, id string) (unlock func(), err error) {
 		}
 		return nil, systemError(err, "lock container %s", id)
 	}
-	if err := flockExclusive(f); err != nil {
+	err = unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB)
+	if errors.Is(err, unix.EWOULDBLOCK) {
+		if st, rerr := readState(dir); rerr == nil && whileCreating != nil && alive(st.CreatorPid, st.CreatorStartTime) {
+			if err := whileCreating(st.CreatorPid, st.CreatorStartTime); err != nil {
+				f.Close()
+				return nil, err
+			}
+		}
+		err = flockExclusive(f)
+	}
+	if err != nil {
 		f.Close()
 		return nil, systemError(err, "lock container %s", id)
 	}

@@ -26,6 +26,8 @@ type tree struct {
 	skip map[string]bool // paths relative to root
 	// limit bounds the image's size (see DiskLimitBytes); 0: no bound.
 	limit int64
+	// size is what its files add up to, once key has scanned it.
+	size int64
 }
 
 func newTree(rootfs string, shadowed map[string]string, limit int64) tree {
@@ -60,10 +62,10 @@ func (t tree) skipped() []string {
 // hashed themselves. The image format goes into the hash too, so images
 // made with other options are never reused. A tree whose files add up to
 // more than its limit is refused here, before any build.
-func (t tree) key() (string, error) {
+func (t *tree) key() (string, error) {
 	h := sha256.New()
 	fmt.Fprintf(h, "%s\x00", imageFormat)
-	var size int64
+	t.size = 0
 	err := filepath.WalkDir(t.root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -94,7 +96,7 @@ func (t tree) key() (string, error) {
 		}
 		if info.Mode().IsRegular() {
 			// The image holds each byte, holes included.
-			if size += info.Size(); t.limit > 0 && size > t.limit {
+			if t.size += info.Size(); t.limit > 0 && t.size > t.limit {
 				return tooLarge(t.root, t.limit)
 			}
 		}

@@ -145,3 +145,24 @@ func TestUnpackIsBounded(t *testing.T) {
 		}
 	}
 }
+
+// An image whose disk image build never ends (a symlink that makes
+// genisoimage spin) fails the pull at the build's time limit, leaving the
+// store as it was and its lock free.
+func TestEndlessBuildFailsThePull(t *testing.T) {
+	e := newEnv(t)
+	e.pull("oci:" + writeLayout(t, helloImage(t), "1"))
+	before := tree(t, e.store)
+	deep := strings.TrimSuffix(strings.Repeat("a/", 120), "/")
+	img := makeImage(t, nil, nil, layerOf(t, file("hello.nabla", hello(t), 0o755),
+		entry{name: "deep", typ: tar.TypeSymlink, link: deep}))
+	start := time.Now()
+	_, stderr := e.run(false, "image", "pull", "oci:"+writeLayout(t, img, "1"))
+	if !strings.Contains(stderr, "time limit") || time.Since(start) > time.Minute {
+		t.Errorf("pull of an image genisoimage spins on: %q after %v, want a failure naming the time limit", stderr, time.Since(start))
+	}
+	if after := tree(t, e.store); !reflect.DeepEqual(before, after) {
+		t.Errorf("the failed pull changed the store:\nbefore %q\nafter  %q", before, after)
+	}
+	e.run(true, "image", "ls")
+}
