@@ -49,10 +49,13 @@ const buildSuffix = ".build-"
 // imageFormat identifies how images are made; it is part of the image key.
 var imageFormat = "genisoimage " + strings.Join(imageOptions, " ")
 
-// buildImage writes the image of the tree to dst atomically: to a temporary
-// file in dst's directory, renamed into place once complete, so a reader
-// never sees half an image.
-func buildImage(t tree, dst string) error {
+// buildImage writes the image of the tree, whose key is key, to dst
+// atomically: to a temporary file in dst's directory, renamed into place
+// once complete, so a reader never sees half an image. A tree whose key
+// changed while it was built (the view shows changes made through other
+// paths) gets no image: the one built may hold some of each state, and
+// would be found again by the tree's old key.
+func buildImage(t *tree, dst, key string) error {
 	tmp, err := os.CreateTemp(filepath.Dir(dst), filepath.Base(dst)+buildSuffix+"*")
 	if err != nil {
 		return fmt.Errorf("create temporary image in %s: %w", filepath.Dir(dst), err)
@@ -60,6 +63,12 @@ func buildImage(t tree, dst string) error {
 	err = runGenisoimage(t, tmp)
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
+	}
+	if err == nil {
+		var now string
+		if now, err = t.key(); err == nil && now != key {
+			err = fmt.Errorf("rootfs %s %w while its disk image was built: create the container again once it stops changing", t.name, ErrChanged)
+		}
 	}
 	if err == nil {
 		err = os.Chmod(tmp.Name(), 0o444)
@@ -74,18 +83,25 @@ func buildImage(t tree, dst string) error {
 	return nil
 }
 
-// runGenisoimage writes the image of the tree into out. genisoimage writes
-// it to a pipe, from which it is copied without its blocks of zeros: the
-// image of a sparse file stays sparse, and a build past the tree's limit
-// stops there.
-func runGenisoimage(t tree, out *os.File) error {
+// ErrChanged is the cause of a build refused because its rootfs changed
+// meanwhile.
+var ErrChanged = errors.New("changed")
+
+// runGenisoimage writes the image of the tree into out. genisoimage reads
+// the tree through its view (see tree), which it gets as fd 3, and writes
+// the image to a pipe, from which it is copied without its blocks of
+// zeros: the image of a sparse file stays sparse, and a build past the
+// tree's limit stops there.
+func runGenisoimage(t *tree, out *os.File) error {
+	root := viewPath(3)
 	args := append([]string{}, imageOptions...)
 	// -m takes a glob matched against the whole path too: the skipped
-	// entries are named by absolute path, with glob characters escaped.
+	// entries are named by the path genisoimage builds, root/rel, with
+	// glob characters escaped.
 	for _, rel := range t.skipped() {
-		args = append(args, "-m", globEscape(filepath.Join(t.root, rel)))
+		args = append(args, "-m", globEscape(root+"/"+rel))
 	}
-	args = append(args, t.root)
+	args = append(args, root)
 	limit := buildTimeout(t.size)
 	ctx, cancel := context.WithTimeout(context.Background(), limit)
 	defer cancel()
@@ -98,6 +114,7 @@ func runGenisoimage(t tree, out *os.File) error {
 	defer stop()
 	cmd := exec.CommandContext(ctx, genisoimage, args...)
 	cmd.Env = []string{"LC_ALL=C"}
+	cmd.ExtraFiles = []*os.File{t.view}
 	// A killed runnc create must not leave genisoimage writing on.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	var stderr bytes.Buffer
@@ -122,20 +139,20 @@ func runGenisoimage(t tree, out *os.File) error {
 	}
 	err = cmd.Wait()
 	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		return fmt.Errorf("the build of the disk image of rootfs %s %w of %v: genisoimage did not finish (it spins on some symlinks with very many components): check the rootfs", t.root, ErrBuildTimeout, limit)
+		return fmt.Errorf("the build of the disk image of rootfs %s %w of %v: genisoimage did not finish (it spins on some symlinks with very many components): check the rootfs", t.name, ErrBuildTimeout, limit)
 	}
 	if ctx.Err() != nil {
-		return fmt.Errorf("the build of the disk image of rootfs %s was stopped by SIGTERM", t.root)
+		return fmt.Errorf("the build of the disk image of rootfs %s was stopped by SIGTERM", t.name)
 	}
 	if errors.Is(copyErr, sparse.ErrLimit) {
-		return tooLarge(t.root, t.limit)
+		return tooLarge(t.name, t.limit)
 	}
 	if copyErr != nil {
-		return fmt.Errorf("write the disk image of rootfs %s: %w", t.root, copyErr)
+		return fmt.Errorf("write the disk image of rootfs %s: %w", t.name, copyErr)
 	}
 	if err != nil {
 		return fmt.Errorf("build the disk image of rootfs %s with %s: %w: %s",
-			t.root, genisoimage, err, toolOutput(stderr.Bytes()))
+			t.name, genisoimage, err, toolOutput(stderr.Bytes()))
 	}
 	return nil
 }

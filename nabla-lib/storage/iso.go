@@ -24,14 +24,16 @@ func NewISO() llif.FsHandler { return ISO{} }
 // FsCreateFunc makes (or reuses) the image of the rootfs and records this
 // container as one of its users.
 func (ISO) FsCreateFunc(in *llif.FsCreateInput) (*llif.LLState, error) {
-	rootfs, err := resolveRootfs(in.Config.Rootfs)
+	t, err := openTree(in.Config.Rootfs, in.Runtime.DiskLimitBytes)
 	if err != nil {
 		return nil, err
 	}
+	defer t.close()
 	files, err := containerFiles(in.ContainerID, in.Config.Mounts)
 	if err != nil {
 		return nil, err
 	}
+	t.shadow(files)
 	marker, err := markerName(&in.Input)
 	if err != nil {
 		return nil, err
@@ -40,7 +42,6 @@ func (ISO) FsCreateFunc(in *llif.FsCreateInput) (*llif.LLState, error) {
 	if err := checkDiskDir(dir, true); err != nil {
 		return nil, err
 	}
-	t := newTree(rootfs, files, in.Runtime.DiskLimitBytes)
 	key, err := t.key()
 	if err != nil {
 		return nil, err
@@ -69,29 +70,6 @@ func (ISO) FsCreateFunc(in *llif.FsCreateInput) (*llif.LLState, error) {
 	return st, nil
 }
 
-// resolveRootfs resolves the symlinks of root.path once, here: the key and
-// the build then both read the tree it names, where genisoimage, handed
-// the link, would put the link alone in the image and the guest would get
-// an empty disk. The rootfs must be a directory.
-func resolveRootfs(path string) (string, error) {
-	rootfs, err := filepath.EvalSymlinks(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return "", fmt.Errorf("rootfs %s does not exist: check root.path in config.json", path)
-	}
-	if err != nil {
-		return "", fmt.Errorf("rootfs %s: %w", path, err)
-	}
-	// Lstat: a link put in its place since is no directory either.
-	fi, err := os.Lstat(rootfs)
-	if err != nil {
-		return "", fmt.Errorf("rootfs %s: %w", path, err)
-	}
-	if !fi.IsDir() {
-		return "", fmt.Errorf("rootfs %s is not a directory: check root.path in config.json", path)
-	}
-	return rootfs, nil
-}
-
 // optBuilt in the fs state says that the container's create built its
 // image, so undoing that create drops the image.
 const optBuilt = "disk.built"
@@ -101,7 +79,7 @@ const optBuilt = "disk.built"
 // build it once; it reports whether it built the image. On failure it
 // leaves no trace of this container and drops an image it built; an image
 // that was unused before stays unused if keep.
-func (im image) use(t tree, marker, containerRoot string, keep bool) (built bool, err error) {
+func (im image) use(t *tree, marker, containerRoot string, keep bool) (built bool, err error) {
 	l, _, err := lockKey(im.dir, im.key, true)
 	if err != nil {
 		return false, err
@@ -123,7 +101,7 @@ func (im image) use(t tree, marker, containerRoot string, keep bool) (built bool
 		if err := im.removeBuilds(); err != nil {
 			return false, err
 		}
-		if err := buildImage(t, im.path()); err != nil {
+		if err := buildImage(t, im.path(), im.key); err != nil {
 			return false, err
 		}
 		built = true

@@ -26,7 +26,11 @@ func Keep(diskDir string, cacheBytes, limitBytes int64, rootfs, holder string) e
 	if err := checkDiskDir(diskDir, true); err != nil {
 		return err
 	}
-	t := newTree(rootfs, nil, limitBytes)
+	t, err := openTree(rootfs, limitBytes)
+	if err != nil {
+		return err
+	}
+	defer t.close()
 	key, err := t.key()
 	if err != nil {
 		return err

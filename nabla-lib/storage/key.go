@@ -8,50 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
-	"strings"
 )
-
-// engineEntries are what container engines create in every container's
-// rootfs (Docker's init layer, podman's marker) with fresh timestamps. A
-// unikernel has no use for them (it has no /dev, /proc or /sys), and
-// keeping them would give every container of one image its own disk image.
-var engineEntries = []string{".dockerenv", ".containerenv", "run/.containerenv", "dev", "proc", "sys", "etc/mtab"}
-
-// tree is a rootfs as it goes into a disk image: without the engine's
-// entries and without the files the container gets from the host instead
-// (its per-container files, shadowed in the guest by CONFIG).
-type tree struct {
-	root string
-	skip map[string]bool // paths relative to root
-	// limit bounds the image's size (see DiskLimitBytes); 0: no bound.
-	limit int64
-	// size is what its files add up to, once key has scanned it.
-	size int64
-}
-
-func newTree(rootfs string, shadowed map[string]string, limit int64) tree {
-	t := tree{root: rootfs, skip: map[string]bool{}, limit: limit}
-	for _, e := range engineEntries {
-		t.skip[e] = true
-	}
-	for guest := range shadowed {
-		t.skip[strings.TrimPrefix(filepath.Clean(guest), "/")] = true
-	}
-	return t
-}
-
-// skipped lists the skipped paths that exist in the rootfs, sorted.
-func (t tree) skipped() []string {
-	var out []string
-	for rel := range t.skip {
-		if _, err := os.Lstat(filepath.Join(t.root, rel)); err == nil {
-			out = append(out, rel)
-		}
-	}
-	sort.Strings(out)
-	return out
-}
 
 // key names the image of the tree. Like rsync's quick check it hashes
 // metadata only (path, type and mode, size, mtime in ns, symlink target),
@@ -97,7 +54,7 @@ func (t *tree) key() (string, error) {
 		if info.Mode().IsRegular() {
 			// The image holds each byte, holes included.
 			if t.size += info.Size(); t.limit > 0 && t.size > t.limit {
-				return tooLarge(t.root, t.limit)
+				return tooLarge(t.name, t.limit)
 			}
 		}
 		// NUL cannot occur in a path or a symlink target, so the record is
@@ -110,7 +67,7 @@ func (t *tree) key() (string, error) {
 		return "", err
 	}
 	if err != nil {
-		return "", fmt.Errorf("scan rootfs %s: %w", t.root, err)
+		return "", fmt.Errorf("scan rootfs %s: %w", t.name, err)
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
