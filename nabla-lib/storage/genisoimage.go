@@ -56,6 +56,9 @@ var imageFormat = "genisoimage " + strings.Join(imageOptions, " ")
 // paths) gets no image: the one built may hold some of each state, and
 // would be found again by the tree's old key.
 func buildImage(t *tree, dst, key string) error {
+	if err := t.measure(); err != nil {
+		return err
+	}
 	tmp, err := os.CreateTemp(filepath.Dir(dst), filepath.Base(dst)+buildSuffix+"*")
 	if err != nil {
 		return fmt.Errorf("create temporary image in %s: %w", filepath.Dir(dst), err)

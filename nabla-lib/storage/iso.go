@@ -42,6 +42,7 @@ func (ISO) FsCreateFunc(in *llif.FsCreateInput) (*llif.LLState, error) {
 	if err := checkDiskDir(dir, true); err != nil {
 		return nil, err
 	}
+	t.identity = keptBy(dir, t.path)
 	key, err := t.key()
 	if err != nil {
 		return nil, err

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"strings"
 )
@@ -31,14 +32,33 @@ func Keep(diskDir string, cacheBytes, limitBytes int64, rootfs, holder string) e
 		return err
 	}
 	defer t.close()
+	t.identity = holder
 	key, err := t.key()
 	if err != nil {
 		return err
 	}
 	// The marker holds rootfs, not a state directory: once the rootfs is
 	// gone, pruneStale forgets the keeper like a container lost in a reboot.
-	_, err = image{dir: diskDir, key: key}.use(t, holder+keeperSuffix, rootfs, cacheBytes > 0)
+	// It is also how a container of rootfs finds the identity (keptBy).
+	_, err = image{dir: diskDir, key: key}.use(t, holder+keeperSuffix, t.path, cacheBytes > 0)
 	return err
+}
+
+// keptBy is the holder that keeps the image of the rootfs at path
+// (resolved), or "" if none does: a tree its keeper named is named so for
+// every container (see tree.key). The markers are the disk directory's,
+// which only root writes.
+func keptBy(dir, path string) string {
+	found, _ := filepath.Glob(filepath.Join(dir, "*"+usersSuffix, "*"+keeperSuffix))
+	for _, p := range found {
+		if !keyPattern.MatchString(strings.TrimSuffix(filepath.Base(filepath.Dir(p)), usersSuffix)) {
+			continue
+		}
+		if data, err := os.ReadFile(p); err == nil && string(data) == path {
+			return strings.TrimSuffix(filepath.Base(p), keeperSuffix)
+		}
+	}
+	return ""
 }
 
 // Release lets go of what holder keeps: without other users the disk

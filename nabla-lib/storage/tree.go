@@ -32,9 +32,14 @@ var engineEntries = []string{".dockerenv", ".containerenv", "run/.containerenv",
 // symlinks.
 type tree struct {
 	name string   // the rootfs as root.path names it, for messages
+	path string   // the rootfs resolved
 	view *os.File // the detached clone's root
 	root string   // the view's path in this process
 	skip map[string]bool
+	// What names its content (see key): the identity its keeper gave it,
+	// else the layers of the overlay mounted there, else neither.
+	identity string
+	layers   *layers
 	// limit bounds the image's size (see DiskLimitBytes); 0: no bound.
 	limit int64
 	// size is what its files add up to, once key has scanned it.
@@ -49,11 +54,16 @@ func viewPath(fd uintptr) string { return fmt.Sprintf("/proc/self/fd/%d/.", fd) 
 // openTree opens the tree of rootfs, whose image may have at most limit
 // bytes. The caller closes it.
 func openTree(rootfs string, limit int64) (*tree, error) {
-	view, err := openView(rootfs)
+	path, view, err := openView(rootfs)
 	if err != nil {
 		return nil, err
 	}
-	t := &tree{name: rootfs, view: view, root: viewPath(view.Fd()), skip: map[string]bool{}, limit: limit}
+	ls, err := overlayAt(path)
+	if err != nil {
+		view.Close()
+		return nil, fmt.Errorf("rootfs %s: %w", rootfs, err)
+	}
+	t := &tree{name: rootfs, path: path, view: view, root: viewPath(view.Fd()), skip: map[string]bool{}, limit: limit, layers: ls}
 	for _, e := range engineEntries {
 		t.skip[e] = true
 	}
@@ -72,14 +82,15 @@ func (t *tree) shadow(files map[string]string) {
 // openView resolves the symlinks of root.path once, here, and returns the
 // view of the directory it names (see tree). A symlinked root.path is thus
 // the tree it names: handed the link, genisoimage would put the link alone
-// in the image and the guest would get an empty disk.
-func openView(path string) (*os.File, error) {
+// in the image and the guest would get an empty disk. It returns the
+// resolved path too.
+func openView(path string) (string, *os.File, error) {
 	rootfs, err := filepath.EvalSymlinks(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("rootfs %s does not exist: check root.path in config.json", path)
+		return "", nil, fmt.Errorf("rootfs %s does not exist: check root.path in config.json", path)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("rootfs %s: %w", path, err)
+		return "", nil, fmt.Errorf("rootfs %s: %w", path, err)
 	}
 	// Resolved already: a symlink put on the path since is refused.
 	dir, err := unix.Openat2(unix.AT_FDCWD, rootfs, &unix.OpenHow{
@@ -87,26 +98,26 @@ func openView(path string) (*os.File, error) {
 		Resolve: unix.RESOLVE_NO_SYMLINKS,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("rootfs %s: %w", path, err)
+		return "", nil, fmt.Errorf("rootfs %s: %w", path, err)
 	}
 	defer unix.Close(dir)
 	var st unix.Stat_t
 	if err := unix.Fstat(dir, &st); err != nil {
-		return nil, fmt.Errorf("rootfs %s: %w", path, err)
+		return "", nil, fmt.Errorf("rootfs %s: %w", path, err)
 	}
 	if st.Mode&unix.S_IFMT != unix.S_IFDIR {
-		return nil, fmt.Errorf("rootfs %s is not a directory: check root.path in config.json", path)
+		return "", nil, fmt.Errorf("rootfs %s is not a directory: check root.path in config.json", path)
 	}
 	view, err := unix.OpenTree(dir, "", unix.OPEN_TREE_CLONE|unix.OPEN_TREE_CLOEXEC|unix.AT_EMPTY_PATH|unix.AT_RECURSIVE)
 	if err != nil {
-		return nil, fmt.Errorf("rootfs %s: make a private view of it: %w", path, err)
+		return "", nil, fmt.Errorf("rootfs %s: make a private view of it: %w", path, err)
 	}
 	attr := unix.MountAttr{Attr_set: unix.MOUNT_ATTR_RDONLY | unix.MOUNT_ATTR_NOSYMFOLLOW}
 	if err := unix.MountSetattr(view, "", unix.AT_EMPTY_PATH|unix.AT_RECURSIVE, &attr); err != nil {
 		unix.Close(view)
-		return nil, fmt.Errorf("rootfs %s: make its private view read-only: %w", path, err)
+		return "", nil, fmt.Errorf("rootfs %s: make its private view read-only: %w", path, err)
 	}
-	return os.NewFile(uintptr(view), "view of "+rootfs), nil
+	return rootfs, os.NewFile(uintptr(view), "view of "+rootfs), nil
 }
 
 // skipped lists the skipped paths that exist in the rootfs, sorted.

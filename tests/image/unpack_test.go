@@ -166,3 +166,34 @@ func TestEndlessBuildFailsThePull(t *testing.T) {
 	}
 	e.run(true, "image", "ls")
 }
+
+// Two digest-checked images whose layers hold the same names, sizes and
+// mtimes but other bytes: each has its own disk image, holding its own
+// bytes, and a container of each gets it.
+func TestTwoImagesNeverShareADiskImage(t *testing.T) {
+	e := newEnv(t)
+	requireRuntime(t)
+	secret := func(s string) v1.Image {
+		return makeImage(t, nil, nil, layerOf(t, file("hello.nabla", hello(t), 0o755), file("secret", []byte(s), 0o644)))
+	}
+	refs := map[string]string{}
+	for _, s := range []string{"image-A-secret-1", "image-B-secret-2"} {
+		refs[s] = "oci:" + writeLayout(t, secret(s), "1")
+		e.pull(refs[s])
+	}
+	if isos, _ := filepath.Glob(filepath.Join(e.diskDir, "*.iso")); len(isos) != 2 {
+		t.Errorf("the disk directory holds images %v, want one per image", isos)
+	}
+	for s, ref := range refs {
+		id := strings.TrimPrefix(s, "image-")[:1]
+		e.run(true, "run", "-d", "--image", ref, id)
+		data, err := os.ReadFile(diskOf(t, e, id))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Contains(data, []byte(s)) {
+			t.Errorf("the container of the image holding %q got a disk image without it", s)
+		}
+		e.run(true, "delete", "--force", id)
+	}
+}

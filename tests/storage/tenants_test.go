@@ -1,0 +1,140 @@
+package storage_test
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nabla-containers/runnc/llif"
+	"golang.org/x/sys/unix"
+)
+
+// sameShape writes files (path -> content) below a new directory with
+// every mtime 0, as a reproducible build makes them.
+func sameShape(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := writeTree(t, files)
+	epoch := time.Unix(0, 0)
+	err := filepath.Walk(dir, func(p string, _ os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		return os.Chtimes(p, epoch, epoch)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// imageHolds tells whether the disk image at path holds content.
+func imageHolds(t *testing.T, path, content string) bool {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bytes.Contains(data, []byte(content))
+}
+
+// Two tenants' rootfs trees with the same names, sizes and mtimes but
+// other bytes never share a disk image: each container gets its own
+// tree's content. The same tree keeps sharing one image.
+func TestTwoTenantsNeverShareAnImage(t *testing.T) {
+	e := newEnv(t)
+	a := sameShape(t, map[string]string{"hello.nabla": "x", "etc/secret": "tenant-A-secret-1"})
+	b := sameShape(t, map[string]string{"hello.nabla": "x", "etc/secret": "tenant-B-secret-2"})
+	diskA := e.create("a1", a).Get(llif.FsDisk)
+	diskB := e.create("b1", b).Get(llif.FsDisk)
+	if diskA == diskB {
+		t.Errorf("tenants A and B got one disk image, %s", diskA)
+	}
+	if !imageHolds(t, diskB, "tenant-B-secret-2") || imageHolds(t, diskB, "tenant-A-secret-1") {
+		t.Errorf("tenant B's disk image %s does not hold B's tree", diskB)
+	}
+	if again := e.create("a2", a).Get(llif.FsDisk); again != diskA {
+		t.Errorf("a second container of tree A got %s, not A's image %s", again, diskA)
+	}
+}
+
+// layer is a fake engine layer directory, named as the engine's layer
+// store names them, with files (path -> content), every mtime 0.
+func layer(t *testing.T, dir string, files map[string]string) string {
+	t.Helper()
+	for p, content := range files {
+		full := filepath.Join(dir, p)
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(full, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	epoch := time.Unix(0, 0)
+	filepath.Walk(dir, func(p string, _ os.FileInfo, _ error) error { return os.Chtimes(p, epoch, epoch) })
+	return dir
+}
+
+// dockerRootfs mounts what Docker's overlay2 driver mounts for a container
+// of the image whose layer is imageLayer: that layer, the container's own
+// init layer (engine entries, placeholders of the per-container files) and
+// an upper directory holding upper (path -> content); it returns the
+// merged directory, unmounted when the test ends.
+func dockerRootfs(t *testing.T, home, id, imageLayer string, upper map[string]string) string {
+	t.Helper()
+	init := layer(t, filepath.Join(home, id+"-init", "diff"), map[string]string{
+		".dockerenv": "", "etc/hosts": "", "etc/hostname": "", "etc/resolv.conf": "", "dev/console": "",
+	})
+	diff := layer(t, filepath.Join(home, id, "diff"), upper)
+	work := filepath.Join(home, id, "work")
+	merged := filepath.Join(home, id, "merged")
+	for _, d := range []string{work, merged} {
+		if err := os.MkdirAll(d, 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}
+	opts := fmt.Sprintf("index=off,lowerdir=%s:%s,upperdir=%s,workdir=%s", init, imageLayer, diff, work)
+	if err := unix.Mount("overlay", merged, "overlay", 0, opts); err != nil {
+		t.Fatalf("mount overlay: %v", err)
+	}
+	t.Cleanup(func() { unix.Unmount(merged, unix.MNT_DETACH) })
+	return merged
+}
+
+// Docker containers of one image share one disk image, and the second
+// one's create does not rebuild it; a container of another image whose
+// layer has the same names, sizes and mtimes, or one whose own layer
+// holds a changed file, gets its own.
+func TestDockerContainersShareByLayers(t *testing.T) {
+	e := newEnv(t)
+	home := filepath.Join(t.TempDir(), "overlay2")
+	imgA := layer(t, filepath.Join(home, strings.Repeat("a", 64), "diff"), map[string]string{"hello.nabla": "x", "etc/secret": "image-A-secret-1"})
+	imgB := layer(t, filepath.Join(home, strings.Repeat("b", 64), "diff"), map[string]string{"hello.nabla": "x", "etc/secret": "image-B-secret-2"})
+	create := func(id, img string, upper map[string]string) string {
+		t.Helper()
+		rootfs := dockerRootfs(t, home, id, img, upper)
+		return e.create(id, rootfs, bindMount(t, "/etc/hosts"), bindMount(t, "/etc/hostname"), bindMount(t, "/etc/resolv.conf")).Get(llif.FsDisk)
+	}
+	first := create("c1", imgA, nil)
+	start := time.Now()
+	second := create("c2", imgA, nil)
+	t.Logf("second create of image A: %v", time.Since(start))
+	if first != second {
+		t.Errorf("two containers of image A got disk images %s and %s, want one", first, second)
+	}
+	other := create("c3", imgB, nil)
+	if other == first || !imageHolds(t, other, "image-B-secret-2") {
+		t.Errorf("a container of image B got %s (A's is %s), not an image of B", other, first)
+	}
+	changed := create("c4", imgA, map[string]string{"etc/secret": "changed-in-the-upper"})
+	if changed == first || !imageHolds(t, changed, "changed-in-the-upper") {
+		t.Errorf("a container of image A with a changed file got %s (A's is %s), not its own", changed, first)
+	}
+}
