@@ -60,12 +60,9 @@ func (t *tree) key() (string, error) {
 // key says.
 func (t *tree) hashEntries(h hash.Hash) error {
 	return t.walk(func(rel string, p string, st *unix.Stat_t) error {
-		var target string
-		if st.Mode&unix.S_IFMT == unix.S_IFLNK {
-			var err error
-			if target, err = os.Readlink(p); err != nil {
-				return err
-			}
+		target, err := linkTarget(p, st)
+		if err != nil {
+			return err
 		}
 		// NUL cannot occur in a path or a symlink target, so the record is
 		// unambiguous. A directory's identity is left out: an engine adds
@@ -97,17 +94,24 @@ func (t *tree) measure() error {
 }
 
 // walk calls visit for every entry of the tree but the skipped, through
-// its view, with its path relative to the tree, its path and its Lstat.
+// its view (see walkSkipping).
 func (t *tree) walk(visit func(rel, p string, st *unix.Stat_t) error) error {
-	return filepath.WalkDir(t.root, func(p string, d fs.DirEntry, err error) error {
+	return walkSkipping(t.root, t.skip, visit)
+}
+
+// walkSkipping calls visit for every entry below dir but those skip names
+// (paths relative to dir), with its path relative to dir, its path and its
+// Lstat.
+func walkSkipping(dir string, skip map[string]bool, visit func(rel, p string, st *unix.Stat_t) error) error {
+	return filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
-		rel, err := filepath.Rel(t.root, p)
+		rel, err := filepath.Rel(dir, p)
 		if err != nil {
 			return err
 		}
-		if t.skip[rel] {
+		if skip[rel] {
 			if d.IsDir() {
 				return filepath.SkipDir
 			}
@@ -119,6 +123,14 @@ func (t *tree) walk(visit func(rel, p string, st *unix.Stat_t) error) error {
 		}
 		return visit(rel, p, &st)
 	})
+}
+
+// linkTarget is the target of p if it is a symlink (st its Lstat), else "".
+func linkTarget(p string, st *unix.Stat_t) (string, error) {
+	if st.Mode&unix.S_IFMT != unix.S_IFLNK {
+		return "", nil
+	}
+	return os.Readlink(p)
 }
 
 // ErrTooLarge is the cause of a refusal of a rootfs whose disk image would

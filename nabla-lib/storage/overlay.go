@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -205,29 +204,10 @@ func (l *layers) hash(h io.Writer, skip map[string]bool) error {
 // are 0:0 devices), the overlay's own extended attributes (opaque
 // directories, redirects), and the bytes of each file.
 func hashContent(h io.Writer, dir string, skip map[string]bool) error {
-	return filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+	return walkSkipping(dir, skip, func(rel, p string, st *unix.Stat_t) error {
+		target, err := linkTarget(p, st)
 		if err != nil {
 			return err
-		}
-		rel, err := filepath.Rel(dir, p)
-		if err != nil {
-			return err
-		}
-		if skip[rel] {
-			if d.IsDir() {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		var st unix.Stat_t
-		if err := unix.Lstat(p, &st); err != nil {
-			return err
-		}
-		var target string
-		if st.Mode&unix.S_IFMT == unix.S_IFLNK {
-			if target, err = os.Readlink(p); err != nil {
-				return err
-			}
 		}
 		fmt.Fprintf(h, "%s\x00%o\x00%d\x00%d\x00%s\x00", rel, st.Mode, st.Size, st.Rdev, target)
 		if err := hashOverlayXattrs(h, p); err != nil {

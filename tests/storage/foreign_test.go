@@ -17,15 +17,7 @@ var runncName = regexp.MustCompile(`^[0-9a-f]{64}\.(iso|lock|unused|users)$`)
 // same, and dir holds nothing else but names runnc makes.
 func plant(t *testing.T, dir string, files map[string]string) func(what string) {
 	t.Helper()
-	for p, content := range files {
-		full := filepath.Join(dir, p)
-		if err := os.MkdirAll(filepath.Dir(full), 0o700); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(full, []byte(content), 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
+	writeFiles(t, dir, files)
 	return func(what string) {
 		t.Helper()
 		for p, content := range files {

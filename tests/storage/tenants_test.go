@@ -13,11 +13,12 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// sameShape writes files (path -> content) below a new directory with
-// every mtime 0, as a reproducible build makes them.
-func sameShape(t *testing.T, files map[string]string) string {
+// sameShape writes files (path -> content) below dir with every mtime 0,
+// as a reproducible build makes them; it returns dir. The engine layers
+// of the overlay tests are made so too.
+func sameShape(t *testing.T, dir string, files map[string]string) string {
 	t.Helper()
-	dir := writeTree(t, files)
+	writeFiles(t, dir, files)
 	epoch := time.Unix(0, 0)
 	err := filepath.Walk(dir, func(p string, _ os.FileInfo, err error) error {
 		if err != nil {
@@ -46,8 +47,8 @@ func imageHolds(t *testing.T, path, content string) bool {
 // tree's content. The same tree keeps sharing one image.
 func TestTwoTenantsNeverShareAnImage(t *testing.T) {
 	e := newEnv(t)
-	a := sameShape(t, map[string]string{"hello.nabla": "x", "etc/secret": "tenant-A-secret-1"})
-	b := sameShape(t, map[string]string{"hello.nabla": "x", "etc/secret": "tenant-B-secret-2"})
+	a := sameShape(t, t.TempDir(), map[string]string{"hello.nabla": "x", "etc/secret": "tenant-A-secret-1"})
+	b := sameShape(t, t.TempDir(), map[string]string{"hello.nabla": "x", "etc/secret": "tenant-B-secret-2"})
 	diskA := e.create("a1", a).Get(llif.FsDisk)
 	diskB := e.create("b1", b).Get(llif.FsDisk)
 	if diskA == diskB {
@@ -61,27 +62,6 @@ func TestTwoTenantsNeverShareAnImage(t *testing.T) {
 	}
 }
 
-// layer is a fake engine layer directory, named as the engine's layer
-// store names them, with files (path -> content), every mtime 0.
-func layer(t *testing.T, dir string, files map[string]string) string {
-	t.Helper()
-	for p, content := range files {
-		full := filepath.Join(dir, p)
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(full, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	epoch := time.Unix(0, 0)
-	filepath.Walk(dir, func(p string, _ os.FileInfo, _ error) error { return os.Chtimes(p, epoch, epoch) })
-	return dir
-}
-
 // dockerRootfs mounts what Docker's overlay2 driver mounts for a container
 // of the image whose layer is imageLayer: that layer, the container's own
 // init layer (engine entries, placeholders of the per-container files) and
@@ -89,10 +69,10 @@ func layer(t *testing.T, dir string, files map[string]string) string {
 // merged directory, unmounted when the test ends.
 func dockerRootfs(t *testing.T, home, id, imageLayer string, upper map[string]string) string {
 	t.Helper()
-	init := layer(t, filepath.Join(home, id+"-init", "diff"), map[string]string{
+	init := sameShape(t, filepath.Join(home, id+"-init", "diff"), map[string]string{
 		".dockerenv": "", "etc/hosts": "", "etc/hostname": "", "etc/resolv.conf": "", "dev/console": "",
 	})
-	diff := layer(t, filepath.Join(home, id, "diff"), upper)
+	diff := sameShape(t, filepath.Join(home, id, "diff"), upper)
 	work := filepath.Join(home, id, "work")
 	merged := filepath.Join(home, id, "merged")
 	for _, d := range []string{work, merged} {
@@ -115,8 +95,8 @@ func dockerRootfs(t *testing.T, home, id, imageLayer string, upper map[string]st
 func TestDockerContainersShareByLayers(t *testing.T) {
 	e := newEnv(t)
 	home := filepath.Join(t.TempDir(), "overlay2")
-	imgA := layer(t, filepath.Join(home, strings.Repeat("a", 64), "diff"), map[string]string{"hello.nabla": "x", "etc/secret": "image-A-secret-1"})
-	imgB := layer(t, filepath.Join(home, strings.Repeat("b", 64), "diff"), map[string]string{"hello.nabla": "x", "etc/secret": "image-B-secret-2"})
+	imgA := sameShape(t, filepath.Join(home, strings.Repeat("a", 64), "diff"), map[string]string{"hello.nabla": "x", "etc/secret": "image-A-secret-1"})
+	imgB := sameShape(t, filepath.Join(home, strings.Repeat("b", 64), "diff"), map[string]string{"hello.nabla": "x", "etc/secret": "image-B-secret-2"})
 	create := func(id, img string, upper map[string]string) string {
 		t.Helper()
 		rootfs := dockerRootfs(t, home, id, img, upper)
