@@ -11,16 +11,14 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 	"syscall"
+
+	"github.com/nabla-containers/runnc/internal/pathwalk"
 )
 
 // ErrUnsafe is the cause of every refusal: a path that a user other than
 // root (or the user runnc runs as) could change.
 var ErrUnsafe = errors.New("could be written by another user")
-
-// maxLinks bounds the symlinks followed, as the kernel's ELOOP does.
-const maxLinks = 40
 
 // Check returns nil if dir exists and only root could change what it
 // names: every directory on its path, symlinks followed, is owned by root
@@ -74,73 +72,50 @@ func walk(dir string, mode os.FileMode) error {
 	if err := checkDir(cur, true); err != nil {
 		return err
 	}
-	todo := strings.Split(abs, "/")
-	hops := 0
-	for len(todo) > 0 {
-		c := todo[0]
-		todo = todo[1:]
-		switch c {
-		case "", ".":
-			continue
-		case "..":
-			// cur holds no symlink, so its parent is its textual one.
-			cur = filepath.Dir(cur)
-			continue
-		}
-		next := filepath.Join(cur, c)
-		fi, err := os.Lstat(next)
-		if errors.Is(err, fs.ErrNotExist) && mode != 0 {
-			m := os.FileMode(0o711)
-			if !more(todo) {
-				m = mode
+	err = pathwalk.Walk(abs, pathwalk.Steps{
+		// cur holds no symlink, so its parent is its textual one.
+		Up:  func() error { cur = filepath.Dir(cur); return nil },
+		Top: func() { cur = "/" },
+		Enter: func(c string, last bool) (string, bool, error) {
+			next := filepath.Join(cur, c)
+			fi, err := os.Lstat(next)
+			if errors.Is(err, fs.ErrNotExist) && mode != 0 {
+				m := os.FileMode(0o711)
+				if last {
+					m = mode
+				}
+				// EEXIST: someone made it since the Lstat; it is checked
+				// below like any other.
+				if err := os.Mkdir(next, m); err != nil && !errors.Is(err, fs.ErrExist) {
+					return "", false, err
+				}
+				fi, err = os.Lstat(next)
 			}
-			// EEXIST: someone made it since the Lstat; it is checked
-			// below like any other.
-			if err := os.Mkdir(next, m); err != nil && !errors.Is(err, fs.ErrExist) {
-				return err
-			}
-			fi, err = os.Lstat(next)
-		}
-		if err != nil {
-			return err
-		}
-		switch {
-		case fi.Mode()&fs.ModeSymlink != 0:
-			if err := Trusted("symlink "+next, fi); err != nil {
-				return err
-			}
-			if hops++; hops > maxLinks {
-				return fmt.Errorf("%s: too many levels of symlinks", abs)
-			}
-			target, err := os.Readlink(next)
 			if err != nil {
-				return err
+				return "", false, err
 			}
-			if filepath.IsAbs(target) {
-				cur = "/"
+			switch {
+			case fi.Mode()&fs.ModeSymlink != 0:
+				if err := Trusted("symlink "+next, fi); err != nil {
+					return "", false, err
+				}
+				target, err := os.Readlink(next)
+				return target, true, err
+			case fi.IsDir():
+				cur = next
+				return "", false, checkDir(next, true)
 			}
-			todo = append(strings.Split(target, "/"), todo...)
-		case fi.IsDir():
-			if err := checkDir(next, true); err != nil {
-				return err
-			}
-			cur = next
-		default:
-			return fmt.Errorf("%s is not a directory", next)
-		}
+			return "", false, fmt.Errorf("%s is not a directory", next)
+		},
+	})
+	if errors.Is(err, pathwalk.ErrLoop) {
+		return fmt.Errorf("%s: %w", abs, err)
+	}
+	if err != nil {
+		return err
 	}
 	// Checked again as the directory itself, which no sticky bit excuses.
 	return checkDir(cur, false)
-}
-
-// more tells whether components that name something remain.
-func more(todo []string) bool {
-	for _, c := range todo {
-		if c != "" && c != "." {
-			return true
-		}
-	}
-	return false
 }
 
 // checkDir checks a directory on the path; a parent may be a sticky
