@@ -181,7 +181,7 @@ func (c *nablaContainer) lockOr(whileCreating func(pid int, start uint64) error)
 		if errors.Is(err, os.ErrNotExist) {
 			return nil, notExist(c.id)
 		}
-		return nil, systemError(err, "container %s", c.id)
+		return nil, systemError(err, "container %s", c.name())
 	}
 	c.state = st
 	return unlock, nil

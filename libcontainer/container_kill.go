@@ -6,12 +6,13 @@ import (
 	"syscall"
 
 	"github.com/opencontainers/cgroups"
+	"github.com/sirupsen/logrus"
 	"golang.org/x/sys/unix"
 )
 
 func (c *nablaContainer) Signal(sig os.Signal, all bool) error {
 	unlock, err := c.lockOr(func(pid int, _ uint64) error {
-		return newError(ContainerNotRunning, nil, "cannot signal container %s: it is being created (by runnc pid %d) and has no process yet; delete --force stops the create", c.id, pid)
+		return newError(ContainerNotRunning, nil, "cannot signal container %s: it is being created (by runnc pid %d) and has no process yet; delete --force stops the create", c.name(), pid)
 	})
 	if err != nil {
 		return err
@@ -32,15 +33,16 @@ func (c *nablaContainer) signal(sig os.Signal, all bool) error {
 			// after the exit it saw).
 			return nil
 		}
-		return newError(ContainerNotRunning, nil, "cannot signal container %s: it is not running", c.id)
+		return notRunning(c.name())
 	}
 	sent, err := sendSignal(c.state.InitPid, c.state.InitStartTime, s)
 	if err != nil {
-		return systemError(err, "signal container %s", c.id)
+		return systemError(err, "signal container %s", c.name())
 	}
 	if !sent {
 		return c.signalGone(all)
 	}
+	logrus.WithField("id", c.id).Debugf("sent signal %d to pid %d", int(s), c.state.InitPid)
 	// A frozen process dies of SIGKILL only once thawed (as runc does,
 	// thaw it: kill and delete --force of a paused container must end it).
 	if s == unix.SIGKILL && c.frozen() {
@@ -53,7 +55,15 @@ func (c *nablaContainer) signalGone(all bool) error {
 	if all {
 		return nil
 	}
-	return newError(ContainerNotRunning, nil, "cannot signal container %s: it is not running", c.id)
+	return notRunning(c.name())
+}
+
+// notRunning is the refusal to signal a stopped container. It carries
+// runc's words "container not running": containerd's shim matches them to
+// report NotFound (the process already finished) rather than an unknown
+// error after kill.
+func notRunning(name string) error {
+	return newError(ContainerNotRunning, nil, "cannot signal %s: container not running (it has stopped)", name)
 }
 
 // sendSignal sends sig to process pid if it is still the one that started

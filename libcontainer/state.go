@@ -86,11 +86,26 @@ func (s *State) hooks() (configs.Hooks, error) {
 	return only.Hooks, nil
 }
 
-// readState reads the state in the container directory dir. Its hooks run
-// as root and Destroy removes what it names, so it must be state runnc
-// wrote: the directory and file owned by root and writable by root alone
-// (the root above was checked by New), the file no symlink or fifo.
+// readState reads the state in the container directory dir (see
+// readStateFile).
 func readState(dir string) (*State, error) {
+	data, err := readStateFile(dir)
+	if err != nil {
+		return nil, err
+	}
+	var s State
+	if err := json.Unmarshal(data, &s); err != nil {
+		return nil, fmt.Errorf("state file %s is corrupt: %w", filepath.Join(dir, stateFile), err)
+	}
+	return &s, nil
+}
+
+// readStateFile reads the state file in the container directory dir. Its
+// hooks run as root and Destroy removes what it names, so it must be a
+// file runnc wrote: the directory and file owned by root and writable by
+// root alone (the root above was checked by New), the file no symlink or
+// fifo.
+func readStateFile(dir string) ([]byte, error) {
 	path := filepath.Join(dir, stateFile)
 	f, err := os.OpenFile(path, os.O_RDONLY|unix.O_NOFOLLOW|unix.O_NONBLOCK, 0)
 	if err != nil {
@@ -116,15 +131,7 @@ func readState(dir string) (*State, error) {
 			return nil, fmt.Errorf("%w: runnc uses only state it wrote itself; remove %s by hand", err, dir)
 		}
 	}
-	data, err := io.ReadAll(f)
-	if err != nil {
-		return nil, err
-	}
-	var s State
-	if err := json.Unmarshal(data, &s); err != nil {
-		return nil, fmt.Errorf("state file %s is corrupt: %w", filepath.Join(dir, stateFile), err)
-	}
-	return &s, nil
+	return io.ReadAll(f)
 }
 
 // save writes the state atomically: a reader sees the old file or the new
@@ -182,7 +189,7 @@ func lockDir(dir, id string, whileCreating func(pid int, start uint64) error) (u
 }
 
 func notExist(id string) error {
-	return newError(ContainerNotExists, nil, "container %s does not exist", id)
+	return newError(ContainerNotExists, nil, "container %s does not exist", displayName(id, nil))
 }
 
 func flockExclusive(f *os.File) error {
