@@ -170,33 +170,41 @@ func unescape(s string) string {
 }
 
 // hash writes what fixes the merged content into h: the options, then
-// each layer, top first: an engine's layer by its identity (path, device,
-// inode, change time: a layer removed and made again is another), any
-// other directory, the container's own above all, by its content. The
-// image's layers, nearly all of the bytes, are never read: a second
-// container of an image costs a few stats and its own small layers.
+// each layer, top first: the upper directory, the container's own and
+// writable, by its content; an engine's read-only layer by its identity
+// (path, device, inode, change time: a layer removed and made again is
+// another); any other lower directory (Docker's per-container init layer)
+// by its content. The image's layers, nearly all of the bytes, are never
+// read: a second container of an image costs a few stats and its own
+// small layers.
 func (l *layers) hash(h io.Writer, skip map[string]bool) error {
 	fmt.Fprintf(h, "overlay %s\x00", strings.Join(l.options, ","))
-	for _, d := range append([]string{l.upper}, l.lowers...) {
-		if d == "" {
-			continue
-		}
-		if engineLayer.MatchString(d) {
-			var st unix.Stat_t
-			if err := unix.Stat(d, &st); err != nil {
-				return err
-			}
-			fmt.Fprintf(h, "layer %s\x00%d\x00%d\x00%d.%d\x00", d, st.Dev, st.Ino, st.Ctim.Sec, st.Ctim.Nsec)
-			continue
-		}
-		// Not the path: each container's init layer and upper have their
-		// own, and their content is what counts.
-		fmt.Fprint(h, "content\x00")
-		if err := hashContent(h, d, skip); err != nil {
+	if l.upper != "" {
+		if err := hashLayerContent(h, l.upper, skip); err != nil {
 			return err
 		}
 	}
+	for _, d := range l.lowers {
+		if !engineLayer.MatchString(d) {
+			if err := hashLayerContent(h, d, skip); err != nil {
+				return err
+			}
+			continue
+		}
+		var st unix.Stat_t
+		if err := unix.Stat(d, &st); err != nil {
+			return err
+		}
+		fmt.Fprintf(h, "layer %s\x00%d\x00%d\x00%d.%d\x00", d, st.Dev, st.Ino, st.Ctim.Sec, st.Ctim.Nsec)
+	}
 	return nil
+}
+
+// hashLayerContent writes a layer named by its content into h. Not its
+// path: each container's init layer and upper have their own.
+func hashLayerContent(h io.Writer, dir string, skip map[string]bool) error {
+	fmt.Fprint(h, "content\x00")
+	return hashContent(h, dir, skip)
 }
 
 // hashContent writes every entry below dir into h, but the skipped: path,

@@ -2,6 +2,8 @@ package storage_test
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -99,7 +101,10 @@ func TestDockerContainersShareByLayers(t *testing.T) {
 	imgB := sameShape(t, filepath.Join(home, strings.Repeat("b", 64), "diff"), map[string]string{"hello.nabla": "x", "etc/secret": "image-B-secret-2"})
 	create := func(id, img string, upper map[string]string) string {
 		t.Helper()
-		rootfs := dockerRootfs(t, home, id, img, upper)
+		// Docker names a container's layers by 64 hex digits, as it
+		// names the image's.
+		sum := sha256.Sum256([]byte(id))
+		rootfs := dockerRootfs(t, home, hex.EncodeToString(sum[:]), img, upper)
 		return e.create(id, rootfs, bindMount(t, "/etc/hosts"), bindMount(t, "/etc/hostname"), bindMount(t, "/etc/resolv.conf")).Get(llif.FsDisk)
 	}
 	first := create("c1", imgA, nil)
