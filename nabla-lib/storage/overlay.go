@@ -173,8 +173,8 @@ func unescape(s string) string {
 // each layer, top first: the upper directory, the container's own and
 // writable, by its content; an engine's read-only layer by its identity
 // (path, device, inode, change time: a layer removed and made again is
-// another); any other lower directory (Docker's per-container init layer)
-// by its content. The image's layers, nearly all of the bytes, are never
+// another) unless it is small; any other lower directory (Docker's
+// per-container init layer) by its content. The image's layers, nearly all of the bytes, are never
 // read: a second container of an image costs a few stats and its own
 // small layers.
 func (l *layers) hash(h io.Writer, skip map[string]bool) error {
@@ -185,7 +185,11 @@ func (l *layers) hash(h io.Writer, skip map[string]bool) error {
 		}
 	}
 	for _, d := range l.lowers {
-		if !engineLayer.MatchString(d) {
+		small, err := smallLayer(d, skip)
+		if err != nil {
+			return err
+		}
+		if small || !engineLayer.MatchString(d) {
 			if err := hashLayerContent(h, d, skip); err != nil {
 				return err
 			}
@@ -198,6 +202,38 @@ func (l *layers) hash(h io.Writer, skip map[string]bool) error {
 		fmt.Fprintf(h, "layer %s\x00%d\x00%d\x00%d.%d\x00", d, st.Dev, st.Ino, st.Ctim.Sec, st.Ctim.Nsec)
 	}
 	return nil
+}
+
+// Bounds of a small layer, named by its content even in an engine's store:
+// the per-container init layer Docker makes beside the image's, as a
+// snapshot of its own with containerd's snapshotter, holds a few empty
+// files, and must not give each container its own key.
+const (
+	smallEntries = 64
+	smallBytes   = 1 << 20
+)
+
+// errNotSmall stops smallLayer's walk.
+var errNotSmall = errors.New("not a small layer")
+
+// smallLayer tells whether the layer dir, but the skipped, is small.
+func smallLayer(dir string, skip map[string]bool) (bool, error) {
+	var entries, size int64
+	err := walkSkipping(dir, skip, func(_, _ string, st *unix.Stat_t) error {
+		if entries++; entries > smallEntries {
+			return errNotSmall
+		}
+		if st.Mode&unix.S_IFMT == unix.S_IFREG {
+			if size += st.Size; size > smallBytes {
+				return errNotSmall
+			}
+		}
+		return nil
+	})
+	if errors.Is(err, errNotSmall) {
+		return false, nil
+	}
+	return err == nil, err
 }
 
 // hashLayerContent writes a layer named by its content into h. Not its

@@ -64,19 +64,38 @@ func TestTwoTenantsNeverShareAnImage(t *testing.T) {
 	}
 }
 
-// dockerRootfs mounts what Docker's overlay2 driver mounts for a container
-// of the image whose layer is imageLayer: that layer, the container's own
-// init layer (engine entries, placeholders of the per-container files) and
-// an upper directory holding upper (path -> content); it returns the
-// merged directory, unmounted when the test ends.
-func dockerRootfs(t *testing.T, home, id, imageLayer string, upper map[string]string) string {
+// layout names a container's layers (its init layer, its upper) in an
+// engine's layer store below home.
+type layout func(home, container, layer string) string
+
+// overlay2 is Docker's: <home>/<id>-init/diff, <home>/<id>/diff.
+func overlay2(home, container, layer string) string {
+	return filepath.Join(home, container+layer, "diff")
+}
+
+// snapshots is containerd's snapshotter's (Docker's too, with the
+// containerd image store): every layer a numbered snapshot.
+func snapshots(home, container, layer string) string {
+	sum := sha256.Sum256([]byte(container + layer))
+	return filepath.Join(home, "snapshots", fmt.Sprint(1000+int(sum[0])<<8+int(sum[1])), "fs")
+}
+
+// engineRootfs mounts what an engine mounts for a container (named by
+// 64 hex digits, as engines name them) of the image whose layer is
+// imageLayer: that layer, the container's own init layer (engine
+// entries, placeholders of the per-container files) and an upper
+// directory holding upper (path -> content); it returns the merged
+// directory, unmounted when the test ends.
+func engineRootfs(t *testing.T, home string, names layout, id, imageLayer string, upper map[string]string) string {
 	t.Helper()
-	init := sameShape(t, filepath.Join(home, id+"-init", "diff"), map[string]string{
+	sum := sha256.Sum256([]byte(id))
+	container := hex.EncodeToString(sum[:])
+	init := sameShape(t, names(home, container, "-init"), map[string]string{
 		".dockerenv": "", "etc/hosts": "", "etc/hostname": "", "etc/resolv.conf": "", "dev/console": "",
 	})
-	diff := sameShape(t, filepath.Join(home, id, "diff"), upper)
-	work := filepath.Join(home, id, "work")
-	merged := filepath.Join(home, id, "merged")
+	diff := sameShape(t, names(home, container, ""), upper)
+	work := filepath.Join(filepath.Dir(diff), "work")
+	merged := filepath.Join(home, "merged", container)
 	for _, d := range []string{work, merged} {
 		if err := os.MkdirAll(d, 0o700); err != nil {
 			t.Fatal(err)
@@ -90,36 +109,47 @@ func dockerRootfs(t *testing.T, home, id, imageLayer string, upper map[string]st
 	return merged
 }
 
-// Docker containers of one image share one disk image, and the second
-// one's create does not rebuild it; a container of another image whose
-// layer has the same names, sizes and mtimes, or one whose own layer
-// holds a changed file, gets its own.
+// Docker's (and containerd's) containers of one image share one disk
+// image, and the second one's create does not rebuild it; a container of
+// another image whose layer has the same names, sizes and mtimes, or one
+// whose own layer holds a changed file, gets its own.
 func TestDockerContainersShareByLayers(t *testing.T) {
-	e := newEnv(t)
-	home := filepath.Join(t.TempDir(), "overlay2")
-	imgA := sameShape(t, filepath.Join(home, strings.Repeat("a", 64), "diff"), map[string]string{"hello.nabla": "x", "etc/secret": "image-A-secret-1"})
-	imgB := sameShape(t, filepath.Join(home, strings.Repeat("b", 64), "diff"), map[string]string{"hello.nabla": "x", "etc/secret": "image-B-secret-2"})
-	create := func(id, img string, upper map[string]string) string {
-		t.Helper()
-		// Docker names a container's layers by 64 hex digits, as it
-		// names the image's.
-		sum := sha256.Sum256([]byte(id))
-		rootfs := dockerRootfs(t, home, hex.EncodeToString(sum[:]), img, upper)
-		return e.create(id, rootfs, bindMount(t, "/etc/hosts"), bindMount(t, "/etc/hostname"), bindMount(t, "/etc/resolv.conf")).Get(llif.FsDisk)
-	}
-	first := create("c1", imgA, nil)
-	start := time.Now()
-	second := create("c2", imgA, nil)
-	t.Logf("second create of image A: %v", time.Since(start))
-	if first != second {
-		t.Errorf("two containers of image A got disk images %s and %s, want one", first, second)
-	}
-	other := create("c3", imgB, nil)
-	if other == first || !imageHolds(t, other, "image-B-secret-2") {
-		t.Errorf("a container of image B got %s (A's is %s), not an image of B", other, first)
-	}
-	changed := create("c4", imgA, map[string]string{"etc/secret": "changed-in-the-upper"})
-	if changed == first || !imageHolds(t, changed, "changed-in-the-upper") {
-		t.Errorf("a container of image A with a changed file got %s (A's is %s), not its own", changed, first)
+	for name, names := range map[string]layout{"overlay2": overlay2, "snapshots": snapshots} {
+		t.Run(name, func(t *testing.T) {
+			e := newEnv(t)
+			home := t.TempDir()
+			big := map[string]string{"hello.nabla": "x"}
+			for i := 0; i < 100; i++ {
+				big[fmt.Sprintf("lib/f%d", i)] = "library"
+			}
+			image := func(layer, secret string) string {
+				files := map[string]string{"etc/secret": secret}
+				for k, v := range big {
+					files[k] = v
+				}
+				return sameShape(t, names(home, strings.Repeat(layer, 64), ""), files)
+			}
+			imgA, imgB := image("a", "image-A-secret-1"), image("b", "image-B-secret-2")
+			create := func(id, img string, upper map[string]string) string {
+				t.Helper()
+				rootfs := engineRootfs(t, home, names, id, img, upper)
+				return e.create(id, rootfs, bindMount(t, "/etc/hosts"), bindMount(t, "/etc/hostname"), bindMount(t, "/etc/resolv.conf")).Get(llif.FsDisk)
+			}
+			first := create("c1", imgA, nil)
+			start := time.Now()
+			second := create("c2", imgA, nil)
+			t.Logf("second create of image A: %v", time.Since(start))
+			if first != second {
+				t.Errorf("two containers of image A got disk images %s and %s, want one", first, second)
+			}
+			other := create("c3", imgB, nil)
+			if other == first || !imageHolds(t, other, "image-B-secret-2") {
+				t.Errorf("a container of image B got %s (A's is %s), not an image of B", other, first)
+			}
+			changed := create("c4", imgA, map[string]string{"etc/secret": "changed-in-the-upper"})
+			if changed == first || !imageHolds(t, changed, "changed-in-the-upper") {
+				t.Errorf("a container of image A with a changed file got %s (A's is %s), not its own", changed, first)
+			}
+		})
 	}
 }
