@@ -137,7 +137,13 @@ func (c *nablaContainer) input() llif.Input {
 // lock takes the container's lock and re-reads its state, which another
 // invocation may have changed while this one waited.
 func (c *nablaContainer) lock() (func(), error) {
-	unlock, err := lockDir(c.dir, c.id)
+	return c.lockOr(nil)
+}
+
+// lockOr is lock, calling whileCreating first if a create holds the lock
+// (see lockDir).
+func (c *nablaContainer) lockOr(whileCreating func(pid int, start uint64) error) (func(), error) {
+	unlock, err := lockDir(c.dir, c.id, whileCreating)
 	if err != nil {
 		return nil, err
 	}

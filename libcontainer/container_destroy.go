@@ -14,7 +14,11 @@ import (
 )
 
 func (c *nablaContainer) Destroy(force bool) error {
-	unlock, err := c.lock()
+	var whileCreating func(int, uint64) error
+	if force {
+		whileCreating = c.stopCreate
+	}
+	unlock, err := c.lockOr(whileCreating)
 	if err != nil {
 		return err
 	}
@@ -31,6 +35,29 @@ func (c *nablaContainer) Destroy(force bool) error {
 	}
 	return c.destroy()
 }
+
+// stopCreate stops the runnc create (pid, start) under way rather than
+// wait for it (its disk image build may take long): SIGTERM makes it undo
+// what it made and exit, so the lock then comes free on a container that
+// is gone. One that does not answer in stopGrace is killed, leaving what
+// any killed create leaves: a stopped container this delete removes.
+func (c *nablaContainer) stopCreate(pid int, start uint64) error {
+	if _, err := sendSignal(pid, start, unix.SIGTERM); err != nil {
+		return fmt.Errorf("delete %s: stop its create (pid %d): %w", c.id, pid, err)
+	}
+	for deadline := time.Now().Add(stopGrace); alive(pid, start); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			if _, err := sendSignal(pid, start, unix.SIGKILL); err != nil {
+				return fmt.Errorf("delete %s: kill its create (pid %d): %w", c.id, pid, err)
+			}
+			break
+		}
+	}
+	return nil
+}
+
+// stopGrace is how long a create has to undo its work after SIGTERM.
+const stopGrace = 10 * time.Second
 
 // killAndWait kills the container's process and waits until it has exited
 // (its reaper, the shim or `runnc run`, may leave it a zombie a while).

@@ -12,7 +12,9 @@ import (
 )
 
 func (c *nablaContainer) Signal(sig os.Signal, all bool) error {
-	unlock, err := c.lock()
+	unlock, err := c.lockOr(func(pid int, _ uint64) error {
+		return errorf(ErrNotRunning, "cannot signal container %s: it is being created (by runnc pid %d) and has no process yet; delete --force stops the create", c.name(), pid)
+	})
 	if err != nil {
 		return err
 	}
@@ -34,24 +36,15 @@ func (c *nablaContainer) signal(sig os.Signal, all bool) error {
 		}
 		return c.refuse(opSignal, Stopped)
 	}
-	// A pidfd pins the process: after checking it is still ours, the signal
-	// cannot reach a process that reused the pid.
-	pidfd, err := unix.PidfdOpen(c.state.InitPid, 0)
+	sent, err := sendSignal(c.state.InitPid, c.state.InitStartTime, s)
 	if err != nil {
 		if errors.Is(err, unix.ESRCH) {
 			return c.signalGone(all)
 		}
 		return fmt.Errorf("signal container %s: %w", c.name(), err)
 	}
-	defer unix.Close(pidfd)
-	if !alive(c.state.InitPid, c.state.InitStartTime) {
+	if !sent {
 		return c.signalGone(all)
-	}
-	if err := unix.PidfdSendSignal(pidfd, s, nil, 0); err != nil {
-		if errors.Is(err, unix.ESRCH) {
-			return c.signalGone(all)
-		}
-		return fmt.Errorf("signal container %s: %w", c.name(), err)
 	}
 	logrus.WithField("id", c.id).Debugf("sent signal %d to pid %d", int(s), c.state.InitPid)
 	// A frozen process dies of SIGKILL only once thawed (as runc does,
@@ -67,4 +60,29 @@ func (c *nablaContainer) signalGone(all bool) error {
 		return nil
 	}
 	return c.refuse(opSignal, Stopped)
+}
+
+// sendSignal sends sig to process pid if it is still the one that started
+// at start; sent is false if it is gone. A pidfd pins the process: after
+// checking it is still that one, the signal cannot reach a process that
+// reused the pid.
+func sendSignal(pid int, start uint64, sig unix.Signal) (sent bool, err error) {
+	pidfd, err := unix.PidfdOpen(pid, 0)
+	if errors.Is(err, unix.ESRCH) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	defer unix.Close(pidfd)
+	if !alive(pid, start) {
+		return false, nil
+	}
+	if err := unix.PidfdSendSignal(pidfd, sig, nil, 0); err != nil {
+		if errors.Is(err, unix.ESRCH) {
+			return false, nil
+		}
+		return false, err
+	}
+	return true, nil
 }

@@ -1,15 +1,19 @@
 package libcontainer
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"time"
 
 	"github.com/nabla-containers/runnc/internal/containerid"
 	"github.com/nabla-containers/runnc/internal/flock"
+	"github.com/nabla-containers/runnc/internal/safedir"
 	"github.com/nabla-containers/runnc/llif"
 	"github.com/sirupsen/logrus"
 	"golang.org/x/sys/unix"
@@ -65,6 +69,12 @@ func New(root string, registry *llif.Registry, opts ...Option) (*NablaFactory, e
 	if err != nil {
 		return nil, fmt.Errorf("state root %q: %w", root, err)
 	}
+	// Every command reads the state below the root and acts on it (runs
+	// its hooks, removes what it names): a root another user could write
+	// would let that user choose. A missing one is made by Create.
+	if err := safedir.Check(abs); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, errorf(ErrInvalidConfig, "state root %s (--root): %w", abs, err)
+	}
 	f := &NablaFactory{
 		root:     abs,
 		registry: registry,
@@ -84,7 +94,13 @@ func New(root string, registry *llif.Registry, opts ...Option) (*NablaFactory, e
 // Root is the state root this factory keeps containers below.
 func (f *NablaFactory) Root() string { return f.root }
 
-const maxIDLen = 1024
+// maxIDLen is the longest id every layer can hold: the state directory
+// <root>/<id>, the cgroup <id> (without linux.cgroupsPath) and the disk
+// image's user marker <id>@<12 hex digits> are each one file name, at
+// most 255 bytes (NAME_MAX). Tap devices are named by a hash of the id.
+// Refused here, an id too long fails create at once, not half way, and
+// delete -f of it says why rather than "file name too long".
+const maxIDLen = 255 - len("@") - 12
 
 func validateID(id string) error {
 	if id == "" {
@@ -115,7 +131,7 @@ func (f *NablaFactory) Create(id string, config *Config) (_ Container, retErr er
 	if err != nil {
 		return nil, errorf(ErrInvalidConfig, "cannot create container %s: %w", name, err)
 	}
-	if err := os.MkdirAll(f.root, 0o700); err != nil {
+	if err := safedir.Make(f.root, 0o700); err != nil {
 		return nil, fmt.Errorf("create state root %s: %w", f.root, err)
 	}
 	dir := filepath.Join(f.root, id)
@@ -171,7 +187,19 @@ func (f *NablaFactory) Create(id string, config *Config) (_ Container, retErr er
 	}()
 	// Saved before any handler runs: a create killed half way (kill -9 of
 	// runnc create) leaves a stopped container, which list shows and
-	// delete --force cleans up like any other.
+	// delete --force cleans up like any other. Until the handlers are
+	// done it names this runnc, which kill and delete --force then need
+	// not wait for (see lockDir).
+	self, err := readProcStat(os.Getpid())
+	if err != nil {
+		return nil, fmt.Errorf("create %s: %w", id, err)
+	}
+	c.state.CreatorPid, c.state.CreatorStartTime = os.Getpid(), self.startTime
+	// SIGTERM, which delete --force sends a create it finds under way,
+	// stops this one between phases (and the fs handler's disk image build
+	// within FsCreate): what was made is undone and the error says why.
+	stopped, stop := signal.NotifyContext(context.Background(), unix.SIGTERM)
+	defer stop()
 	if err := c.state.save(dir); err != nil {
 		return nil, fmt.Errorf("create %s: save state: %w", name, err)
 	}
@@ -197,7 +225,10 @@ func (f *NablaFactory) Create(id string, config *Config) (_ Container, retErr er
 			logIfErr(handlers.ExecH.ExecDestroyFunc(&llif.ExecDestroyInput{Input: c.input()}))
 		}},
 	}
-	for _, s := range steps {
+	for i, s := range steps {
+		if stopped.Err() != nil {
+			return nil, fmt.Errorf("create %s: stopped by SIGTERM (delete --force of the container) before %s", id, s.phase)
+		}
 		// A failed phase may have made part of its resources: its Destroy
 		// runs too (Destroy accepts partial state).
 		undo = append(undo, s.undo)
@@ -209,6 +240,9 @@ func (f *NablaFactory) Create(id string, config *Config) (_ Container, retErr er
 		logPhase(id, s.phase, begin, st, err)
 		if err != nil {
 			return nil, fmt.Errorf("cannot create container %s: %w", name, &PhaseError{Phase: s.phase, Err: err})
+		}
+		if i == len(steps)-1 {
+			c.state.CreatorPid, c.state.CreatorStartTime = 0, 0
 		}
 		if err := c.state.save(dir); err != nil {
 			return nil, fmt.Errorf("create %s: save state: %w", name, err)

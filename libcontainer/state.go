@@ -4,12 +4,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
 
 	"github.com/nabla-containers/runnc/internal/atomicfile"
 	"github.com/nabla-containers/runnc/internal/flock"
+	"github.com/nabla-containers/runnc/internal/safedir"
 	"github.com/nabla-containers/runnc/llif"
 	"github.com/opencontainers/runc/libcontainer/configs"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -32,10 +35,16 @@ type State struct {
 	// InitPid is the host pid of the container's process (init, then the
 	// tender in its place); 0 while creating. InitStartTime tells a
 	// recycled pid from ours.
-	InitPid       int               `json:"init_pid"`
-	InitStartTime uint64            `json:"init_start_time"`
-	Annotations   map[string]string `json:"annotations,omitempty"`
-	Handlers      llif.Names        `json:"handlers"`
+	InitPid       int    `json:"init_pid"`
+	InitStartTime uint64 `json:"init_start_time"`
+	// CreatorPid is the runnc create making the container while the
+	// handlers' Create phases run, which may take long (a disk image
+	// build), and CreatorStartTime tells a recycled pid from it; both are
+	// zero once those phases are done. See lockDir.
+	CreatorPid       int               `json:"creator_pid,omitempty"`
+	CreatorStartTime uint64            `json:"creator_start_time,omitempty"`
+	Annotations      map[string]string `json:"annotations,omitempty"`
+	Handlers         llif.Names        `json:"handlers"`
 	// CgroupPaths are the container's cgroup directories, as the cgroup
 	// manager reports them once the process is in them.
 	CgroupPaths map[string]string `json:"cgroup_paths,omitempty"`
@@ -78,8 +87,10 @@ func (s *State) hooks() (configs.Hooks, error) {
 	return only.Hooks, nil
 }
 
+// readState reads the state in the container directory dir (see
+// readStateFile).
 func readState(dir string) (*State, error) {
-	data, err := os.ReadFile(filepath.Join(dir, stateFile))
+	data, err := readStateFile(dir)
 	if err != nil {
 		return nil, err
 	}
@@ -88,6 +99,40 @@ func readState(dir string) (*State, error) {
 		return nil, fmt.Errorf("state file %s is corrupt: %w", filepath.Join(dir, stateFile), err)
 	}
 	return &s, nil
+}
+
+// readStateFile reads the state file in the container directory dir. Its
+// hooks run as root and Destroy removes what it names, so it must be a
+// file runnc wrote: the directory and file owned by root and writable by
+// root alone (the root above was checked by New), the file no symlink or
+// fifo.
+func readStateFile(dir string) ([]byte, error) {
+	path := filepath.Join(dir, stateFile)
+	f, err := os.OpenFile(path, os.O_RDONLY|unix.O_NOFOLLOW|unix.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("state file %s is not a regular file: runnc uses only state it wrote itself; remove %s by hand", path, dir)
+	}
+	di, err := os.Lstat(dir)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range []struct {
+		path string
+		fi   fs.FileInfo
+	}{{dir, di}, {path, fi}} {
+		if err := safedir.Trusted(c.path, c.fi); err != nil {
+			return nil, fmt.Errorf("%w: runnc uses only state it wrote itself; remove %s by hand", err, dir)
+		}
+	}
+	return io.ReadAll(f)
 }
 
 // save writes the state atomically: a reader sees the old file or the new
@@ -109,8 +154,12 @@ func (s *State) save(dir string) error {
 
 // lockDir takes an exclusive flock on a container's directory, so that one
 // runnc invocation at a time changes a container. Waiters for a directory
-// removed meanwhile see ErrNotExist.
-func lockDir(dir, id string) (unlock func(), err error) {
+// removed meanwhile see ErrNotExist. If the lock is busy because a runnc
+// create is still running the handlers' Create phases, whileCreating (if
+// not nil) is called with that runnc's pid and start time before waiting:
+// an error from it is returned at once, so the caller need not wait for a
+// build that may take long.
+func lockDir(dir, id string, whileCreating func(pid int, start uint64) error) (unlock func(), err error) {
 	f, err := os.Open(dir)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
@@ -118,7 +167,17 @@ func lockDir(dir, id string) (unlock func(), err error) {
 		}
 		return nil, fmt.Errorf("lock container %s: %w", id, err)
 	}
-	if err := flock.Lock(f, unix.LOCK_EX); err != nil {
+	err = unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB)
+	if errors.Is(err, unix.EWOULDBLOCK) {
+		if st, rerr := readState(dir); rerr == nil && whileCreating != nil && alive(st.CreatorPid, st.CreatorStartTime) {
+			if err := whileCreating(st.CreatorPid, st.CreatorStartTime); err != nil {
+				f.Close()
+				return nil, err
+			}
+		}
+		err = flock.Lock(f, unix.LOCK_EX)
+	}
+	if err != nil {
 		f.Close()
 		return nil, fmt.Errorf("lock container %s: %w", id, err)
 	}

@@ -36,7 +36,7 @@ func (f *NablaFactory) RemoveUnreadable(id string) error {
 	}
 	dir := filepath.Join(f.root, id)
 	// The lock waits out a create or delete of the same id in progress.
-	unlock, err := lockDir(dir, id)
+	unlock, err := lockDir(dir, id, nil)
 	if err != nil {
 		if errors.Is(err, ErrNotExist) {
 			return nil
@@ -44,7 +44,7 @@ func (f *NablaFactory) RemoveUnreadable(id string) error {
 		return err
 	}
 	defer unlock()
-	data, err := os.ReadFile(filepath.Join(dir, stateFile))
+	data, err := readStateFile(dir)
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("delete %s: %w", displayName(id, nil), err)
 	}

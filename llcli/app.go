@@ -22,7 +22,11 @@ const (
 	DefaultRoot      = "/run/runnc"
 	DefaultDiskDir   = "/var/lib/runnc/disks"
 	DefaultDiskCache = "512MiB"
-	DefaultTender    = "/opt/runnc/bin/nabla-run"
+	// A disk image holds every byte of its rootfs, holes included, and an
+	// image's layers may compress a thousandfold: both are bounded.
+	DefaultDiskLimit   = "2GiB"
+	DefaultUnpackLimit = "2GiB"
+	DefaultTender      = "/opt/runnc/bin/nabla-run"
 )
 
 // NewApp returns the runnc command line, using the handlers in registry.
@@ -48,6 +52,8 @@ process.args[0] is a .nabla unikernel.`
 		cli.StringFlag{Name: "rootless", Value: "auto", Usage: "accepted for runc compatibility ('true', 'false' or 'auto'); runnc needs root for its tap devices and cgroups either way"},
 		cli.StringFlag{Name: "disk-dir", Value: DefaultDiskDir, Usage: "directory for disk images, kept off tmpfs and shared among containers"},
 		cli.StringFlag{Name: "disk-cache", Value: DefaultDiskCache, Usage: "keep disk images no container uses, least recently used evicted first, up to this total size (e.g. 1GiB; 0 keeps none)"},
+		cli.StringFlag{Name: "disk-limit", Value: DefaultDiskLimit, Usage: "refuse to build a disk image larger than this (a rootfs whose files add up to more is refused at create)"},
+		cli.StringFlag{Name: "unpack-limit", Value: DefaultUnpackLimit, Usage: "refuse to pull an image whose layers unpack to more than this (runnc image pull, run --image)"},
 		cli.StringFlag{Name: "tender", EnvVar: "RUNNC_TENDER", Usage: "path of nabla-run (default: beside runnc, else " + DefaultTender + ")"},
 		cli.StringFlag{Name: "image-store", Value: imagelock.DefaultRoot, Usage: "directory of the image store (runnc image, run --image)"},
 	}
@@ -189,9 +195,14 @@ func Factory(ctx *cli.Context) (*libcontainer.NablaFactory, error) {
 	if err != nil {
 		return nil, err
 	}
+	limit, err := LimitBytes(ctx, "disk-limit")
+	if err != nil {
+		return nil, err
+	}
 	return libcontainer.New(root, reg, libcontainer.WithRuntimeOptions(llif.RuntimeOptions{
 		DiskDir:        ctx.GlobalString("disk-dir"),
 		DiskCacheBytes: cache,
+		DiskLimitBytes: limit,
 		TenderPath:     tenderPath(ctx.GlobalString("tender")),
 	}))
 }
@@ -201,13 +212,24 @@ func DiskCacheBytes(ctx *cli.Context) (int64, error) {
 	return parseDiskCache(ctx.GlobalString("disk-cache"))
 }
 
-// parseDiskCache reads a size as bytes or with a binary unit (k, m, g, t,
-// with or without "iB": 512MiB, 512m and 512MB are all 512 * 2^20 bytes).
+// parseDiskCache reads --disk-cache (see parseSize).
 func parseDiskCache(v string) (int64, error) {
+	return parseSize("disk-cache", v, 0, "512MiB or 1GiB, or 0 to keep no unused disk images")
+}
+
+// LimitBytes is the size limit flag (disk-limit, unpack-limit) in bytes.
+func LimitBytes(ctx *cli.Context, flag string) (int64, error) {
+	return parseSize(flag, ctx.GlobalString(flag), 1, "2GiB")
+}
+
+// parseSize reads flag's value v, at least least bytes, as bytes or with a
+// binary unit (k, m, g, t, with or without "iB": 512MiB, 512m and 512MB
+// are all 512 * 2^20 bytes); example is a good value to suggest.
+func parseSize(flag, v string, least int64, example string) (int64, error) {
 	n, err := units.RAMInBytes(v)
 	// A number too large for int64 converts to a negative one.
-	if err != nil || n < 0 {
-		return 0, fmt.Errorf("--disk-cache %q is not a size: use bytes or a unit, e.g. 512MiB or 1GiB, or 0 to keep no unused disk images", v)
+	if err != nil || n < least {
+		return 0, fmt.Errorf("--%s %q is not a size: use bytes or a unit, e.g. %s", flag, v, example)
 	}
 	return n, nil
 }

@@ -16,6 +16,9 @@ type RuntimeOptions struct {
 	// uses that are kept in DiskDir for later containers (--disk-cache);
 	// 0 keeps none: an image goes with its last user.
 	DiskCacheBytes int64
+	// DiskLimitBytes bounds a disk image: a rootfs whose files add up to
+	// more is refused at create (--disk-limit); 0 sets no bound.
+	DiskLimitBytes int64
 	// TenderPath is the absolute path of nabla-run.
 	TenderPath string
 	// InitPath is the container's init (runnc-init, or the embedding

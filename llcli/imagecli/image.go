@@ -138,6 +138,12 @@ func imageStore(ctx *cli.Context) (*image.Store, error) {
 	if s.DiskCacheBytes, err = llcli.DiskCacheBytes(ctx); err != nil {
 		return nil, err
 	}
+	if s.DiskLimitBytes, err = llcli.LimitBytes(ctx, "disk-limit"); err != nil {
+		return nil, err
+	}
+	if s.UnpackLimitBytes, err = llcli.LimitBytes(ctx, "unpack-limit"); err != nil {
+		return nil, err
+	}
 	s.InUse = func(id string) ([]string, error) {
 		f, err := llcli.Factory(ctx)
 		if err != nil {

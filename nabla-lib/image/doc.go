@@ -12,13 +12,16 @@
 //	rootfs/<hex>/          the unpacked rootfs of image sha256:<hex>
 //	images/<hex>.json      the image's record: references, manifest, layers
 //	bundles/<hex>/         the bundle runnc run --image gives its containers
-//	tmp/                   a pull's work; moved into place only when whole
+//	tmp/                   a pull's work, moved into place only when whole, and
+//	                       rm-<hex>.json, the record of an image being removed
 //
 // An image is named by its ID, the digest of its config (as Docker does):
 // the config lists the uncompressed layers' digests, so the ID fixes the
 // rootfs whatever transport or compression carried it. Every file is put
 // in place by rename, and a record is written last and removed first, so
 // readers (List, Inspect, Bundle) need no lock and never see half an image.
+// What a pull or remove killed half way leaves, the next one collects (see
+// prepare); only names of these forms are ever touched.
 //
 // image must not import libcontainer or llcli; the caller tells Remove
 // which containers use an image (Store.InUse).

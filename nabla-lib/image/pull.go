@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/nabla-containers/runnc/nabla-lib/storage"
+	"github.com/sirupsen/logrus"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/partial"
@@ -74,23 +75,6 @@ func (s *Store) Pull(ref string, opts PullOptions) (*Image, error) {
 	return s.addRef(id, r.String)
 }
 
-// prepare makes the store's directories and clears what a killed pull
-// left: the caller holds the exclusive lock, so no pull is under way.
-func (s *Store) prepare() error {
-	for _, d := range []string{"blobs/sha256", "rootfs", "images", "tmp"} {
-		if err := os.MkdirAll(filepath.Join(s.root, d), 0o700); err != nil {
-			return fmt.Errorf("create image store %s: %w", s.root, err)
-		}
-	}
-	left, _ := filepath.Glob(filepath.Join(s.root, "tmp", "*"))
-	for _, p := range left {
-		if err := os.RemoveAll(p); err != nil {
-			return fmt.Errorf("clean image store %s: %w", s.root, err)
-		}
-	}
-	return nil
-}
-
 type puller struct {
 	store *Store
 	src   v1.Image
@@ -105,16 +89,24 @@ func (p *puller) fetch(id string, rawManifest []byte, m *v1.Manifest) (*Image, e
 	if err := os.Mkdir(blobs, 0o700); err != nil {
 		return nil, err
 	}
+	if err := checkDeclared("config", m.Config, maxConfigSize); err != nil {
+		return nil, err
+	}
+	for _, d := range m.Layers {
+		if err := checkDeclared("layer", d, maxLayerSize); err != nil {
+			return nil, err
+		}
+	}
 	sum := sha256.Sum256(rawManifest)
 	im := &Image{ID: id, Digest: "sha256:" + hex.EncodeToString(sum[:]), Pulled: time.Now().UTC()}
-	if _, err := saveBlob(blobs, im.Digest, bytes.NewReader(rawManifest)); err != nil {
+	if _, err := saveBlob(blobs, im.Digest, int64(len(rawManifest)), bytes.NewReader(rawManifest)); err != nil {
 		return nil, err
 	}
 	rawConfig, err := p.src.RawConfigFile()
 	if err != nil {
 		return nil, fmt.Errorf("read config: %w", err)
 	}
-	n, err := saveBlob(blobs, id, bytes.NewReader(rawConfig))
+	n, err := saveBlob(blobs, id, m.Config.Size, bytes.NewReader(rawConfig))
 	if err != nil {
 		return nil, err
 	}
@@ -126,7 +118,7 @@ func (p *puller) fetch(id string, rawManifest []byte, m *v1.Manifest) (*Image, e
 	if len(cfg.RootFS.DiffIDs) != len(m.Layers) {
 		return nil, fmt.Errorf("manifest lists %d layers but config %s lists %d", len(m.Layers), id, len(cfg.RootFS.DiffIDs))
 	}
-	b, err := newRootfsBuilder(filepath.Join(p.work, "rootfs"))
+	b, err := newRootfsBuilder(filepath.Join(p.work, "rootfs"), p.store.UnpackLimitBytes)
 	if err != nil {
 		return nil, err
 	}
@@ -153,10 +145,10 @@ func (p *puller) fetch(id string, rawManifest []byte, m *v1.Manifest) (*Image, e
 func (p *puller) layerBlob(blobs string, d v1.Descriptor) (string, error) {
 	digest := d.Digest.String()
 	if have := p.store.blobPath(digest); exists(have) {
-		return have, nil
+		return have, checkStoredSize(have, d)
 	}
 	if have := filepath.Join(blobs, hexOf(digest)); exists(have) {
-		return have, nil // a layer listed twice
+		return have, checkStoredSize(have, d) // a layer listed twice
 	}
 	l, err := p.src.LayerByDigest(d.Digest)
 	if err != nil {
@@ -173,7 +165,7 @@ func (p *puller) layerBlob(blobs string, d v1.Descriptor) (string, error) {
 		defer pr.done()
 		r = io.TeeReader(rc, pr)
 	}
-	if _, err := saveBlob(blobs, digest, r); err != nil {
+	if _, err := saveBlob(blobs, digest, d.Size, r); err != nil {
 		return "", err
 	}
 	return filepath.Join(blobs, hexOf(digest)), nil
@@ -234,16 +226,20 @@ func (p *puller) commit(im *Image) error {
 			return fmt.Errorf("store blob %s: %w", e.Name(), err)
 		}
 	}
+	// prepare removed a rootfs without a record, left by a pull killed
+	// in commit, before this pull began.
 	rootfs := s.rootfsPath(im.ID)
-	// A rootfs without a record was left by a pull killed in commit.
-	if err := os.RemoveAll(rootfs); err != nil {
-		return err
-	}
 	if err := os.Rename(filepath.Join(p.work, "rootfs"), rootfs); err != nil {
 		return fmt.Errorf("store rootfs of %s: %w", im.ID, err)
 	}
 	if s.DiskDir != "" {
-		if err := storage.Keep(s.DiskDir, s.DiskCacheBytes, rootfs, diskKeeper(im.ID)); err != nil {
+		if err := storage.Keep(s.DiskDir, s.DiskCacheBytes, s.DiskLimitBytes, rootfs, diskKeeper(im.ID)); err != nil {
+			// Undone at once: a failed pull leaves the store as it was.
+			if uerr := s.removeFiles(im.ID); uerr != nil {
+				logrus.Warnf("undo pull of %s: %v", im.ID, uerr)
+			} else if uerr := s.collect(); uerr != nil {
+				logrus.Warnf("undo pull of %s: %v", im.ID, uerr)
+			}
 			return fmt.Errorf("build the disk image of %s: %w", im.ID, err)
 		}
 	}

@@ -5,8 +5,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-
-	"github.com/nabla-containers/runnc/nabla-lib/storage"
 )
 
 // Removed tells what Remove did.
@@ -28,6 +26,13 @@ func (s *Store) Remove(ref string) (*Removed, error) {
 	defer unlock()
 	im, err := s.Find(ref)
 	if err != nil {
+		// A remove of ref killed half way: run again, it finishes.
+		if gone, gerr := s.match(s.removing(), ref); gerr == nil {
+			if err := s.finishRemove(gone); err != nil {
+				return nil, err
+			}
+			return &Removed{Image: gone}, nil
+		}
 		return nil, err
 	}
 	if r, err := ParseReference(ref); err == nil && contains(im.Refs, r.String) && len(im.Refs) > 1 {
@@ -54,28 +59,12 @@ func (s *Store) Remove(ref string) (*Removed, error) {
 	if err := s.prepare(); err != nil {
 		return nil, err
 	}
-	// The record goes first: from then on no reader finds the image.
-	if err := os.Remove(s.recordPath(im.ID)); err != nil {
+	// The record goes first, into tmp/: from then on no reader finds the
+	// image, and a remove killed half way is finished by the next.
+	if err := os.Rename(s.recordPath(im.ID), s.removingPath(im.ID)); err != nil {
 		return nil, fmt.Errorf("remove image %s: %w", im.ID, err)
 	}
-	// Moved aside in one step, then deleted, so no half rootfs stays
-	// where a bundle points.
-	gone := filepath.Join(s.root, "tmp", "rm-"+hexOf(im.ID))
-	if err := os.Rename(s.rootfsPath(im.ID), gone); err != nil && !os.IsNotExist(err) {
-		return nil, fmt.Errorf("remove rootfs of image %s: %w", im.ID, err)
-	}
-	if err := os.RemoveAll(gone); err != nil {
-		return nil, fmt.Errorf("remove rootfs of image %s: %w", im.ID, err)
-	}
-	if err := os.RemoveAll(s.bundlePath(im.ID)); err != nil {
-		return nil, fmt.Errorf("remove bundle of image %s: %w", im.ID, err)
-	}
-	if s.DiskDir != "" {
-		if err := storage.Release(s.DiskDir, s.DiskCacheBytes, diskKeeper(im.ID)); err != nil {
-			return nil, fmt.Errorf("release the disk image of %s: %w", im.ID, err)
-		}
-	}
-	if err := s.collect(); err != nil {
+	if err := s.finishRemove(im); err != nil {
 		return nil, err
 	}
 	return &Removed{Image: im}, nil
@@ -101,7 +90,7 @@ func (s *Store) collect() error {
 		return err
 	}
 	for _, e := range entries {
-		if !keep[e.Name()] {
+		if !keep[e.Name()] && isDigestHex(e.Name()) {
 			if err := os.Remove(filepath.Join(s.root, "blobs", "sha256", e.Name())); err != nil {
 				return fmt.Errorf("remove unused blob %s: %w", e.Name(), err)
 			}

@@ -7,13 +7,12 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+
+	"github.com/nabla-containers/runnc/internal/pathwalk"
 )
 
 // errEscape is a path or symlink that leads out of the rootfs.
 var errEscape = errors.New("leads out of the rootfs: refused")
-
-// maxLinks bounds symlink hops, as the kernel's ELOOP does.
-const maxLinks = 40
 
 // cleanEntry checks a tar entry's name (or a hard link's target) and
 // returns it relative to the rootfs. Absolute names and names climbing
@@ -37,40 +36,33 @@ func cleanEntry(name string) (string, error) {
 // caller may create below it with ordinary (host) path calls.
 func resolveDir(root, rel string) (string, error) {
 	var done []string
-	todo := strings.Split(rel, "/")
-	hops := 0
 	culprit := "path " + rel // or the last symlink followed
-	for len(todo) > 0 {
-		c := todo[0]
-		todo = todo[1:]
-		switch c {
-		case "", ".":
-			continue
-		case "..":
+	err := pathwalk.Walk(rel, pathwalk.Steps{
+		Up: func() error {
 			if len(done) == 0 {
-				return "", fmt.Errorf("%s %w", culprit, errEscape)
+				return fmt.Errorf("%s %w", culprit, errEscape)
 			}
 			done = done[:len(done)-1]
-			continue
-		}
-		cur := filepath.Join(root, filepath.Join(done...), c)
-		fi, err := os.Lstat(cur)
-		if err != nil || fi.Mode()&os.ModeSymlink == 0 {
-			done = append(done, c) // a directory, or to be made one
-			continue
-		}
-		if hops++; hops > maxLinks {
-			return "", fmt.Errorf("path %q: too many levels of symlinks", rel)
-		}
-		target, err := os.Readlink(cur)
-		if err != nil {
-			return "", err
-		}
-		culprit = "symlink " + filepath.Join(filepath.Join(done...), c)
-		if path.IsAbs(target) {
-			done = nil
-		}
-		todo = append(strings.Split(target, "/"), todo...)
+			return nil
+		},
+		Top: func() { done = nil },
+		Enter: func(c string, _ bool) (string, bool, error) {
+			cur := filepath.Join(root, filepath.Join(done...), c)
+			fi, err := os.Lstat(cur)
+			if err != nil || fi.Mode()&os.ModeSymlink == 0 {
+				done = append(done, c) // a directory, or to be made one
+				return "", false, nil
+			}
+			culprit = "symlink " + filepath.Join(filepath.Join(done...), c)
+			target, err := os.Readlink(cur)
+			return target, true, err
+		},
+	})
+	if errors.Is(err, pathwalk.ErrLoop) {
+		return "", fmt.Errorf("path %q: %w", rel, err)
+	}
+	if err != nil {
+		return "", err
 	}
 	return filepath.Join(done...), nil
 }

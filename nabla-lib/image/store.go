@@ -16,6 +16,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/nabla-containers/runnc/internal/atomicfile"
 	"github.com/nabla-containers/runnc/nabla-lib/image/imagelock"
+	"github.com/sirupsen/logrus"
 )
 
 // DefaultRoot is where runnc keeps images.
@@ -36,6 +37,12 @@ type Store struct {
 	// its disk image may stay in DiskDir among the unused ones, up to this
 	// total size.
 	DiskCacheBytes int64
+	// DiskLimitBytes bounds the disk image a pull builds (--disk-limit);
+	// 0 sets no bound.
+	DiskLimitBytes int64
+	// UnpackLimitBytes bounds the bytes a pull writes unpacking an image's
+	// layers (--unpack-limit); 0 sets no bound.
+	UnpackLimitBytes int64
 }
 
 // Image is an image's record in the store.
@@ -69,6 +76,9 @@ func Open(dir string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("image store %q: %w", dir, err)
 	}
+	if err := imagelock.Check(abs); err != nil {
+		return nil, err
+	}
 	return &Store{root: abs}, nil
 }
 
@@ -87,20 +97,35 @@ func (s *Store) recordPath(id string) string {
 // hexOf is the hex part of a sha256 digest.
 func hexOf(digest string) string { return strings.TrimPrefix(digest, "sha256:") }
 
-// List returns the stored images, newest first.
+// List returns the stored images, newest first. A *.json file in images/
+// that is no record of runnc's (named by another, unreadable, or holding
+// another image's ID) is skipped with a warning: the directory is the
+// user's too, and one such file must not hide the store's images.
 func (s *Store) List() ([]Image, error) {
-	files, err := filepath.Glob(filepath.Join(s.root, "images", "*.json"))
+	dir := filepath.Join(s.root, "images")
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("list image store %s: %w", s.root, err)
 	}
 	var out []Image
-	for _, f := range files {
-		im, err := readRecord(f)
+	for _, e := range entries {
+		h, ok := strings.CutSuffix(e.Name(), ".json")
+		if !ok {
+			continue
+		}
+		im, err := readRecord(filepath.Join(dir, e.Name()))
 		if errors.Is(err, fs.ErrNotExist) {
-			continue // removed since the glob
+			continue // removed since the directory was read
+		}
+		if err == nil && (!isDigestHex(h) || im.ID != "sha256:"+h) {
+			err = fmt.Errorf("it is named for no image it holds")
 		}
 		if err != nil {
-			return nil, err
+			logrus.Warnf("image store %s: skipping %s, which is not a record runnc wrote: %v", s.root, e.Name(), err)
+			continue
 		}
 		out = append(out, *im)
 	}
@@ -128,6 +153,11 @@ func (s *Store) Find(ref string) (*Image, error) {
 	if err != nil {
 		return nil, err
 	}
+	return s.match(images, ref)
+}
+
+// match is the one of images that ref names (see Find).
+func (s *Store) match(images []Image, ref string) (*Image, error) {
 	canon := ref
 	prefix := strings.TrimPrefix(ref, "sha256:")
 	if r, err := ParseReference(ref); err == nil {
@@ -178,6 +208,10 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
+
+// isDigestHex tells whether s is the hex of a sha256 digest, the form of
+// the names runnc gives blobs, rootfs trees, bundles and records.
+func isDigestHex(s string) bool { return len(s) == 64 && isHex(s) }
 
 func isHex(s string) bool {
 	return strings.Trim(s, "0123456789abcdef") == ""

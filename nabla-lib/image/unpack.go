@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/nabla-containers/runnc/internal/sparse"
 	"github.com/sirupsen/logrus"
 	"golang.org/x/sys/unix"
 )
@@ -30,14 +32,26 @@ type rootfsBuilder struct {
 	// rootfs key hashes mtimes, so a rootfs unpacked again must get the
 	// same ones. Directories no entry names get the epoch.
 	dirTimes map[string]time.Time
+	// left is what the layers may still write (see UnpackLimitBytes),
+	// and limit the whole.
+	left, limit int64
 }
 
-func newRootfsBuilder(root string) (*rootfsBuilder, error) {
+// newRootfsBuilder returns a builder of the rootfs at root (made here)
+// that writes at most limit bytes of files; 0: no bound.
+func newRootfsBuilder(root string, limit int64) (*rootfsBuilder, error) {
 	if err := os.Mkdir(root, 0o755); err != nil {
 		return nil, err
 	}
-	return &rootfsBuilder{root: root, dirTimes: map[string]time.Time{".": time.Unix(0, 0)}}, nil
+	if limit == 0 {
+		limit = math.MaxInt64
+	}
+	return &rootfsBuilder{root: root, dirTimes: map[string]time.Time{".": time.Unix(0, 0)}, left: limit, limit: limit}, nil
 }
+
+// ErrTooLarge is the cause of a pull refused because its layers write more
+// than the store's limit.
+var ErrTooLarge = errors.New("more than the unpack limit")
 
 // apply unpacks one layer's tar stream. Entries that would land outside
 // the rootfs fail the layer; device nodes and fifos are dropped and
@@ -111,9 +125,17 @@ func (b *rootfsBuilder) entry(tr *tar.Reader, h *tar.Header, layer string, made 
 		if err := replace(dst); err != nil {
 			return err
 		}
-		if err := writeFile(dst, tr, mode); err != nil {
+		if h.Size > b.left {
+			return b.tooLarge()
+		}
+		n, err := writeFile(dst, tr, mode, b.left)
+		if errors.Is(err, sparse.ErrLimit) {
+			return b.tooLarge()
+		}
+		if err != nil {
 			return err
 		}
+		b.left -= n
 		if err := os.Chtimes(dst, h.ModTime, h.ModTime); err != nil {
 			return err
 		}
@@ -219,15 +241,53 @@ func (b *rootfsBuilder) mkdirAll(rel string) error {
 	return os.MkdirAll(filepath.Join(b.root, rel), 0o755)
 }
 
-// finish gives the directories their recorded mtimes.
+// finish gives the directories their recorded mtimes. A later layer may
+// have put a symlink where a directory was, or on its path, naming a host
+// directory: nothing is followed, and a directory that is none any more
+// (gone, or reached only through a symlink) keeps the time it has.
 func (b *rootfsBuilder) finish() error {
+	root, err := unix.Open(b.root, unix.O_PATH|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return fmt.Errorf("open rootfs %s: %w", b.root, err)
+	}
+	defer unix.Close(root)
 	for rel, t := range b.dirTimes {
-		err := os.Chtimes(filepath.Join(b.root, rel), t, t)
-		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		err := setDirTime(root, rel, t)
+		// ELOOP: a symlink on the path; EXDEV: one leading out.
+		if err != nil && !errors.Is(err, unix.ENOENT) && !errors.Is(err, unix.ENOTDIR) &&
+			!errors.Is(err, unix.ELOOP) && !errors.Is(err, unix.EXDEV) {
 			return fmt.Errorf("set mtime of %s: %w", rel, err)
 		}
 	}
 	return nil
+}
+
+// setDirTime sets the mtime (and atime) of directory rel below the rootfs
+// open at root, through fd-relative calls that follow no symlink: openat2
+// resolves the parent with RESOLVE_NO_SYMLINKS, and the last component is
+// checked to be a directory and changed with AT_SYMLINK_NOFOLLOW.
+func setDirTime(root int, rel string, t time.Time) error {
+	dir, base := filepath.Split(rel)
+	if dir == "" {
+		dir = "."
+	}
+	parent, err := unix.Openat2(root, dir, &unix.OpenHow{
+		Flags:   unix.O_PATH | unix.O_DIRECTORY | unix.O_CLOEXEC,
+		Resolve: unix.RESOLVE_NO_SYMLINKS | unix.RESOLVE_BENEATH,
+	})
+	if err != nil {
+		return err
+	}
+	defer unix.Close(parent)
+	var st unix.Stat_t
+	if err := unix.Fstatat(parent, base, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
+		return err
+	}
+	if st.Mode&unix.S_IFMT != unix.S_IFDIR {
+		return unix.ENOTDIR
+	}
+	ts := unix.NsecToTimespec(t.UnixNano())
+	return unix.UtimesNanoAt(parent, base, []unix.Timespec{ts, ts}, unix.AT_SYMLINK_NOFOLLOW)
 }
 
 // replace removes what is at dst, so that a new entry never writes
@@ -240,20 +300,27 @@ func replace(dst string) error {
 	return nil
 }
 
-func writeFile(dst string, r io.Reader, mode os.FileMode) error {
+// tooLarge refuses the image: its layers write more than the limit.
+func (b *rootfsBuilder) tooLarge() error {
+	return fmt.Errorf("the image's layers unpack to %w of %d bytes (--unpack-limit): raise the limit or use a smaller image", ErrTooLarge, b.limit)
+}
+
+// writeFile writes the file dst with r's bytes, at most limit of them,
+// keeping its runs of zeros as holes (tar hands a sparse file over as
+// zeros); it returns the bytes written.
+func writeFile(dst string, r io.Reader, mode os.FileMode, limit int64) (int64, error) {
 	f, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL|unix.O_NOFOLLOW, 0o600)
 	if err != nil {
-		return err
+		return 0, err
 	}
-	if _, err := io.Copy(f, r); err != nil {
-		f.Close()
-		return err
+	n, err := sparse.Copy(f, r, limit)
+	if err == nil {
+		err = f.Chmod(mode)
 	}
-	if err := f.Chmod(mode); err != nil {
-		f.Close()
-		return err
+	if cerr := f.Close(); err == nil {
+		err = cerr
 	}
-	return f.Close()
+	return n, err
 }
 
 func typeName(t byte) string {

@@ -57,11 +57,18 @@ func listDir(dir string) (listing, error) {
 	}
 	used := map[string]bool{}
 	for _, n := range names {
-		if key, ok := strings.CutSuffix(n, lockSuffix); ok {
+		// Other files may share the directory (a user's backup.iso,
+		// x.lock): only names that start with a key are runnc's.
+		key, rest, _ := strings.Cut(n, ".")
+		if !keyPattern.MatchString(key) {
+			continue
+		}
+		switch "." + rest {
+		case lockSuffix:
 			l.locked = append(l.locked, key)
-		} else if key, ok := strings.CutSuffix(n, usersSuffix); ok {
+		case usersSuffix:
 			used[key] = true
-		} else if key, ok := strings.CutSuffix(n, unusedSuffix); ok {
+		case unusedSuffix:
 			l.unused[key] = true
 		}
 	}
@@ -170,10 +177,14 @@ func (im image) removeUnused() error {
 // whose last container went at or after since: housekeeping, such as
 // removing what a test run left in a disk directory it shares.
 func EvictUsedSince(diskDir string, since time.Time) error {
-	l, err := listDir(diskDir)
+	err := checkDiskDir(diskDir, false)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
+	if err != nil {
+		return err
+	}
+	l, err := listDir(diskDir)
 	if err != nil {
 		return err
 	}

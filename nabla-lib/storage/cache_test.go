@@ -1,9 +1,12 @@
 package storage
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -69,6 +72,19 @@ func fakeUnused(t *testing.T, dir, key string, size int64, lastUse time.Time) im
 	return im
 }
 
+// tags are the names the tests give keys, by key.
+var tags = map[string]string{}
+
+// key is a key as runnc makes them (a sha256 in hex), named tag in what
+// dirNames lists.
+func key(tag string) string {
+	sum := sha256.Sum256([]byte(tag))
+	k := hex.EncodeToString(sum[:])
+	tags[k] = tag
+	return k
+}
+
+// dirNames lists dir, sorted, with each key replaced by its tag.
 func dirNames(t *testing.T, dir string) []string {
 	t.Helper()
 	entries, err := os.ReadDir(dir)
@@ -77,8 +93,13 @@ func dirNames(t *testing.T, dir string) []string {
 	}
 	var names []string
 	for _, e := range entries {
-		names = append(names, e.Name())
+		k, rest, _ := strings.Cut(e.Name(), ".")
+		if tag, ok := tags[k]; ok {
+			k = tag
+		}
+		names = append(names, k+"."+rest)
 	}
+	slices.Sort(names)
 	return names
 }
 
@@ -87,11 +108,11 @@ func dirNames(t *testing.T, dir string) []string {
 func TestTrim(t *testing.T) {
 	dir := t.TempDir()
 	at := func(s int) time.Time { return time.Unix(1e9+int64(s), 0) }
-	for i, key := range []string{"k1", "k2", "k3", "k4", "k5"} {
-		fakeUnused(t, dir, key, 100, at(i))
+	for i, tag := range []string{"k1", "k2", "k3", "k4", "k5"} {
+		fakeUnused(t, dir, key(tag), 100, at(i))
 	}
 	// A mark whose image an older runnc removed goes too.
-	if err := os.Remove(fakeUnused(t, dir, "k6", 100, at(6)).path()); err != nil {
+	if err := os.Remove(fakeUnused(t, dir, key("k6"), 100, at(6)).path()); err != nil {
 		t.Fatal(err)
 	}
 	l, err := listDir(dir)
@@ -102,10 +123,10 @@ func TestTrim(t *testing.T) {
 		t.Fatalf("listing %+v, want 6 unused keys and no lock", l)
 	}
 	// After the read, k2 is in use again and k3's lock is held.
-	if err := (image{dir: dir, key: "k2"}).addUser("c1@x", dir); err != nil {
+	if err := (image{dir: dir, key: key("k2")}).addUser("c1@x", dir); err != nil {
 		t.Fatal(err)
 	}
-	lk, ok, err := lockKey(dir, "k3", false)
+	lk, ok, err := lockKey(dir, key("k3"), false)
 	if err != nil || !ok {
 		t.Fatalf("lock k3: %v %v", ok, err)
 	}
@@ -122,7 +143,7 @@ func TestTrim(t *testing.T) {
 func TestEvictSkipsAnImageReleasedSince(t *testing.T) {
 	dir := t.TempDir()
 	ranked := time.Unix(1e9, 0)
-	im := fakeUnused(t, dir, "k1", 100, ranked)
+	im := fakeUnused(t, dir, key("k1"), 100, ranked)
 	if err := im.markUnused(); err != nil {
 		t.Fatal(err)
 	}
@@ -148,11 +169,11 @@ func TestEvictSkipsAnImageReleasedSince(t *testing.T) {
 // it) is found and settled by the next sweep.
 func TestSweepSettlesWhatAKilledRunncLeft(t *testing.T) {
 	dir := t.TempDir()
-	im := fakeUnused(t, dir, "k1", 100, time.Unix(1e9, 0))
+	im := fakeUnused(t, dir, key("k1"), 100, time.Unix(1e9, 0))
 	if err := os.WriteFile(im.lockPath(), nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	gone := image{dir: dir, key: "k2"} // evicted half way: mark and lock left
+	gone := image{dir: dir, key: key("k2")} // evicted half way: mark and lock left
 	for _, p := range []string{gone.unusedPath(), gone.lockPath(), gone.path() + buildSuffix + "1"} {
 		if err := os.WriteFile(p, nil, 0o600); err != nil {
 			t.Fatal(err)
@@ -166,7 +187,7 @@ func TestSweepSettlesWhatAKilledRunncLeft(t *testing.T) {
 	if got := dirNames(t, dir); len(got) != 2 {
 		t.Fatalf("a sweep that released nothing trimmed: %v", got)
 	}
-	if _, err := os.Stat(filepath.Join(dir, "k1.iso")); err != nil {
+	if _, err := os.Stat(im.path()); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -176,9 +197,9 @@ func TestSweepSettlesWhatAKilledRunncLeft(t *testing.T) {
 func TestEvictUsedSince(t *testing.T) {
 	dir := t.TempDir()
 	at := func(s int) time.Time { return time.Unix(1e9+int64(s), 0) }
-	fakeUnused(t, dir, "old", 100, at(1))
-	fakeUnused(t, dir, "new", 100, at(3))
-	used := fakeUnused(t, dir, "used", 100, at(3))
+	fakeUnused(t, dir, key("old"), 100, at(1))
+	fakeUnused(t, dir, key("new"), 100, at(3))
+	used := fakeUnused(t, dir, key("used"), 100, at(3))
 	if err := used.addUser("c1@x", dir); err != nil {
 		t.Fatal(err)
 	}

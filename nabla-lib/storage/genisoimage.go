@@ -1,14 +1,21 @@
 package storage
 
 import (
+	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"strings"
 	"syscall"
+	"time"
+
+	"github.com/nabla-containers/runnc/internal/sparse"
 )
 
 // genisoimage writes the images. Chosen over a Go writer
@@ -42,53 +49,126 @@ const buildSuffix = ".build-"
 // imageFormat identifies how images are made; it is part of the image key.
 var imageFormat = "genisoimage " + strings.Join(imageOptions, " ")
 
-// buildImage writes the image of the tree to dst atomically: to a temporary
-// file in dst's directory, renamed into place once complete, so a reader
-// never sees half an image.
-func buildImage(t tree, dst string) error {
+// buildImage writes the image of the tree, whose key is key, to dst
+// atomically: to a temporary file in dst's directory, renamed into place
+// once complete, so a reader never sees half an image. A tree whose key
+// changed while it was built (the view shows changes made through other
+// paths) gets no image: the one built may hold some of each state, and
+// would be found again by the tree's old key.
+func buildImage(t *tree, dst, key string) error {
+	if err := t.measure(); err != nil {
+		return err
+	}
 	tmp, err := os.CreateTemp(filepath.Dir(dst), filepath.Base(dst)+buildSuffix+"*")
 	if err != nil {
 		return fmt.Errorf("create temporary image in %s: %w", filepath.Dir(dst), err)
 	}
-	tmpName := tmp.Name()
-	tmp.Close()
-	if err := runGenisoimage(t, tmpName); err != nil {
-		os.Remove(tmpName)
+	err = runGenisoimage(t, tmp)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		var now string
+		if now, err = t.key(); err == nil && now != key {
+			err = fmt.Errorf("rootfs %s %w while its disk image was built: create the container again once it stops changing", t.name, ErrChanged)
+		}
+	}
+	if err == nil {
+		err = os.Chmod(tmp.Name(), 0o444)
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), dst)
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
 		return err
-	}
-	if err := os.Chmod(tmpName, 0o444); err != nil {
-		os.Remove(tmpName)
-		return fmt.Errorf("make image %s read-only: %w", tmpName, err)
-	}
-	if err := os.Rename(tmpName, dst); err != nil {
-		os.Remove(tmpName)
-		return fmt.Errorf("move image into place at %s: %w", dst, err)
 	}
 	return nil
 }
 
-func runGenisoimage(t tree, out string) error {
+// ErrChanged is the cause of a build refused because its rootfs changed
+// meanwhile.
+var ErrChanged = errors.New("changed")
+
+// runGenisoimage writes the image of the tree into out. genisoimage reads
+// the tree through its view (see tree), which it gets as fd 3, and writes
+// the image to a pipe, from which it is copied without its blocks of
+// zeros: the image of a sparse file stays sparse, and a build past the
+// tree's limit stops there.
+func runGenisoimage(t *tree, out *os.File) error {
+	root := viewPath(3)
 	args := append([]string{}, imageOptions...)
 	// -m takes a glob matched against the whole path too: the skipped
-	// entries are named by absolute path, with glob characters escaped.
+	// entries are named by the path genisoimage builds, root/rel, with
+	// glob characters escaped.
 	for _, rel := range t.skipped() {
-		args = append(args, "-m", globEscape(filepath.Join(t.root, rel)))
+		args = append(args, "-m", globEscape(root+"/"+rel))
 	}
-	args = append(args, "-o", out, t.root)
-	rootfs := t.root
-	cmd := exec.Command(genisoimage, args...)
+	args = append(args, root)
+	limit := buildTimeout(t.size)
+	ctx, cancel := context.WithTimeout(context.Background(), limit)
+	defer cancel()
+	// Killed at the time limit: some symlinks (one of 120 one-letter
+	// components) make genisoimage 1.1.11 spin for ever, and a create or
+	// pull holding its locks must not wait with it. Killed at SIGTERM too,
+	// which delete --force sends a create it finds under way, so that the
+	// create can undo its work and exit.
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM)
+	defer stop()
+	cmd := exec.CommandContext(ctx, genisoimage, args...)
 	cmd.Env = []string{"LC_ALL=C"}
+	cmd.ExtraFiles = []*os.File{t.view}
 	// A killed runnc create must not leave genisoimage writing on.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	output, err := cmd.CombinedOutput()
-	if errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("%s is missing: install the genisoimage package", genisoimage)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return err
+	}
+	if err := cmd.Start(); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("%s is missing: install the genisoimage package", genisoimage)
+		}
+		return fmt.Errorf("run %s: %w", genisoimage, err)
+	}
+	most := t.limit
+	if most == 0 {
+		most = math.MaxInt64
+	}
+	_, copyErr := sparse.Copy(out, stdout, most)
+	if copyErr != nil {
+		cmd.Process.Kill()
+	}
+	err = cmd.Wait()
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return fmt.Errorf("the build of the disk image of rootfs %s %w of %v: genisoimage did not finish (it spins on some symlinks with very many components): check the rootfs", t.name, ErrBuildTimeout, limit)
+	}
+	if ctx.Err() != nil {
+		return fmt.Errorf("the build of the disk image of rootfs %s was stopped by SIGTERM", t.name)
+	}
+	if errors.Is(copyErr, sparse.ErrLimit) {
+		return tooLarge(t.name, t.limit)
+	}
+	if copyErr != nil {
+		return fmt.Errorf("write the disk image of rootfs %s: %w", t.name, copyErr)
 	}
 	if err != nil {
 		return fmt.Errorf("build the disk image of rootfs %s with %s: %w: %s",
-			rootfs, genisoimage, err, toolOutput(output))
+			t.name, genisoimage, err, toolOutput(stderr.Bytes()))
 	}
 	return nil
+}
+
+// ErrBuildTimeout is the cause of a build stopped at its time limit.
+var ErrBuildTimeout = errors.New("passed its time limit")
+
+// buildTimeout is the time limit of a build of files of size bytes:
+// genisoimage writes 200 MB in 0.4 s here, so 16 MiB a second leaves room
+// for a slow disk and a busy machine, and the first 10 s for a scan of many
+// small files.
+func buildTimeout(size int64) time.Duration {
+	return 10*time.Second + time.Duration(size/(16<<20))*time.Second
 }
 
 // toolOutput is the tool's output on one line, for an error message.

@@ -24,33 +24,25 @@ func NewISO() llif.FsHandler { return ISO{} }
 // FsCreateFunc makes (or reuses) the image of the rootfs and records this
 // container as one of its users.
 func (ISO) FsCreateFunc(in *llif.FsCreateInput) (*llif.LLState, error) {
-	rootfs := in.Config.Rootfs
-	fi, err := os.Stat(rootfs)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("rootfs %s does not exist: check root.path in config.json", rootfs)
-	}
+	t, err := openTree(in.Config.Rootfs, in.Runtime.DiskLimitBytes)
 	if err != nil {
-		return nil, fmt.Errorf("rootfs %s: %w", rootfs, err)
+		return nil, err
 	}
-	if !fi.IsDir() {
-		return nil, fmt.Errorf("rootfs %s is not a directory: check root.path in config.json", rootfs)
-	}
+	defer t.close()
 	files, err := containerFiles(in.ContainerID, in.Config.Mounts)
 	if err != nil {
 		return nil, err
 	}
+	t.shadow(files)
 	marker, err := markerName(&in.Input)
 	if err != nil {
 		return nil, err
 	}
 	dir := in.Runtime.DiskDir
-	if !filepath.IsAbs(dir) {
-		return nil, fmt.Errorf("disk directory %q is not an absolute path: check --disk-dir", dir)
+	if err := checkDiskDir(dir, true); err != nil {
+		return nil, err
 	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("create disk directory %s: %w", dir, err)
-	}
-	t := newTree(rootfs, files)
+	t.identity = keptBy(dir, t.path)
 	key, err := t.key()
 	if err != nil {
 		return nil, err
@@ -88,7 +80,7 @@ const optBuilt = "disk.built"
 // build it once; it reports whether it built the image. On failure it
 // leaves no trace of this container and drops an image it built; an image
 // that was unused before stays unused if keep.
-func (im image) use(t tree, marker, containerRoot string, keep bool) (built bool, err error) {
+func (im image) use(t *tree, marker, containerRoot string, keep bool) (built bool, err error) {
 	l, _, err := lockKey(im.dir, im.key, true)
 	if err != nil {
 		return false, err
@@ -110,7 +102,7 @@ func (im image) use(t tree, marker, containerRoot string, keep bool) (built bool
 		if err := im.removeBuilds(); err != nil {
 			return false, err
 		}
-		if err := buildImage(t, im.path()); err != nil {
+		if err := buildImage(t, im.path(), im.key); err != nil {
 			return false, err
 		}
 		built = true
@@ -143,6 +135,12 @@ func (ISO) FsDestroyFunc(in *llif.FsDestroyInput) (*llif.LLState, error) {
 	if err != nil || dir == "" {
 		// Create refused such an id or directory before making anything.
 		return llif.NewLLState(), nil
+	}
+	if err := checkDiskDir(dir, false); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return llif.NewLLState(), nil
+		}
+		return nil, err
 	}
 	limit := in.Runtime.DiskCacheBytes
 	// Undoing a failed create drops the image it built: it was made for a

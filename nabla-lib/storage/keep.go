@@ -1,7 +1,9 @@
 package storage
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,29 +18,59 @@ const keeperSuffix = "@kept"
 // keeps the disk image of every image it holds, so no container of an
 // image waits for a build, the first one included. The image is the one a
 // container without per-container files gets (runnc run --image).
-// cacheBytes is the --disk-cache limit, which matters only if Keep fails.
-func Keep(diskDir string, cacheBytes int64, rootfs, holder string) error {
+// cacheBytes is the --disk-cache limit, which matters only if Keep fails;
+// limitBytes bounds the disk image (see llif.RuntimeOptions.DiskLimitBytes).
+func Keep(diskDir string, cacheBytes, limitBytes int64, rootfs, holder string) error {
 	if !idPattern.MatchString(holder) {
 		return fmt.Errorf("disk image keeper %q cannot name a file", holder)
 	}
-	if err := os.MkdirAll(diskDir, 0o700); err != nil {
-		return fmt.Errorf("create disk directory %s: %w", diskDir, err)
+	if err := checkDiskDir(diskDir, true); err != nil {
+		return err
 	}
-	t := newTree(rootfs, nil)
+	t, err := openTree(rootfs, limitBytes)
+	if err != nil {
+		return err
+	}
+	defer t.close()
+	t.identity = holder
 	key, err := t.key()
 	if err != nil {
 		return err
 	}
 	// The marker holds rootfs, not a state directory: once the rootfs is
 	// gone, pruneStale forgets the keeper like a container lost in a reboot.
-	_, err = image{dir: diskDir, key: key}.use(t, holder+keeperSuffix, rootfs, cacheBytes > 0)
+	// It is also how a container of rootfs finds the identity (keptBy).
+	_, err = image{dir: diskDir, key: key}.use(t, holder+keeperSuffix, t.path, cacheBytes > 0)
 	return err
+}
+
+// keptBy is the holder that keeps the image of the rootfs at path
+// (resolved), or "" if none does: a tree its keeper named is named so for
+// every container (see tree.key). The markers are the disk directory's,
+// which only root writes.
+func keptBy(dir, path string) string {
+	found, _ := filepath.Glob(filepath.Join(dir, "*"+usersSuffix, "*"+keeperSuffix))
+	for _, p := range found {
+		if !keyPattern.MatchString(strings.TrimSuffix(filepath.Base(filepath.Dir(p)), usersSuffix)) {
+			continue
+		}
+		if data, err := os.ReadFile(p); err == nil && string(data) == path {
+			return strings.TrimSuffix(filepath.Base(p), keeperSuffix)
+		}
+	}
+	return ""
 }
 
 // Release lets go of what holder keeps: without other users the disk
 // image stays unused while the unused images fit in cacheBytes (the
 // --disk-cache limit), so pulling the image again finds it.
 func Release(diskDir string, cacheBytes int64, holder string) error {
+	if err := checkDiskDir(diskDir, false); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
+		return err
+	}
 	released, err := dropMarker(diskDir, holder+keeperSuffix, cacheBytes > 0)
 	if err != nil {
 		return err
@@ -57,6 +89,9 @@ func dropMarker(dir, marker string, keep bool) (released bool, err error) {
 	}
 	for _, p := range found {
 		key := strings.TrimSuffix(filepath.Base(filepath.Dir(p)), usersSuffix)
+		if !keyPattern.MatchString(key) {
+			continue // another's directory that happens to hold the name
+		}
 		l, _, err := lockKey(dir, key, true)
 		if err != nil {
 			return released, err

@@ -8,9 +8,11 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 
 	"github.com/nabla-containers/runnc/internal/containerid"
+	"github.com/nabla-containers/runnc/internal/safedir"
 	"github.com/nabla-containers/runnc/llif"
 	"golang.org/x/sys/unix"
 )
@@ -28,6 +30,29 @@ const (
 	unusedSuffix = ".unused"
 )
 
+// checkDiskDir refuses a disk directory another user could write (see
+// safedir): runnc removes files there by the names it finds, and the
+// tender gives the guest what an image file holds. With create, missing
+// directories are made.
+func checkDiskDir(dir string, create bool) error {
+	if !filepath.IsAbs(dir) {
+		return fmt.Errorf("disk directory %q is not an absolute path: check --disk-dir", dir)
+	}
+	check := safedir.Check
+	if create {
+		check = func(dir string) error { return safedir.Make(dir, 0o700) }
+	}
+	if err := check(dir); err != nil {
+		return fmt.Errorf("disk directory %s (--disk-dir): %w", dir, err)
+	}
+	return nil
+}
+
+// keyPattern is the form of an image key, a sha256 in hex. runnc touches
+// only the names of the disk directory that start with a key, so the other
+// files kept there are never read, locked, marked or removed.
+var keyPattern = regexp.MustCompile(`^[0-9a-f]{64}$`)
+
 // image is one image key in one disk directory.
 type image struct{ dir, key string }
 
@@ -42,7 +67,8 @@ var idPattern = containerid.Pattern
 
 // markerName names a container's marker: its id, plus a digest of the
 // runtime root because two runnc roots (say Docker's and containerd's) may
-// share a disk directory and reuse an id.
+// share a disk directory and reuse an id. libcontainer's longest id leaves
+// room for the suffix in a file name.
 func markerName(in *llif.Input) (string, error) {
 	id := in.ContainerID
 	if !idPattern.MatchString(id) || strings.HasPrefix(id, ".") {
@@ -159,9 +185,15 @@ func (im image) pruneStale() error {
 func (im image) removeBuilds() error {
 	stale, _ := filepath.Glob(im.path() + buildSuffix + "*")
 	for _, p := range stale {
+		if !buildPattern.MatchString(p[len(im.path()):]) {
+			continue // not a name os.CreateTemp gave a build
+		}
 		if err := removeFile(p, "unfinished image"); err != nil {
 			return err
 		}
 	}
 	return nil
 }
+
+// buildPattern is what follows a build's image path (see buildImage).
+var buildPattern = regexp.MustCompile(`^` + regexp.QuoteMeta(buildSuffix) + `[0-9]+$`)

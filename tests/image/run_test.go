@@ -78,6 +78,18 @@ func TestSecondContainerSharesDiskImage(t *testing.T) {
 // change time (a deleted and rebuilt file may get the inode number back).
 func diskInode(t *testing.T, e *env, id string) string {
 	t.Helper()
+	disk := diskOf(t, e, id)
+	fi, err := os.Stat(disk)
+	if err != nil {
+		t.Fatalf("disk image of %s: %v", id, err)
+	}
+	sys := fi.Sys().(*syscall.Stat_t)
+	return fmt.Sprintf("inode %d changed %d.%09d", sys.Ino, sys.Ctim.Sec, sys.Ctim.Nsec)
+}
+
+// diskOf is the path of container id's disk image, from its state.
+func diskOf(t *testing.T, e *env, id string) string {
+	t.Helper()
 	data, err := os.ReadFile(filepath.Join(e.root, id, "state.json"))
 	if err != nil {
 		t.Fatal(err)
@@ -88,13 +100,7 @@ func diskInode(t *testing.T, e *env, id string) string {
 	if err := json.Unmarshal(data, &st); err != nil {
 		t.Fatal(err)
 	}
-	disk := st.FsState.Options[llif.FsDisk]
-	fi, err := os.Stat(disk)
-	if err != nil {
-		t.Fatalf("disk image of %s: %v", id, err)
-	}
-	sys := fi.Sys().(*syscall.Stat_t)
-	return fmt.Sprintf("inode %d changed %d.%09d", sys.Ino, sys.Ctim.Sec, sys.Ctim.Nsec)
+	return st.FsState.Options[llif.FsDisk]
 }
 
 // An image a container uses cannot be removed; once the container is

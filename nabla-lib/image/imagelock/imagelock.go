@@ -5,10 +5,13 @@
 package imagelock
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 
+	"github.com/nabla-containers/runnc/internal/safedir"
 	"golang.org/x/sys/unix"
 )
 
@@ -21,8 +24,8 @@ const DefaultRoot = "/var/lib/runnc/images"
 // holds it shared, so no remove slips in before the container records its
 // use.
 func Lock(root string, exclusive bool) (unlock func(), err error) {
-	if err := os.MkdirAll(root, 0o700); err != nil {
-		return nil, fmt.Errorf("create image store %s: %w", root, err)
+	if err := safedir.Make(root, 0o700); err != nil {
+		return nil, storeError(root, err)
 	}
 	path := filepath.Join(root, "lock")
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|unix.O_CLOEXEC, 0o600)
@@ -44,4 +47,19 @@ func Lock(root string, exclusive bool) (unlock func(), err error) {
 		return nil, fmt.Errorf("lock image store %s: %w", root, err)
 	}
 	return func() { f.Close() }, nil
+}
+
+// Check refuses a store another user could write (see safedir): its
+// records name the rootfs trees that containers boot and that remove
+// deletes. A missing store passes: the first pull makes it.
+func Check(root string) error {
+	if err := safedir.Check(root); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return storeError(root, err)
+	}
+	return nil
+}
+
+// storeError is err about the store at root, naming the flag that chose it.
+func storeError(root string, err error) error {
+	return fmt.Errorf("image store %s (--image-store): %w", root, err)
 }
