@@ -113,6 +113,9 @@ func (c *nablaContainer) start(p *Process) (retErr error) {
 	if err := c.state.save(c.dir); err != nil {
 		return systemError(err, "start %s: save state", c.id)
 	}
+	if err := join.adopt(cmd.Process.Pid); err != nil {
+		return newError(ConfigInvalid, err, "create %s: %v", c.id, err)
+	}
 	sync := initPipe{f: parentSock}
 	if err := sync.expectReady(); err != nil {
 		return c.initFailed(err)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/nabla-containers/runnc/llif"
+	"github.com/opencontainers/cgroups/systemd"
 	"github.com/sirupsen/logrus"
 	"golang.org/x/sys/unix"
 )
@@ -33,6 +34,8 @@ type NablaFactory struct {
 	// initPath is runnc-init, the container's first process; empty: the
 	// one beside the tender.
 	initPath string
+	// systemdCgroup makes containers' cgroups through systemd.
+	systemdCgroup bool
 }
 
 // Option configures a NablaFactory.
@@ -53,6 +56,14 @@ func WithRuntimeOptions(o llif.RuntimeOptions) Option {
 // tender's directory, where `make install` puts both.
 func WithInitPath(path string) Option {
 	return func(f *NablaFactory) { f.initPath = path }
+}
+
+// WithSystemdCgroup makes the cgroups of the containers this factory
+// creates through systemd (runc's --systemd-cgroup): linux.cgroupsPath is
+// "slice:prefix:name" and the cgroup is the transient scope
+// prefix-name.scope in that slice.
+func WithSystemdCgroup(on bool) Option {
+	return func(f *NablaFactory) { f.systemdCgroup = on }
 }
 
 // New returns a factory keeping container state below root, with handlers
@@ -107,6 +118,19 @@ func (f *NablaFactory) Create(id string, config *Config) (_ Container, retErr er
 	if err != nil {
 		return nil, newError(ConfigInvalid, err, "create %s: %v", id, err)
 	}
+	if f.systemdCgroup {
+		if !systemd.IsRunningSystemd() {
+			return nil, newError(ConfigInvalid, nil, "create %s: --systemd-cgroup needs systemd as the init of this host, and it is not running (no /run/systemd/system): drop the flag to use cgroupfs", id)
+		}
+		cg, err := systemdCgroup(id, config.Spec)
+		if err != nil {
+			return nil, newError(ConfigInvalid, err, "create %s: %v", id, err)
+		}
+		config.Runtime.Cgroups = cg
+	} else if cg := config.Runtime.Cgroups; cg != nil && cg.Path == "" && cg.Name == "" {
+		// Without linux.cgroupsPath, runc puts a container in /<id>.
+		cg.Name = id
+	}
 	if err := os.MkdirAll(f.root, 0o700); err != nil {
 		return nil, systemError(err, "create state root %s", f.root)
 	}
@@ -130,10 +154,6 @@ func (f *NablaFactory) Create(id string, config *Config) (_ Container, retErr er
 		return nil, systemError(err, "lock %s", id)
 	}
 
-	// Without linux.cgroupsPath, runc puts a container in /<id>.
-	if cg := config.Runtime.Cgroups; cg != nil && cg.Path == "" && cg.Name == "" {
-		cg.Name = id
-	}
 	c := &nablaContainer{
 		id:       id,
 		dir:      dir,

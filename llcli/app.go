@@ -43,7 +43,7 @@ process.args[0] is a .nabla unikernel.`
 		cli.StringFlag{Name: "log", Usage: "append log lines to this file (default: stderr)"},
 		cli.StringFlag{Name: "log-format", Value: "text", Usage: "log format: text or json"},
 		cli.BoolFlag{Name: "debug", Usage: "log debug messages"},
-		cli.BoolFlag{Name: "systemd-cgroup", Usage: "accepted for runc compatibility; cgroups are managed through cgroupfs"},
+		cli.BoolFlag{Name: "systemd-cgroup", Usage: "create containers' cgroups as systemd scopes; linux.cgroupsPath is \"slice:prefix:name\" (containerd's SystemdCgroup, podman's default)"},
 		cli.StringFlag{Name: "disk-dir", Value: DefaultDiskDir, Usage: "directory for disk images, kept off tmpfs and shared among containers"},
 		cli.StringFlag{Name: "disk-cache", Value: DefaultDiskCache, Usage: "keep disk images no container uses, least recently used evicted first, up to this total size (e.g. 1GiB; 0 keeps none)"},
 		cli.StringFlag{Name: "tender", EnvVar: "RUNNC_TENDER", Usage: "path of nabla-run (default: beside runnc, else " + DefaultTender + ")"},
@@ -177,7 +177,7 @@ func Factory(ctx *cli.Context) (*libcontainer.NablaFactory, error) {
 		DiskDir:        ctx.GlobalString("disk-dir"),
 		DiskCacheBytes: cache,
 		TenderPath:     tenderPath(ctx.GlobalString("tender")),
-	}))
+	}), libcontainer.WithSystemdCgroup(ctx.GlobalBool("systemd-cgroup")))
 }
 
 // DiskCacheBytes is --disk-cache in bytes.
