@@ -24,13 +24,7 @@ func (c *nablaContainer) signal(sig os.Signal, all bool) error {
 		return newError(ConfigInvalid, nil, "signal %v is not a Unix signal", sig)
 	}
 	if c.currentStatus() == Stopped {
-		if all {
-			// There is one process per container: with it gone there is
-			// nothing left to signal (containerd sends `kill --all ID 9`
-			// after the exit it saw).
-			return nil
-		}
-		return newError(ContainerNotRunning, nil, "cannot signal container %s: it is not running", c.id)
+		return c.signalGone(all)
 	}
 	// A pidfd pins the process: after checking it is still ours, the signal
 	// cannot reach a process that reused the pid.
@@ -59,9 +53,16 @@ func (c *nablaContainer) signal(sig os.Signal, all bool) error {
 	return nil
 }
 
+// signalGone is the answer to a signal for a container whose process has
+// exited. There is one process per container: with it gone, kill --all
+// has nothing left to signal (containerd sends `kill --all ID 9` after the
+// exit it saw). Plain kill fails with runc's words "container not
+// running", which containerd's shim takes for an exit it has not seen yet
+// (a StopContainer whose SIGKILL follows a SIGTERM that worked); other
+// words fail the StopContainer.
 func (c *nablaContainer) signalGone(all bool) error {
 	if all {
 		return nil
 	}
-	return newError(ContainerNotRunning, nil, "cannot signal container %s: it is not running", c.id)
+	return newError(ContainerNotRunning, nil, "cannot signal container %s: container not running", c.id)
 }
