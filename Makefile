@@ -10,7 +10,7 @@ TENDER_PREFIX ?= /opt/runnc/bin
 GOFLAGS_BUILD := -trimpath -tags netgo,osusergo,urfave_cli_no_docs \
 	-ldflags "-s -w -linkmode external -extldflags -static -X main.gitCommit=$(shell git rev-parse --short HEAD 2>/dev/null)"
 
-.PHONY: all build runnc tender init guests install demo test setup bench baseline fuzz fuzz-go clean
+.PHONY: all build runnc tender init guests install demo test test-vm setup bench baseline fuzz fuzz-go clean
 
 all: build
 
@@ -45,6 +45,12 @@ demo:
 test: setup build
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 40m ./...
+
+# Only the VM suite (tests/vm, part of ./... above): a Debian 12 machine,
+# systemd as PID 1 and pure cgroup v2, booted under QEMU with Debian's
+# kernel; its root is made once below $(BUILD)/vm (scripts/vm-root.sh).
+test-vm: setup build
+	$(GO) test -count=1 -timeout 30m -v ./tests/vm
 
 # The OCI-level bench writes BENCHMARKS.md; the engine-level rows (docker
 # run, ctr, podman, a CRI pod to its first HTTP answer) are Go benchmarks
