@@ -63,7 +63,7 @@ var steps = []step{
 const (
 	vmCPUs    = "2"
 	vmMemory  = "2048"
-	vmTimeout = 15 * time.Minute
+	vmTimeout = 20 * time.Minute
 )
 
 func TestVM(t *testing.T) {
