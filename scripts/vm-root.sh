@@ -15,9 +15,10 @@ kver=$2
 
 # The bookworm mirror this machine uses (deb822 .sources or one-line .list).
 mirror=$(cat /etc/apt/sources.list.d/*.sources 2>/dev/null | awk '
+	function found() { return s ~ /[[:space:]]bookworm([[:space:]]|$)/ && uri != "" }
 	/^URIs:/ { uri = $2 } /^Suites:/ { s = $0 }
-	/^$/ { if (s ~ /[[:space:]]bookworm([[:space:]]|$)/ && uri != "") { print uri; exit } uri = ""; s = "" }
-	END { if (s ~ /[[:space:]]bookworm([[:space:]]|$)/ && uri != "") print uri }' | head -n1)
+	/^$/ { if (found()) exit; uri = ""; s = "" }
+	END { if (found()) print uri }')
 if [ -z "$mirror" ]; then
 	mirror=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
 		awk '$1 == "deb" { for (i = 2; i < NF; i++) if ($i !~ /^\[/ && $(i+1) == "bookworm") { print $i; exit } }')

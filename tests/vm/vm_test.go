@@ -194,7 +194,7 @@ func buildSuite(t *testing.T, dir string) string {
 		t.Fatal("go is not in PATH: the VM suite's binaries are built on this host")
 	}
 	cmd := exec.Command(goBin, "test", "-c", "-tags", "netgo,osusergo,vmguest",
-		"-ldflags", "-linkmode external -extldflags -static", "-o", suite+"/",
+		"-ldflags", "-s -w -linkmode external -extldflags -static", "-o", suite+"/",
 		"./tests/runtime", "./tests/clients", "./tests/vm/guest")
 	cmd.Dir = testenv.Repo(t)
 	if out, err := cmd.CombinedOutput(); err != nil {
