@@ -96,7 +96,7 @@ func TestCreateTime(t *testing.T) {
 		r := testenv.NewRunnc(t)
 		r.DiskCache = "" // the default: every create after the first reuses the disk image
 		if driver == "systemd" {
-			r.Extra = append(r.Extra, "--systemd-cgroup")
+			r.Extra = append(r.Extra, "--systemd-cgroup", "--debug")
 		}
 		b := r.Bundle([]string{"hello.nabla"}, []string{"/hello.nabla"}, nil)
 		var times []time.Duration
@@ -115,5 +115,12 @@ func TestCreateTime(t *testing.T) {
 		slices.Sort(times)
 		t.Logf("runnc create with %s: median %v, min %v, max %v of %d (under TCG)", driver,
 			times[len(times)/2].Round(time.Millisecond), times[0].Round(time.Millisecond), times[len(times)-1].Round(time.Millisecond), len(times))
+		// The systemd driver's share, as runnc --debug logs it.
+		data, _ := os.ReadFile(r.Log)
+		for _, line := range strings.Split(string(data), "\n") {
+			if strings.Contains(line, "systemd scope") {
+				t.Log(line)
+			}
+		}
 	}
 }
