@@ -1,6 +1,7 @@
 package libcontainer
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"maps"
@@ -199,9 +200,12 @@ func (j *cgroupJoin) close() {
 	}
 }
 
+// cgroupName names the cgroup for messages: its path, or with systemd its
+// unit in its slice (system.slice when linux.cgroupsPath names none).
 func cgroupName(cg *cgroups.Cgroup) string {
 	if cg.Systemd {
-		return cg.Parent + ":" + cg.ScopePrefix + ":" + cg.Name
+		slice := cmp.Or(cg.Parent, "system.slice")
+		return slice + "/" + cg.ScopePrefix + "-" + cg.Name + ".scope"
 	}
 	if cg.Path != "" {
 		return cg.Path

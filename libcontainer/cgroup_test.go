@@ -13,11 +13,12 @@ import (
 
 func TestSystemdCgroupReadsSlicePrefixName(t *testing.T) {
 	for _, c := range []struct {
-		path, parent, prefix, name string
+		path, parent, prefix, name, unit string
 	}{
-		{"machine.slice:libpod:abc", "machine.slice", "libpod", "abc"},
-		{"kubepods-besteffort-pod1.slice:cri-containerd:def", "kubepods-besteffort-pod1.slice", "cri-containerd", "def"},
-		{"", "", "runnc", "id1"},
+		{"machine.slice:libpod:abc", "machine.slice", "libpod", "abc", "machine.slice/libpod-abc.scope"},
+		{"kubepods-besteffort-pod1.slice:cri-containerd:def", "kubepods-besteffort-pod1.slice", "cri-containerd", "def",
+			"kubepods-besteffort-pod1.slice/cri-containerd-def.scope"},
+		{"", "", "runnc", "id1", "system.slice/runnc-id1.scope"},
 	} {
 		cg, err := systemdCgroup("id1", &specs.Spec{Linux: &specs.Linux{CgroupsPath: c.path}})
 		if err != nil {
@@ -25,6 +26,9 @@ func TestSystemdCgroupReadsSlicePrefixName(t *testing.T) {
 		}
 		if !cg.Systemd || cg.Parent != c.parent || cg.ScopePrefix != c.prefix || cg.Name != c.name {
 			t.Errorf("%q: systemd %v parent %q prefix %q name %q, want %q %q %q", c.path, cg.Systemd, cg.Parent, cg.ScopePrefix, cg.Name, c.parent, c.prefix, c.name)
+		}
+		if got := cgroupName(cg); got != c.unit {
+			t.Errorf("%q: named %q in messages, want %q", c.path, got, c.unit)
 		}
 	}
 	if _, err := systemdCgroup("id1", &specs.Spec{Linux: &specs.Linux{CgroupsPath: "/a/b"}}); err == nil || !strings.Contains(err.Error(), "slice:prefix:name") {
