@@ -10,7 +10,7 @@ TENDER_PREFIX ?= /opt/runnc/bin
 GOFLAGS_BUILD := -trimpath -tags netgo,osusergo,urfave_cli_no_docs \
 	-ldflags "-s -w -linkmode external -extldflags -static -X main.gitCommit=$(shell git rev-parse --short HEAD 2>/dev/null)"
 
-.PHONY: all build runnc tender init guests install demo test test-vm setup bench baseline fuzz fuzz-go clean
+.PHONY: all build runnc tender init guests install uninstall demo test test-vm setup bench baseline fuzz fuzz-go clean
 
 all: build
 
@@ -31,6 +31,14 @@ install: build
 	install -D -m 0755 $(BUILD)/runnc-image $(PREFIX)/bin/runnc-image
 	install -D -m 0755 $(BUILD)/nabla-run $(TENDER_PREFIX)/nabla-run
 	install -D -m 0755 $(BUILD)/runnc-init $(TENDER_PREFIX)/runnc-init
+
+# Removes what install put, and the tender's directory and its parent
+# (/opt/runnc/bin, /opt/runnc) if that leaves them empty; never state, disk
+# images or the image store (/run/runnc, /var/lib/runnc), which belong to
+# containers that may still exist.
+uninstall:
+	rm -f $(PREFIX)/bin/runnc $(PREFIX)/bin/runnc-image $(TENDER_PREFIX)/nabla-run $(TENDER_PREFIX)/runnc-init
+	-rmdir $(TENDER_PREFIX) $(patsubst %/,%,$(dir $(TENDER_PREFIX))) 2>/dev/null
 
 # Installs what building and testing need on a fresh Debian machine.
 setup:
@@ -55,7 +63,8 @@ test: setup build
 test-vm: setup build
 	$(GO) test -count=1 -timeout 30m -v ./tests/vm
 
-# The OCI-level bench writes BENCHMARKS.md; the engine-level rows (docker
+# SOLO5_SPT=PATH adds Solo5's own solo5-spt to the boot row (built by hand:
+# this project builds none of Solo5). The OCI-level bench writes BENCHMARKS.md; the engine-level rows (docker
 # run, ctr, podman, a CRI pod to its first HTTP answer) are Go benchmarks
 # beside the tests that own those daemons, printed after it.
 # The lifecycle rows also time the runnc of commit BASELINE, built below
@@ -66,7 +75,8 @@ BASELINE ?= d3582f8
 BASELINE_BUILD := $(abspath $(BUILD))/baseline
 
 bench: setup build $(if $(and $(BASELINE),$(if $(QUICK),,y)),baseline)
-	$(GO) run ./tests/bench $(if $(QUICK),-quick) $(if $(and $(BASELINE),$(if $(QUICK),,y)),-baseline $(BASELINE_BUILD))
+	$(GO) run ./tests/bench $(if $(QUICK),-quick) $(if $(and $(BASELINE),$(if $(QUICK),,y)),-baseline $(BASELINE_BUILD)) \
+		$(if $(SOLO5_SPT),-solo5-spt $(abspath $(SOLO5_SPT)))
 	$(GO) test -count=1 -run '^$$' -bench . -benchtime $(if $(QUICK),3x,20x) ./tests/e2e ./tests/clients
 
 baseline:
@@ -82,7 +92,7 @@ clean:
 	rm -rf $(BUILD)
 
 # Go native fuzz targets, FUZZ_SECONDS each (their seeds run in make test).
-GO_FUZZ := ./libcontainer:FuzzNewConfig ./libcontainer:FuzzValidateID ./llcli:FuzzParseSignal ./nabla-lib/nabla:FuzzConfigRoundTrip
+GO_FUZZ := ./libcontainer:FuzzNewConfig ./libcontainer:FuzzValidateID ./llcli:FuzzParseSignal ./nabla-lib/nabla:FuzzConfigRoundTrip ./nabla-lib/solo5elf:FuzzParse
 fuzz-go: guests
 	@set -e; for t in $(GO_FUZZ); do \
 		echo "fuzz-go: $${t#*:} for $(FUZZ_SECONDS)s"; \

@@ -35,7 +35,7 @@ func (c *nablaContainer) cgroupManager() (cgroups.Manager, error) {
 	}
 	cg := cfg.Cgroups
 	if cg == nil {
-		return nil, fmt.Errorf("container %s has no cgroup configuration", c.id)
+		return nil, fmt.Errorf("container %s has no cgroup configuration", c.name())
 	}
 	if cg.Resources == nil {
 		cg.Resources = &cgroups.Resources{}
@@ -44,7 +44,7 @@ func (c *nablaContainer) cgroupManager() (cgroups.Manager, error) {
 	unified := cgroups.IsCgroup2UnifiedMode()
 	switch {
 	case cg.Systemd && !systemd.IsRunningSystemd():
-		return nil, fmt.Errorf("container %s uses the systemd cgroup driver, but systemd is not running on this host (no /run/systemd/system): drop --systemd-cgroup", c.id)
+		return nil, fmt.Errorf("container %s uses the systemd cgroup driver, but systemd is not running on this host (no /run/systemd/system)", c.name())
 	case cg.Systemd && unified:
 		return systemd.NewUnifiedManager(cg, c.state.CgroupPaths[""])
 	case cg.Systemd:

@@ -124,5 +124,5 @@ func validateSpec(spec *specs.Spec) error {
 	if spec.Linux == nil {
 		return errors.New("linux section is missing")
 	}
-	return nil
+	return checkOptions(spec)
 }

@@ -175,7 +175,7 @@ func (c *nablaContainer) lock() (func(), error) {
 		if errors.Is(err, os.ErrNotExist) {
 			return nil, notExist(c.id)
 		}
-		return nil, systemError(err, "container %s", c.id)
+		return nil, systemError(err, "container %s", c.name())
 	}
 	c.state = st
 	return unlock, nil

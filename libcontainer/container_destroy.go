@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/nabla-containers/runnc/llif"
@@ -21,7 +22,7 @@ func (c *nablaContainer) Destroy(force bool) error {
 	switch s := c.currentStatus(); s {
 	case Running, Paused, Pausing:
 		if !force {
-			return newError(ContainerNotStopped, nil, "cannot delete container %s: it is %s; stop it first or use --force", c.id, s)
+			return newError(ContainerNotStopped, nil, "cannot delete container %s: it is %s; stop it first or use --force", c.name(), s)
 		}
 		fallthrough
 	case Created:
@@ -41,7 +42,7 @@ func (c *nablaContainer) killAndWait() error {
 	deadline := time.Now().Add(10 * time.Second)
 	for alive(c.state.InitPid, c.state.InitStartTime) {
 		if time.Now().After(deadline) {
-			return newError(SystemError, nil, "container %s (pid %d) did not die after SIGKILL", c.id, c.state.InitPid)
+			return newError(SystemError, nil, "container %s (pid %d) did not die after SIGKILL", c.name(), c.state.InitPid)
 		}
 		time.Sleep(time.Millisecond)
 	}
@@ -54,18 +55,31 @@ func (c *nablaContainer) killAndWait() error {
 // the phase just did.
 func (c *nablaContainer) destroy() error {
 	if _, err := c.state.config(); err != nil {
-		return systemError(err, "delete %s", c.id)
+		return systemError(err, "delete %s", c.name())
 	}
 	in := c.input()
 	var errs []error
-	if _, err := c.handlers.ExecH.ExecDestroyFunc(&llif.ExecDestroyInput{Input: in}); err != nil {
-		errs = append(errs, fmt.Errorf("ExecDestroy: %w", err))
+	phases := []struct {
+		phase   string
+		destroy func() (*llif.LLState, error)
+	}{
+		{"ExecDestroy", func() (*llif.LLState, error) {
+			return c.handlers.ExecH.ExecDestroyFunc(&llif.ExecDestroyInput{Input: in})
+		}},
+		{"NetworkDestroy", func() (*llif.LLState, error) {
+			return c.handlers.NetworkH.NetworkDestroyFunc(&llif.NetworkDestroyInput{Input: in})
+		}},
+		{"FsDestroy", func() (*llif.LLState, error) {
+			return c.handlers.FsH.FsDestroyFunc(&llif.FsDestroyInput{Input: in})
+		}},
 	}
-	if _, err := c.handlers.NetworkH.NetworkDestroyFunc(&llif.NetworkDestroyInput{Input: in}); err != nil {
-		errs = append(errs, fmt.Errorf("NetworkDestroy: %w", err))
-	}
-	if _, err := c.handlers.FsH.FsDestroyFunc(&llif.FsDestroyInput{Input: in}); err != nil {
-		errs = append(errs, fmt.Errorf("FsDestroy: %w", err))
+	for _, p := range phases {
+		begin := time.Now()
+		st, err := p.destroy()
+		logPhase(c.id, p.phase, begin, st, err)
+		if err != nil {
+			errs = append(errs, &PhaseError{Phase: p.phase, Err: err})
+		}
 	}
 	if err := c.destroyCgroup(); err != nil {
 		errs = append(errs, fmt.Errorf("remove cgroup: %w", err))
@@ -79,7 +93,11 @@ func (c *nablaContainer) destroy() error {
 		errs = append(errs, fmt.Errorf("remove state: %w", err))
 	}
 	if err := errors.Join(errs...); err != nil {
-		return systemError(err, "delete %s", c.id)
+		// errors.Join puts each on a line of its own; the caller's log
+		// wants one.
+		return &Error{Code: SystemError, Cause: err, Msg: fmt.Sprintf("delete %s: not everything it held could be removed: %s",
+			c.name(), strings.ReplaceAll(err.Error(), "\n", "; "))}
 	}
+	logrus.WithField("id", c.id).Debug("deleted")
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"syscall"
 
 	"github.com/opencontainers/cgroups"
+	"github.com/sirupsen/logrus"
 	"golang.org/x/sys/unix"
 )
 
@@ -24,7 +25,13 @@ func (c *nablaContainer) signal(sig os.Signal, all bool) error {
 		return newError(ConfigInvalid, nil, "signal %v is not a Unix signal", sig)
 	}
 	if c.currentStatus() == Stopped {
-		return c.signalGone(all)
+		if all {
+			// There is one process per container: with it gone there is
+			// nothing left to signal (containerd sends `kill --all ID 9`
+			// after the exit it saw).
+			return nil
+		}
+		return notRunning(c.name())
 	}
 	// A pidfd pins the process: after checking it is still ours, the signal
 	// cannot reach a process that reused the pid.
@@ -33,7 +40,7 @@ func (c *nablaContainer) signal(sig os.Signal, all bool) error {
 		if errors.Is(err, unix.ESRCH) {
 			return c.signalGone(all)
 		}
-		return systemError(err, "signal container %s", c.id)
+		return systemError(err, "signal container %s", c.name())
 	}
 	defer unix.Close(pidfd)
 	if !alive(c.state.InitPid, c.state.InitStartTime) {
@@ -43,8 +50,9 @@ func (c *nablaContainer) signal(sig os.Signal, all bool) error {
 		if errors.Is(err, unix.ESRCH) {
 			return c.signalGone(all)
 		}
-		return systemError(err, "signal container %s", c.id)
+		return systemError(err, "signal container %s", c.name())
 	}
+	logrus.WithField("id", c.id).Debugf("sent signal %d to pid %d", int(s), c.state.InitPid)
 	// A frozen process dies of SIGKILL only once thawed (as runc does,
 	// thaw it: kill and delete --force of a paused container must end it).
 	if s == unix.SIGKILL && c.frozen() {
@@ -53,16 +61,17 @@ func (c *nablaContainer) signal(sig os.Signal, all bool) error {
 	return nil
 }
 
-// signalGone is the answer to a signal for a container whose process has
-// exited. There is one process per container: with it gone, kill --all
-// has nothing left to signal (containerd sends `kill --all ID 9` after the
-// exit it saw). Plain kill fails with runc's words "container not
-// running", which containerd's shim takes for an exit it has not seen yet
-// (a StopContainer whose SIGKILL follows a SIGTERM that worked); other
-// words fail the StopContainer.
 func (c *nablaContainer) signalGone(all bool) error {
 	if all {
 		return nil
 	}
-	return newError(ContainerNotRunning, nil, "cannot signal container %s: container not running", c.id)
+	return notRunning(c.name())
+}
+
+// notRunning is the refusal to signal a stopped container. It carries
+// runc's words "container not running": containerd's shim matches them to
+// report NotFound (the process already finished) rather than an unknown
+// error after kill.
+func notRunning(name string) error {
+	return newError(ContainerNotRunning, nil, "cannot signal %s: container not running (it has stopped)", name)
 }

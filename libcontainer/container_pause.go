@@ -15,9 +15,9 @@ func (c *nablaContainer) Pause() error {
 	switch s := c.currentStatus(); s {
 	case Running, Created:
 	case Paused:
-		return newError(ContainerPaused, nil, "cannot pause container %s: it is already paused", c.id)
+		return newError(ContainerPaused, nil, "cannot pause container %s: it is already paused", c.name())
 	default:
-		return newError(ContainerNotRunning, nil, "cannot pause container %s: it is %s", c.id, s)
+		return newError(ContainerNotRunning, nil, "cannot pause container %s: it is %s", c.name(), s)
 	}
 	return c.freeze(cgroups.Frozen)
 }
@@ -30,7 +30,7 @@ func (c *nablaContainer) Resume() error {
 	}
 	defer unlock()
 	if s := c.currentStatus(); s != Paused {
-		return newError(ContainerNotRunning, nil, "cannot resume container %s: it is %s, not paused", c.id, s)
+		return newError(ContainerNotRunning, nil, "cannot resume container %s: it is %s, not paused", c.name(), s)
 	}
 	return c.freeze(cgroups.Thawed)
 }
@@ -38,10 +38,10 @@ func (c *nablaContainer) Resume() error {
 func (c *nablaContainer) freeze(state cgroups.FreezerState) error {
 	m, err := c.cgroupManager()
 	if err != nil {
-		return systemError(err, "container %s", c.id)
+		return systemError(err, "container %s", c.name())
 	}
 	if err := m.Freeze(state); err != nil {
-		return systemError(err, "container %s: set freezer to %s", c.id, state)
+		return systemError(err, "container %s: set freezer to %s", c.name(), state)
 	}
 	return nil
 }

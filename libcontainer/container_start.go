@@ -9,11 +9,13 @@ import (
 	"path/filepath"
 	"strconv"
 	"syscall"
+	"time"
 
 	"github.com/nabla-containers/runnc/libcontainer/nsthread"
 	"github.com/nabla-containers/runnc/llif"
 	"github.com/opencontainers/runc/libcontainer/configs"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"github.com/sirupsen/logrus"
 	"golang.org/x/sys/unix"
 )
 
@@ -45,15 +47,15 @@ func (c *nablaContainer) Run(p *Process) error {
 // container and destroys it.
 func (c *nablaContainer) start(p *Process) (retErr error) {
 	if c.state.InitPid != 0 {
-		return newError(ConfigInvalid, nil, "container %s was already started: it is %s", c.id, c.currentStatus())
+		return newError(ConfigInvalid, nil, "container %s was already started: it is %s", c.name(), c.currentStatus())
 	}
 	cfg, err := c.state.config()
 	if err != nil {
-		return systemError(err, "start %s", c.id)
+		return systemError(err, "start %s", c.name())
 	}
 	fifo := filepath.Join(c.dir, fifoName)
 	if err := unix.Mkfifo(fifo, 0o600); err != nil {
-		return systemError(err, "start %s: make exec fifo", c.id)
+		return systemError(err, "start %s: make exec fifo", c.name())
 	}
 	var cmd *exec.Cmd
 	defer func() {
@@ -70,26 +72,26 @@ func (c *nablaContainer) start(p *Process) (retErr error) {
 	// not be reachable from wherever init runs.
 	fifoFd, err := os.OpenFile(fifo, unix.O_PATH|unix.O_CLOEXEC, 0)
 	if err != nil {
-		return systemError(err, "start %s: open exec fifo", c.id)
+		return systemError(err, "start %s: open exec fifo", c.name())
 	}
 	defer fifoFd.Close()
 	parentSock, childSock, err := socketPair()
 	if err != nil {
-		return systemError(err, "start %s: sync socket", c.id)
+		return systemError(err, "start %s: sync socket", c.name())
 	}
 	defer parentSock.Close()
 	defer childSock.Close()
 	// Fds inherited from our caller (containerd's shim leaves a socket on
 	// fd 3) must not reach the container: only stdio and ExtraFiles do.
 	if err := unix.CloseRange(3, ^uint(0), unix.CLOSE_RANGE_CLOEXEC); err != nil {
-		return systemError(err, "start %s: mark inherited fds close-on-exec", c.id)
+		return systemError(err, "start %s: mark inherited fds close-on-exec", c.name())
 	}
 	cmd = c.initCommand(p, cfg, childSock, fifoFd)
 	// In its cgroup before it runs, and long before create returns: the
 	// shim reads the cgroup of the pid in init.pid for docker stats.
 	join, err := c.makeCgroup()
 	if err != nil {
-		return newError(ConfigInvalid, err, "create %s: %v", c.id, err)
+		return newError(ConfigInvalid, err, "cannot create container %s: %v", c.name(), err)
 	}
 	defer join.close()
 	join.set(cmd)
@@ -97,28 +99,32 @@ func (c *nablaContainer) start(p *Process) (retErr error) {
 	childSock.Close() // init's end: EOF reaches us if init dies
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return newError(ConfigInvalid, err, "create %s: the container init %s does not exist: install runnc-init beside nabla-run (make install)", c.id, cmd.Path)
+			return newError(ConfigInvalid, err, "cannot create container %s: the container init %s does not exist: install runnc-init beside nabla-run (make install)", c.name(), cmd.Path)
 		}
-		return systemError(err, "start %s: start init %s", c.id, cmd.Path)
+		return systemError(err, "start %s: start init %s", c.name(), cmd.Path)
 	}
 	p.cmd = cmd
 	st, err := readProcStat(cmd.Process.Pid)
 	if err != nil {
-		return systemError(err, "start %s: read init's start time", c.id)
+		return systemError(err, "start %s: read init's start time", c.name())
 	}
 	// Init's pid is saved at once: if runnc create is killed from here
 	// on, delete --force finds init (and its cgroup) and kills it.
 	c.state.InitPid = cmd.Process.Pid
 	c.state.InitStartTime = st.startTime
 	if err := c.state.save(c.dir); err != nil {
-		return systemError(err, "start %s: save state", c.id)
+		return systemError(err, "start %s: save state", c.name())
 	}
+	logrus.WithField("id", c.id).Debugf("init %s started as pid %d", cmd.Path, cmd.Process.Pid)
 	if err := join.adopt(cmd.Process.Pid); err != nil {
-		return newError(ConfigInvalid, err, "create %s: %v", c.id, err)
+		return newError(ConfigInvalid, err, "cannot create container %s: %v", c.name(), err)
 	}
 	sync := initPipe{f: parentSock}
 	if err := sync.expectReady(); err != nil {
 		return c.initFailed(err)
+	}
+	if err := setRlimits(cmd.Process.Pid, c.state.Process.Rlimits); err != nil {
+		return newError(ConfigInvalid, err, "cannot create container %s: %v", c.name(), err)
 	}
 	// Hooks see the container as it is while created: pid of init, inside
 	// the container's network namespace already.
@@ -132,18 +138,28 @@ func (c *nablaContainer) start(p *Process) (retErr error) {
 	}
 	for _, name := range []configs.HookName{configs.Prestart, configs.CreateRuntime} {
 		if err := runHooks(cfg.Hooks, name, ociState); err != nil {
-			return newError(ConfigInvalid, err, "create %s: %v", c.id, err)
+			return newError(ConfigInvalid, err, "cannot create container %s: %v", c.name(), err)
 		}
+	}
+	// Before the Run phases, as runc runs them before pivot_root: the
+	// container's environment exists, its workload is not decided yet.
+	if err := runContainerHooks(cmd.Process.Pid, cfg.Hooks, configs.CreateContainer, ociState); err != nil {
+		return newError(ConfigInvalid, err, "cannot create container %s: %v", c.name(), err)
 	}
 	w, err := c.runPhases(cmd.Process.Pid)
 	if err != nil {
-		return newError(ConfigInvalid, err, "create %s: %v", c.id, err)
+		return newError(ConfigInvalid, err, "cannot create container %s: %v", c.name(), err)
 	}
 	if err := sync.sendWorkload(w); err != nil {
 		return c.initFailed(err)
 	}
+	if w == nil {
+		logrus.WithField("id", c.id).Debug("init told to pause: a pod sandbox runs no guest")
+	} else {
+		logrus.WithField("id", c.id).Debugf("workload sent to init: %s %q", w.Path, w.Args)
+	}
 	if err := c.state.save(c.dir); err != nil {
-		return systemError(err, "start %s: save state", c.id)
+		return systemError(err, "start %s: save state", c.name())
 	}
 	return nil
 }
@@ -152,11 +168,7 @@ func (c *nablaContainer) start(p *Process) (retErr error) {
 // then the sync socket and the exec fifo, and the network namespace it is
 // cloned into or joins.
 func (c *nablaContainer) initCommand(p *Process, cfg *configs.Config, sock, fifo *os.File) *exec.Cmd {
-	path := c.factory.initPath
-	if path == "" {
-		path = filepath.Join(filepath.Dir(c.factory.runtime.TenderPath), initName)
-	}
-	cmd := exec.Command(path)
+	cmd := exec.Command(c.factory.initPath)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = p.Stdin, p.Stdout, p.Stderr
 	syncFd := 3 + len(p.ExtraFiles)
 	cmd.ExtraFiles = append(append([]*os.File{}, p.ExtraFiles...), sock, fifo)
@@ -185,26 +197,34 @@ func (c *nablaContainer) initCommand(p *Process, cfg *configs.Config, sock, fifo
 // state is kept as soon as its phase returns, so delete undoes what a
 // failing later phase leaves.
 func (c *nablaContainer) runPhases(initPid int) (*llif.Workload, error) {
+	begin := time.Now()
 	fs, err := c.handlers.FsH.FsRunFunc(&llif.FsRunInput{Input: c.input()})
 	if fs != nil {
 		c.state.FsState = *fs
 	}
+	logPhase(c.id, "FsRun", begin, fs, err)
 	if err != nil {
-		return nil, fmt.Errorf("FsRun: %w", err)
+		return nil, &PhaseError{Phase: "FsRun", Err: err}
 	}
+	begin = time.Now()
+	var net *llif.LLState
 	err = nsthread.Do(fmt.Sprintf("/proc/%d/ns/net", initPid), func() error {
-		net, err := c.handlers.NetworkH.NetworkRunFunc(&llif.NetworkRunInput{Input: c.input()})
+		var err error
+		net, err = c.handlers.NetworkH.NetworkRunFunc(&llif.NetworkRunInput{Input: c.input()})
 		if net != nil {
 			c.state.NetworkState = *net
 		}
 		return err
 	})
+	logPhase(c.id, "NetworkRun", begin, net, err)
 	if err != nil {
-		return nil, fmt.Errorf("NetworkRun: %w", err)
+		return nil, &PhaseError{Phase: "NetworkRun", Err: err}
 	}
+	begin = time.Now()
 	w, err := c.handlers.ExecH.ExecRunFunc(&llif.ExecRunInput{Input: c.input()})
+	logPhase(c.id, "ExecRun", begin, nil, err)
 	if err != nil {
-		return nil, fmt.Errorf("ExecRun: %w", err)
+		return nil, &PhaseError{Phase: "ExecRun", Err: err}
 	}
 	return w, nil
 }
@@ -212,13 +232,44 @@ func (c *nablaContainer) runPhases(initPid int) (*llif.Workload, error) {
 func (c *nablaContainer) initFailed(err error) error {
 	var ie *initError
 	if errors.As(err, &ie) {
-		return newError(ConfigInvalid, err, "create %s: %s", c.id, ie.msg)
+		return newError(ConfigInvalid, err, "cannot create container %s: %s", c.name(), ie.msg)
 	}
-	return systemError(err, "create %s: container init failed", c.id)
+	return systemError(err, "cannot create container %s: its init failed", c.name())
+}
+
+// setRlimits gives init, and so the tender it becomes, the spec's
+// rlimits, as runc gives its init: RLIMIT_CPU, RLIMIT_AS and the others
+// bound the tender and the guest in its address space alike. Raising a
+// hard limit needs CAP_SYS_RESOURCE, as under runc. The names were
+// checked at create (checkOptions).
+func setRlimits(pid int, limits []specs.POSIXRlimit) error {
+	for _, l := range limits {
+		lim := unix.Rlimit{Cur: l.Soft, Max: l.Hard}
+		if err := unix.Prlimit(pid, rlimits[l.Type], &lim, nil); err != nil {
+			return fmt.Errorf("set %s of the container to soft %d, hard %d: %w", l.Type, l.Soft, l.Hard, err)
+		}
+	}
+	return nil
+}
+
+// runContainerHooks runs the createContainer or startContainer hooks
+// where the runtime spec puts them, "in the container namespace": runnc's
+// init has a network namespace (and cgroups) of its own and nothing else,
+// so the hooks run on a thread in init's network namespace. Their paths
+// resolve in the host's mount namespace, which is the container's too:
+// runnc makes no mount namespace, and the guest sees only its disk.
+func runContainerHooks(initPid int, hooks configs.Hooks, name configs.HookName, state *specs.State) error {
+	if len(hooks[name]) == 0 {
+		return nil // no thread to make
+	}
+	return nsthread.Do(fmt.Sprintf("/proc/%d/ns/net", initPid), func() error {
+		return runHooks(hooks, name, state)
+	})
 }
 
 func runHooks(hooks configs.Hooks, name configs.HookName, state *specs.State) error {
 	for i, h := range hooks[name] {
+		logrus.WithField("id", state.ID).Debugf("running %s hook #%d", name, i)
 		if err := h.Run(state); err != nil {
 			return fmt.Errorf("%s hook #%d failed: %w", name, i, err)
 		}
@@ -242,16 +293,26 @@ func (c *nablaContainer) exec() error {
 	switch s := c.currentStatus(); s {
 	case Created:
 	case Stopped:
-		return newError(ContainerNotRunning, nil, "cannot start container %s: it is stopped; delete it and create it again", c.id)
+		return newError(ContainerNotRunning, nil, "cannot start container %s: it is stopped; delete it and create it again", c.name())
 	case Paused:
-		return newError(ContainerPaused, nil, "cannot start container %s: it is paused; resume it first", c.id)
+		return newError(ContainerPaused, nil, "cannot start container %s: it is paused; resume it first", c.name())
 	default:
-		return newError(ContainerNotStopped, nil, "cannot start container %s: it is already %s", c.id, s)
+		return newError(ContainerNotStopped, nil, "cannot start container %s: it is already %s", c.name(), s)
+	}
+	hooks, err := c.state.hooks()
+	if err != nil {
+		return systemError(err, "start %s", c.name())
+	}
+	// startContainer hooks run before init becomes the tender: init is
+	// still waiting on the exec fifo.
+	st, _ := c.OCIState()
+	if err := runContainerHooks(c.state.InitPid, hooks, configs.StartContainer, st); err != nil {
+		return newError(SystemError, err, "cannot start container %s: %v", c.name(), err)
 	}
 	fifo := filepath.Join(c.dir, fifoName)
 	f, err := os.OpenFile(fifo, os.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
 	if err != nil {
-		return systemError(err, "start %s: open exec fifo", c.id)
+		return systemError(err, "start %s: open exec fifo", c.name())
 	}
 	defer f.Close()
 	buf := make([]byte, 1)
@@ -261,7 +322,7 @@ func (c *nablaContainer) exec() error {
 			break
 		}
 		if err != nil && err != unix.EAGAIN && err != unix.EINTR {
-			return systemError(err, "start %s: read exec fifo", c.id)
+			return systemError(err, "start %s: read exec fifo", c.name())
 		}
 		// No writer yet (EOF) or nothing written yet (EAGAIN).
 		if !alive(c.state.InitPid, c.state.InitStartTime) {
@@ -272,21 +333,18 @@ func (c *nablaContainer) exec() error {
 				break
 			}
 			os.Remove(fifo)
-			return newError(ContainerNotRunning, nil, "cannot start container %s: its init exited before start", c.id)
+			return newError(ContainerNotRunning, nil, "cannot start container %s: its init exited before start", c.name())
 		}
 		// Wake as soon as init writes; look at its liveness now and then.
 		unix.Poll([]unix.PollFd{{Fd: int32(f.Fd()), Events: unix.POLLIN}}, 10)
 	}
 	if err := os.Remove(fifo); err != nil {
-		return systemError(err, "start %s: remove exec fifo", c.id)
+		return systemError(err, "start %s: remove exec fifo", c.name())
 	}
-	st, _ := c.OCIState()
-	hooks, err := c.state.hooks()
-	if err != nil {
-		return systemError(err, "start %s", c.id)
-	}
+	logrus.WithField("id", c.id).Debugf("init (pid %d) passed the exec fifo: the workload runs", c.state.InitPid)
+	st, _ = c.OCIState()
 	if err := runHooks(hooks, configs.Poststart, st); err != nil {
-		return newError(SystemError, err, "start %s: %v", c.id, err)
+		return newError(SystemError, err, "start %s: %v", c.name(), err)
 	}
 	return nil
 }

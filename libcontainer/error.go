@@ -18,6 +18,7 @@ const (
 	ContainerNotRunning
 	ConfigInvalid
 	SystemError
+	StateUnreadable
 )
 
 func (c ErrorCode) String() string {
@@ -38,6 +39,8 @@ func (c ErrorCode) String() string {
 		return "invalid configuration"
 	case SystemError:
 		return "system error"
+	case StateUnreadable:
+		return "container state unreadable"
 	}
 	return fmt.Sprintf("error code %d", int(c))
 }
@@ -75,6 +78,10 @@ var (
 	ErrNotRunning    = &Error{Code: ContainerNotRunning}
 	ErrConfigInvalid = &Error{Code: ConfigInvalid}
 	ErrSystem        = &Error{Code: SystemError}
+	// ErrStateUnreadable: state.json is there but cannot be read back
+	// (corrupt, or naming handlers this runnc lacks). List shows such a
+	// container and delete --force removes it (RemoveUnreadable).
+	ErrStateUnreadable = &Error{Code: StateUnreadable}
 )
 
 func newError(code ErrorCode, cause error, format string, args ...any) *Error {
@@ -89,4 +96,24 @@ func systemError(err error, format string, args ...any) error {
 		return fmt.Errorf(format+": %w", append(args, err)...)
 	}
 	return &Error{Code: SystemError, Msg: fmt.Sprintf(format, args...) + ": " + err.Error(), Cause: err}
+}
+
+// PhaseError is the failure of one handler phase (FsCreate, NetworkRun,
+// ExecDestroy...). Its message is the handler's own sentence: the phase is
+// runnc's internal name, which means nothing to a Docker user, so it stays
+// in the error chain (errors.Is(err, &PhaseError{Phase: "ExecCreate"}),
+// errors.As) and in the --debug log, not in the text.
+type PhaseError struct {
+	Phase string
+	Err   error
+}
+
+func (e *PhaseError) Error() string { return e.Err.Error() }
+
+func (e *PhaseError) Unwrap() error { return e.Err }
+
+// Is makes errors.Is(err, &PhaseError{Phase: p}) match a failure of phase p.
+func (e *PhaseError) Is(target error) bool {
+	t, ok := target.(*PhaseError)
+	return ok && t.Err == nil && t.Phase == e.Phase
 }

@@ -47,3 +47,37 @@ func TestValidateID(t *testing.T) {
 		}
 	}
 }
+
+func TestPhaseErrorKeepsThePhaseOutOfTheText(t *testing.T) {
+	cause := errors.New("entrypoint /x.nabla does not exist")
+	err := newError(ConfigInvalid, &PhaseError{Phase: "ExecCreate", Err: cause}, "cannot create container %s: %v", "web", cause)
+	if got := err.Error(); got != "cannot create container web: entrypoint /x.nabla does not exist" {
+		t.Errorf("message %q", got)
+	}
+	if !errors.Is(err, &PhaseError{Phase: "ExecCreate"}) || errors.Is(err, &PhaseError{Phase: "FsCreate"}) {
+		t.Error("errors.Is does not tell the phase")
+	}
+	var pe *PhaseError
+	if !errors.As(err, &pe) || pe.Phase != "ExecCreate" || !errors.Is(err, cause) || !errors.Is(err, ErrConfigInvalid) {
+		t.Errorf("chain lost the phase, the cause or the code: %+v", pe)
+	}
+}
+
+func TestDisplayName(t *testing.T) {
+	hex := "3f2a1b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708"
+	for _, c := range []struct {
+		id   string
+		ann  map[string]string
+		want string
+	}{
+		{"hello1", nil, "hello1"},
+		{hex, nil, hex[:12]},
+		{hex + "0", nil, hex + "0"},
+		{hex, map[string]string{criContainerName: "app", criSandboxName: "pod"}, "app"},
+		{hex, map[string]string{criSandboxName: "pod"}, "pod"},
+	} {
+		if got := displayName(c.id, c.ann); got != c.want {
+			t.Errorf("displayName(%q, %v) = %q, want %q", c.id, c.ann, got, c.want)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package libcontainer
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -31,8 +32,8 @@ type NablaFactory struct {
 	root     string
 	registry *llif.Registry
 	runtime  llif.RuntimeOptions
-	// initPath is runnc-init, the container's first process; empty: the
-	// one beside the tender.
+	// initPath is runnc-init, the container's first process: by default
+	// the one beside the tender.
 	initPath string
 	// systemdCgroup makes containers' cgroups through systemd.
 	systemdCgroup bool
@@ -81,6 +82,11 @@ func New(root string, registry *llif.Registry, opts ...Option) (*NablaFactory, e
 	for _, o := range opts {
 		o(f)
 	}
+	if f.initPath == "" {
+		f.initPath = filepath.Join(filepath.Dir(f.runtime.TenderPath), initName)
+	}
+	// Handlers recognise a pod's holder by it.
+	f.runtime.InitPath = f.initPath
 	return f, nil
 }
 
@@ -110,21 +116,22 @@ func (f *NablaFactory) Create(id string, config *Config) (_ Container, retErr er
 	if err := validateID(id); err != nil {
 		return nil, err
 	}
+	name := displayName(id, config.Spec.Annotations)
 	names, err := f.registry.Choose(config.Spec)
 	if err != nil {
-		return nil, newError(ConfigInvalid, err, "create %s: %v", id, err)
+		return nil, newError(ConfigInvalid, err, "cannot create container %s: %v", name, err)
 	}
 	handlers, err := f.registry.Handlers(names)
 	if err != nil {
-		return nil, newError(ConfigInvalid, err, "create %s: %v", id, err)
+		return nil, newError(ConfigInvalid, err, "cannot create container %s: %v", name, err)
 	}
 	if f.systemdCgroup {
 		if !systemd.IsRunningSystemd() {
-			return nil, newError(ConfigInvalid, nil, "create %s: --systemd-cgroup needs systemd as the init of this host, and it is not running (no /run/systemd/system): drop the flag to use cgroupfs", id)
+			return nil, newError(ConfigInvalid, nil, "cannot create container %s: --systemd-cgroup needs systemd as the init of this host, and it is not running (no /run/systemd/system): drop the flag to use cgroupfs", name)
 		}
 		cg, err := systemdCgroup(id, config.Spec)
 		if err != nil {
-			return nil, newError(ConfigInvalid, err, "create %s: %v", id, err)
+			return nil, newError(ConfigInvalid, err, "cannot create container %s: %v", name, err)
 		}
 		config.Runtime.Cgroups = cg
 	} else if cg := config.Runtime.Cgroups; cg != nil && cg.Path == "" && cg.Name == "" {
@@ -137,21 +144,21 @@ func (f *NablaFactory) Create(id string, config *Config) (_ Container, retErr er
 	dir := filepath.Join(f.root, id)
 	if err := os.Mkdir(dir, 0o700); err != nil {
 		if errors.Is(err, os.ErrExist) {
-			return nil, newError(IdInUse, err, "container %s already exists: choose another id or delete it first", id)
+			return nil, newError(IdInUse, err, "container %s already exists: choose another id or delete it first", name)
 		}
-		return nil, systemError(err, "create state directory for %s", id)
+		return nil, systemError(err, "create state directory for %s", name)
 	}
 	// Hold the lock from the start: a concurrent delete or start of the
 	// same id waits until this container is whole or gone.
 	lock, err := os.Open(dir)
 	if err != nil {
 		os.RemoveAll(dir)
-		return nil, systemError(err, "create %s", id)
+		return nil, systemError(err, "create %s", name)
 	}
 	defer lock.Close()
 	if err := flockExclusive(lock); err != nil {
 		os.RemoveAll(dir)
-		return nil, systemError(err, "lock %s", id)
+		return nil, systemError(err, "lock %s", name)
 	}
 
 	c := &nablaContainer{
@@ -185,7 +192,7 @@ func (f *NablaFactory) Create(id string, config *Config) (_ Container, retErr er
 	// runnc create) leaves a stopped container, which list shows and
 	// delete --force cleans up like any other.
 	if err := c.state.save(dir); err != nil {
-		return nil, systemError(err, "create %s: save state", id)
+		return nil, systemError(err, "create %s: save state", name)
 	}
 	steps := []struct {
 		phase  string
@@ -213,18 +220,37 @@ func (f *NablaFactory) Create(id string, config *Config) (_ Container, retErr er
 		// A failed phase may have made part of its resources: its Destroy
 		// runs too (Destroy accepts partial state).
 		undo = append(undo, s.undo)
+		begin := time.Now()
 		st, err := s.create(c.input())
 		if st != nil {
 			*s.slot = *st
 		}
+		logPhase(id, s.phase, begin, st, err)
 		if err != nil {
-			return nil, newError(ConfigInvalid, err, "create %s: %s: %v", id, s.phase, err)
+			return nil, newError(ConfigInvalid, &PhaseError{Phase: s.phase, Err: err}, "cannot create container %s: %v", name, err)
 		}
 		if err := c.state.save(dir); err != nil {
-			return nil, systemError(err, "create %s: save state", id)
+			return nil, systemError(err, "create %s: save state", name)
 		}
 	}
 	return c, nil
+}
+
+// logPhase tells --debug what a handler phase did: how long it took and
+// the state it handed on, or how it failed.
+func logPhase(id, phase string, begin time.Time, st *llif.LLState, err error) {
+	if !logrus.IsLevelEnabled(logrus.DebugLevel) {
+		return
+	}
+	l := logrus.WithFields(logrus.Fields{"id": id, "phase": phase, "took": time.Since(begin).Round(time.Microsecond).String()})
+	switch {
+	case err != nil:
+		l.Debugf("%s failed: %v", phase, err)
+	case st != nil:
+		l.Debugf("%s done: %v", phase, st.Options)
+	default:
+		l.Debugf("%s done", phase)
+	}
 }
 
 func logIfErr(_ *llif.LLState, err error) {
@@ -243,11 +269,16 @@ func (f *NablaFactory) Load(id string) (Container, error) {
 		if errors.Is(err, os.ErrNotExist) {
 			return nil, notExist(id)
 		}
+		var syntax *json.SyntaxError
+		var typ *json.UnmarshalTypeError
+		if errors.As(err, &syntax) || errors.As(err, &typ) {
+			return nil, unreadable(id, err)
+		}
 		return nil, systemError(err, "load container %s", id)
 	}
 	handlers, err := f.registry.Handlers(st.Handlers)
 	if err != nil {
-		return nil, systemError(err, "load container %s", id)
+		return nil, unreadable(id, err)
 	}
 	return &nablaContainer{id: id, dir: dir, factory: f, handlers: handlers, state: st}, nil
 }

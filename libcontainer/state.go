@@ -130,7 +130,7 @@ func lockDir(dir, id string) (unlock func(), err error) {
 }
 
 func notExist(id string) error {
-	return newError(ContainerNotExists, nil, "container %s does not exist", id)
+	return newError(ContainerNotExists, nil, "container %s does not exist", displayName(id, nil))
 }
 
 func flockExclusive(f *os.File) error {

@@ -42,8 +42,10 @@ process.args[0] is a .nabla unikernel.`
 		cli.StringFlag{Name: "root", Value: DefaultRoot, Usage: "directory for container state (tmpfs)"},
 		cli.StringFlag{Name: "log", Usage: "append log lines to this file (default: stderr)"},
 		cli.StringFlag{Name: "log-format", Value: "text", Usage: "log format: text or json"},
-		cli.BoolFlag{Name: "debug", Usage: "log debug messages"},
+		cli.BoolFlag{Name: "debug", Usage: "also log what each step did: every handler phase (with its time and the state it handed on), init, hooks, signals, delete"},
 		cli.BoolFlag{Name: "systemd-cgroup", Usage: "create containers' cgroups as systemd scopes; linux.cgroupsPath is \"slice:prefix:name\" (containerd's SystemdCgroup, podman's default)"},
+		cli.StringFlag{Name: "criu", Value: "criu", Usage: "accepted for runc compatibility; checkpoint and restore are not supported, so criu is never run"},
+		cli.StringFlag{Name: "rootless", Value: "auto", Usage: "accepted for runc compatibility ('true', 'false' or 'auto'); runnc needs root for its tap devices and cgroups either way"},
 		cli.StringFlag{Name: "disk-dir", Value: DefaultDiskDir, Usage: "directory for disk images, kept off tmpfs and shared among containers"},
 		cli.StringFlag{Name: "disk-cache", Value: DefaultDiskCache, Usage: "keep disk images no container uses, least recently used evicted first, up to this total size (e.g. 1GiB; 0 keeps none)"},
 		cli.StringFlag{Name: "tender", EnvVar: "RUNNC_TENDER", Usage: "path of nabla-run (default: beside runnc, else " + DefaultTender + ")"},
@@ -74,7 +76,7 @@ process.args[0] is a .nabla unikernel.`
 	}
 	app.Action = func(ctx *cli.Context) error {
 		if ctx.NArg() > 0 {
-			return fmt.Errorf("unknown command %q: see runnc --help for the commands", ctx.Args().First())
+			return unknownCommandError(ctx.Args().First())
 		}
 		return cli.ShowAppHelp(ctx)
 	}
@@ -97,8 +99,9 @@ func Version(commit string) string {
 }
 
 // Main runs the command line and exits with the status callers expect:
-// the workload's for run, 1 for any failure, whose message goes to stderr
-// and, with --log, as the last line of the log (containerd shows its msg).
+// the workload's for run, 3 for an unknown command (as runc), 1 for any
+// other failure, whose message goes to stderr and, with --log, as the last
+// line of the log (containerd shows its msg).
 func Main(app *cli.App, args []string) {
 	err := app.Run(args)
 	if err == nil {
@@ -108,7 +111,11 @@ func Main(app *cli.App, args []string) {
 	if errors.As(err, &ec) {
 		os.Exit(int(ec))
 	}
-	fatal(err)
+	var uc unknownCommandError
+	if errors.As(err, &uc) {
+		fatal(err, 3)
+	}
+	fatal(err, 1)
 }
 
 // exitCode is the workload's exit status, returned by run as an error so
@@ -117,7 +124,16 @@ type exitCode int
 
 func (e exitCode) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
 
-func fatal(err error) {
+// unknownCommandError is a command runnc does not have. runc exits 3 for
+// it (urfave/cli's "No help topic"), and scripts that probe a runtime's
+// commands test that status.
+type unknownCommandError string
+
+func (e unknownCommandError) Error() string {
+	return fmt.Sprintf("unknown command %q: see runnc --help for the commands", string(e))
+}
+
+func fatal(err error, code int) {
 	// A message naming a path or id with a newline in it must still be
 	// one line: callers read stderr and the log line by line.
 	msg := strings.ReplaceAll(err.Error(), "\n", `\n`)
@@ -125,7 +141,7 @@ func fatal(err error) {
 		logrus.Error(msg)
 	}
 	fmt.Fprintln(os.Stderr, "runnc: "+msg)
-	os.Exit(1)
+	os.Exit(code)
 }
 
 // usageError is a wrong flag or argument count, named with its command.

@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 
+	"github.com/nabla-containers/runnc/internal/atomicfile"
 	"github.com/nabla-containers/runnc/libcontainer"
 	"github.com/urfave/cli"
 )
@@ -30,7 +32,7 @@ process waiting for "runnc start". The unikernel has not run yet.
 Example: runnc create --bundle /containers/hello hello1`,
 	Flags: createFlags,
 	Action: func(ctx *cli.Context) error {
-		c, _, err := createContainer(ctx)
+		c, _, err := createContainer(ctx, nil)
 		if err != nil {
 			return err
 		}
@@ -44,11 +46,14 @@ Example: runnc create --bundle /containers/hello hello1`,
 	},
 }
 
-// createContainer creates the container named by the only argument from
-// the bundle and starts its init. On failure nothing is left behind.
-func createContainer(ctx *cli.Context) (libcontainer.Container, *libcontainer.Process, error) {
-	if err := CheckArgs(ctx, 1); err != nil {
-		return nil, nil, err
+// createContainer creates the container named by the first argument from
+// the bundle and starts its init; args, unless nil, replace the bundle's
+// process.args. On failure nothing is left behind.
+func createContainer(ctx *cli.Context, args []string) (libcontainer.Container, *libcontainer.Process, error) {
+	if args == nil {
+		if err := CheckArgs(ctx, 1); err != nil {
+			return nil, nil, err
+		}
 	}
 	id := ctx.Args().First()
 	bundle := ctx.String("bundle")
@@ -74,6 +79,17 @@ func createContainer(ctx *cli.Context) (libcontainer.Container, *libcontainer.Pr
 	cfg, err := libcontainer.LoadBundle(bundle)
 	if err != nil {
 		return nil, nil, err
+	}
+	if args != nil {
+		// The bundle may be shared (an image's): the change stays in this
+		// container's copy of the spec, checked like the bundle's own.
+		spec := *cfg.Spec
+		proc := *spec.Process
+		proc.Args = args
+		spec.Process = &proc
+		if cfg, err = libcontainer.NewConfig(bundle, &spec); err != nil {
+			return nil, nil, err
+		}
 	}
 	f, err := Factory(ctx)
 	if err != nil {
@@ -122,7 +138,10 @@ func newProcess(ctx *cli.Context, cfg *libcontainer.Config) (*libcontainer.Proce
 }
 
 // writePidFile writes the pid the way runc does: no trailing newline,
-// atomically (the shim reads it as soon as create returns).
+// into a new temporary file of the same directory (created with O_EXCL,
+// so a symlink planted under its name is never followed) renamed over
+// path (which replaces a symlink at path rather than writing through it).
+// The shim reads the file as soon as create returns: it must be whole.
 func writePidFile(path string, c libcontainer.Container) error {
 	if path == "" {
 		return nil
@@ -131,9 +150,8 @@ func writePidFile(path string, c libcontainer.Container) error {
 	if err != nil {
 		return err
 	}
-	tmp := filepath.Join(filepath.Dir(path), "."+filepath.Base(path))
-	if err := os.WriteFile(tmp, []byte(fmt.Sprint(st.InitPid)), 0o644); err != nil {
+	if err := atomicfile.Write(path, []byte(strconv.Itoa(st.InitPid)), 0o644, false); err != nil {
 		return fmt.Errorf("write pid file %s: %w", path, err)
 	}
-	return os.Rename(tmp, path)
+	return nil
 }

@@ -14,7 +14,8 @@ var deleteCommand = cli.Command{
 	Description: `Delete removes a stopped (or created) container: its network devices,
 its disk image if no other container shares it, and its state. With --force
 a running container is killed first, and a container that does not exist is
-not an error (containerd and podman clean up that way).
+not an error (containerd and podman clean up that way), and one whose state
+cannot be read is removed, its process killed if it can still be told.
 
 Example: runnc delete hello1`,
 	Flags: []cli.Flag{
@@ -23,16 +24,24 @@ Example: runnc delete hello1`,
 	Action: func(ctx *cli.Context) error {
 		c, err := loadContainer(ctx)
 		if err != nil {
-			if ctx.Bool("force") && errors.Is(err, libcontainer.ErrNotExist) {
+			var remove func(f *libcontainer.NablaFactory, id string) error
+			switch {
+			case !ctx.Bool("force"):
+				return err
+			case errors.Is(err, libcontainer.ErrNotExist):
 				// A create killed before saving state left only its
 				// directory, as runc's does.
-				f, ferr := Factory(ctx)
-				if ferr != nil {
-					return ferr
-				}
-				return f.RemoveAborted(ctx.Args().First())
+				remove = (*libcontainer.NablaFactory).RemoveAborted
+			case errors.Is(err, libcontainer.ErrStateUnreadable):
+				remove = (*libcontainer.NablaFactory).RemoveUnreadable
+			default:
+				return err
 			}
-			return err
+			f, ferr := Factory(ctx)
+			if ferr != nil {
+				return ferr
+			}
+			return remove(f, ctx.Args().First())
 		}
 		err = c.Destroy(ctx.Bool("force"))
 		if ctx.Bool("force") && errors.Is(err, libcontainer.ErrNotExist) {

@@ -16,7 +16,8 @@ var killCommand = cli.Command{
 	ArgsUsage: "<container-id> [signal]",
 	Description: `Kill sends a signal (default SIGTERM) to the container's process, the
 tender running the unikernel. The signal is a number (15), a name (TERM) or
-a name with SIG (SIGTERM).
+a name with SIG (SIGTERM). Signal 0 sends nothing: as with runc, it only
+checks that the container is running (exit status 0) or not (1).
 
 Example: runnc kill hello1 KILL`,
 	Flags: []cli.Flag{
@@ -44,8 +45,8 @@ Example: runnc kill hello1 KILL`,
 // parseSignal reads a signal as a number or a name, with or without SIG.
 func parseSignal(s string) (syscall.Signal, error) {
 	if n, err := strconv.Atoi(s); err == nil {
-		if n < 1 || n > 64 {
-			return 0, fmt.Errorf("signal %q is not valid: use a number from 1 to 64 or a name like TERM", s)
+		if n < 0 || n > 64 {
+			return 0, fmt.Errorf("signal %q is not valid: use a number from 0 to 64 or a name like TERM", s)
 		}
 		return syscall.Signal(n), nil
 	}
@@ -56,5 +57,5 @@ func parseSignal(s string) (syscall.Signal, error) {
 	if sig := unix.SignalNum(name); sig != 0 {
 		return sig, nil
 	}
-	return 0, fmt.Errorf("signal %q is not valid: use a number from 1 to 64 or a name like TERM", s)
+	return 0, fmt.Errorf("signal %q is not valid: use a number from 0 to 64 or a name like TERM", s)
 }

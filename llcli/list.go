@@ -1,11 +1,21 @@
 package llcli
 
 import (
+	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
+	"os/user"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
 	"text/tabwriter"
 	"time"
+	"unicode"
 
+	"github.com/nabla-containers/runnc/libcontainer"
+	"github.com/sirupsen/logrus"
 	"github.com/urfave/cli"
 )
 
@@ -13,7 +23,9 @@ var listCommand = cli.Command{
 	Name:  "list",
 	Usage: "list the containers below the state root",
 	Description: `List prints every container with its pid, status, bundle and creation
-time.
+time. A container whose state cannot be read shows as "unknown" (delete it
+with runnc delete --force). --format json prints what runc prints: one
+line, null when there is no container.
 
 Example: runnc list --format json`,
 	Flags: []cli.Flag{
@@ -24,6 +36,10 @@ Example: runnc list --format json`,
 		if err := CheckArgs(ctx, 0); err != nil {
 			return err
 		}
+		format := ctx.String("format")
+		if format != "table" && format != "json" {
+			return fmt.Errorf("unknown format %q: use table or json", format)
+		}
 		f, err := Factory(ctx)
 		if err != nil {
 			return err
@@ -32,18 +48,14 @@ Example: runnc list --format json`,
 		if err != nil {
 			return err
 		}
-		states := []*containerState{}
+		// nil, not empty: runc prints null for no containers.
+		var states []containerState
 		for _, id := range ids {
-			c, err := f.Load(id)
-			if err != nil {
-				// Deleted meanwhile, or half made: not listed, as runc does.
-				continue
+			st, ok := listed(f, id)
+			if ok {
+				st.Owner = owner(filepath.Join(f.Root(), id))
+				states = append(states, st)
 			}
-			st, err := stateOf(c)
-			if err != nil {
-				continue
-			}
-			states = append(states, st)
 		}
 		if ctx.Bool("quiet") {
 			for _, s := range states {
@@ -51,19 +63,63 @@ Example: runnc list --format json`,
 			}
 			return nil
 		}
-		switch ctx.String("format") {
-		case "json":
-			return PrintJSON(states)
-		case "table":
-			w := tabwriter.NewWriter(os.Stdout, 12, 1, 3, ' ', 0)
-			fmt.Fprint(w, "ID\tPID\tSTATUS\tBUNDLE\tCREATED\tOWNER\n")
-			for _, s := range states {
-				fmt.Fprintf(w, "%s\t%d\t%s\t%s\t%s\t%s\n", s.ID, s.Pid, s.Status, s.Bundle,
-					s.Created.Format(time.RFC3339Nano), s.Owner)
-			}
-			return w.Flush()
-		default:
-			return fmt.Errorf("unknown format %q: use table or json", ctx.String("format"))
+		if format == "json" {
+			return json.NewEncoder(os.Stdout).Encode(states)
 		}
+		w := tabwriter.NewWriter(os.Stdout, 12, 1, 3, ' ', 0)
+		fmt.Fprint(w, "ID\tPID\tSTATUS\tBUNDLE\tCREATED\tOWNER\n")
+		for _, s := range states {
+			fmt.Fprintf(w, "%s\t%d\t%s\t%s\t%s\t%s\n", s.ID, s.Pid, s.Status, TableCell(s.Bundle),
+				s.Created.Format(time.RFC3339Nano), s.Owner)
+		}
+		return w.Flush()
 	},
+}
+
+// listed is the container id as list shows it. One deleted meanwhile is
+// left out; one whose state cannot be read is shown as "unknown", so that
+// the user learns of it and can delete it (runc would only warn).
+func listed(f *libcontainer.NablaFactory, id string) (containerState, bool) {
+	c, err := f.Load(id)
+	if err == nil {
+		var st *containerState
+		if st, err = stateOf(c); err == nil {
+			return *st, true
+		}
+	}
+	if errors.Is(err, libcontainer.ErrNotExist) {
+		return containerState{}, false
+	}
+	logrus.Warn(err)
+	st := containerState{ID: id, Status: "unknown"}
+	if fi, err := os.Stat(filepath.Join(f.Root(), id)); err == nil {
+		st.Created = fi.ModTime().UTC()
+	}
+	return st, true
+}
+
+// owner is the user owning a container's state directory, as runc shows
+// it: the name, or #uid for a uid without one.
+func owner(dir string) string {
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return ""
+	}
+	uid := strconv.FormatUint(uint64(fi.Sys().(*syscall.Stat_t).Uid), 10)
+	if u, err := user.LookupId(uid); err == nil {
+		return u.Username
+	}
+	return "#" + uid
+}
+
+// TableCell is s made safe for one cell of a table: a path or tag holding
+// a newline, tab or other control character (a bundle path may hold any
+// byte but NUL) shows it escaped as Go would quote it, so one row stays
+// one line; anything else shows as it is.
+func TableCell(s string) string {
+	if !strings.ContainsFunc(s, unicode.IsControl) {
+		return s
+	}
+	q := strconv.Quote(s)
+	return q[1 : len(q)-1]
 }

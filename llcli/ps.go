@@ -2,6 +2,7 @@ package llcli
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -17,7 +18,7 @@ var psCommand = cli.Command{
 	ArgsUsage: "<container-id> [ps options]",
 	Description: `Ps lists the container's processes: one, the tender running the
 unikernel. --format json prints the host pids as a JSON array (what docker
-top reads); the table is ps(1)'s output for those pids, with ps options
+top reads), null for none, as runc does; the table is ps(1)'s output for those pids, with ps options
 (default -ef) after the id.
 
 Example: runnc ps --format json hello1`,
@@ -38,7 +39,12 @@ Example: runnc ps --format json hello1`,
 		}
 		switch ctx.String("format") {
 		case "json":
-			return PrintJSON(pids)
+			// As runc prints it (containerd parses it): one line, and
+			// null when the container has no process.
+			if len(pids) == 0 {
+				pids = nil
+			}
+			return json.NewEncoder(os.Stdout).Encode(pids)
 		case "table":
 			psArgs := []string(ctx.Args().Tail())
 			if len(psArgs) == 0 {

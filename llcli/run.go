@@ -11,22 +11,29 @@ import (
 var runCommand = cli.Command{
 	Name:      "run",
 	Usage:     "create and start a container, and wait for it unless detached",
-	ArgsUsage: "<container-id>",
+	ArgsUsage: "<container-id> [args...]",
 	Description: `Run is create then start. In the foreground it forwards signals to the
-unikernel, waits for it, deletes the container and exits with the
-unikernel's exit status (128+N if killed by signal N).
+unikernel, waits for it, deletes the container (unless --keep) and exits
+with the unikernel's exit status (128+N if killed by signal N).
 
-Example: runnc run --bundle /containers/hello hello1`,
+With --image, arguments after the container id replace the image's Cmd
+after its Entrypoint, as with docker run (with no Entrypoint, the first
+names the unikernel); put -- before them if one starts with a dash.
+
+Example: runnc run --bundle /containers/hello hello1
+         runnc run --image docker://127.0.0.1:5000/hello:1 hello2 hola`,
 	Flags: append([]cli.Flag{
 		cli.BoolFlag{Name: "detach, d", Usage: "return once the container is started"},
+		cli.BoolFlag{Name: "keep", Usage: "do not delete the container after it exits (delete it with runnc delete)"},
+		cli.BoolFlag{Name: "no-subreaper", Usage: "accepted for runc compatibility; runnc never makes itself a subreaper (the unikernel is its only process and runnc's own child)"},
 		cli.StringFlag{Name: "image", Usage: "run a container of this image from the image store (pulled if missing) instead of a bundle"},
 	}, createFlags...),
 	Action: func(ctx *cli.Context) error {
-		release, err := useImage(ctx)
+		release, args, err := useImage(ctx)
 		if err != nil {
 			return err
 		}
-		c, proc, err := createContainer(ctx)
+		c, proc, err := createContainer(ctx, args)
 		release()
 		if err != nil {
 			return err
@@ -45,8 +52,10 @@ Example: runnc run --bundle /containers/hello hello1`,
 		stop := forwardSignals(proc.Pid)
 		code, err := proc.Wait()
 		stop()
-		if derr := c.Destroy(true); err == nil {
-			err = derr
+		if !ctx.Bool("keep") {
+			if derr := c.Destroy(true); err == nil {
+				err = derr
+			}
 		}
 		if err != nil {
 			return err

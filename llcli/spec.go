@@ -21,10 +21,14 @@ its files into rootfs/ and edit process.args.
 Example: mkdir -p b/rootfs && cp build/guests/hello.nabla b/rootfs/ && runnc spec --bundle b`,
 	Flags: []cli.Flag{
 		cli.StringFlag{Name: "bundle, b", Usage: "bundle directory (default: the current directory)"},
+		cli.BoolFlag{Name: "rootless", Usage: "refused: runnc runs containers as root only"},
 	},
 	Action: func(ctx *cli.Context) error {
 		if err := CheckArgs(ctx, 0); err != nil {
 			return err
+		}
+		if ctx.Bool("rootless") {
+			return errors.New("spec --rootless: runnc has no rootless template, because it needs root to make each container's tap device and cgroups; run runnc spec without --rootless, and runnc as root")
 		}
 		path := filepath.Join(ctx.String("bundle"), "config.json")
 		if _, err := os.Stat(path); err == nil {

@@ -41,7 +41,6 @@ func stateOf(c libcontainer.Container) (*containerState, error) {
 		Rootfs:      st.Rootfs,
 		Created:     st.Created,
 		Annotations: oci.Annotations,
-		Owner:       "root",
 	}, nil
 }
 
@@ -62,7 +61,14 @@ Example: runnc state hello1`,
 		if err != nil {
 			return err
 		}
-		return PrintJSON(st)
+		// Byte for byte what runc prints: indented, no newline at the
+		// end, and owner "" (only list fills it in).
+		data, err := json.MarshalIndent(st, "", "  ")
+		if err != nil {
+			return err
+		}
+		_, err = os.Stdout.Write(data)
+		return err
 	},
 }
 

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"strconv"
 
@@ -20,7 +21,8 @@ var updateCommand = cli.Command{
 	Description: `Update changes the limits of the container's cgroup, from flags or from
 a LinuxResources JSON file (-r FILE, or -r - for stdin, which is what
 containerd's shim sends). The unikernel's memory was fixed when it booted:
-a new memory limit bounds the tender, it does not resize the guest.
+a new memory limit bounds the tender, it does not resize the guest. Intel
+RDT (--l3-cache-schema, --mem-bw-schema) is refused.
 
 Example: runnc update --memory 128m web1`,
 	Flags: []cli.Flag{
@@ -31,12 +33,21 @@ Example: runnc update --memory 128m web1`,
 		cli.StringFlag{Name: "cpu-share", Usage: "CPU shares (relative weight)"},
 		cli.StringFlag{Name: "cpu-period", Usage: "CPU CFS period in microseconds"},
 		cli.StringFlag{Name: "cpu-quota", Usage: "CPU CFS quota in microseconds"},
+		cli.StringFlag{Name: "cpu-rt-period", Usage: "CPU realtime period in microseconds"},
+		cli.StringFlag{Name: "cpu-rt-runtime", Usage: "CPU realtime runtime in microseconds per period"},
 		cli.StringFlag{Name: "cpuset-cpus", Usage: "CPUs to use (0-3, 0,1)"},
 		cli.StringFlag{Name: "cpuset-mems", Usage: "memory nodes to use"},
 		cli.StringFlag{Name: "pids-limit", Usage: "maximum number of tasks"},
 		cli.StringFlag{Name: "blkio-weight", Usage: "block IO weight, 10 to 1000"},
+		cli.StringFlag{Name: "l3-cache-schema", Usage: "refused: Intel RDT is not supported"},
+		cli.StringFlag{Name: "mem-bw-schema", Usage: "refused: Intel RDT is not supported"},
 	},
 	Action: func(ctx *cli.Context) error {
+		for _, f := range []string{"l3-cache-schema", "mem-bw-schema"} {
+			if ctx.String(f) != "" {
+				return fmt.Errorf("update --%s: runnc does not support Intel RDT (cache and memory bandwidth allocation); drop the flag", f)
+			}
+		}
 		c, err := loadContainer(ctx)
 		if err != nil {
 			return err
@@ -74,6 +85,14 @@ func readResources(path string, r *cgroups.Resources) error {
 		return fmt.Errorf("resources %s is not LinuxResources JSON: %w", path, err)
 	}
 	if m := lr.Memory; m != nil {
+		for _, v := range []struct {
+			name string
+			v    *int64
+		}{{"memory.limit", m.Limit}, {"memory.reservation", m.Reservation}, {"memory.swap", m.Swap}} {
+			if v.v != nil && *v.v < -1 {
+				return fmt.Errorf("resources %s: %s %d is not a size: give bytes, or -1 for no limit", path, v.name, *v.v)
+			}
+		}
 		setInt(&r.Memory, m.Limit)
 		setInt(&r.MemoryReservation, m.Reservation)
 		setInt(&r.MemorySwap, m.Swap)
@@ -82,6 +101,8 @@ func readResources(path string, r *cgroups.Resources) error {
 		setUint(&r.CpuShares, cpu.Shares)
 		setInt(&r.CpuQuota, cpu.Quota)
 		setUint(&r.CpuPeriod, cpu.Period)
+		setInt(&r.CpuRtRuntime, cpu.RealtimeRuntime)
+		setUint(&r.CpuRtPeriod, cpu.RealtimePeriod)
 		if cpu.Cpus != "" {
 			r.CpusetCpus = cpu.Cpus
 		}
@@ -126,20 +147,28 @@ func resourceFlags(ctx *cli.Context, r *cgroups.Resources) error {
 			continue
 		}
 		n, err := units.RAMInBytes(v)
-		if err != nil {
-			return fmt.Errorf("--%s %q is not a size: use bytes or a unit like 64m", s.flag, v)
+		// A size beyond int64 converts to a negative number, which the
+		// kernel would read as a huge unsigned one, or refuse.
+		if err != nil || n < 0 {
+			return fmt.Errorf("--%s %q is not a size: use bytes or a unit like 64m (below 8 EiB), or -1 for no limit", s.flag, v)
 		}
 		*s.dst = n
 	}
+	// Each number is checked against the range of its cgroup file before
+	// it is converted, so nothing wraps around on the way to the kernel.
 	nums := []struct {
-		flag string
-		set  func(int64)
+		flag     string
+		min, max int64
+		set      func(int64)
+		want     string
 	}{
-		{"cpu-share", func(n int64) { r.CpuShares = uint64(n) }},
-		{"cpu-period", func(n int64) { r.CpuPeriod = uint64(n) }},
-		{"cpu-quota", func(n int64) { r.CpuQuota = n }},
-		{"pids-limit", func(n int64) { r.PidsLimit = &n }},
-		{"blkio-weight", func(n int64) { r.BlkioWeight = uint16(n) }},
+		{"cpu-share", 0, math.MaxInt64, func(n int64) { r.CpuShares = uint64(n) }, "a whole number"},
+		{"cpu-period", 0, math.MaxInt64, func(n int64) { r.CpuPeriod = uint64(n) }, "a whole number of microseconds"},
+		{"cpu-quota", -1, math.MaxInt64, func(n int64) { r.CpuQuota = n }, "microseconds, or -1 for no quota"},
+		{"cpu-rt-period", 0, math.MaxInt64, func(n int64) { r.CpuRtPeriod = uint64(n) }, "a whole number of microseconds"},
+		{"cpu-rt-runtime", -1, math.MaxInt64, func(n int64) { r.CpuRtRuntime = n }, "microseconds, or -1 for no limit"},
+		{"pids-limit", -1, math.MaxInt64, func(n int64) { r.PidsLimit = &n }, "a number of tasks, or -1 for no limit"},
+		{"blkio-weight", 10, 1000, func(n int64) { r.BlkioWeight = uint16(n) }, "a weight from 10 to 1000"},
 	}
 	for _, n := range nums {
 		v := ctx.String(n.flag)
@@ -147,8 +176,8 @@ func resourceFlags(ctx *cli.Context, r *cgroups.Resources) error {
 			continue
 		}
 		i, err := strconv.ParseInt(v, 10, 64)
-		if err != nil {
-			return fmt.Errorf("--%s %q is not a number", n.flag, v)
+		if err != nil || i < n.min || i > n.max {
+			return fmt.Errorf("--%s %q is not valid: give %s", n.flag, v, n.want)
 		}
 		n.set(i)
 	}

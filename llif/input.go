@@ -18,6 +18,9 @@ type RuntimeOptions struct {
 	DiskCacheBytes int64
 	// TenderPath is the absolute path of nabla-run.
 	TenderPath string
+	// InitPath is the container's init (runnc-init), which is also what
+	// holds a pod sandbox's namespaces; the factory sets it.
+	InitPath string
 }
 
 // Input is what every phase of every handler receives. Create runs in

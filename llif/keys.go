@@ -16,6 +16,12 @@ const (
 	// contents to the guest in CONFIG so the shared disk image stays shared.
 	FsFiles = "files"
 
+	// NetworkState after Create: the tap Run will make if the namespace
+	// has an IPv4 interface to take over ("" or absent: the workload surely
+	// gets no NIC). It lets the exec handler refuse at create a workload
+	// that needs a NIC when none can come; Run alone knows whether one does.
+	NetTapPlanned = "tap.name"
+
 	// NetworkState: the tap device inside the container's network namespace
 	// ("" or absent: no NIC), the MAC the guest answers with, and the IPv4
 	// address, prefix length and gateway ("" when there is no default route).

@@ -4,6 +4,7 @@
 package imagecli
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -14,7 +15,6 @@ import (
 	"github.com/nabla-containers/runnc/llcli"
 	"github.com/nabla-containers/runnc/nabla-lib/image"
 	"github.com/urfave/cli"
-	"golang.org/x/sys/unix"
 )
 
 // Command is `runnc image` and its subcommands.
@@ -40,7 +40,7 @@ Example: runnc image pull docker://127.0.0.1:5000/hello:1 --insecure
 				cli.BoolFlag{Name: "insecure", Usage: "let a docker:// pull use plain HTTP"},
 			},
 			Action: withStore(1, func(ctx *cli.Context, s *image.Store) error {
-				im, err := pullImage(s, ctx.Args().First(), ctx.Bool("insecure"))
+				im, err := pullImage(s, ctx.Args().First(), ctx.Bool("insecure"), terminalStderr())
 				if err != nil {
 					return err
 				}
@@ -87,7 +87,10 @@ Example: runnc image pull docker://127.0.0.1:5000/hello:1 --insecure
 			}),
 		},
 		{
-			Name:      "prepare",
+			Name: "prepare",
+			Flags: []cli.Flag{
+				cli.IntFlag{Name: "progress-fd", Usage: "show a pull's progress on this fd (runnc's terminal)"},
+			},
 			Hidden:    true,
 			Usage:     "print the shared bundle of an image, pulling it first if the store lacks it (runnc run --image)",
 			ArgsUsage: "<reference|digest>",
@@ -159,18 +162,18 @@ func imageStore(ctx *cli.Context) (*image.Store, error) {
 	return s, nil
 }
 
-// pullImage pulls, showing each layer's progress when stderr is a terminal.
-func pullImage(s *image.Store, ref string, insecure bool) (*image.Image, error) {
-	opts := image.PullOptions{Insecure: insecure}
-	if isTerminal(os.Stderr) {
-		opts.Progress = os.Stderr
-	}
-	return s.Pull(ref, opts)
+// pullImage pulls, showing each layer's progress on progress, if not nil.
+func pullImage(s *image.Store, ref string, insecure bool, progress io.Writer) (*image.Image, error) {
+	return s.Pull(ref, image.PullOptions{Insecure: insecure, Progress: progress})
 }
 
-func isTerminal(f *os.File) bool {
-	_, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
-	return err == nil
+// terminalStderr is stderr when it is a terminal, for a pull's progress,
+// which only a terminal can show.
+func terminalStderr() io.Writer {
+	if llcli.IsTerminal(os.Stderr) {
+		return os.Stderr
+	}
+	return nil
 }
 
 func listImages(ctx *cli.Context) error {
@@ -214,24 +217,30 @@ func imageTable(out io.Writer, images []image.Image) error {
 			refs = []string{"<none>"}
 		}
 		for _, r := range refs {
-			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", r, image.ShortID(im.ID),
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", llcli.TableCell(r), image.ShortID(im.ID),
 				im.Digest, units.HumanSize(float64(im.Size)), im.Pulled.Format(time.RFC3339))
 		}
 	}
 	return w.Flush()
 }
 
-// prepare is runnc run --image REF's part in runnc-image: it prints the
-// directory of REF's shared bundle in the store, pulling REF first if the
-// store lacks it. runnc then holds the store (imagelock) while it makes
-// the container.
+// prepare is runnc run --image REF's part in runnc-image: it prints, as
+// llcli.PreparedImage, the directory of REF's shared bundle in the store
+// (pulling REF first if the store lacks it) and REF's Entrypoint. runnc
+// then holds the store (imagelock) while it makes the container. runnc
+// reads this process's stderr for a failure's message, so a pull's
+// progress goes to --progress-fd, runnc's terminal, if given.
 func prepare(ctx *cli.Context, s *image.Store) error {
 	ref := ctx.Args().First()
 	if _, err := s.Find(ref); err != nil {
 		if _, perr := image.ParseReference(ref); perr != nil {
 			return err // a digest not in the store
 		}
-		if _, err := pullImage(s, ref, false); err != nil {
+		var progress io.Writer
+		if fd := ctx.Int("progress-fd"); fd > 2 {
+			progress = os.NewFile(uintptr(fd), "progress")
+		}
+		if _, err := pullImage(s, ref, false, progress); err != nil {
 			return err
 		}
 	}
@@ -239,6 +248,9 @@ func prepare(ctx *cli.Context, s *image.Store) error {
 	if err != nil {
 		return err
 	}
-	fmt.Println(dir)
-	return nil
+	d, err := s.Inspect(ref)
+	if err != nil {
+		return err
+	}
+	return json.NewEncoder(os.Stdout).Encode(llcli.PreparedImage{Bundle: dir, Entrypoint: d.Config.Config.Entrypoint})
 }

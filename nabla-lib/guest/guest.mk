@@ -34,7 +34,7 @@ GUEST_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror -MMD -MP \
                 -ffreestanding -fno-pie -fno-stack-protector -fno-asynchronous-unwind-tables \
                 -fcf-protection=none -mno-red-zone -fno-plt -fstack-clash-protection \
                 -fno-tree-loop-distribute-patterns \
-                -I$(GUEST_DIR)/include -Inabla-lib/tender
+                -I$(GUEST_DIR)/include -Inabla-lib/abi
 GUEST_LDFLAGS := -static -no-pie -nostdlib -Wl,-T,$(GUEST_DIR)/sdk/nabla.ld \
                  -Wl,--build-id=none -Wl,-z,noexecstack -Wl,-z,max-page-size=4096 \
                  -Wl,--orphan-handling=error
@@ -96,7 +96,7 @@ $(BUILD)/fuzz/fuzz_config: $(GUEST_DIR)/host/fuzz_config.c $(GUEST_HOST_SRCS) $(
 $(BUILD)/fuzz/fuzz_iso: $(GUEST_DIR)/host/fuzz_iso.c $(GUEST_DIR)/sdk/iso.c $(GUEST_HOST_SRCS) \
 		$(GUEST_HOST_HDRS) $(GUEST_DIR)/sdk/sdk.h $(GUEST_DIR)/include/nabla.h
 	@mkdir -p $(@D)
-	$(GUEST_FUZZ_CC) $(GUEST_FUZZ_FLAGS) -I$(GUEST_DIR)/include -Inabla-lib/tender -o $@ \
+	$(GUEST_FUZZ_CC) $(GUEST_FUZZ_FLAGS) -I$(GUEST_DIR)/include -Inabla-lib/abi -o $@ \
 		$(GUEST_DIR)/host/fuzz_iso.c $(GUEST_HOST_SRCS)
 
 # Each target's seeds and regressions: tests/guest/testdata/fuzz/<name>.

@@ -42,6 +42,13 @@ func (s *Store) Spec(ref string, base *specs.Spec) (*specs.Spec, error) {
 	if len(args) == 0 {
 		return nil, fmt.Errorf("image %s (%s) has no Entrypoint or Cmd: it does not say which unikernel to run", ref, d.ID)
 	}
+	// Checked here, where the image can be named: the runtime would
+	// refuse the entry too, but naming the store's internal bundle.
+	for _, kv := range c.Env {
+		if k, _, ok := strings.Cut(kv, "="); !ok || k == "" {
+			return nil, fmt.Errorf("image %s (%s) has an Env entry %q that is not NAME=VALUE: fix the image's config", ref, ShortID(d.ID), kv)
+		}
+	}
 	if spec.Process == nil {
 		spec.Process = &specs.Process{}
 	}

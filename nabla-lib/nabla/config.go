@@ -18,6 +18,9 @@ type guestConfig struct {
 	Disk bool
 	// Files are per-container files, guest path -> content.
 	Files map[string]string
+	// RumprunOnly leaves out runnc's keys (argv, files): rumprun stops on
+	// a key it does not know.
+	RumprunOnly bool
 }
 
 type guestNet struct {
@@ -27,10 +30,10 @@ type guestNet struct {
 }
 
 // buildConfig writes CONFIG, the rumprun-style JSON document upstream
-// nabla-run hands the guest, plus runnc's "argv" and "files". It is
-// written by hand because rumprun takes a list as repeated keys ("env"
-// once per variable), which encoding/json cannot produce; json is used
-// only to escape strings.
+// nabla-run hands the guest, plus runnc's "argv" and "files" unless
+// c.RumprunOnly. It is written by hand because rumprun takes a list as
+// repeated keys ("env" once per variable), which encoding/json cannot
+// produce; json is used only to escape strings.
 //
 // "cmdline" is the arguments joined by spaces, as upstream wrote it (guests
 // split it on spaces with no quoting); "argv" carries them intact, and the
@@ -59,6 +62,15 @@ func buildConfig(c guestConfig) string {
 	}
 	b.WriteString(`,"cwd":`)
 	b.WriteString(quote(c.Cwd))
+	if !c.RumprunOnly {
+		writeRunncKeys(&b, c)
+	}
+	b.WriteString(`}`)
+	return b.String()
+}
+
+// writeRunncKeys writes runnc's own keys, which the runnc guest SDK reads.
+func writeRunncKeys(b *strings.Builder, c guestConfig) {
 	b.WriteString(`,"argv":[`)
 	for i, a := range c.Args {
 		if i > 0 {
@@ -84,8 +96,6 @@ func buildConfig(c guestConfig) string {
 		}
 		b.WriteString(`}`)
 	}
-	b.WriteString(`}`)
-	return b.String()
 }
 
 // quote is s as a JSON string. HTML escaping is off: CONFIG is never

@@ -34,6 +34,15 @@ func TestBuildConfig(t *testing.T) {
 		in:   guestConfig{Args: []string{"x.nabla"}, Cwd: "/", Net: &guestNet{Addr: "10.1.2.3", Prefix: "32"}},
 		want: `{"cmdline":"x.nabla","net":{"if":"ukvmif0","cloner":"True","type":"inet","method":"static","addr":"10.1.2.3","mask":"32"},"cwd":"/","argv":["x.nabla"]}`,
 	}, {
+		name: "rumprun's keys only: no argv, no files",
+		in: guestConfig{
+			Args: []string{"node.nabla", "/app.js"}, Env: []string{"K=V", "K2=V2"}, Cwd: "/srv", Disk: true,
+			Net: &guestNet{Addr: "10.0.0.2", Prefix: "24"}, Files: map[string]string{"/etc/hosts": "x"}, RumprunOnly: true,
+		},
+		want: `{"cmdline":"node.nabla /app.js","env":"K=V","env":"K2=V2",` +
+			`"net":{"if":"ukvmif0","cloner":"True","type":"inet","method":"static","addr":"10.0.0.2","mask":"24"},` +
+			`"blk":{"source":"etfs","path":"/dev/ld0a","fstype":"blk","mountpoint":"/"},"cwd":"/srv"}`,
+	}, {
 		name: "strings are escaped",
 		in: guestConfig{
 			Args: []string{"x.nabla", `{"bla":"ble"}`, "back\\slash", "tab\tnew\nline", "é<>&", "\x01"},

@@ -1,8 +1,11 @@
-// Package nabla owns running the workload as a Nabla unikernel: it checks
-// at create that the entrypoint is a .nabla unikernel inside the rootfs and
-// that the memory limit can boot, builds the guest's CONFIG document and
-// the tender's command line, and execs the tender (nabla-run) in place of
-// the container's init. It provides the "nabla" exec handler.
+// Package nabla owns running the workload as a unikernel: at create it
+// reads the entrypoint's ELF notes (any file name will do) to tell a
+// Solo5 spt guest, a runnc SDK guest and, by opt-in, a Nabla-era one;
+// maps the container's NIC and disk to the devices the guest's manifest
+// declares, refusing one nothing supplies; checks that the memory limit
+// can boot. At run it builds the guest's command line (CONFIG for SDK and
+// rumprun guests) and the tender's, and execs the tender (nabla-run) in
+// place of the container's init. It provides the "nabla" exec handler.
 //
 // nabla implements llif and must never import libcontainer or llcli: the
 // runtime drives it only through the llif interfaces.

@@ -6,44 +6,51 @@ import (
 	"io/fs"
 	"os"
 	"path"
-	"strings"
 
 	securejoin "github.com/cyphar/filepath-securejoin"
 )
 
-// unikernelSuffix is how Nabla images name their unikernels.
-const unikernelSuffix = ".nabla"
+// inRootfs is name as a path in the rootfs: relative names are relative
+// to the process's cwd.
+func inRootfs(cwd, name string) string {
+	if path.IsAbs(name) {
+		return path.Clean(name)
+	}
+	if cwd == "" {
+		cwd = "/"
+	}
+	return path.Join(cwd, name)
+}
 
-// resolveUnikernel finds the host path of the entrypoint args[0] inside
-// rootfs, relative to cwd when it is relative. Symlinks are resolved
-// within rootfs, so an image cannot point the tender at a host file.
-func resolveUnikernel(rootfs, cwd string, args []string) (string, error) {
-	if len(args) == 0 || args[0] == "" {
-		return "", errors.New("process.args is empty: set the entrypoint to a .nabla unikernel")
+// resolveUnikernel finds the host path of the unikernel entry (named by
+// source, for errors) inside rootfs. Any name will do: the ELF notes, not
+// the name, say what the file is.
+func resolveUnikernel(rootfs, cwd, entry, source string) (string, error) {
+	if entry == "" {
+		return "", errors.New("process.args is empty: set the entrypoint to a unikernel")
 	}
-	entry := args[0]
-	if !strings.HasSuffix(entry, unikernelSuffix) {
-		return "", fmt.Errorf("entrypoint %s is not a .nabla unikernel: runnc runs only Nabla unikernels, so process.args[0] must name a *.nabla file", entry)
-	}
-	if !path.IsAbs(entry) {
-		if cwd == "" {
-			cwd = "/"
-		}
-		entry = path.Join(cwd, entry)
-	}
-	host, err := securejoin.SecureJoin(rootfs, entry)
+	return resolveFile(rootfs, cwd, entry, "entrypoint", source)
+}
+
+// resolveFile finds the host path of the regular file name (what it is and
+// where the name comes from are for errors) inside rootfs. Symlinks are
+// resolved within rootfs, so an image cannot point the tender at a host
+// file.
+func resolveFile(rootfs, cwd, name, what, source string) (string, error) {
+	name = inRootfs(cwd, name)
+	host, err := securejoin.SecureJoin(rootfs, name)
 	if err != nil {
-		return "", fmt.Errorf("resolve entrypoint %s in rootfs %s: %w", entry, rootfs, err)
+		return "", fmt.Errorf("resolve %s %s in rootfs %s: %w", what, name, rootfs, err)
 	}
 	fi, err := os.Lstat(host)
 	if errors.Is(err, fs.ErrNotExist) {
-		return "", fmt.Errorf("entrypoint %s does not exist in rootfs %s: check process.args[0] and the image", entry, rootfs)
+		return "", fmt.Errorf("%s %s does not exist in rootfs %s: check %s and the image", what, name, rootfs, source)
 	}
 	if err != nil {
-		return "", fmt.Errorf("entrypoint %s: %w", entry, err)
+		return "", fmt.Errorf("%s %s: %w", what, name, err)
 	}
 	if !fi.Mode().IsRegular() {
-		return "", fmt.Errorf("entrypoint %s in rootfs %s is not a regular file", entry, rootfs)
+		return "", fmt.Errorf("%s %s in rootfs %s is not a regular file: check %s and the image", what, name, rootfs, source)
 	}
 	return host, nil
 }

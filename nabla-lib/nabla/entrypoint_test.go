@@ -5,7 +5,25 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	e "github.com/nabla-containers/runnc/nabla-lib/solo5elf/solo5elftest"
 )
+
+// sdkGuest is a runnc SDK unikernel with a NIC and a root disk.
+var sdkGuest = e.Unikernel(2, true, e.Entry{Name: "net0", Type: e.Net}, e.Entry{Name: "rootfs", Type: e.Block})
+
+// writeFile writes content at name below dir, making its directory.
+func writeFile(t *testing.T, dir, name string, content []byte) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, content, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
 
 // rootfs makes a rootfs with a unikernel, symlinks inside and out of it, a
 // directory named like a unikernel, and a unikernel on the host beside it.
@@ -13,15 +31,8 @@ func rootfs(t *testing.T) (root, outside string) {
 	t.Helper()
 	base := t.TempDir()
 	root = filepath.Join(base, "rootfs")
-	outside = filepath.Join(base, "host.nabla")
-	for _, f := range []string{outside, filepath.Join(root, "bin/hello.nabla")} {
-		if err := os.MkdirAll(filepath.Dir(f), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(f, []byte("\x7fELF"), 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
+	outside = writeFile(t, base, "host.nabla", sdkGuest)
+	writeFile(t, root, "bin/hello.nabla", sdkGuest)
 	for link, target := range map[string]string{
 		"inside.nabla":   "bin/hello.nabla",
 		"absolute.nabla": "/bin/hello.nabla",
@@ -51,7 +62,7 @@ func TestResolveUnikernel(t *testing.T) {
 		{"/", "absolute.nabla"},
 		{"/bin", "../../../bin/hello.nabla"},
 	} {
-		got, err := resolveUnikernel(root, tc.cwd, []string{tc.arg0, "arg"})
+		got, err := resolveUnikernel(root, tc.cwd, tc.arg0, "process.args[0]")
 		if err != nil || got != hello {
 			t.Errorf("cwd %q args[0] %q: got %q, %v; want %q", tc.cwd, tc.arg0, got, err, hello)
 		}
@@ -61,24 +72,22 @@ func TestResolveUnikernel(t *testing.T) {
 func TestResolveUnikernelRefuses(t *testing.T) {
 	root, outside := rootfs(t)
 	for _, tc := range []struct {
-		args []string
-		want string
+		entry, want string
 	}{
-		{nil, "process.args is empty"},
-		{[]string{"/bin/sh", "-c", "x"}, "entrypoint /bin/sh is not a .nabla unikernel"},
-		{[]string{"/missing.nabla"}, "does not exist in rootfs"},
-		{[]string{"/dir.nabla"}, "not a regular file"},
+		{"", "process.args is empty"},
+		{"/missing.spt", "does not exist in rootfs"},
+		{"/dir.nabla", "not a regular file: check process.args[0]"},
 		// Symlinks out of the rootfs resolve inside it, where there is
 		// nothing: the host's file is never chosen.
-		{[]string{"/escape.nabla"}, "does not exist in rootfs"},
-		{[]string{"/hostabs.nabla"}, "does not exist in rootfs"},
+		{"/escape.nabla", "does not exist in rootfs"},
+		{"/hostabs.nabla", "does not exist in rootfs"},
 	} {
-		got, err := resolveUnikernel(root, "/", tc.args)
-		if err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("args %q: got %q, %v; want an error with %q", tc.args, got, err, tc.want)
+		got, err := resolveUnikernel(root, "/", tc.entry, "process.args[0]")
+		if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), ".nabla unikernel") {
+			t.Errorf("entry %q: got %q, %v; want an error with %q", tc.entry, got, err, tc.want)
 		}
 		if got == outside {
-			t.Errorf("args %q resolved to the host's %s", tc.args, outside)
+			t.Errorf("entry %q resolved to the host's %s", tc.entry, outside)
 		}
 	}
 }

@@ -2,9 +2,12 @@ package nabla
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
+
+	"golang.org/x/sys/unix"
 )
 
 // maxFileBytes caps each per-container file: CONFIG travels as one
@@ -25,7 +28,7 @@ func readFiles(option string) (map[string]string, error) {
 	}
 	files := make(map[string]string, len(paths))
 	for guest, host := range paths {
-		content, err := readCapped(host)
+		content, err := readCapped(host, maxFileBytes, "a unikernel's CONFIG can carry")
 		if err != nil {
 			return nil, fmt.Errorf("read %s for the guest's %s: %w", host, guest, err)
 		}
@@ -34,18 +37,26 @@ func readFiles(option string) (map[string]string, error) {
 	return files, nil
 }
 
-func readCapped(name string) (string, error) {
-	f, err := os.Open(name)
+// readCapped reads the regular file name, refusing one over limit bytes
+// (why is the limit's reason, for the error). O_NONBLOCK: an image may put
+// a FIFO where a file is expected, and must not hang the runtime.
+func readCapped(name string, limit int, why string) (string, error) {
+	f, err := os.OpenFile(name, os.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return "", err
 	}
 	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, maxFileBytes+1))
+	if fi, err := f.Stat(); err != nil {
+		return "", err
+	} else if !fi.Mode().IsRegular() {
+		return "", errors.New("not a regular file")
+	}
+	b, err := io.ReadAll(io.LimitReader(f, int64(limit)+1))
 	if err != nil {
 		return "", err
 	}
-	if len(b) > maxFileBytes {
-		return "", fmt.Errorf("file is bigger than the %d KiB a unikernel's CONFIG can carry", maxFileBytes>>10)
+	if len(b) > limit {
+		return "", fmt.Errorf("file is bigger than the %d KiB %s", limit>>10, why)
 	}
 	return string(b), nil
 }

@@ -6,14 +6,14 @@ import (
 	"github.com/opencontainers/runc/libcontainer/configs"
 )
 
-// The tender's bounds (MEM_*_MIB in nabla-lib/tender/tender.h).
+// The tender's bounds (nabla-run --mem=MiB, 2..65536).
 const (
 	// defaultMemMiB is upstream nabla-run's default guest memory.
 	defaultMemMiB = 512
-	// minMemMiB is the least the tender boots a guest with: the first MiB
-	// below the image, a 1 MiB stack at the top, the rest for a small
-	// guest's image and heap.
-	minMemMiB = 4
+	// minMemMiB is the least the tender boots a guest with, as solo5-spt:
+	// the first MiB below the image, the second for a small guest's image,
+	// heap and stack (Solo5's own tests run with --mem=2).
+	minMemMiB = 2
 	// maxMemMiB is the most the tender maps.
 	maxMemMiB = 64 << 10
 )

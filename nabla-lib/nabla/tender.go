@@ -3,44 +3,119 @@ package nabla
 import (
 	"fmt"
 	"strconv"
+	"strings"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
-// maxConfigBytes is the longest CONFIG: it is one argument of the tender,
-// and Linux refuses an argument of MAX_ARG_STRLEN (32 pages) or more,
-// counting its NUL.
-const maxConfigBytes = 32*4096 - 1
+// Command-line bounds. Every argument of the tender is one string for
+// execve, which Linux refuses at MAX_ARG_STRLEN (32 pages) or more,
+// counting its NUL. nabla-run puts the guest's command line (its ARGS
+// joined by spaces) below the guest's image, where about 900 KiB are
+// free; a Nabla-era guest has Solo5 v0.4's 8 KiB, with the NUL.
+const (
+	maxArgBytes           = 32*4096 - 1
+	maxCmdlineBytes       = 900 << 10
+	maxLegacyCmdlineBytes = 8192 - 1
+)
 
-// tenderDevices are the devices the tender hands to the guest.
+// tenderDevices are the devices the tender hands to the guest. NetName
+// and BlockName are the manifest's names for them (unused by a Nabla-era
+// guest, which has no manifest).
 type tenderDevices struct {
-	Tap, MAC     string // Tap "" means no NIC
-	Disk         string // "" means no disk
-	DiskReadOnly bool
+	Tap, MAC, NetName string // Tap "" means no NIC
+	Disk, BlockName   string // Disk "" means no disk
+	DiskReadOnly      bool
 }
 
-// tenderArgs is the tender's argv, in upstream nabla-run's form:
-// nabla-run --mem=M [--net=TAP --net-mac=MAC] [--disk=ISO --disk-readonly]
-// UNIKERNEL CONFIG. --disk-readonly is runnc's extension: shared images
-// must be opened read-only.
-func tenderArgs(tender string, memMiB int64, d tenderDevices, unikernel, config string) []string {
-	args := []string{tender, "--mem=" + strconv.FormatInt(memMiB, 10)}
+// tenderArgs is the tender's argv:
+//
+//	nabla-run --mem=M [--net:NAME=TAP [--net-mac:NAME=MAC]] [--block:NAME=FILE [--block-readonly:NAME]] [--user=U:G[:GS]] -- KERNEL ARGS...
+//	nabla-run --nabla-legacy --mem=M [--net=TAP [--net-mac=MAC]] [--disk=FILE [--disk-readonly]] [--user=U:G[:GS]] KERNEL CONFIG
+//
+// The second is upstream nabla-run's for Nabla-era guests; read-only
+// disks and --user are runnc's extensions: shared images must be opened
+// read-only, and the guest runs as the container's user.
+func tenderArgs(tender string, memMiB int64, f form, d tenderDevices, user specs.User, unikernel string, args []string) []string {
+	legacy := f == formLegacy
+	// A device option names its manifest device: "--net:NAME". A Nabla-era
+	// guest has no manifest: "--net".
+	opt := func(option, device string) string {
+		if legacy {
+			return "--" + option
+		}
+		return "--" + option + ":" + device
+	}
+	argv := []string{tender}
+	if legacy {
+		argv = append(argv, "--nabla-legacy")
+	}
+	argv = append(argv, "--mem="+strconv.FormatInt(memMiB, 10))
 	if d.Tap != "" {
-		args = append(args, "--net="+d.Tap)
+		argv = append(argv, opt("net", d.NetName)+"="+d.Tap)
 		if d.MAC != "" {
-			args = append(args, "--net-mac="+d.MAC)
+			argv = append(argv, opt("net-mac", d.NetName)+"="+d.MAC)
 		}
 	}
 	if d.Disk != "" {
-		args = append(args, "--disk="+d.Disk)
+		block := "block"
+		if legacy {
+			block = "disk"
+		}
+		argv = append(argv, opt(block, d.BlockName)+"="+d.Disk)
 		if d.DiskReadOnly {
-			args = append(args, "--disk-readonly")
+			argv = append(argv, opt(block+"-readonly", d.BlockName))
 		}
 	}
-	return append(args, unikernel, config)
+	if u := userOption(user); u != "" {
+		argv = append(argv, u)
+	}
+	if !legacy {
+		argv = append(argv, "--")
+	}
+	return append(append(argv, unikernel), args...)
 }
 
-func checkConfigSize(config string) error {
-	if len(config) > maxConfigBytes {
-		return fmt.Errorf("the unikernel's CONFIG is %d bytes, over the %d a command-line argument can hold: shorten its arguments, environment or per-container files", len(config), maxConfigBytes)
+// userOption is the tender's --user for process.user, "" for root with
+// no supplementary groups: what the tender already is. The uid and gid are
+// numeric in the spec (the engine resolved any name in the image), as the
+// tender takes them; umask has no meaning for a guest that creates no
+// host files.
+func userOption(u specs.User) string {
+	if u.UID == 0 && u.GID == 0 && len(u.AdditionalGids) == 0 {
+		return ""
+	}
+	opt := fmt.Sprintf("--user=%d:%d", u.UID, u.GID)
+	if len(u.AdditionalGids) > 0 {
+		gids := make([]string, len(u.AdditionalGids))
+		for i, g := range u.AdditionalGids {
+			gids[i] = strconv.FormatUint(uint64(g), 10)
+		}
+		opt += ":" + strings.Join(gids, ",")
+	}
+	return opt
+}
+
+// checkArgs refuses a guest command line the kernel or the tender could
+// not carry.
+func checkArgs(f form, args []string) error {
+	what := "an argument of the unikernel"
+	if f.config() {
+		what = "the unikernel's CONFIG"
+	}
+	total := 0
+	for _, a := range args {
+		if len(a) > maxArgBytes {
+			return fmt.Errorf("%s is %d bytes, over the %d a command-line argument can hold: shorten its arguments, environment or per-container files", what, len(a), maxArgBytes)
+		}
+		total += len(a) + 1
+	}
+	limit := maxCmdlineBytes
+	if f == formLegacy {
+		limit = maxLegacyCmdlineBytes
+	}
+	if total > limit+1 {
+		return fmt.Errorf("the unikernel's command line is %d bytes, over the %d its boot ABI carries: shorten its arguments or environment", total-1, limit)
 	}
 	return nil
 }

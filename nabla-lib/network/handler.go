@@ -32,9 +32,10 @@ const (
 
 // This handler's own state keys, beside the llif.Net* ones it sets for the
 // exec handler: the devices Create chose (Run makes them, Destroy removes
-// them) and the interface Run took over.
+// them) and the interface Run took over. The tap's name is also the
+// exec handler's sign, at create, that a NIC may come.
 const (
-	KeyTapName = "tap.name"
+	KeyTapName = llif.NetTapPlanned
 	KeyBridge  = "bridge"
 	KeyLink    = "link"
 )
@@ -62,7 +63,10 @@ func (Tap) NetworkCreateFunc(in *llif.NetworkCreateInput) (*llif.LLState, error)
 			if err != nil {
 				return fmt.Errorf("list interfaces in %s: %w", path, err)
 			}
-			return takenError(ownerOf(links, n))
+			if err := takenError(ownerOf(links, n), inPod(in.Annotations)); err != nil {
+				return err
+			}
+			return checkNetnsUsers(path, &in.Input)
 		})
 	}
 	if errors.Is(err, errHostNetwork) && in.Annotations[AnnotationAllowHostNone] == "true" {
@@ -77,10 +81,14 @@ func (Tap) NetworkCreateFunc(in *llif.NetworkCreateInput) (*llif.LLState, error)
 }
 
 // takenError is the refusal of a pod network that already belongs to
-// another unikernel container, nil if owner is "".
-func takenError(owner string) error {
+// another unikernel container, nil if owner is "". Only a pod's
+// containers can be given the annotations the pod's refusal advises.
+func takenError(owner string, pod bool) error {
 	if owner == "" {
 		return nil
+	}
+	if !pod {
+		return fmt.Errorf("the network this container would share is already used by unikernel container %s, and a network's address goes to one unikernel: give this container a network of its own (docker run --network bridge or a network of yours), or run it with --network none", owner)
 	}
 	return fmt.Errorf("the pod's network is already used by unikernel container %s: a pod's IPv4 address goes to one unikernel; name its owner in the pod annotation %s=<container name> (the others run without a NIC), or give this one %s=none", owner, AnnotationOwner, llif.AnnotationNetwork)
 }
@@ -108,7 +116,7 @@ func (Tap) NetworkRunFunc(in *llif.NetworkRunInput) (*llif.LLState, error) {
 	if in.Process != nil {
 		uid, gid = in.Process.User.UID, in.Process.User.GID
 	}
-	rec, err := takeOver(h, in.ContainerID, n, uid, gid)
+	rec, err := takeOver(h, in.ContainerID, n, uid, gid, inPod(in.Annotations))
 	if err != nil || rec == nil {
 		return st, err
 	}

@@ -18,8 +18,8 @@ import (
 // interface (`--network none`): the guest runs with no NIC.
 //
 // On failure it undoes what it did, so a failed Run leaves the namespace
-// as it found it.
-func takeOver(h *netlink.Handle, id string, n names, uid, gid uint32) (*record, error) {
+// as it found it. pod tells a pod's container (see takenError).
+func takeOver(h *netlink.Handle, id string, n names, uid, gid uint32, pod bool) (*record, error) {
 	// Ours may be left from an earlier attempt of this same container.
 	if err := restore(h, n); err != nil {
 		return nil, err
@@ -28,7 +28,7 @@ func takeOver(h *netlink.Handle, id string, n names, uid, gid uint32) (*record, 
 	if err != nil {
 		return nil, fmt.Errorf("list interfaces: %w", err)
 	}
-	if err := takenError(ownerOf(links, n)); err != nil {
+	if err := takenError(ownerOf(links, n), pod); err != nil {
 		return nil, err
 	}
 	link, addr, err := uplink(h, links)

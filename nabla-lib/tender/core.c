@@ -1,10 +1,12 @@
 /*
- * The tender's core: the process it starts from, guest memory, the boot
- * info, the filter rules every guest gets, and the launch (confinement,
- * then the jump).
+ * The tender's core: the process it starts from, the guest's file and
+ * notes, guest memory, the boot info, the filter rules every guest gets,
+ * and the launch (confinement, then the jump).
  */
+#include <asm/prctl.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -13,21 +15,24 @@
 #include <unistd.h>
 #include <linux/capability.h>
 #include <linux/seccomp.h>
+#include <sys/epoll.h>
 #include <sys/mman.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/timerfd.h>
 #include <time.h>
 
 #include "elf_loader.h"
 #include "filter.h"
+#include "solo5.h"
 #include "tender.h"
 
-#define PAGE NABLA_PAGE_SIZE
+#define PAGE 0x1000ull
 
-/* Before anything is opened: fds 0-2 must be taken, or the tap could land
+/* Before anything is opened: fds 0-2 must be taken, or a tap could land
  * on fd 1 and the console would write into the network. */
 void core_check_process(void)
 {
@@ -52,56 +57,13 @@ void core_move_fd(int fd, int target)
     close(fd);
 }
 
-/* What every guest gets: boot info basics and the rules for the console,
- * the clocks, sleeping in ppoll, and exit. */
-void core_setup(struct nabla_boot_info *bi, struct filter *f)
-{
-    bi->magic = NABLA_BOOT_MAGIC;
-    bi->abi_version = NABLA_ABI_VERSION;
-    bi->console_fd = CONSOLE_FD;
-    bi->net_fd = -1;
-    bi->disk_fd = -1;
-    /* ppoll cannot be filtered by fd (the fds are behind a pointer); with
-     * every other fd closed, one entry is enough: the tap (or nothing). */
-    bi->poll_max_fds = 1;
-
-    filter_add(f, __NR_write, "write", COND(ARG_EQ, 0, "fd", CONSOLE_FD));
-    filter_add(f, __NR_clock_gettime, "clock_gettime",
-               COND_NAMED(ARG_EQ, 0, "clockid", CLOCK_MONOTONIC, "CLOCK_MONOTONIC"));
-    filter_add(f, __NR_clock_gettime, "clock_gettime",
-               COND_NAMED(ARG_EQ, 0, "clockid", CLOCK_REALTIME, "CLOCK_REALTIME"));
-    /* A NULL sigmask: with its own, a guest could block SIGTERM while it
-     * waits and so ignore docker stop. */
-    filter_add(f, __NR_ppoll, "ppoll", COND(ARG_LE, 1, "nfds", bi->poll_max_fds),
-               COND_NAMED(ARG_EQ, 3, "sigmask", 0, "NULL"));
-    filter_add_any(f, __NR_exit_group, "exit_group");
-}
-
-/* Guest memory is [NABLA_MEM_BASE, mem_end) at fixed addresses, read-write
- * and never executable until core_launch gives the pages their final
- * protection. NOREPLACE: MAP_FIXED would silently replace the tender's own
- * mappings. NORESERVE: untouched guest memory costs nothing. */
-void core_reserve_memory(uint64_t mem_end)
-{
-    void *want = (void *)(uintptr_t)NABLA_MEM_BASE;
-    void *got = mmap(want, mem_end - NABLA_MEM_BASE, PROT_READ | PROT_WRITE,
-                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE | MAP_NORESERVE, -1, 0);
-    if (got == MAP_FAILED && errno == EEXIST)
-        die("guest memory [%#llx, %#llx) overlaps the tender's own mappings; lower --mem",
-            NABLA_MEM_BASE, (unsigned long long)mem_end);
-    if (got == MAP_FAILED)
-        die("cannot map %llu MiB of guest memory: %m; lower --mem",
-            (unsigned long long)(mem_end >> 20));
-    if (got != want) /* kernels before 4.17 take NOREPLACE as a mere hint */
-        die("the kernel placed guest memory at %p instead of %p", got, want);
-}
-
 /* Reads the whole file with read(), not mmap: a mapping would let a writer
- * change the bytes between elf_check and elf_load. */
-static uint8_t *read_image(const char *path, size_t max, size_t *size)
+ * change the bytes between the checks and the load. O_NONBLOCK: opening a
+ * FIFO must not wait for a writer before fstat can refuse it. */
+uint8_t *core_read_kernel(const char *path, uint64_t max, size_t *size)
 {
     struct stat st;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
     if (fd < 0)
         die("open %s: %m", path);
     if (fstat(fd, &st) < 0)
@@ -117,12 +79,12 @@ static uint8_t *read_image(const char *path, size_t max, size_t *size)
     size_t n = 0;
     while (n < (size_t)st.st_size) {
         ssize_t r = read(fd, buf + n, (size_t)st.st_size - n);
-        if (r < 0 && errno == EINTR)
+        if (r < 0 && (errno == EINTR || errno == EAGAIN))
             continue;
         if (r < 0)
             die("read %s: %m", path);
         if (r == 0)
-            break; /* truncated meanwhile: elf_check sees the shorter file */
+            break; /* truncated meanwhile: the checks see the shorter file */
         n += (size_t)r;
     }
     close(fd);
@@ -130,39 +92,224 @@ static uint8_t *read_image(const char *path, size_t max, size_t *size)
     return buf;
 }
 
-void core_load_guest(const struct args *a, struct nabla_boot_info *bi, uint64_t *entry)
+/* What every guest gets: the console, the clocks, exit, and a way to wait:
+ * epoll_pwait on the tender's own set and its timerfd (Solo5), or ppoll on
+ * at most the one tap (the Nabla era). A NULL sigmask: with its own, a
+ * guest could block SIGTERM while it waits and so ignore docker stop. */
+void core_rules(struct filter *f, const struct args *a)
+{
+    filter_add(f, __NR_clock_gettime, "clock_gettime",
+               COND_NAMED(ARG_EQ, 0, "clockid", CLOCK_MONOTONIC, "CLOCK_MONOTONIC"));
+    filter_add(f, __NR_clock_gettime, "clock_gettime",
+               COND_NAMED(ARG_EQ, 0, "clockid", CLOCK_REALTIME, "CLOCK_REALTIME"));
+    if (a->legacy) {
+        filter_add(f, __NR_ppoll, "ppoll", COND(ARG_LE, 1, "nfds", 1),
+                   COND_NAMED(ARG_EQ, 3, "sigmask", 0, "NULL"));
+    } else {
+        filter_add(f, __NR_epoll_pwait, "epoll_pwait", COND(ARG_EQ, 0, "epfd", EPOLL_FD),
+                   COND_NAMED(ARG_EQ, 4, "sigmask", 0, "NULL"));
+        filter_add(f, __NR_timerfd_settime, "timerfd_settime", COND(ARG_EQ, 0, "fd", TIMER_FD),
+                   COND_NAMED(ARG_EQ, 3, "old_value", 0, "NULL"));
+        /* Solo5 guests set their own TLS base; nothing else of arch_prctl. */
+        filter_add(f, __NR_arch_prctl, "arch_prctl",
+                   COND_NAMED(ARG_EQ, 0, "code", ARCH_SET_FS, "ARCH_SET_FS"));
+    }
+    filter_add(f, __NR_write, "write", COND(ARG_EQ, 0, "fd", CONSOLE_FD));
+    filter_add_any(f, __NR_exit_group, "exit_group");
+}
+
+/* The wait set a Solo5 guest's yield uses: the timerfd (its deadline) and,
+ * added as they attach, the taps, each tagged with its manifest index. */
+void core_wait_set(void)
+{
+    struct epoll_event ev = { .events = EPOLLIN, .data.u64 = SPT_INTERNAL_TIMERFD };
+    int ep = epoll_create1(EPOLL_CLOEXEC);
+    if (ep < 0)
+        die("epoll_create1: %m");
+    core_move_fd(ep, EPOLL_FD);
+    int tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+    if (tfd < 0)
+        die("timerfd_create: %m");
+    core_move_fd(tfd, TIMER_FD);
+    if (epoll_ctl(EPOLL_FD, EPOLL_CTL_ADD, TIMER_FD, &ev) < 0)
+        die("epoll_ctl: %m");
+}
+
+static void list_devices(const struct mft *m, char *buf, size_t size)
+{
+    size_t len = 0;
+    buf[0] = '\0';
+    for (uint32_t i = 1; i < m->entries && len < size; i++) {
+        if (m->e[i].type >= MFT_RESERVED_FIRST)
+            continue;
+        len += (size_t)snprintf(buf + len, size - len, "%s%.67s (%s)", len ? ", " : "",
+                                m->e[i].name, mft_type_name(m->e[i].type));
+    }
+    if (!buf[0])
+        snprintf(buf, size, "none");
+}
+
+/* Every device on the command line must be one the manifest declares, and
+ * every device the manifest declares must be attached: checked by name,
+ * before anything is opened. */
+void core_match_manifest(struct args *a, const struct guest_notes *n)
+{
+    const struct mft *m = &n->mft.m;
+    char declared[1024];
+
+    list_devices(m, declared, sizeof(declared));
+    for (unsigned d = 0; d < a->ndev; d++) {
+        struct dev *v = &a->dev[d];
+        for (uint32_t i = 1; i < m->entries; i++) {
+            if (m->e[i].type == (uint32_t)v->kind && strcmp(m->e[i].name, v->name) == 0)
+                v->index = (int)i;
+        }
+        if (v->index < 0)
+            die("%s: the unikernel declares no %s device '%s' (it declares: %s)", a->kernel,
+                mft_type_name(v->kind), v->name, declared);
+    }
+    /* One line for all that is missing: a refusal is one sentence. */
+    char missing[2048];
+    size_t len = 0;
+    missing[0] = '\0';
+    for (uint32_t i = 1; i < m->entries && len < sizeof(missing); i++) {
+        const struct mft_entry *e = &m->e[i];
+        bool attached = e->type >= MFT_RESERVED_FIRST;
+        for (unsigned d = 0; d < a->ndev; d++)
+            attached |= a->dev[d].index == (int)i;
+        if (!attached)
+            len += (size_t)snprintf(missing + len, sizeof(missing) - len,
+                                    "%sdevice '%.67s' of type %s is declared by the unikernel "
+                                    "but not attached: add %s:%.67s=%s", len ? "; " : "",
+                                    e->name, mft_type_name(e->type),
+                                    e->type == MFT_DEV_NET_BASIC ? "--net" : "--block", e->name,
+                                    e->type == MFT_DEV_NET_BASIC ? "TAP" : "FILE");
+    }
+    if (missing[0])
+        die("%s: %s", a->kernel, missing);
+}
+
+/* Adds each attached tap to the wait set, tagged with its manifest index:
+ * what the guest's epoll_pwait reports. */
+void core_watch_nets(const struct args *a)
+{
+    for (unsigned d = 0; d < a->ndev; d++) {
+        const struct dev *v = &a->dev[d];
+        struct epoll_event ev = { .events = EPOLLIN, .data.u64 = (uint64_t)v->index };
+        if (v->kind == DEV_NET && epoll_ctl(EPOLL_FD, EPOLL_CTL_ADD, v->fd, &ev) < 0)
+            die("watch network %s: %m", v->name);
+    }
+}
+
+/* Guest memory is [SPT_HOST_MEM_BASE, mem_size) at fixed addresses,
+ * read-write and never executable until the launch gives the pages their
+ * final protection. NOREPLACE: MAP_FIXED would silently replace the
+ * tender's own mappings. NORESERVE: untouched guest memory costs nothing. */
+void core_reserve_memory(uint64_t mem_size)
+{
+    void *want = (void *)(uintptr_t)SPT_HOST_MEM_BASE;
+    void *got = mmap(want, mem_size - SPT_HOST_MEM_BASE, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE | MAP_NORESERVE, -1, 0);
+    if (got == MAP_FAILED && errno == EEXIST)
+        die("guest memory [%#llx, %#llx) overlaps the tender's own mappings; lower --mem",
+            SPT_HOST_MEM_BASE, (unsigned long long)mem_size);
+    if (got == MAP_FAILED)
+        die("cannot map %llu MiB of guest memory: %m; lower --mem",
+            (unsigned long long)(mem_size >> 20));
+    if (got != want) /* kernels before 4.17 take NOREPLACE as a mere hint */
+        die("the kernel placed guest memory at %p instead of %p", got, want);
+}
+
+uint64_t core_load_guest(const struct args *a, const uint8_t *image, size_t size, bool solo5,
+                         uint64_t *kernel_end)
 {
     struct elf_plan plan;
     char err[256];
-    size_t size;
-
-    bi->stack_top = bi->mem_end;
-    bi->heap_end = bi->mem_end - NABLA_STACK_SIZE - PAGE; /* a guard page between */
-
-    uint8_t *buf = read_image(a->unikernel, bi->mem_end, &size);
     const struct elf_limits lim = {
-        .min_vaddr = NABLA_IMAGE_MIN,
-        .max_vaddr = bi->heap_end,
+        .min_vaddr = SPT_GUEST_MIN_BASE,
+        .max_vaddr = a->mem_mib << 20,
         .allow_wx = a->x_exec_heap,
+        .solo5 = solo5,
     };
-    if (elf_check(buf, size, &lim, &plan, err, sizeof(err)) < 0)
-        die("%s: %s", a->unikernel, err);
+
+    if (elf_check(image, size, &lim, &plan, err, sizeof(err)) < 0)
+        die("%s: %s", a->kernel, err);
     if (plan.wx_segment >= 0)
         warn("%s: segment %d is writable and executable (allowed by --x-exec-heap)",
-             a->unikernel, plan.wx_segment);
-    if (elf_load(buf, &plan) < 0)
-        die("%s: cannot protect the loaded segments: %m", a->unikernel);
-    free(buf);
-    *entry = plan.entry;
-    bi->heap_start = plan.image_end;
+             a->kernel, plan.wx_segment);
+    if (elf_load(image, &plan) < 0)
+        die("%s: cannot protect the loaded segments: %m", a->kernel);
+    *kernel_end = plan.image_end;
+    return plan.entry;
 }
 
-void core_write_config(const char *config, struct nabla_boot_info *bi)
+static void write_cmdline(const struct args *a, uint64_t at)
 {
-    size_t len = strlen(config); /* args_parse bounded it by NABLA_CONFIG_MAX */
-    memcpy((void *)(uintptr_t)NABLA_CONFIG_BASE, config, len + 1);
-    bi->config = NABLA_CONFIG_BASE;
-    bi->config_len = len;
+    if (args_cmdline(a, (char *)(uintptr_t)at, SPT_GUEST_MIN_BASE - at) < 0)
+        die("the guest's command line does not fit below %#llx", SPT_GUEST_MIN_BASE);
+}
+
+/* The Solo5 boot: boot info, the manifest with each entry filled in, the
+ * command line. */
+void core_boot_info(const struct args *a, const struct guest_notes *n, uint64_t kernel_end)
+{
+    struct spt_boot_info *bi = (struct spt_boot_info *)(uintptr_t)SPT_BOOT_INFO_BASE;
+    uint64_t mft_at = SPT_BOOT_INFO_BASE + sizeof(*bi);
+    struct mft *m = (struct mft *)(uintptr_t)mft_at;
+    uint64_t vdso = vdso_clock_gettime();
+
+    memcpy(m, n->mft.bytes, n->mft_size);
+    for (unsigned d = 0; d < a->ndev; d++) {
+        const struct dev *v = &a->dev[d];
+        struct mft_entry *e = &m->e[v->index];
+        e->attached = true;
+        e->b.hostfd = v->fd;
+        if (v->kind == DEV_NET) {
+            memcpy(e->u.net_basic.mac, v->mac, sizeof(v->mac));
+            e->u.net_basic.mtu = v->mtu;
+        } else {
+            e->u.block_basic.capacity = v->capacity;
+            e->u.block_basic.block_size = (uint16_t)v->sector;
+        }
+    }
+    for (uint32_t i = 1; i < m->entries; i++) {
+        if (m->e[i].type == MFT_RUNNC_CLOCK) {
+            m->e[i].attached = true;
+            m->e[i].b.data = vdso;
+        }
+    }
+    bi->mem_size = a->mem_mib << 20;
+    bi->kernel_end = kernel_end;
+    bi->mft = mft_at;
+    bi->cmdline = (mft_at + n->mft_size + 7) & ~7ull;
+    bi->epollfd = EPOLL_FD;
+    bi->timerfd = TIMER_FD;
+    write_cmdline(a, bi->cmdline);
+}
+
+/* The Nabla era's boot (Solo5 v0.4): one tap and one disk in the boot
+ * info, the command line at its fixed address. */
+void core_legacy_boot_info(const struct args *a, uint64_t kernel_end)
+{
+    struct spt_v04_boot_info *bi = (struct spt_v04_boot_info *)(uintptr_t)SPT_BOOT_INFO_BASE;
+
+    bi->mem_size = a->mem_mib << 20;
+    bi->kernel_end = kernel_end;
+    bi->cmdline = SPT_V04_CMDLINE_BASE;
+    for (unsigned d = 0; d < a->ndev; d++) {
+        const struct dev *v = &a->dev[d];
+        if (v->kind == DEV_NET) {
+            bi->neti.present = 1;
+            memcpy(bi->neti.mac, v->mac, sizeof(v->mac));
+            bi->neti.hostfd = v->fd;
+        } else {
+            bi->blocki.present = 1;
+            bi->blocki.capacity = v->capacity;
+            bi->blocki.block_size = v->sector;
+            bi->blocki.hostfd = v->fd;
+        }
+    }
+    write_cmdline(a, SPT_V04_CMDLINE_BASE);
 }
 
 static void protect(uint64_t start, uint64_t len, int prot, const char *what)
@@ -174,13 +321,20 @@ static void protect(uint64_t start, uint64_t len, int prot, const char *what)
 /* Capabilities are worthless to a process that can make no other syscall,
  * but if the filter ever had a hole they should not come with it. Dropping
  * from the bounding set needs CAP_SETPCAP: without it (an unprivileged
- * tender) there is nothing to drop. Clearing permitted also clears ambient. */
-static void drop_capabilities(void)
+ * tender) there is nothing to drop. It goes first, while switch_user may
+ * still need CAP_SETUID and CAP_SETGID, so that nothing dropped later can
+ * be regained. */
+static void drop_bounding_set(void)
 {
     for (int cap = 0; prctl(PR_CAPBSET_READ, cap, 0, 0, 0) >= 0; cap++) {
         if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EPERM)
             die("drop capability %d from the bounding set: %m", cap);
     }
+}
+
+/* Clearing permitted also clears ambient. */
+static void drop_capabilities(void)
+{
     struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
     struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
     memset(data, 0, sizeof(data));
@@ -188,17 +342,60 @@ static void drop_capabilities(void)
         die("drop capabilities: %m");
 }
 
-/* Keeps only the console and the devices: ppoll can name any fd. fd 0 and 2
- * go last, so nothing can be reported after this: every check that can fail
- * for a reason the user can fix has run before. */
-static void close_fds(const struct nabla_boot_info *bi)
+/* --user: the devices are open, so the tender needs no privilege left, and
+ * the guest runs with the container's user (process.user), as any process
+ * of a runc container would. Groups first, while CAP_SETGID lasts, then
+ * the gid, then the uid, which gives up the rest. Checked afterwards: a
+ * kernel or seccomp policy that ignored a call must not leave the guest
+ * running as root. */
+static void switch_user(const struct args *a)
 {
-    if (close_range(DISK_FD + 1, UINT_MAX, 0) < 0)
+    gid_t want[USER_MAX_GROUPS], got[USER_MAX_GROUPS];
+    uid_t ruid, euid, suid;
+    gid_t rgid, egid, sgid;
+
+    for (unsigned i = 0; i < a->ngroups; i++)
+        want[i] = a->groups[i];
+    if (setgroups(a->ngroups, want) < 0)
+        die("set the supplementary groups of --user: %m");
+    if (setresgid(a->gid, a->gid, a->gid) < 0)
+        die("set group %u (--user): %m", a->gid);
+    if (setresuid(a->uid, a->uid, a->uid) < 0)
+        die("set user %u (--user): %m", a->uid);
+
+    int n = getgroups(USER_MAX_GROUPS, got);
+    if (getresuid(&ruid, &euid, &suid) < 0 || getresgid(&rgid, &egid, &sgid) < 0 || n < 0)
+        die("read back the credentials of --user: %m");
+    bool same = ruid == a->uid && euid == a->uid && suid == a->uid && rgid == a->gid &&
+                egid == a->gid && sgid == a->gid && (unsigned)n == a->ngroups;
+    for (unsigned i = 0; same && i < a->ngroups; i++)
+        same = got[i] == want[i];
+    if (!same)
+        die("the credentials of --user=%u:%u did not take", a->uid, a->gid);
+    if (a->uid != 0 && setresuid(0, 0, 0) == 0)
+        die("user %u could become root again after --user", a->uid);
+}
+
+/* Keeps only the console, the wait set and the devices: epoll_pwait and
+ * ppoll report on fds seccomp cannot see. fd 0 and 2 go last, so nothing
+ * can be reported after this: every check that can fail for a reason the
+ * user can fix has run before. */
+static void close_fds(const struct args *a)
+{
+    int last = a->legacy ? LEGACY_DISK_FD : FIRST_DEV_FD + (int)a->ndev - 1;
+    if (close_range((unsigned)last + 1, UINT_MAX, 0) < 0)
         die("close inherited file descriptors: %m");
-    if (bi->net_fd < 0)
-        close(NET_FD);
-    if (bi->disk_fd < 0)
-        close(DISK_FD);
+    if (a->legacy) {
+        bool net = false, disk = false;
+        for (unsigned d = 0; d < a->ndev; d++) {
+            net |= a->dev[d].kind == DEV_NET;
+            disk |= a->dev[d].kind == DEV_BLOCK;
+        }
+        if (!net)
+            close(LEGACY_NET_FD);
+        if (!disk)
+            close(LEGACY_DISK_FD);
+    }
     close(0);
     close(2);
 }
@@ -219,28 +416,60 @@ static void reset_signals(void)
 }
 
 /* The guest can read all of the tender's memory: leave it nothing of the
- * environment (the guest's environment comes from CONFIG). */
+ * environment (the guest's environment comes from its command line). */
 static void scrub_environment(void)
 {
     for (char **e = environ; *e; e++)
         explicit_bzero(*e, strlen(*e));
 }
 
-_Noreturn void core_launch(const struct args *a, struct nabla_boot_info *bi,
-                           const struct filter *f, uint64_t entry)
+static inline long raw_syscall3(long nr, long a0, long a1, long a2)
+{
+    long ret;
+    __asm__ volatile("syscall" : "=a"(ret) : "a"(nr), "D"(a0), "S"(a1), "d"(a2)
+                     : "rcx", "r11", "memory");
+    return ret;
+}
+
+/* The last steps, in raw syscalls: once %fs is cleared, no C library code
+ * (errno, a stack protector's canary) may run. A Solo5 guest starts with
+ * %fs = 0, as under solo5-hvt, so it can reach the tender's TLS only by
+ * reading memory, never by accident; a Nabla-era guest keeps the tender's
+ * %fs, as its own tender left it. */
+__attribute__((no_stack_protector, noreturn)) static void
+enter_guest(const struct sock_fprog *prog, uint64_t entry, uint64_t sp, bool clear_fs)
+{
+    if (clear_fs && raw_syscall3(__NR_arch_prctl, ARCH_SET_FS, 0, 0) != 0)
+        raw_syscall3(__NR_exit_group, 1, 0, 0);
+    if (raw_syscall3(__NR_seccomp, SECCOMP_SET_MODE_FILTER, 0, (long)prog) != 0)
+        raw_syscall3(__NR_exit_group, 1, 0, 0); /* stderr is closed; the program is valid */
+    /* From here on only the allowlist holds. Fixed registers, so the compiler
+     * cannot place the entry or the stack in a register the asm overwrites. */
+    __asm__ volatile("mov %%rdx, %%rsp\n\t"
+                     "xor %%ebp, %%ebp\n\t"
+                     "jmp *%%rax"
+                     :
+                     : "a"(entry), "d"(sp), "D"(SPT_BOOT_INFO_BASE)
+                     : "memory");
+    __builtin_unreachable();
+}
+
+_Noreturn void core_launch(const struct args *a, const struct filter *f, uint64_t entry,
+                           uint64_t kernel_end)
 {
     static struct sock_filter insns[FILTER_MAX_INSNS];
-    struct sock_fprog prog = { .len = (unsigned short)filter_build(f, insns), .filter = insns };
+    static struct sock_fprog prog;
     const struct rlimit no_core = { 0, 0 };
+    const uint64_t mem_size = a->mem_mib << 20;
 
-    bi->vdso_clock_gettime = vdso_clock_gettime();
-    memcpy((void *)(uintptr_t)NABLA_BOOT_INFO, bi, sizeof(*bi));
-    protect(NABLA_MEM_BASE, NABLA_IMAGE_MIN - NABLA_MEM_BASE, PROT_READ, "boot info");
-    protect(bi->heap_end, PAGE, PROT_NONE, "stack guard page");
+    prog.len = (unsigned short)filter_build(f, insns);
+    prog.filter = insns;
+    /* Boot info, manifest and command line: the guest reads them, never
+     * writes them. */
+    protect(SPT_HOST_MEM_BASE, SPT_GUEST_MIN_BASE - SPT_HOST_MEM_BASE, PROT_READ, "boot info");
     if (a->x_exec_heap) {
-        warn("--x-exec-heap: the guest heap is executable");
-        protect(bi->heap_start, bi->heap_end - bi->heap_start,
-                PROT_READ | PROT_WRITE | PROT_EXEC, "heap");
+        warn("--x-exec-heap: the guest heap and stack are executable");
+        protect(kernel_end, mem_size - kernel_end, PROT_READ | PROT_WRITE | PROT_EXEC, "heap");
     }
 
     reset_signals();
@@ -250,6 +479,9 @@ _Noreturn void core_launch(const struct args *a, struct nabla_boot_info *bi,
      * its (up to 64 GiB of) memory. */
     if (setrlimit(RLIMIT_CORE, &no_core) < 0)
         die("disable core dumps: %m");
+    drop_bounding_set();
+    if (a->user_set)
+        switch_user(a);
     drop_capabilities();
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
         die("set no_new_privs: %m");
@@ -257,17 +489,7 @@ _Noreturn void core_launch(const struct args *a, struct nabla_boot_info *bi,
         die("this kernel has no seccomp filter support: %m");
     fflush(NULL);
 
-    close_fds(bi);
-    if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0)
-        exit(1); /* stderr is closed; the program is valid by construction */
-
-    /* From here on only the allowlist holds. Fixed registers, so the compiler
-     * cannot place the entry or the stack in a register the asm overwrites. */
-    __asm__ volatile("mov %%rdx, %%rsp\n\t"
-                     "xor %%ebp, %%ebp\n\t"
-                     "jmp *%%rax"
-                     :
-                     : "a"(entry), "d"(bi->stack_top), "D"(NABLA_BOOT_INFO)
-                     : "memory");
-    __builtin_unreachable();
+    close_fds(a);
+    /* As solo5-spt: %rsp 8 below a 16-byte boundary, as right after a call. */
+    enter_guest(&prog, entry, mem_size - 8, !a->legacy);
 }

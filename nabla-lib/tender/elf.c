@@ -11,15 +11,13 @@
 
 #include "elf_loader.h"
 #include "fail.h"
-#include "nabla_abi.h"
-
-#define PAGE NABLA_PAGE_SIZE
+#define PAGE 0x1000ull
 
 static uint64_t page_down(uint64_t a) { return a & ~(PAGE - 1); }
 static uint64_t page_up(uint64_t a) { return (a + PAGE - 1) & ~(PAGE - 1); }
 
 
-static int check_header(const Elf64_Ehdr *eh, size_t size, char *err, size_t errlen)
+static int check_ehdr(const Elf64_Ehdr *eh, size_t size, char *err, size_t errlen)
 {
     if (memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0)
         return fail(err, errlen, "not an ELF file (bad magic)");
@@ -62,8 +60,6 @@ static int prot_of(uint32_t flags)
 static int check_load(const Elf64_Phdr *ph, unsigned i, size_t size,
                       const struct elf_limits *lim, char *err, size_t errlen)
 {
-    if (ph->p_memsz == 0)
-        return fail(err, errlen, "segment %u is empty", i);
     if (ph->p_filesz > ph->p_memsz)
         return fail(err, errlen, "segment %u has a file size larger than its memory size", i);
     if (ph->p_offset > size || size - ph->p_offset < ph->p_filesz)
@@ -106,6 +102,16 @@ static int check_disjoint(const struct elf_plan *plan, const unsigned *index,
     return 0;
 }
 
+int elf_check_header(const uint8_t *buf, size_t size, char *err, size_t errlen)
+{
+    Elf64_Ehdr eh;
+
+    if (size < sizeof(eh))
+        return fail(err, errlen, "file too small to be an ELF (%zu bytes)", size);
+    memcpy(&eh, buf, sizeof(eh)); /* buf need not be aligned */
+    return check_ehdr(&eh, size, err, errlen);
+}
+
 int elf_check(const uint8_t *buf, size_t size, const struct elf_limits *lim,
               struct elf_plan *plan, char *err, size_t errlen)
 {
@@ -114,28 +120,31 @@ int elf_check(const uint8_t *buf, size_t size, const struct elf_limits *lim,
 
     memset(plan, 0, sizeof(*plan));
     plan->wx_segment = -1;
-    if (size < sizeof(eh))
-        return fail(err, errlen, "file too small to be an ELF (%zu bytes)", size);
-    memcpy(&eh, buf, sizeof(eh)); /* buf need not be aligned */
-    if (check_header(&eh, size, err, errlen) < 0)
+    if (elf_check_header(buf, size, err, errlen) < 0)
         return -1;
+    memcpy(&eh, buf, sizeof(eh));
 
     for (unsigned i = 0; i < eh.e_phnum; i++) {
-        Elf64_Phdr ph;
-        memcpy(&ph, buf + eh.e_phoff + (uint64_t)i * sizeof(ph), sizeof(ph));
+        Elf64_Phdr ph = elf_phdr(buf, i);
         switch (ph.p_type) {
         case PT_INTERP:
+        case PT_TLS:
+            if (lim->solo5)
+                continue;
+            if (ph.p_type == PT_TLS)
+                return fail(err, errlen, "ELF has thread-local storage (PT_TLS) but no Solo5 "
+                                         "ABI note");
+            /* fall through */
         case PT_DYNAMIC:
             return fail(err, errlen, "dynamically linked ELF (%s): link the guest statically",
                         ph.p_type == PT_INTERP ? "PT_INTERP" : "PT_DYNAMIC");
-        case PT_TLS:
-            return fail(err, errlen, "ELF has thread-local storage (PT_TLS), which a guest "
-                                     "cannot have: it would use the tender's %%fs");
         case PT_GNU_STACK:
             if (ph.p_flags & PF_X)
                 return fail(err, errlen, "ELF asks for an executable stack");
             continue;
         case PT_LOAD:
+            if (ph.p_memsz == 0)
+                continue; /* Solo5's linker script leaves an empty .tdata segment */
             break;
         default:
             continue; /* notes, PT_PHDR, PT_GNU_RELRO...: nothing to load */

@@ -22,7 +22,7 @@
 #include "filter.h"
 #include "tender.h"
 
-void filter_add_rule(struct filter *f, long nr, const char *name,
+void filter_add_rule(struct filter *f, long nr, const char *name, uint32_t action,
                      const struct filter_cond *cond, size_t ncond)
 {
     if (f->nrules == FILTER_MAX_RULES || ncond > FILTER_MAX_CONDS)
@@ -30,13 +30,14 @@ void filter_add_rule(struct filter *f, long nr, const char *name,
     struct filter_rule *r = &f->rule[f->nrules++];
     r->nr = nr;
     r->name = name;
+    r->action = action;
     r->ncond = (unsigned)ncond;
     memcpy(r->cond, cond, ncond * sizeof(*cond));
 }
 
 void filter_add_any(struct filter *f, long nr, const char *name)
 {
-    filter_add_rule(f, nr, name, NULL, 0);
+    filter_add_rule(f, nr, name, SECCOMP_RET_ALLOW, NULL, 0);
 }
 
 #define ARG_LO(i) ((uint32_t)(offsetof(struct seccomp_data, args) + 8 * (i)))
@@ -131,7 +132,7 @@ size_t filter_build(const struct filter *f, struct sock_filter prog[FILTER_MAX_I
         emit(&e, BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)r->nr, 0, to(&e, end));
         for (unsigned c = 0; c < r->ncond; c++)
             emit_cond(&e, &r->cond[c], end);
-        emit(&e, BPF_RET | BPF_K, SECCOMP_RET_ALLOW, 0, 0);
+        emit(&e, BPF_RET | BPF_K, r->action, 0, 0);
         if (e.n != end)
             die("internal error: seccomp rule %s has the wrong length", r->name);
     }
@@ -173,6 +174,9 @@ void filter_print(const struct filter *f, FILE *out)
                 fprintf(out, ", ");
             print_cond(&r->cond[c], out);
         }
-        fprintf(out, ")\n");
+        fprintf(out, ")");
+        if ((r->action & SECCOMP_RET_ACTION_FULL) == SECCOMP_RET_ERRNO)
+            fprintf(out, " -> fails with %s", strerrorname_np((int)(r->action & SECCOMP_RET_DATA)));
+        fprintf(out, "\n");
     }
 }

@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <linux/filter.h>
+#include <linux/seccomp.h>
 
 enum filter_op {
     ARG_EQ,      /* arg == val, all 64 bits */
@@ -32,11 +33,13 @@ struct filter_cond {
 };
 
 #define FILTER_MAX_CONDS 4
-#define FILTER_MAX_RULES 16
+/* Base rules plus two for each of up to 63 devices. */
+#define FILTER_MAX_RULES 144
 
 struct filter_rule {
     long nr;
     const char *name;
+    uint32_t action;       /* SECCOMP_RET_ALLOW, or SECCOMP_RET_ERRNO | errno */
     unsigned ncond;
     struct filter_cond cond[FILTER_MAX_CONDS];
 };
@@ -51,16 +54,22 @@ struct filter {
 #define COND_NAMED(o, i, name, v, vname) \
     ((struct filter_cond){ .op = (o), .arg = (i), .val = (v), .arg_name = (name), .val_name = (vname) })
 
+#define FILTER_CONDS(...)                                                      \
+    (const struct filter_cond[]){ __VA_ARGS__ },                               \
+    sizeof((const struct filter_cond[]){ __VA_ARGS__ }) / sizeof(struct filter_cond)
 /* filter_add(f, SYS_x, "x", COND(...), ...): allow x when every COND holds. */
-#define filter_add(f, nr, name, ...)                                           \
-    filter_add_rule((f), (nr), (name), (const struct filter_cond[]){ __VA_ARGS__ }, \
-                    sizeof((const struct filter_cond[]){ __VA_ARGS__ }) / sizeof(struct filter_cond))
+#define filter_add(f, nr, name, ...) \
+    filter_add_rule((f), (nr), (name), SECCOMP_RET_ALLOW, FILTER_CONDS(__VA_ARGS__))
+/* filter_fail(f, SYS_x, "x", ERRNO, COND(...), ...): x fails with ERRNO
+ * (the process lives on) when every COND holds. */
+#define filter_fail(f, nr, name, err, ...) \
+    filter_add_rule((f), (nr), (name), SECCOMP_RET_ERRNO | (err), FILTER_CONDS(__VA_ARGS__))
 /* A rule without conditions (the syscall is allowed with any arguments). */
 void filter_add_any(struct filter *f, long nr, const char *name);
-void filter_add_rule(struct filter *f, long nr, const char *name,
+void filter_add_rule(struct filter *f, long nr, const char *name, uint32_t action,
                      const struct filter_cond *cond, size_t ncond);
 
-#define FILTER_MAX_INSNS 512
+#define FILTER_MAX_INSNS 4096 /* BPF_MAXINSNS */
 /* Returns the number of instructions written to prog. */
 size_t filter_build(const struct filter *f, struct sock_filter prog[FILTER_MAX_INSNS]);
 void filter_print(const struct filter *f, FILE *out);

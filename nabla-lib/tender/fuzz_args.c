@@ -29,13 +29,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     argv[argc] = NULL;
 
-    if (args_parse(argc, argv, &a, err, sizeof(err)) == 0 && !a.help) {
+    if (args_parse(argc, argv, &a, err, sizeof(err)) == 0 && !a.help && !a.version) {
         assert(a.mem_mib >= MEM_MIN_MIB && a.mem_mib <= MEM_MAX_MIB);
-        assert(a.unikernel || a.print_filter);
-        assert(a.config && strlen(a.config) < NABLA_CONFIG_MAX);
-        assert(!a.net || (strlen(a.net) > 0 && strlen(a.net) < 16 && !strchr(a.net, '%')));
-        assert(!a.net_mac_set || !(a.net_mac[0] & 1));
-    } else if (!a.help) {
+        assert(a.kernel || a.print_filter);
+        assert(args_cmdline(&a, NULL, 0) < (long)CMDLINE_MAX);
+        assert(a.ndev < MFT_MAX_ENTRIES);
+        for (unsigned i = 0; i < a.ndev; i++) {
+            const struct dev *d = &a.dev[i];
+            assert(d->target && *d->target);
+            assert(strlen(d->name) <= MFT_NAME_MAX && (a.legacy || *d->name));
+            assert(!d->mac_set || !(d->mac[0] & 1));
+            assert(d->kind == DEV_BLOCK || !strchr(d->target, '%'));
+            assert(!d->sector || (d->sector >= 512 && !(d->sector & (d->sector - 1))));
+        }
+    } else if (!a.help && !a.version) {
         assert(err[0] != '\0');
     }
     free(copy);

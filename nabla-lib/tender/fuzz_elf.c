@@ -7,16 +7,17 @@
 #include <sys/mman.h>
 
 #include "elf_loader.h"
-#include "nabla_abi.h"
+#include "solo5_spt.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const struct elf_limits lim = {
-        .min_vaddr = NABLA_IMAGE_MIN,
-        .max_vaddr = (512ull << 20) - NABLA_STACK_SIZE - NABLA_PAGE_SIZE,
-        .allow_wx = size > 0 && (data[size - 1] & 1), /* exercise both modes */
+        .min_vaddr = SPT_GUEST_MIN_BASE,
+        .max_vaddr = 512ull << 20,
+        .allow_wx = size > 0 && (data[size - 1] & 1), /* exercise every mode */
+        .solo5 = size > 0 && (data[size - 1] & 2),
     };
     struct elf_plan plan;
     char err[256];
@@ -35,7 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         assert(lim.allow_wx || !((s->prot & PROT_WRITE) && (s->prot & PROT_EXEC)));
         for (unsigned j = 0; j < i; j++) {
             const struct elf_segment *o = &plan.seg[j];
-            uint64_t pg = NABLA_PAGE_SIZE;
+            uint64_t pg = 0x1000;
             assert((s->vaddr + s->memsz + pg - 1) / pg <= o->vaddr / pg ||
                    (o->vaddr + o->memsz + pg - 1) / pg <= s->vaddr / pg);
         }

@@ -1,11 +1,15 @@
 /*
- * --disk=FILE: the guest's block device is a file (or a block device),
- * moved to DISK_FD. The filter allows whole 512-byte sectors inside the disk
- * and nothing else: count == 512, offset a multiple of 512, offset <= size -
- * 512. One sector per call keeps the bound check a constant comparison in
- * BPF (which cannot add two arguments), at the price of more syscalls.
- * --disk-readonly (a disk image shared by containers) opens it read-only
- * and leaves pwrite64 out of the filter entirely.
+ * --block:NAME=FILE (and the Nabla era's --disk=FILE): a block device is a
+ * file (or a host block device) moved to its fixed fd. The filter allows
+ * whole blocks inside the device and nothing else: count == block size,
+ * offset a multiple of it, offset <= capacity - block size (BPF cannot add
+ * two arguments, so one block per call keeps the bound a constant).
+ *
+ * A read-only device (--block-readonly:NAME, --disk-readonly, or a file
+ * with no write permission at all) is opened O_RDONLY, and pwrite64 on it
+ * fails with EROFS in the filter: the guest learns its write failed, and
+ * the file never sees it. solo5-spt opens every block device read-write,
+ * even a mode 0444 file when run as root.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,7 +22,7 @@
 #include "filter.h"
 #include "tender.h"
 
-static uint64_t disk_size(int fd, const char *path)
+static uint64_t capacity_of(int fd, const char *path, uint32_t sector)
 {
     struct stat st;
     uint64_t size;
@@ -32,48 +36,55 @@ static uint64_t disk_size(int fd, const char *path)
             die("size of disk %s: %m", path);
     } else
         die("disk %s is not a regular file or a block device", path);
-    size -= size % DISK_SECTOR;
+    if (size % sector)
+        die("disk %s: Backing storage size must be block aligned (%llu bytes is not a "
+            "whole number of %u-byte blocks)", path, (unsigned long long)size, sector);
     if (size == 0)
-        die("disk %s is smaller than one %u-byte sector", path, DISK_SECTOR);
+        die("disk %s is smaller than one %u-byte block", path, sector);
     return size;
 }
 
-/* nr(fd=DISK_FD, count=512, offset%512=0, offset<=size-512) */
-static void add_sector_rule(struct filter *f, long nr, const char *name, uint64_t size)
+/* No write bit for anyone means read-only, whoever we run as. */
+static bool mode_readonly(const char *path)
 {
-    filter_add(f, nr, name, COND(ARG_EQ, 0, "fd", DISK_FD),
-               COND(ARG_EQ, 2, "count", DISK_SECTOR),
-               COND(ARG_ALIGNED, 3, "offset", DISK_SECTOR),
-               COND(ARG_LE, 3, "offset", size - DISK_SECTOR));
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode) && !(st.st_mode & 0222);
 }
 
-void block_setup(const struct args *a, struct nabla_boot_info *bi, struct filter *f)
+void block_attach(struct dev *d, bool print_only)
 {
-    bool writable = !a->disk_readonly;
     int fd = -1;
 
-    if (!a->disk)
-        return;
-    if (writable) {
-        fd = open(a->disk, O_RDWR | O_CLOEXEC);
+    if (!d->sector)
+        d->sector = DEFAULT_SECTOR;
+    d->writable = !d->readonly && !mode_readonly(d->target);
+    if (d->writable) {
+        fd = open(d->target, O_RDWR | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
         if (fd < 0 && (errno == EROFS || errno == EACCES || errno == EPERM))
-            writable = false;
+            d->writable = false;
     }
-    if (!writable)
-        fd = open(a->disk, O_RDONLY | O_CLOEXEC);
+    if (!d->writable)
+        fd = open(d->target, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
     if (fd < 0)
-        die("open disk %s: %m", a->disk);
-    bi->disk_size = disk_size(fd, a->disk);
-    if (a->print_filter)
+        die("open disk %s: %m", d->target);
+    d->capacity = capacity_of(fd, d->target, d->sector);
+    if (print_only)
         close(fd);
     else
-        core_move_fd(fd, DISK_FD);
-    bi->disk_fd = DISK_FD;
-    bi->disk_sector = DISK_SECTOR;
-    if (writable)
-        bi->flags |= NABLA_F_DISK_WRITABLE;
+        core_move_fd(fd, d->fd);
+}
 
-    add_sector_rule(f, __NR_pread64, "pread64", bi->disk_size);
-    if (writable)
-        add_sector_rule(f, __NR_pwrite64, "pwrite64", bi->disk_size);
+/* nr(fd, count=block, offset%block=0, offset<=capacity-block) */
+void block_rules(const struct dev *d, struct filter *f)
+{
+    filter_add(f, __NR_pread64, "pread64", COND(ARG_EQ, 0, "fd", (uint64_t)d->fd),
+               COND(ARG_EQ, 2, "count", d->sector), COND(ARG_ALIGNED, 3, "offset", d->sector),
+               COND(ARG_LE, 3, "offset", d->capacity - d->sector));
+    if (d->writable)
+        filter_add(f, __NR_pwrite64, "pwrite64", COND(ARG_EQ, 0, "fd", (uint64_t)d->fd),
+                   COND(ARG_EQ, 2, "count", d->sector),
+                   COND(ARG_ALIGNED, 3, "offset", d->sector),
+                   COND(ARG_LE, 3, "offset", d->capacity - d->sector));
+    else
+        filter_fail(f, __NR_pwrite64, "pwrite64", EROFS, COND(ARG_EQ, 0, "fd", (uint64_t)d->fd));
 }

@@ -1,10 +1,12 @@
 /*
- * --net=TAP: the guest's network device is an existing tap, opened here and
- * moved to NET_FD; the guest may read and write raw frames on that fd and
- * on no other.
+ * --net:NAME=TAP (and the Nabla era's --net=TAP): a network device is an
+ * existing tap, opened here and moved to its fixed fd; the guest may read
+ * and write raw frames on that fd and on no other. Its MTU is the tap's,
+ * as Solo5 0.10 and later report it.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <asm/unistd.h>
@@ -12,6 +14,7 @@
 #include <net/if.h>
 #include <sys/ioctl.h>
 #include <sys/random.h>
+#include <sys/socket.h>
 
 #include "filter.h"
 #include "tender.h"
@@ -37,6 +40,44 @@ static int open_tap(const char *name)
     return fd;
 }
 
+/* "@FD": a tap the caller opened for us, as solo5-spt takes it. It must
+ * really be a tap (TUNGETIFF), and it goes non-blocking. */
+static int inherited_tap(const char *target, char name[IFNAMSIZ])
+{
+    struct ifreq ifr;
+    int fd = (int)strtol(target + 1, NULL, 10); /* args_parse checked the digits */
+
+    memset(&ifr, 0, sizeof(ifr));
+    if (ioctl(fd, TUNGETIFF, &ifr) < 0 || !(ifr.ifr_flags & IFF_TAP))
+        die("%s is not an open tap device", target);
+    if (fcntl(fd, F_SETFL, O_NONBLOCK) < 0)
+        die("make tap %s non-blocking: %m", target);
+    memcpy(name, ifr.ifr_name, IFNAMSIZ);
+    name[IFNAMSIZ - 1] = '\0';
+    return fd;
+}
+
+/* The tap must be up (as solo5-spt requires); its MTU becomes the guest's. */
+static uint16_t tap_mtu(const char *name)
+{
+    struct ifreq ifr;
+    int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (s < 0)
+        die("socket for the MTU of %s: %m", name);
+    memset(&ifr, 0, sizeof(ifr));
+    memcpy(ifr.ifr_name, name, IFNAMSIZ); /* NUL-terminated within IFNAMSIZ */
+    if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0)
+        die("flags of tap %s: %m", name);
+    if (!(ifr.ifr_flags & IFF_UP))
+        die("tap %s is down: bring it up first (ip link set %s up)", name, name);
+    if (ioctl(s, SIOCGIFMTU, &ifr) < 0)
+        die("MTU of tap %s: %m", name);
+    close(s);
+    if (ifr.ifr_mtu < 68 || ifr.ifr_mtu > 65535)
+        die("tap %s has MTU %d, which a guest cannot use", name, ifr.ifr_mtu);
+    return (uint16_t)ifr.ifr_mtu;
+}
+
 /* A random locally administered unicast address, as a NIC would not have. */
 static void random_mac(uint8_t mac[6])
 {
@@ -45,19 +86,27 @@ static void random_mac(uint8_t mac[6])
     mac[0] = (uint8_t)((mac[0] & 0xfe) | 0x02);
 }
 
-void net_setup(const struct args *a, struct nabla_boot_info *bi, struct filter *f)
+void net_attach(struct dev *d, bool print_only)
 {
-    if (!a->net)
-        return;
-    if (!a->print_filter)
-        core_move_fd(open_tap(a->net), NET_FD);
-    if (a->net_mac_set)
-        memcpy(bi->net_mac, a->net_mac, 6);
-    else
-        random_mac(bi->net_mac);
-    bi->net_fd = NET_FD;
-    bi->net_mtu = NET_MTU;
+    char name[IFNAMSIZ];
+    int fd;
 
-    filter_add(f, __NR_read, "read", COND(ARG_EQ, 0, "fd", NET_FD));
-    filter_add(f, __NR_write, "write", COND(ARG_EQ, 0, "fd", NET_FD));
+    if (!d->mac_set)
+        random_mac(d->mac);
+    if (print_only)
+        return;
+    if (d->target[0] == '@') {
+        fd = inherited_tap(d->target, name);
+    } else {
+        fd = open_tap(d->target);
+        strcpy(name, d->target); /* args_parse bounded it by IFNAMSIZ */
+    }
+    d->mtu = tap_mtu(name);
+    core_move_fd(fd, d->fd);
+}
+
+void net_rules(const struct dev *d, struct filter *f)
+{
+    filter_add(f, __NR_read, "read", COND(ARG_EQ, 0, "fd", (uint64_t)d->fd));
+    filter_add(f, __NR_write, "write", COND(ARG_EQ, 0, "fd", (uint64_t)d->fd));
 }

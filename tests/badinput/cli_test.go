@@ -33,7 +33,7 @@ var cliCases = []bad{
 	{name: "pause of a missing container", args: []string{"pause", "ID"}, want: "does not exist"},
 	{name: "delete of a missing container", args: []string{"delete", "ID"}, want: "does not exist"},
 	{name: "signal name unknown", args: []string{"kill", "ID", "FROB"}, want: `signal "FROB" is not valid`},
-	{name: "signal zero", args: []string{"kill", "ID", "0"}, want: "is not valid"},
+	{name: "liveness check of a missing container", args: []string{"kill", "ID", "0"}, want: "does not exist"},
 	{name: "signal 65", args: []string{"kill", "ID", "65"}, want: "is not valid"},
 	{name: "signal negative", args: []string{"kill", "ID", "-9"}, want: "is not valid"},
 	{name: "signal huge", args: []string{"kill", "ID", "99999999999999999999"}, want: "is not valid"},

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/nabla-containers/runnc/tests/testenv"
 )
 
 // configCase is a config.json that create must refuse: either a change to
@@ -28,6 +30,37 @@ func setTop(key string, v any) func(*testing.T, string, map[string]any) {
 		} else {
 			m[key] = v
 		}
+	}
+}
+
+// runFile puts a file made by content at name in the rootfs, runs it, and
+// sets the annotations if any.
+func runFile(name string, content func(*testing.T) []byte, annotations map[string]any) func(*testing.T, string, map[string]any) {
+	return func(t *testing.T, b string, m map[string]any) {
+		path := filepath.Join(b, "rootfs", name)
+		mkdir(t, filepath.Dir(path))
+		if err := os.WriteFile(path, content(t), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		obj(m, "process")["args"] = []any{"/" + name}
+		if annotations != nil {
+			m["annotations"] = annotations
+		}
+	}
+}
+
+func script(*testing.T) []byte {
+	return []byte("#!/bin/sh\necho not a unikernel\n" + strings.Repeat("#", 64))
+}
+
+// built is a file of the build, such as a guest.
+func built(rel string) func(*testing.T) []byte {
+	return func(t *testing.T) []byte {
+		data, err := os.ReadFile(testenv.Binary(t, rel))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return data
 	}
 }
 
@@ -61,7 +94,19 @@ var configCases = []configCase{
 	{name: "args a string", edit: setProcess("args", "/hello.nabla"), want: "not valid OCI JSON"},
 	{name: "args of numbers", edit: setProcess("args", []any{1, 2}), want: "not valid OCI JSON"},
 	{name: "args[0] empty", edit: setProcess("args", []any{""}), want: "process.args is empty"},
-	{name: "args[0] not a unikernel", edit: setProcess("args", []any{"/bin/sh"}), want: "is not a .nabla unikernel"},
+	{name: "args[0] not a unikernel", edit: runFile("bin/sh", script, nil), want: "entrypoint /bin/sh is not a unikernel runnc can run: not an ELF file"},
+	{name: "args[0] an ELF without notes", edit: runFile("prog", built("nabla-run"), nil),
+		want: "entrypoint /prog has no Solo5 notes, so it is not a Solo5 spt unikernel: if it is a Nabla-era (Solo5 v0.4) one, set the annotation org.nabla.runnc.legacy=true"},
+	{name: "Nabla-era opt-in for a Solo5 guest", edit: runFile("h", built("guests/hello.nabla"), map[string]any{"org.nabla.runnc.legacy": "true"}),
+		want: "entrypoint /h is a runnc SDK unikernel, not a Nabla-era one: remove the annotation org.nabla.runnc.legacy"},
+	{name: "a NIC under the none network handler", edit: runFile("echo.spt", built("guests/echo.nabla"), map[string]any{"org.nabla.runnc.network": "none"}),
+		want: "has no network interface for it: give it a network with an IPv4 interface"},
+	// As under Docker's --network none: the namespace has no interface to
+	// take over, which only NetworkRun finds out.
+	{name: "a NIC in a namespace without one", edit: runFile("echo.spt", built("guests/echo.nabla"), nil),
+		want: "has no network interface for it: give it a network with an IPv4 interface"},
+	{name: "a disk under the noop fs handler", edit: runFile("cat", built("guests/cat.nabla"), map[string]any{"org.nabla.runnc.fs": "noop"}),
+		want: "has no disk for it: give it the rootfs disk of the iso fs handler"},
 	{name: "args[0] missing", edit: setProcess("args", []any{"/missing.nabla"}), want: "does not exist in rootfs"},
 	{name: "args[0] escapes the rootfs", edit: setProcess("args", []any{"../../../../../../usr/bin/x.nabla"}), want: "does not exist in rootfs"},
 	{name: "args[0] a directory", edit: func(t *testing.T, b string, m map[string]any) {
@@ -110,7 +155,7 @@ var configCases = []configCase{
 	}, want: "host networking is not supported"},
 	{name: "memory limit too small", edit: func(_ *testing.T, _ string, m map[string]any) {
 		obj(obj(obj(m, "linux"), "resources"), "memory")["limit"] = 1 << 20
-	}, want: "below the 4 MiB"},
+	}, want: "below the 2 MiB"},
 	{name: "memory limit a string", edit: func(_ *testing.T, _ string, m map[string]any) {
 		obj(obj(obj(m, "linux"), "resources"), "memory")["limit"] = "lots"
 	}, want: "not valid OCI JSON"},

@@ -40,6 +40,8 @@ func TestQuickBench(t *testing.T) {
 		"surface": {"syscalls"},
 		"network": {"first-response", "http-rps", "http-p50", "http-p99", "http-rps-close", "http-p50-close", "http-p99-close"},
 		"images":  {"first-container", "second-container"},
+		"scale":   {"create-at-0", "create-at-30", "list", "rss", "pss"},
+		"startup": {"state"},
 	}
 	for gid, rows := range want {
 		g := res.Group(gid)
@@ -57,7 +59,15 @@ func TestQuickBench(t *testing.T) {
 	}
 	checkPositive(t, boot, "first-output", "nabla-run + hello", "static glibc hello")
 	checkPositive(t, boot, "exit", "nabla-run + hello", "static glibc hello", "/bin/true")
-	for _, f := range []string{"BENCHMARKS.md", "run-latency.png", "create-vs-size.png"} {
+	// Deleting every sleeper of the scale group leaves nothing in the root.
+	if left := res.Group("scale"); left != nil {
+		for _, r := range left.Rows {
+			if v, ok := r.Cells["runnc"].Figure(); r.ID == "left" && (!ok || v != 0) {
+				t.Errorf("runnc's root holds %v entries after the scale group deleted its containers", v)
+			}
+		}
+	}
+	for _, f := range []string{"BENCHMARKS.md", "run-latency.png", "create-vs-size.png", "create-vs-running.png"} {
 		if fi, err := os.Stat(filepath.Join(out, f)); err != nil || fi.Size() == 0 {
 			t.Errorf("the bench did not write %s: %v", f, err)
 		}

@@ -34,18 +34,22 @@ type config struct {
 	netIters    int           // run -d to first HTTP response, per runtime
 	wrkDuration time.Duration // wrk load per runtime
 	imageIters  int           // fresh image stores (two run --image each)
+	scaleLevels []int         // running containers at which create is timed
+	scaleIters  int           // creates per level and runtime
 }
 
 func fullConfig() config {
 	return config{runIters: 100, opIters: 50, workers: []int{1, 4, 16}, tpDuration: 5 * time.Second,
 		bootIters: 300, sizesMB: []int{1, 50, 200}, sizeIters: 10, many: 50,
-		netIters: 10, wrkDuration: 5 * time.Second, imageIters: 10}
+		netIters: 10, wrkDuration: 5 * time.Second, imageIters: 10,
+		scaleLevels: []int{0, 100, 500, 1000}, scaleIters: 10}
 }
 
 func quickConfig() config {
 	return config{quick: true, runIters: 10, opIters: 5, workers: []int{1, 4, 16}, tpDuration: time.Second,
 		bootIters: 30, sizesMB: []int{1, 50, 200}, sizeIters: 2, many: 50,
-		netIters: 3, wrkDuration: 2 * time.Second, imageIters: 3}
+		netIters: 3, wrkDuration: 2 * time.Second, imageIters: 3,
+		scaleLevels: []int{0, 30}, scaleIters: 3}
 }
 
 // options says where the results go, and what to compare with.
@@ -53,6 +57,7 @@ type options struct {
 	outDir   string // bench.json and the PNGs
 	markdown string // BENCHMARKS.md
 	baseline string // build directory of an earlier runnc, for the lifecycle rows ("": none)
+	solo5Spt string // Solo5's own solo5-spt, for the boot row ("": n/a)
 }
 
 func main() {
@@ -60,6 +65,7 @@ func main() {
 	out := flag.String("out", "", "directory of bench.json and the plots (default tests/bench/results)")
 	md := flag.String("md", "", "path of the markdown report (default BENCHMARKS.md at the repository root)")
 	baseline := flag.String("baseline", "", "build directory of an earlier runnc (make bench BASELINE=<commit> makes one): its lifecycle rows appear as "+baselineName)
+	solo5Spt := flag.String("solo5-spt", "", "Solo5's solo5-spt tender (make bench SOLO5_SPT=PATH): the boot row runs the same hello under it")
 	flag.Parse()
 	if os.Geteuid() != 0 {
 		fmt.Fprintln(os.Stderr, "bench: needs root (containers, cgroups, network namespaces): run make bench as root")
@@ -70,7 +76,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
-	opts := options{outDir: *out, markdown: *md, baseline: *baseline}
+	opts := options{outDir: *out, markdown: *md, baseline: *baseline, solo5Spt: *solo5Spt}
 	if opts.outDir == "" {
 		opts.outDir = filepath.Join(repo, "tests", "bench", "results")
 	}
@@ -135,7 +141,7 @@ func Bench(ctx context.Context, cfg config, repo string, opts options) (*Results
 	boot := &Group{ID: "boot", Title: "Boot: exec of the tender to the guest's output (no runtime around it)",
 		Columns: bootColumns, Baseline: bootBaseline}
 	res.Groups = append(res.Groups, boot)
-	measureBoot(ctx, cfg, work, build, reap, boot)
+	measureBoot(ctx, cfg, work, build, opts.solo5Spt, reap, boot)
 
 	sizes := newGroup("create-size", "create against rootfs size (runnc builds the ISO disk image at create)", drivers)
 	res.Groups = append(res.Groups, sizes)
@@ -144,6 +150,17 @@ func Bench(ctx context.Context, cfg config, repo string, opts options) (*Results
 	memory := newGroup("memory", fmt.Sprintf("Memory of running containers (sleeping workload; %d at once for the totals)", cfg.many), drivers)
 	res.Groups = append(res.Groups, memory)
 	measureMemory(ctx, cfg, running, memory)
+
+	startup := &Group{ID: "startup", Title: "Start-up: one runtime CLI call against the Go floor",
+		Columns: []string{"runnc", "runc", "empty static Go program"}, Baseline: "empty static Go program"}
+	res.Groups = append(res.Groups, startup)
+
+	// runnc and runc only: a thousand runsc sandboxes would need 45 GB.
+	scaled := slices.DeleteFunc(slices.Clone(drivers), func(d *driver) bool { return d.name != "runnc" && d.name != "runc" })
+	scale := newGroup("scale", "Scale: create with many containers running, list, and their memory", scaled)
+	res.Groups = append(res.Groups, scale)
+	measureStartup(ctx, cfg, work, usable(scaled), startup)
+	measureScale(ctx, cfg, work, usable(scaled), scale)
 
 	surface := newGroup("surface", "Attack surface: host syscalls the workload's process may make", drivers)
 	res.Groups = append(res.Groups, surface)

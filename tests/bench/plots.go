@@ -27,6 +27,7 @@ func writePlots(r *Results, dir string) []Plot {
 	}{
 		{"run latency per runtime (create + start + wait + delete)", "run-latency.png", runLatencyPlot},
 		{"create time against rootfs size", "create-vs-size.png", createSizePlot},
+		{"create time against the number of running containers", "create-vs-running.png", createScalePlot},
 	} {
 		pl, err := p.draw(r)
 		if err == nil {
@@ -122,6 +123,51 @@ func createSizePlot(r *Results) (*plot.Plot, error) {
 	}
 	if lines == 0 {
 		return nil, fmt.Errorf("no runtime has create-vs-size figures")
+	}
+	p.Add(plotter.NewGrid())
+	p.Y.Min = 0
+	return p, nil
+}
+
+// createScalePlot draws the median create + delete time against the
+// containers already running, per runtime: flat is the goal.
+func createScalePlot(r *Results) (*plot.Plot, error) {
+	g := r.Group("scale")
+	if g == nil {
+		return nil, fmt.Errorf("no scale results")
+	}
+	p := plot.New()
+	p.Title.Text = "create + delete against running containers (median)"
+	p.X.Label.Text = "containers running"
+	p.Y.Label.Text = "ms"
+	p.Legend.Top = true
+	p.Legend.Left = true
+	lines := 0
+	for i, col := range g.Columns {
+		var pts plotter.XYs
+		for _, row := range g.Rows {
+			var n int
+			if c, _ := fmt.Sscanf(row.ID, "create-at-%d", &n); c != 1 {
+				continue
+			}
+			if v, ok := row.Cells[col].Figure(); ok {
+				pts = append(pts, plotter.XY{X: float64(n), Y: v})
+			}
+		}
+		if len(pts) == 0 {
+			continue
+		}
+		l, s, err := plotter.NewLinePoints(pts)
+		if err != nil {
+			return nil, err
+		}
+		l.Color, s.Color = plotutil.Color(i), plotutil.Color(i)
+		p.Add(l, s)
+		p.Legend.Add(col, l, s)
+		lines++
+	}
+	if lines == 0 {
+		return nil, fmt.Errorf("no runtime has scale figures")
 	}
 	p.Add(plotter.NewGrid())
 	p.Y.Min = 0

@@ -70,7 +70,7 @@ func measureSurface(ctx context.Context, work, build string, drivers []*driver, 
 		}
 	}
 	g.Notes = append(g.Notes,
-		"runnc: distinct syscalls in `nabla-run --print-filter --net=TAP --disk=FILE`; most are further limited to one fd and checked arguments.",
+		"runnc: distinct syscalls in `nabla-run --print-filter --net:net0=TAP --block:rootfs=FILE`; most are further limited to one fd and checked arguments.",
 		"runc: runc installs whatever filter the bundle asks for; the row counts Docker's default profile (what `docker run` gives), for amd64 with Docker's default capabilities on this kernel, names that exist on x86_64 only.",
 		"runsc (ptrace platform): the syscalls the running Sentry's seccomp filters can allow for some arguments, read with PTRACE_SECCOMP_GET_FILTER and evaluated per syscall number; the same evaluation of the running tender's and of a runc container's filter is in their notes, as a check.")
 }
@@ -100,7 +100,7 @@ func tenderSurface(ctx context.Context, work, build string, d *driver) *Cell {
 	if err := os.WriteFile(disk, make([]byte, 1<<20), 0o600); err != nil {
 		return ErrorCell("%v", err)
 	}
-	out, err := combinedOutput(exec.Command(tender, "--print-filter", "--net=tap0", "--disk="+disk))
+	out, err := combinedOutput(exec.Command(tender, "--print-filter", "--net:net0=tap0", "--block:rootfs="+disk))
 	if err != nil {
 		return ErrorCell("nabla-run --print-filter: %v: %s", err, out)
 	}

@@ -86,12 +86,45 @@ func TestCatFiles(t *testing.T) {
 		{"/etc/hosts", tree["/etc/hosts"]},
 	}
 	for _, c := range cases {
-		r := runGuest(t, "cat", []string{"--disk=" + iso, "--disk-readonly"},
+		r := runGuest(t, "cat", []string{"--block:rootfs=" + iso, "--disk-readonly"},
 			configJSON(t, "argv", []string{"cat", c.path}))
 		if r.status != 0 || !bytes.Equal([]byte(r.stdout), c.want) {
 			t.Errorf("cat %s: got %d bytes (%.200s), want %d bytes", c.path, len(r.stdout), r.String(), len(c.want))
 		}
 	}
+}
+
+// The disk's block size comes from the manifest and need not be the ISO's
+// 2048: the reader goes through whole blocks of any size the tender gives.
+func TestCatBlockSizes(t *testing.T) {
+	big := make([]byte, 300001) // ends inside a block of every size
+	if _, err := rand.Read(big); err != nil {
+		t.Fatal(err)
+	}
+	tree := isoTree{"/small.txt": []byte("small\n"), "/d/big.bin": big}
+	iso := makeISO(t, tree, nil)
+	// Every block size must divide the disk: pad it to the largest.
+	if err := os.Truncate(iso, (fileSize(t, iso)+32767)/32768*32768); err != nil {
+		t.Fatal(err)
+	}
+	for _, bs := range []string{"512", "1024", "4096", "32768"} {
+		for path, want := range tree {
+			r := runGuest(t, "cat", []string{"--block:rootfs=" + iso, "--block-sector-size:rootfs=" + bs,
+				"--disk-readonly"}, configJSON(t, "argv", []string{"cat", path}))
+			if r.status != 0 || !bytes.Equal([]byte(r.stdout), want) {
+				t.Errorf("cat %s, block size %s: got %d bytes (%.200s), want %d", path, bs, len(r.stdout), r.String(), len(want))
+			}
+		}
+	}
+}
+
+func fileSize(t *testing.T, path string) int64 {
+	t.Helper()
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fi.Size()
 }
 
 // CONFIG "files" shadows the ISO (per-container /etc/hosts on a shared
@@ -104,16 +137,21 @@ func TestCatConfigFilesShadowISO(t *testing.T) {
 			"/etc/hosts":       "127.0.0.1 localhost\n10.0.0.2 \"c1\"\n",
 			"/etc/resolv.conf": "nameserver 10.0.0.1\n",
 		})
-	r := runGuest(t, "cat", []string{"--disk=" + iso, "--disk-readonly"}, cfg)
+	r := runGuest(t, "cat", []string{"--block:rootfs=" + iso, "--disk-readonly"}, cfg)
 	want := "127.0.0.1 localhost\n10.0.0.2 \"c1\"\nnameserver 10.0.0.1\n"
 	if r.status != 0 || r.stdout != want {
 		t.Fatalf("cat with CONFIG files: %v, want stdout %q", r, want)
 	}
 
-	// Without a disk, CONFIG's files are all there is.
-	r = runGuest(t, "cat", nil, cfg)
+	// With a disk that is no ISO at all, CONFIG's files are all there is:
+	// they are found without reading it.
+	blank := filepath.Join(t.TempDir(), "blank.img")
+	if err := os.WriteFile(blank, make([]byte, 64<<10), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r = runGuest(t, "cat", []string{"--block:rootfs=" + blank, "--disk-readonly"}, cfg)
 	if r.status != 0 || r.stdout != want {
-		t.Fatalf("cat with CONFIG files and no disk: %v, want stdout %q", r, want)
+		t.Fatalf("cat with CONFIG files and a blank disk: %v, want stdout %q", r, want)
 	}
 }
 
@@ -126,7 +164,7 @@ func TestCatMissing(t *testing.T) {
 		"/loop":        "too many symbolic links",
 		"/dir/nothing": "no such file",
 	} {
-		r := runGuest(t, "cat", []string{"--disk=" + iso}, configJSON(t, "argv", []string{"cat", path}))
+		r := runGuest(t, "cat", []string{"--block:rootfs=" + iso}, configJSON(t, "argv", []string{"cat", path}))
 		if r.status != 1 || r.stdout != "cat: "+path+": "+why+"\n" {
 			t.Errorf("cat %s: %v, want exit 1 and %q", path, r, why)
 		}

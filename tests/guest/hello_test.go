@@ -77,7 +77,7 @@ func TestHelloExitStatus(t *testing.T) {
 }
 
 func TestHelloMemory(t *testing.T) {
-	for _, mem := range []string{"16", "64", "1024"} {
+	for _, mem := range []string{"2", "16", "64", "1024"} {
 		r := runGuest(t, "hello", []string{"--mem=" + mem}, "{}")
 		if r.status != 0 || !strings.Contains(r.stdout, "\nmem: "+mem+" MiB\n") {
 			t.Fatalf("hello --mem=%s: %v", mem, r)
@@ -97,7 +97,7 @@ func TestHelloSleepSeconds(t *testing.T) {
 func startHello(t *testing.T, arg string) (*exec.Cmd, io.Reader) {
 	t.Helper()
 	testenv.RequireRoot(t)
-	cmd := exec.CommandContext(context.Background(), testenv.Binary(t, "nabla-run"),
+	cmd := exec.CommandContext(context.Background(), testenv.Binary(t, "nabla-run"), "--",
 		testenv.Binary(t, "guests/hello.nabla"), configJSON(t, "argv", []string{"hello.nabla", arg}))
 	out, err := cmd.StdoutPipe()
 	if err != nil {
@@ -122,8 +122,9 @@ func startHello(t *testing.T, arg string) (*exec.Cmd, io.Reader) {
 	}
 }
 
-// "sleep" waits in nb_yield (ppoll, allowed) until killed: the filter must
-// not kill it first, and it must die of the signal it is sent.
+// "sleep" waits in nb_yield (timerfd_settime and epoll_pwait, allowed)
+// until killed: the filter must not kill it first, and it must die of the
+// signal it is sent.
 func TestHelloSleepUntilKilled(t *testing.T) {
 	cmd, out := startHello(t, "sleep")
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
@@ -137,8 +138,9 @@ func TestHelloSleepUntilKilled(t *testing.T) {
 	}
 }
 
-// A stopped and continued guest resumes its ppoll (a restart through
-// restart_syscall would be killed by the filter) and ends normally.
+// A stopped and continued guest resumes its wait (epoll_pwait fails with
+// EINTR and is asked again; a restart through restart_syscall would be
+// killed by the filter) and ends normally.
 func TestHelloSleepSurvivesStopAndContinue(t *testing.T) {
 	cmd, out := startHello(t, "sleep=1")
 	for _, sig := range []syscall.Signal{syscall.SIGSTOP, syscall.SIGCONT} {

@@ -43,7 +43,8 @@ func (r result) String() string {
 }
 
 // runGuest runs build/guests/<guest>.nabla in the tender with the given
-// tender options and CONFIG.
+// tender options and CONFIG, its command line:
+// nabla-run OPTIONS -- KERNEL CONFIG.
 func runGuest(t *testing.T, guest string, opts []string, config string) result {
 	t.Helper()
 	testenv.RequireRoot(t)
@@ -52,7 +53,7 @@ func runGuest(t *testing.T, guest string, opts []string, config string) result {
 
 	ctx, cancel := context.WithTimeout(context.Background(), hangGuard)
 	defer cancel()
-	args := append(append([]string{}, opts...), image, config)
+	args := append(append([]string{}, opts...), "--", image, config)
 	cmd := exec.CommandContext(ctx, tender, args...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout = &stdout

@@ -158,16 +158,17 @@ func (b *syncBuffer) String() string {
 }
 
 // startGuest runs the tender with guest on the tap in the guest namespace
-// and waits until the guest prints ready. disk may be empty.
+// and waits until the guest prints ready. The tap is the guest's "net0";
+// disk, if not empty, its "rootfs" (httpd declares one, echo does not).
 func (e *netEnv) startGuest(guest, disk, config, ready string) {
 	t := e.t
 	t.Helper()
 	args := []string{"netns", "exec", e.guestNS, testenv.Binary(t, "nabla-run"),
-		"--net=tap0", "--net-mac=" + guestMAC}
+		"--net:net0=tap0", "--net-mac:net0=" + guestMAC}
 	if disk != "" {
-		args = append(args, "--disk="+disk)
+		args = append(args, "--block:rootfs="+disk)
 	}
-	args = append(args, testenv.Binary(t, "guests/"+guest), config)
+	args = append(args, "--", testenv.Binary(t, "guests/"+guest), config)
 	cmd := exec.Command("ip", args...)
 	out := &syncBuffer{}
 	cmd.Stdout, cmd.Stderr = out, out

@@ -74,7 +74,10 @@ func TestEscapeActionsThroughRunnc(t *testing.T) {
 			created := filepath.Join(t.TempDir(), "created")
 			e.setArgs(t, 0, action, created)
 			res := e.Run("run", "--bundle", e.bundle, e.id(action))
-			if res.Code != 128+31 || strings.Contains(res.Stdout, "allowed") || strings.Contains(res.Stdout, "reached") {
+			// Without i386 emulation the kernel faults int $0x80 (SIGSEGV)
+			// before seccomp sees it: the call never runs either way.
+			killed := res.Code == 128+31 || action == "int80" && res.Code == 128+11
+			if !killed || strings.Contains(res.Stdout, "allowed") || strings.Contains(res.Stdout, "reached") {
 				t.Errorf("escape %s through runnc: exit %d, stdout %q, stderr %q; want 159 (SIGSYS)", action, res.Code, res.Stdout, res.Stderr)
 			}
 			if _, err := os.Stat(created); err == nil {
@@ -142,8 +145,8 @@ func TestSpinningGuestIsPausableAndKillable(t *testing.T) {
 	before.CheckNone(t, e.Snapshot(t, e.scope), "the spinning container")
 }
 
-// A guest that touches all its memory under a tight memory limit ends at
-// its heap's guard page (SIGSEGV) or by the cgroup's OOM killer
+// A guest that touches all its heap under a tight memory limit ends past
+// the end of its memory (SIGSEGV) or by the cgroup's OOM killer
 // (SIGKILL): either way it alone dies, and is cleaned up.
 func TestGuestMemoryExhaustionUnderALimit(t *testing.T) {
 	e := newEnv(t)

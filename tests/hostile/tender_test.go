@@ -39,8 +39,9 @@ func (e end) String() string {
 	return fmt.Sprintf("exit status %d; stdout %q", e.status, e.stdout)
 }
 
-// escape runs the escape guest in the tender with tender options opts and
-// the guest arguments args.
+// escape runs the escape guest in the tender with a fresh disk as its
+// "rootfs" (its manifest declares one), tender options opts and the guest
+// arguments args.
 func escape(t *testing.T, opts []string, args ...string) end {
 	t.Helper()
 	testenv.RequireRoot(t)
@@ -50,7 +51,8 @@ func escape(t *testing.T, opts []string, args ...string) end {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), hangGuard)
 	defer cancel()
-	argv := append(append([]string{}, opts...), testenv.Binary(t, "guests/escape.nabla"), string(config))
+	argv := append([]string{"--block:rootfs=" + disk(t)}, opts...)
+	argv = append(argv, "--", testenv.Binary(t, "guests/escape.nabla"), string(config))
 	cmd := exec.CommandContext(ctx, testenv.Binary(t, "nabla-run"), argv...)
 	var stdout bytes.Buffer
 	cmd.Stdout = &stdout
@@ -109,11 +111,12 @@ func verdict(nr int64) string {
 
 // Every syscall number, allowed or not, is made with every argument -1:
 // only exit_group survives the filter (it exits 255); everything else,
-// including the allowed write, clock_gettime, ppoll, pread64 and pwrite64
-// on the wrong fd, clock or count, dies by SIGSYS. Numbers past the
-// table, negative ones and the x32 range are tried too.
+// including the allowed write, clock_gettime, epoll_pwait,
+// timerfd_settime, arch_prctl, pread64 and pwrite64 on the wrong fd,
+// clock, code or count, dies by SIGSYS. Numbers past the table, negative
+// ones and the x32 range are tried too.
 func TestEverySyscallNumber(t *testing.T) {
-	opts := []string{"--disk=" + disk(t), "--mem=8"}
+	opts := []string{"--mem=8"}
 	var nrs []int64
 	for nr := int64(0); nr < 512; nr++ {
 		nrs = append(nrs, nr)
@@ -157,8 +160,8 @@ func TestEverySyscallNumber(t *testing.T) {
 // of it) cannot be used: every probe dies by SIGSEGV.
 func TestMemoryProbes(t *testing.T) {
 	for _, probe := range []string{
-		"read-null", "read-below", "read-past-end", "read-guard", "read-kernel",
-		"read-noncanonical", "write-bootinfo", "write-config", "write-text",
+		"read-null", "read-below", "read-past-end", "read-kernel",
+		"read-noncanonical", "write-bootinfo", "write-config", "write-text", "write-rodata",
 		"exec-heap", "exec-stack", "exhaust-heap", "stack-overflow",
 	} {
 		t.Run(probe, func(t *testing.T) {
@@ -170,13 +173,14 @@ func TestMemoryProbes(t *testing.T) {
 	}
 }
 
-// Allowed syscalls with bad pointers and lengths fail with an error the
-// guest sees; the tender lives on and exits normally.
+// Allowed syscalls with bad pointers and lengths, and a write to the
+// read-only disk, fail with an error the guest sees; the tender lives on
+// and exits normally.
 func TestHostileArguments(t *testing.T) {
-	opts := []string{"--disk=" + disk(t), "--disk-readonly", "--mem=16"}
+	opts := []string{"--disk-readonly", "--mem=16"}
 	for _, probe := range []string{
 		"efault-write", "efault-write-kernel", "efault-write-neglen", "efault-write-past-end",
-		"efault-clock", "efault-ppoll", "efault-ppoll-timeout", "efault-pread",
+		"efault-clock", "efault-epoll", "efault-timerfd", "efault-pread", "pwrite-readonly-disk",
 	} {
 		t.Run(probe, func(t *testing.T) {
 			e := escape(t, opts, probe)
@@ -191,11 +195,11 @@ func TestHostileArguments(t *testing.T) {
 // forgotten.
 func TestProbeList(t *testing.T) {
 	e := escape(t, nil, "probes")
-	want := []string{"nr", "read-null", "read-below", "read-past-end", "read-guard", "read-kernel",
-		"read-noncanonical", "write-bootinfo", "write-config", "write-text", "exec-heap", "exec-stack",
-		"exhaust-heap", "stack-overflow", "spin", "efault-write", "efault-write-kernel",
-		"efault-write-neglen", "efault-write-past-end", "efault-clock", "efault-ppoll",
-		"efault-ppoll-timeout", "efault-pread"}
+	want := []string{"nr", "read-null", "read-below", "read-past-end", "read-kernel",
+		"read-noncanonical", "write-bootinfo", "write-config", "write-text", "write-rodata", "exec-heap",
+		"exec-stack", "exhaust-heap", "stack-overflow", "spin", "efault-write", "efault-write-kernel",
+		"efault-write-neglen", "efault-write-past-end", "efault-clock", "efault-epoll",
+		"efault-timerfd", "efault-pread", "pwrite-readonly-disk"}
 	if got := strings.Fields(e.stdout); strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("escape probes printed %q, want %q", got, want)
 	}

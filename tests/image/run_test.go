@@ -1,8 +1,10 @@
 package image_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -10,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/containerd/console"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/nabla-containers/runnc/llif"
 )
 
@@ -167,4 +171,108 @@ func TestRemovedImageLeavesItsDiskImageCached(t *testing.T) {
 	if after := diskInode(t, e, "second"); after != before {
 		t.Fatalf("the image pulled again got a new disk image (%s, was %s)", after, before)
 	}
+}
+
+// run --image REF ID ARGS... runs the image's Entrypoint with ARGS in
+// place of its Cmd, as docker run does; with no Entrypoint the first of
+// ARGS names the unikernel. The image's own command stays as it was.
+func TestRunImageWithArguments(t *testing.T) {
+	e := newEnv(t)
+	requireRuntime(t)
+	ref := "oci:" + writeLayout(t, helloImage(t), "1") + ":1"
+	out, _ := e.run(true, "run", "--image", ref, "cl-args", "hola", "dos tres")
+	for _, want := range []string{"arg[0]: /hello.nabla", "arg[1]: hola", "arg[2]: dos tres", "env: GREETING=from-the-image"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("run --image with arguments: output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "first-arg") {
+		t.Errorf("the image's Cmd ran along with the arguments:\n%s", out)
+	}
+	out, _ = e.run(true, "run", "--image", ref, "cl-noargs")
+	checkHello(t, out)
+
+	img := helloImage(t)
+	cf, err := img.ConfigFile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cf = cf.DeepCopy()
+	cf.Config.Entrypoint, cf.Config.Cmd = nil, []string{"/hello.nabla", "first-arg"}
+	if img, err = mutate.ConfigFile(img, cf); err != nil {
+		t.Fatal(err)
+	}
+	out, _ = e.run(true, "run", "--image", "oci:"+writeLayout(t, img, "2")+":2", "cl-noentry", "/hello.nabla", "uno")
+	if !strings.Contains(out, "arg[1]: uno") || strings.Contains(out, "first-arg") {
+		t.Errorf("run --image of an image without Entrypoint, with arguments:\n%s", out)
+	}
+}
+
+// An image Env entry without '=' is refused naming the image, not the
+// bundle the store makes for it.
+func TestImageEnvWithoutEquals(t *testing.T) {
+	e := newEnv(t)
+	requireRuntime(t)
+	img := makeImage(t, nil, []string{"PATH=/bin", "GREETING"}, layerOf(t, file("hello.nabla", hello(t), 0o755)))
+	ref := "oci:" + writeLayout(t, img, "1") + ":1"
+	_, stderr := e.run(false, "run", "--image", ref, "cl-env")
+	if !strings.Contains(stderr, `"GREETING" that is not NAME=VALUE`) || !strings.Contains(stderr, ref) {
+		t.Errorf("run --image of an image with Env GREETING: %q", stderr)
+	}
+	if strings.Contains(stderr, e.store) {
+		t.Errorf("the refusal names the store's internals: %q", stderr)
+	}
+}
+
+// A tag holding a newline (an OCI layout's tag may) shows escaped: each
+// image stays one row of image ls.
+func TestImageTableEscapesNewlines(t *testing.T) {
+	e := newEnv(t)
+	ref := "oci:" + writeLayout(t, helloImage(t), "1\nx") + ":1\nx"
+	e.pull(ref)
+	out, _ := e.run(true, "image", "ls")
+	if lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n"); len(lines) != 2 || !strings.Contains(out, `:1\nx`) {
+		t.Errorf("image ls of one image tagged \"1\\nx\":\n%s", out)
+	}
+}
+
+// run --image shows a pull's progress on a terminal, and stays quiet
+// when stderr is not one.
+func TestRunImageShowsProgressOnlyOnATerminal(t *testing.T) {
+	e := newEnv(t)
+	requireRuntime(t)
+	ref := "oci:" + writeLayout(t, helloImage(t), "1") + ":1"
+	if _, stderr := e.run(true, "run", "--image", ref, "cl-quiet"); strings.Contains(stderr, " bytes") {
+		t.Errorf("a pull without a terminal showed progress: %q", stderr)
+	}
+	e.run(true, "image", "rm", ref) // so that the next run pulls again
+
+	master, slavePath, err := console.NewPty()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer master.Close()
+	slave, err := os.OpenFile(slavePath, os.O_RDWR|syscall.O_NOCTTY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var shown bytes.Buffer
+	done := make(chan struct{})
+	go func() {
+		io.Copy(&shown, master) // until EIO: every holder of the slave is gone
+		close(done)
+	}()
+	cmd := e.cmd("run", "--image", ref, "cl-tty")
+	var stdout bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, slave
+	err = cmd.Run()
+	slave.Close()
+	<-done
+	if err != nil {
+		t.Fatalf("run --image on a terminal: %v: %s", err, shown.String())
+	}
+	if !strings.Contains(shown.String(), " bytes") {
+		t.Errorf("a pull on a terminal showed no progress: %q", shown.String())
+	}
+	checkHello(t, stdout.String())
 }

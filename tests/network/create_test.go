@@ -3,9 +3,11 @@ package network_test
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/nabla-containers/runnc/llif"
 	"github.com/nabla-containers/runnc/nabla-lib/network"
@@ -189,5 +191,47 @@ func TestOwnerAnnotationLeavesOthersWithoutNIC(t *testing.T) {
 	createAndRunAs(t, web, p)
 	if web.get(llif.NetTap) == "" || web.get(llif.NetIPv4Addr) != "10.198.4.2" {
 		t.Errorf("the owner did not take the address over: %v", web.in.NetworkState.Options)
+	}
+}
+
+// TestNamespaceInUseIsRefused: a namespace that a process other than
+// runnc's is in (docker run --network container:X, X under runc) is not
+// taken over, and its interface keeps its address; a pod's container
+// (marked by the CRI) still may take it.
+func TestNamespaceInUseIsRefused(t *testing.T) {
+	p := newPod(t, "10.198.21.2/24", "10.198.21.1/24", "10.198.21.1", false)
+	sleeper := exec.Command("ip", "netns", "exec", p.ns, "sleep", "60")
+	if err := sleeper.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		sleeper.Process.Kill()
+		sleeper.Wait()
+	})
+	// ip netns exec becomes sleep once it has joined the namespace.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if comm, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", sleeper.Process.Pid)); strings.TrimSpace(string(comm)) == "sleep" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("ip netns exec never became sleep")
+		}
+	}
+	before := ipCmd(t, "-n", p.ns, "-o", "addr", "show", "dev", "eth0")
+	c := newContainer("op-inuse", nsPath(p.ns))
+	want := fmt.Sprintf("this container would share the network of a container that uses it (process %d, sleep,", sleeper.Process.Pid)
+	if err := c.create(); err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("create in a namespace in use: got %v, want %q", err, want)
+	}
+	if after := ipCmd(t, "-n", p.ns, "-o", "addr", "show", "dev", "eth0"); after != before {
+		t.Errorf("eth0 changed:\nbefore %s\nafter %s", before, after)
+	}
+	pod := newContainer("op-pod", nsPath(p.ns))
+	pod.in.Annotations["io.kubernetes.cri.container-type"] = "container"
+	if err := pod.create(); err != nil {
+		t.Errorf("create of a pod's container: %v", err)
+	}
+	if err := pod.destroy(); err != nil {
+		t.Error(err)
 	}
 }

@@ -82,8 +82,8 @@ func serveAndFetch(t *testing.T, p pod) {
 	// `ip netns exec` execs the tender in place: killing it kills the tender.
 	var output bytes.Buffer
 	cmd := exec.Command("ip", "netns", "exec", p.ns, tender,
-		"--net="+c.get(llif.NetTap), "--net-mac="+c.get(llif.NetMAC), "--disk="+disk,
-		httpd, guestConfig(c))
+		"--net:net0="+c.get(llif.NetTap), "--net-mac:net0="+c.get(llif.NetMAC), "--block:rootfs="+disk,
+		"--", httpd, guestConfig(c))
 	cmd.Stdout, cmd.Stderr = &output, &output
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start the tender: %v", err)

@@ -143,16 +143,27 @@ func TestSecondContainerOfThePodIsRefused(t *testing.T) {
 	p := newPod(t, "10.198.5.2/24", "10.198.5.1/24", "10.198.5.1", false)
 	createAndRun(t, "first", p)
 	const want = "the pod's network is already used by unikernel container first"
-	second := newContainer("second", nsPath(p.ns))
+	// The CRI marks a pod's containers; only those are told of the pod
+	// annotations. Another container (docker run --network container:X)
+	// is told what Docker can do.
+	inPod := func(c *container) *container {
+		c.in.Annotations["io.kubernetes.cri.container-type"] = "container"
+		return c
+	}
+	second := inPod(newContainer("second", nsPath(p.ns)))
 	if err := second.create(); err == nil || !strings.Contains(err.Error(), want) {
 		t.Errorf("create of a second container: got %v, want %q", err, want)
 	}
 	if err := second.destroy(); err != nil {
 		t.Errorf("destroy after the refused create: %v", err)
 	}
+	const wantDocker = "already used by unikernel container first, and a network's address goes to one unikernel: give this container a network of its own (docker run --network bridge"
+	if err := newContainer("op-docker", nsPath(p.ns)).create(); err == nil || !strings.Contains(err.Error(), wantDocker) {
+		t.Errorf("create of a second container outside a pod: got %v, want %q", err, wantDocker)
+	}
 	// Run checks again: the first may have taken the pod over after the
 	// second's Create.
-	late := newContainer("late", "")
+	late := inPod(newContainer("late", ""))
 	if err := late.create(); err != nil {
 		t.Fatal(err)
 	}

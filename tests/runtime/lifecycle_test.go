@@ -190,3 +190,19 @@ func TestListAndPs(t *testing.T) {
 		t.Errorf("ps json %q: %v", stdout, err)
 	}
 }
+
+// A bundle path holding a newline shows escaped: one row per container.
+func TestListEscapesTheBundlePath(t *testing.T) {
+	e := newEnv(t)
+	b := e.bundle([]string{"/hello.nabla", "sleep"}, nil)
+	odd := b + "\nx\ty"
+	if err := os.Rename(b, odd); err != nil {
+		t.Fatal(err)
+	}
+	e.create("cl-odd", odd)
+	stdout, stderr, _ := e.runnc_("list")
+	lines := strings.Split(strings.TrimSuffix(stdout, "\n"), "\n")
+	if len(lines) != 2 || !strings.Contains(lines[1], `\nx\ty`) {
+		t.Errorf("list of a container whose bundle holds a newline and a tab:\n%s%s", stdout, stderr)
+	}
+}

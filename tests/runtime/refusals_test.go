@@ -57,9 +57,15 @@ func TestRefusals(t *testing.T) {
 		b := e.bundle([]string{"/hello.nabla"}, func(s *specs.Spec) { s.Root.Path = "nowhere" })
 		e.refused("norootfs", "nowhere", "create", "--bundle", b, "norootfs")
 	})
-	t.Run("not a nabla entrypoint", func(t *testing.T) {
+	t.Run("not a unikernel entrypoint", func(t *testing.T) {
 		b := e.bundle([]string{"/bin/sh"}, nil)
-		e.refused("notnabla", ".nabla", "create", "--bundle", b, "notnabla")
+		if err := os.MkdirAll(filepath.Join(b, "rootfs/bin"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(b, "rootfs/bin/sh"), []byte("#!/bin/sh\necho hi\n"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		e.refused("notnabla", "entrypoint /bin/sh is not a unikernel runnc can run", "create", "--bundle", b, "notnabla")
 	})
 	t.Run("entrypoint missing", func(t *testing.T) {
 		b := e.bundle([]string{"/missing.nabla"}, nil)

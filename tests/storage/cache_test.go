@@ -210,7 +210,7 @@ func TestNoCacheRemovesTheImageWithItsLastUser(t *testing.T) {
 func TestFailedCreateLeavesTheCacheAsItWas(t *testing.T) {
 	r := newCachingRunnc(t)
 	broken := r.Bundle([]string{"hello.nabla"}, []string{"/bin/sh"}, nil)
-	if res := r.Run("create", "--bundle", broken, "broken"); res.Code == 0 || !strings.Contains(res.Stderr, "not a .nabla unikernel") {
+	if res := r.Run("create", "--bundle", broken, "broken"); res.Code == 0 || !strings.Contains(res.Stderr, "entrypoint /bin/sh does not exist in rootfs") {
 		t.Fatalf("create of a bundle without a unikernel entrypoint: exit %d, %s", res.Code, res.Stderr)
 	}
 	if got := diskFiles(t, r); len(got) != 0 {

@@ -22,10 +22,9 @@ import (
 )
 
 var (
-	probeOnce sync.Once
-	probePath string
-	probeErr  error
-	tmpDir    string
+	probeMu    sync.Mutex
+	probeBuilt = map[string]string{}
+	tmpDir     string
 )
 
 func TestMain(m *testing.M) {
@@ -44,28 +43,48 @@ func tender(t *testing.T) string {
 	return testenv.Binary(t, "nabla-run")
 }
 
-// probe returns the probe guest (testdata/probe.c), built once with gcc as
-// a freestanding static ELF at 1 MiB.
-func probe(t *testing.T) string {
+// Probe variants (testdata/probe.c): which devices its manifest declares,
+// which Solo5 ABI version its note asks for, or no notes at all (a
+// Nabla-era guest, run with --nabla-legacy).
+const (
+	probeNet    = "net"    // network "net0"
+	probeDisk   = "disk"   // block device "disk"
+	probeABI1   = "abi1"   // ABI version 1 (Solo5 0.6-0.7)
+	probeLegacy = "legacy" // no notes; the v0.4 boot info
+)
+
+// probe returns the probe guest built with the given variants, once per
+// set, with gcc as a freestanding static ELF at 1 MiB.
+func probe(t *testing.T, variants ...string) string {
 	t.Helper()
-	probeOnce.Do(func() {
-		repo := testenv.Repo(t)
-		probePath = filepath.Join(tmpDir, "probe.nabla")
-		cmd := exec.Command("gcc", "-I", filepath.Join(repo, "nabla-lib/tender"),
-			"-O2", "-ffreestanding", "-fno-pie", "-no-pie", "-fno-stack-protector",
-			"-fno-asynchronous-unwind-tables", "-fcf-protection=none", "-mno-red-zone",
-			"-fno-builtin", "-static", "-nostdlib", "-Wall", "-Wextra", "-Werror",
-			"-Wl,-T,"+filepath.Join(repo, "tests/tender/testdata/probe.ld"),
-			"-Wl,--build-id=none", "-Wl,-z,noexecstack", "-Wl,-z,max-page-size=4096",
-			"-o", probePath, filepath.Join(repo, "tests/tender/testdata/probe.c"))
-		if out, err := cmd.CombinedOutput(); err != nil {
-			probeErr = errors.New("build the probe guest: " + err.Error() + ": " + string(out))
-		}
-	})
-	if probeErr != nil {
-		t.Fatal(probeErr)
+	key := "probe"
+	defs := map[string]string{probeNet: "0", probeDisk: "0", probeABI1: "2", probeLegacy: "0"}
+	for _, v := range variants {
+		key += "-" + v
+		defs[v] = "1"
 	}
-	return probePath
+	probeMu.Lock()
+	defer probeMu.Unlock()
+	if p, ok := probeBuilt[key]; ok {
+		return p
+	}
+	repo := testenv.Repo(t)
+	out := filepath.Join(tmpDir, key+".nabla")
+	abi := defs[probeABI1]
+	cmd := exec.Command("gcc", "-I", filepath.Join(repo, "nabla-lib/abi"),
+		"-DPROBE_NET="+defs[probeNet], "-DPROBE_BLOCK="+defs[probeDisk], "-DPROBE_ABI="+abi,
+		"-DPROBE_LEGACY="+defs[probeLegacy],
+		"-O2", "-ffreestanding", "-fno-pie", "-no-pie", "-fno-stack-protector",
+		"-fno-asynchronous-unwind-tables", "-fcf-protection=none", "-mno-red-zone",
+		"-fno-builtin", "-static", "-nostdlib", "-Wall", "-Wextra", "-Werror",
+		"-Wl,-T,"+filepath.Join(repo, "tests/tender/testdata/probe.ld"),
+		"-Wl,--build-id=none", "-Wl,-z,noexecstack", "-Wl,-z,max-page-size=4096",
+		"-o", out, filepath.Join(repo, "tests/tender/testdata/probe.c"))
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("build the probe guest %s: %v: %s", key, err, b)
+	}
+	probeBuilt[key] = out
+	return out
 }
 
 type result struct {

@@ -50,35 +50,38 @@ func mustLookPath(t *testing.T, name string) string {
 	return p
 }
 
+// netEntry is the probe's network entry (index 2) of a bootinfo run.
+func netEntry(t *testing.T, r result) mftEntryOut {
+	t.Helper()
+	_, entries, _ := decodeBootInfo(t, r)
+	if len(entries) != 3 || entries[2].Attached != 1 {
+		t.Fatalf("want the network attached as manifest entry 2, got %+v", entries)
+	}
+	return entries[2]
+}
+
 func TestNet(t *testing.T) {
 	ns := netns(t)
-	p := probe(t)
+	p := probe(t, probeNet)
 
-	r := runIn(t, ns, "--net=tap0", "--net-mac=02:00:0a:0b:0c:0d", p, "bootinfo")
-	var bi bootInfo
-	if r.code != 0 || len(r.stdout) < binary.Size(bi) {
-		t.Fatalf("bootinfo with a tap failed: %v", r)
+	e := netEntry(t, runIn(t, ns, "--net:net0=tap0", "--net-mac:net0=02:00:0a:0b:0c:0d", p, "bootinfo"))
+	if e.B != 5 || [6]byte(e.U[:6]) != [6]byte{2, 0, 0xa, 0xb, 0xc, 0xd} ||
+		binary.LittleEndian.Uint16(e.U[6:]) != 1500 {
+		t.Errorf("net entry: want fd 5, the given MAC, MTU 1500, got %+v", e)
 	}
-	binary.Read(bytes.NewReader([]byte(r.stdout)), binary.LittleEndian, &bi)
-	if bi.NetFD != 3 || bi.NetMAC != [6]byte{2, 0, 0xa, 0xb, 0xc, 0xd} || bi.NetMTU != 1500 {
-		t.Errorf("net boot info: want fd 3, the given MAC, MTU 1500, got %+v", bi)
-	}
-
-	r = runIn(t, ns, "--net=tap0", p, "bootinfo")
-	binary.Read(bytes.NewReader([]byte(r.stdout)), binary.LittleEndian, &bi)
-	if bi.NetMAC[0]&3 != 2 {
-		t.Errorf("a generated MAC must be unicast and locally administered, got % x", bi.NetMAC)
+	e = netEntry(t, runIn(t, ns, "--net:net0=tap0", p, "bootinfo"))
+	if e.U[0]&3 != 2 {
+		t.Errorf("a generated MAC must be unicast and locally administered, got % x", e.U[:6])
 	}
 
 	for _, tc := range []struct{ name, cmd, want string }{
-		{"write a frame", sys(sysWrite, 3, "$heap", 60), "ret=60\n"},
-		{"read with nothing queued", sys(sysRead, 3, "$heap", 1514), "ret=-11\n"}, // EAGAIN: O_NONBLOCK
-		{"poll the tap", "pollfd 3", "revents=0\n"},
-		{"pread the tap", sys(sysPread64, 3, "$heap", 512, 0), ""},
-		{"tap fd high bits", sys(sysWrite, "0x100000003", "$heap", 60), ""},
+		{"write a frame", sys(sysWrite, 5, "$heap", 60), "ret=60\n"},
+		{"read with nothing queued", sys(sysRead, 5, "$heap", 1514), "ret=-11\n"}, // EAGAIN: O_NONBLOCK
+		{"pread the tap", sys(sysPread64, 5, "$heap", 512, 0), ""},
+		{"tap fd high bits", sys(sysWrite, "0x100000005", "$heap", 60), ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			r := runIn(t, ns, "--net=tap0", p, tc.cmd)
+			r := runIn(t, ns, "--net:net0=tap0", p, tc.cmd)
 			if tc.want == "" && (r.signal != syscall.SIGSYS || !isVerdict(r.stdout)) || tc.want != "" && r.stdout != tc.want {
 				t.Fatalf("%q: want %q (or SIGSYS if empty), got %v", tc.cmd, tc.want, r)
 			}
@@ -86,7 +89,46 @@ func TestNet(t *testing.T) {
 	}
 }
 
-func TestNetRefusesNonTap(t *testing.T) {
+// Solo5 0.10 and later take the MTU from the tap.
+func TestNetMTUFromTap(t *testing.T) {
 	ns := netns(t)
-	wantRefusal(t, runIn(t, ns, "--net=lo", probe(t), "exit 0"), "attach to tap lo")
+	if out, err := exec.Command("ip", "-n", ns, "link", "set", "tap0", "mtu", "9000").CombinedOutput(); err != nil {
+		t.Fatalf("set the MTU: %v: %s", err, out)
+	}
+	e := netEntry(t, runIn(t, ns, "--net:net0=tap0", probe(t, probeNet), "bootinfo"))
+	if mtu := binary.LittleEndian.Uint16(e.U[6:]); mtu != 9000 {
+		t.Errorf("want the tap's MTU 9000, got %d", mtu)
+	}
+}
+
+// The guest's wait set wakes for a frame on its tap: a probe waiting
+// forever in epoll_pwait returns one event when the host ARPs on the tap.
+func TestNetWakesWaitSet(t *testing.T) {
+	ns := netns(t)
+	cmd := command(t, "--net:net0=tap0", probe(t, probeNet), sys(sysEpollPwait, 3, "$heap", 2, "0xffffffff", 0, 0))
+	cmd.Args = append([]string{"ip", "netns", "exec", ns, cmd.Path}, cmd.Args[1:]...)
+	cmd.Path = mustLookPath(t, "ip")
+	var out bytes.Buffer
+	cmd.Stdout = &out
+	startResident(t, cmd)
+	for _, args := range [][]string{{"-n", ns, "addr", "add", "10.9.0.1/24", "dev", "tap0"},
+		{"netns", "exec", ns, "ping", "-c", "1", "-W", "1", "10.9.0.2"}} {
+		exec.Command("ip", args...).Run() // the ping fails: nobody answers, but its ARP goes out
+	}
+	cmd.Wait()
+	if out.String() != "ret=1\n" {
+		t.Fatalf("epoll_pwait should report the tap readable, got %q", out.String())
+	}
+}
+
+func TestNetRefusals(t *testing.T) {
+	ns := netns(t)
+	p := probe(t, probeNet)
+	wantRefusal(t, runIn(t, ns, "--net:net0=lo", p, "exit 0"), "attach to tap lo")
+	wantRefusal(t, runIn(t, ns, "--net:net0=nosuchtap", p, "exit 0"), "tap nosuchtap does not exist")
+	if out, err := exec.Command("ip", "-n", ns, "link", "set", "tap0", "down").CombinedOutput(); err != nil {
+		t.Fatalf("set tap0 down: %v: %s", err, out)
+	}
+	wantRefusal(t, runIn(t, ns, "--net:net0=tap0", p, "exit 0"), "tap tap0 is down")
+	wantRefusal(t, runIn(t, ns, "--net:net0=@0", p, "exit 0"), "@0 is not an open tap device")
 }

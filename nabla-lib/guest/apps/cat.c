@@ -6,6 +6,8 @@
 
 #include "nabla.h"
 
+NB_MANIFEST(NB_BLOCK(NB_BLOCK_NAME));
+
 static const char *why(int err)
 {
     switch (err) {

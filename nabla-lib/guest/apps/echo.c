@@ -5,6 +5,8 @@
  */
 #include "nabla_net.h"
 
+NB_MANIFEST(NB_NET(NB_NET_NAME));
+
 #define MAX_CLIENTS 64
 #define BUF         4096
 #define POLL_NS     1000000000ull

@@ -6,29 +6,40 @@
  * /tmp/nabla-escape) or the pid kill sends SIGKILL to (default: signal 0
  * to pid 0).
  * Surviving an action prints "escape: ACTION was allowed" and exits 1; an
- * unknown action, or one missing what it needs (a disk), exits 2.
+ * unknown action, or one missing what it needs (a disk), exits 2. The disk
+ * actions use the manifest's "rootfs" device, declared below; escape has no
+ * network device (none of its acts needs one).
  *
  * Probes (escape probes: their names) are hostile acts whose expected end
  * is not SIGSYS; tests/hostile runs them:
  *     nr N            raw syscall N, every argument -1: SIGSYS unless allowed
  *     read-ADDR       read a byte outside guest memory: SIGSEGV
- *     write-RO        write to the read-only boot info, CONFIG or code: SIGSEGV
+ *     write-RO        write to the read-only boot info, command line, code
+ *                     or read-only data: SIGSEGV
  *     exec-heap/-stack  jump to non-executable memory: SIGSEGV
- *     exhaust-heap    touch every heap page, then the guard page: SIGSEGV
- *     stack-overflow  recurse into the stack guard page: SIGSEGV
+ *     exhaust-heap    touch every heap page, then read past the end of
+ *                     guest memory: SIGSEGV (or the memory cgroup's kill)
+ *     stack-overflow  recurse until the stack runs into read-only memory:
+ *                     SIGSEGV (the Solo5 ABI has no stack guard page)
  *     efault-*        allowed syscalls with bad pointers or lengths: prints
  *                     "escape: NAME returned -E" and exits 0
+ *     pwrite-readonly-disk  write a block back to a read-only disk: the
+ *                     same, -EROFS
  *     spin            loop forever without a syscall (pause, kill)
  */
+#include <asm/prctl.h>
 #include <asm/unistd.h>
+#include <linux/eventpoll.h>
 #include <linux/fcntl.h>
 #include <linux/mman.h>
-#include <linux/poll.h>
 #include <linux/ptrace.h>
 #include <linux/time.h>
+#include <linux/time_types.h>
+#include <linux/timerfd.h>
 
 #include "nabla.h"
-#include "nabla_abi.h"
+
+NB_MANIFEST(NB_BLOCK(NB_BLOCK_NAME));
 
 /* Not in the kernel's UAPI headers (libc defines them). */
 #define AF_INET_     2
@@ -37,7 +48,7 @@
 #define SIGKILL_     9
 
 static const char *arg;      /* ARG, or NULL */
-static char buf[512];
+static char buf[NB_BLOCK_SIZE_MAX];
 
 static long sys(long nr, long a1, long a2, long a3, long a4, long a5)
 {
@@ -49,14 +60,17 @@ static const char *path(void)
     return arg ? arg : "/tmp/nabla-escape";
 }
 
-static int disk_fd(void)
+/* The disk's fd, and its block size: the one length the filter lets
+ * pread64 use. */
+static int disk_fd(long *block_size)
 {
-    int fd = nb_boot_info()->disk_fd;
-    if (fd < 0) {
-        nb_printf("escape: this action needs a disk (--disk)\n");
+    const struct mft_entry *d = nb_device(NB_BLOCK_NAME, MFT_DEV_BLOCK_BASIC);
+    if (!d || d->u.block_basic.block_size > sizeof(buf)) {
+        nb_printf("escape: this action needs a disk (--block:" NB_BLOCK_NAME "=FILE)\n");
         nb_exit(2);
     }
-    return fd;
+    *block_size = d->u.block_basic.block_size;
+    return d->b.hostfd;
 }
 
 static long do_open(void)
@@ -135,28 +149,23 @@ static long do_read_console(void)
 
 static long do_write_disk(void)
 {
-    return sys(__NR_write, disk_fd(), (long)buf, sizeof(buf), 0, 0);
-}
-
-static long do_pwrite_readonly_disk(void)
-{
-    int fd = disk_fd();
-    if (nb_boot_info()->flags & NABLA_F_DISK_WRITABLE) {
-        nb_printf("escape: the disk is writable: run with --disk-readonly\n");
-        nb_exit(2);
-    }
-    return sys(__NR_pwrite64, fd, (long)buf, sizeof(buf), 0, 0);
+    long bs;
+    int fd = disk_fd(&bs);
+    return sys(__NR_write, fd, (long)buf, bs, 0, 0);
 }
 
 static long do_pread_unaligned(void)
 {
-    return sys(__NR_pread64, disk_fd(), (long)buf, sizeof(buf), 1, 0);
+    long bs;
+    int fd = disk_fd(&bs);
+    return sys(__NR_pread64, fd, (long)buf, bs, 1, 0);
 }
 
 static long do_pread_past_end(void)
 {
-    int fd = disk_fd();
-    return sys(__NR_pread64, fd, (long)buf, sizeof(buf), (long)nb_block_size(), 0);
+    long bs;
+    int fd = disk_fd(&bs);
+    return sys(__NR_pread64, fd, (long)buf, bs, (long)nb_block_size(), 0);
 }
 
 static long do_clock_bad(void)
@@ -165,11 +174,37 @@ static long do_clock_bad(void)
     return sys(__NR_clock_gettime, CLOCK_PROCESS_CPUTIME_ID, (long)&ts, 0, 0, 0);
 }
 
-static long do_ppoll_sigmask(void)
+/* With a sigmask, epoll_pwait could unblock signals; only NULL passes. */
+static long do_epoll_sigmask(void)
 {
-    struct __kernel_timespec ts = { 0, 0 };
+    struct epoll_event ev;
     uint64_t mask = 0;
-    return sys(__NR_ppoll, 0, 0, (long)&ts, (long)&mask, sizeof(mask));
+    return nb_syscall6(__NR_epoll_pwait, nb_boot_info()->epollfd, (long)&ev, 1, 0, (long)&mask,
+                       sizeof(mask));
+}
+
+/* The guest may set %fs (Solo5 guests' TLS), nothing else. */
+static long do_arch_prctl_get(void)
+{
+    static unsigned long fs;
+    return sys(__NR_arch_prctl, ARCH_GET_FS, (long)&fs, 0, 0, 0);
+}
+
+static long do_arch_prctl_gs(void)
+{
+    return sys(__NR_arch_prctl, ARCH_SET_GS, 0, 0, 0, 0);
+}
+
+/* Only the tender's own timerfd and epoll set, as it made them. */
+static long do_timerfd_create(void)
+{
+    return sys(__NR_timerfd_create, CLOCK_MONOTONIC, 0, 0, 0, 0);
+}
+
+static long do_epoll_ctl(void)
+{
+    struct epoll_event ev = { .events = EPOLLIN };
+    return sys(__NR_epoll_ctl, nb_boot_info()->epollfd, EPOLL_CTL_ADD, 1, (long)&ev, 0);
 }
 
 static long do_x32(void)
@@ -215,11 +250,14 @@ static const struct {
     { "write-fd0", do_write_fd0 },
     { "read-console", do_read_console },
     { "write-disk", do_write_disk },
-    { "pwrite-readonly-disk", do_pwrite_readonly_disk },
     { "pread-unaligned", do_pread_unaligned },
     { "pread-past-end", do_pread_past_end },
     { "clock-bad", do_clock_bad },
-    { "ppoll-sigmask", do_ppoll_sigmask },
+    { "epoll-sigmask", do_epoll_sigmask },
+    { "arch_prctl-get", do_arch_prctl_get },
+    { "arch_prctl-gs", do_arch_prctl_gs },
+    { "timerfd-create", do_timerfd_create },
+    { "epoll-ctl", do_epoll_ctl },
     { "x32", do_x32 },
     { "int80", do_int80 },
     { "high-fd", do_high_fd },
@@ -251,14 +289,15 @@ static long write_at(uintptr_t addr)
 }
 
 static long probe_read_null(void) { return read_at(0); }
-static long probe_read_below(void) { return read_at(NABLA_MEM_BASE - NABLA_PAGE_SIZE); }
-static long probe_read_past_end(void) { return read_at(nb_boot_info()->mem_end); }
-static long probe_read_guard(void) { return read_at(nb_boot_info()->heap_end); }
+static long probe_read_below(void) { return read_at(SPT_HOST_MEM_BASE - 4096); }
+static long probe_read_past_end(void) { return read_at(nb_boot_info()->mem_size); }
 static long probe_read_kernel(void) { return read_at(0xffffffff81000000ul); }
 static long probe_read_noncanonical(void) { return read_at(0x8000000000000000ul); }
-static long probe_write_bootinfo(void) { return write_at(NABLA_BOOT_INFO + 8); }
-static long probe_write_config(void) { return write_at(nb_boot_info()->config); }
+static long probe_write_bootinfo(void) { return write_at(SPT_BOOT_INFO_BASE + 8); }
+static long probe_write_config(void) { return write_at(nb_boot_info()->cmdline); }
 static long probe_write_text(void) { return write_at((uintptr_t)do_open); }
+static const char rodata[] = "read-only";
+static long probe_write_rodata(void) { return write_at((uintptr_t)rodata); }
 
 static long jump_to(uint8_t *code)
 {
@@ -281,30 +320,31 @@ static long probe_exec_stack(void)
 
 static long probe_exhaust_heap(void)
 {
-    const struct nabla_boot_info *bi = nb_boot_info();
-    volatile uint8_t *p = (volatile uint8_t *)bi->heap_start;
-    for (; (uintptr_t)p < bi->heap_end; p += NABLA_PAGE_SIZE)
+    uintptr_t start, end;
+    nb_heap_range(&start, &end);
+    for (volatile uint8_t *p = (volatile uint8_t *)start; (uintptr_t)p < end; p += 4096)
         *p = 1;
-    nb_printf("escape: touched %lu MiB of heap, now the guard page\n",
-              (unsigned long)((bi->heap_end - bi->heap_start) >> 20));
-    *p = 1;
-    nb_printf("escape: the heap guard page was writable\n");
-    nb_exit(1);
+    nb_printf("escape: touched %lu MiB of heap, now past the end of memory\n",
+              (unsigned long)((end - start) >> 20));
+    return read_at(nb_boot_info()->mem_size);
 }
 
-/* Deeper than any stack: only the guard page ends the recursion. */
+/* Deeper than any memory: only the read-only image below the heap and
+ * .bss ends the recursion. On the way down the stack overwrites all
+ * writable memory, so the bound is an argument (kept in registers), not a
+ * global the descent could overwrite. */
 static volatile long max_depth = 1l << 40;
 
-static long recurse(long depth)
+static long recurse(long depth, long limit)
 {
     volatile char frame[4096];
     frame[0] = (char)depth;
-    if (depth >= max_depth)
+    if (depth >= limit)
         return 0;
-    return recurse(depth + 1) + frame[0];
+    return recurse(depth + 1, limit) + frame[0];
 }
 
-static long probe_stack_overflow(void) { return recurse(0); }
+static long probe_stack_overflow(void) { return recurse(0, max_depth); }
 
 static long probe_spin(void)
 {
@@ -322,13 +362,44 @@ static long probe_efault_write_neglen(void) { return sys(__NR_write, 1, (long)bu
 static long probe_efault_write_past_end(void)
 {
     /* Starts in guest memory, runs off its end: a short write or EFAULT. */
-    long r = sys(__NR_write, 1, (long)(nb_boot_info()->mem_end - 8), 1l << 40, 0, 0);
+    long r = sys(__NR_write, 1, (long)(nb_boot_info()->mem_size - 8), 1l << 40, 0, 0);
     return r > 0 ? -r : r;
 }
 static long probe_efault_clock(void) { return sys(__NR_clock_gettime, CLOCK_MONOTONIC, 8, 0, 0, 0); }
-static long probe_efault_ppoll(void) { return sys(__NR_ppoll, 8, 1, 0, 0, 0); }
-static long probe_efault_ppoll_timeout(void) { return sys(__NR_ppoll, 0, 0, 8, 0, 0); }
-static long probe_efault_pread(void) { return sys(__NR_pread64, disk_fd(), 8, 512, 0, 0); }
+static long probe_efault_timerfd(void)
+{
+    return sys(__NR_timerfd_settime, nb_boot_info()->timerfd, TFD_TIMER_ABSTIME, 8, 0, 0);
+}
+/* The timer armed for 1 ns of CLOCK_MONOTONIC, long past, so the kernel
+ * has an event to copy to the bad address. */
+static long probe_efault_epoll(void)
+{
+    const struct spt_boot_info *bi = nb_boot_info();
+    struct __kernel_itimerspec now = { .it_value = { .tv_nsec = 1 } };
+    sys(__NR_timerfd_settime, bi->timerfd, TFD_TIMER_ABSTIME, (long)&now, 0, 0);
+    return nb_syscall6(__NR_epoll_pwait, bi->epollfd, 8, 1, -1, 0, 0);
+}
+static long probe_efault_pread(void)
+{
+    long bs;
+    int fd = disk_fd(&bs);
+    return sys(__NR_pread64, fd, 8, bs, 0, 0);
+}
+
+/* Writes back the disk's first block as it read it: nabla-run's filter
+ * fails pwrite64 on a read-only disk with EROFS (the guest lives on, the
+ * file is untouched); should a writable disk let it through, its content
+ * is still the same. */
+static long probe_pwrite_readonly_disk(void)
+{
+    long bs;
+    int fd = disk_fd(&bs);
+    if (sys(__NR_pread64, fd, (long)buf, bs, 0, 0) != bs) {
+        nb_printf("escape: cannot read the disk's first block\n");
+        nb_exit(2);
+    }
+    return sys(__NR_pwrite64, fd, (long)buf, bs, 0, 0);
+}
 
 static const struct {
     const char *name;
@@ -338,12 +409,12 @@ static const struct {
     { "read-null", probe_read_null },
     { "read-below", probe_read_below },
     { "read-past-end", probe_read_past_end },
-    { "read-guard", probe_read_guard },
     { "read-kernel", probe_read_kernel },
     { "read-noncanonical", probe_read_noncanonical },
     { "write-bootinfo", probe_write_bootinfo },
     { "write-config", probe_write_config },
     { "write-text", probe_write_text },
+    { "write-rodata", probe_write_rodata },
     { "exec-heap", probe_exec_heap },
     { "exec-stack", probe_exec_stack },
     { "exhaust-heap", probe_exhaust_heap },
@@ -354,9 +425,10 @@ static const struct {
     { "efault-write-neglen", probe_efault_write_neglen },
     { "efault-write-past-end", probe_efault_write_past_end },
     { "efault-clock", probe_efault_clock },
-    { "efault-ppoll", probe_efault_ppoll },
-    { "efault-ppoll-timeout", probe_efault_ppoll_timeout },
+    { "efault-epoll", probe_efault_epoll },
+    { "efault-timerfd", probe_efault_timerfd },
     { "efault-pread", probe_efault_pread },
+    { "pwrite-readonly-disk", probe_pwrite_readonly_disk },
 };
 
 #define NPROBES (sizeof(probes) / sizeof(probes[0]))

@@ -6,6 +6,8 @@
  */
 #include "nabla_net.h"
 
+NB_MANIFEST(NB_NET(NB_NET_NAME), NB_BLOCK(NB_BLOCK_NAME));
+
 #define MAX_CLIENTS   128
 #define REQ_MAX       4096
 #define CHUNK         16384

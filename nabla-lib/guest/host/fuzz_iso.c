@@ -2,7 +2,9 @@
  * libFuzzer target for the guest's ISO 9660 reader (sdk/iso.c, built for
  * the host). The disk comes from a container image: any bytes. The input
  * is the disk from block 16 (the volume descriptors) on, so seeds skip the
- * 32 KiB system area; the disk is that plus zeros to a sector boundary.
+ * 32 KiB system area; the disk is that plus zeros to a block boundary. The
+ * disk's block size, 512 to 4096 bytes, follows the input's length, so
+ * every seed is read through every block size over a run.
  * Lookups of the seed tree's paths and reads of what they find must never
  * touch memory outside the disk and the caller's buffer.
  *
@@ -19,6 +21,7 @@
 
 static uint8_t *disk;
 static size_t disk_size;
+static uint32_t block_size;
 struct nb_config nb_cfg;
 
 bool nb_block_present(void)
@@ -28,13 +31,13 @@ bool nb_block_present(void)
 
 uint32_t nb_block_sector(void)
 {
-    return 512;
+    return block_size;
 }
 
 /* Checked as the tender's filter and block.c check it. */
 long nb_block_read(uint64_t offset, void *buf, size_t len)
 {
-    if (offset % 512 || len % 512 || offset > disk_size || len > disk_size - offset)
+    if (offset % block_size || len % block_size || offset > disk_size || len > disk_size - offset)
         return -EINVAL;
     memcpy(buf, disk + offset, len);
     return 0;
@@ -57,7 +60,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static char buf[4096];
 
-    disk_size = (SYSTEM_AREA + size + 511) / 512 * 512;
+    block_size = 512u << (size % 4);
+    disk_size = (SYSTEM_AREA + size + block_size - 1) / block_size * block_size;
     disk = calloc(1, disk_size);
     memcpy(disk + SYSTEM_AREA, data, size);
     memset(&vol, 0, sizeof(vol));

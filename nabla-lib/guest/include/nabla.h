@@ -2,9 +2,12 @@
  * The guest SDK: what a Nabla unikernel may call. No libc: this header and
  * the runtime behind it are the whole environment. A guest defines
  *     int main(int argc, char **argv);
- * and is linked with the SDK's start file and linker script; the start code
- * parses CONFIG (rumprun JSON), sets up argv/env/cwd and calls main; main's
- * return value is the exit status.
+ * declares its devices once, at file scope (see "devices" below), e.g.
+ *     NB_MANIFEST(NB_NET(NB_NET_NAME), NB_BLOCK(NB_BLOCK_NAME));
+ * and is linked with the SDK's start file and linker script. It is a Solo5
+ * spt guest (nabla-lib/abi/solo5_spt.h): the start code parses its command
+ * line, a rumprun-style CONFIG JSON document, sets up argv/env/cwd and calls
+ * main; main's return value is the exit status.
  *
  * Every call below ends in at most one raw syscall that the tender's seccomp
  * filter allows; anything else kills the guest with SIGSYS.
@@ -17,13 +20,60 @@
 #include <stdarg.h>
 #include <stdbool.h>
 
+#include "solo5_spt.h"
+
+/* --- devices: the Solo5 manifest (MFT1 note) ------------------------------ */
+/* The devices the SDK drives: nb_net_* use the NET_BASIC device named
+ * NB_NET_NAME, nb_block_* and the ISO reader the BLOCK_BASIC NB_BLOCK_NAME.
+ * A tender must attach every declared device (nabla-run --net:net0=TAP
+ * --block:rootfs=FILE), so declare only what the app uses. */
+#define NB_NET_NAME   "net0"
+#define NB_BLOCK_NAME "rootfs"
+#define NB_CLOCK_NAME "runnc.clock"
+
+#define NB_NET(dev)   { .name = dev, .type = MFT_DEV_NET_BASIC }
+#define NB_BLOCK(dev) { .name = dev, .type = MFT_DEV_BLOCK_BASIC }
+
+/* The MFT1 note as Solo5 lays it out: the manifest 8-aligned after the
+ * 20-byte head, entry 0 reserved. Every SDK guest also declares the
+ * MFT_RUNNC_CLOCK entry: nabla-run attaches it with its vDSO clock, other
+ * tenders ignore it (nb_clock_* then use the syscall). The linker script
+ * refuses a guest without NB_MANIFEST; a second one is a duplicate symbol. */
+#define NB_MANIFEST(...)                                                               \
+    __attribute__((section(".note.solo5.manifest"), used, aligned(8)))                 \
+    const struct {                                                                     \
+        struct solo5_note_head h;                                                      \
+        uint32_t pad;                                                                  \
+        uint32_t version, entries; /* struct mft, whose e[] follows */                \
+        struct mft_entry e[sizeof((struct mft_entry[]){ NB_MFT_FIXED, __VA_ARGS__ }) / \
+                           sizeof(struct mft_entry)];                                  \
+    } nb_manifest_note = {                                                             \
+        .h = { .namesz = sizeof(SOLO5_NOTE_OWNER),                                     \
+               .descsz = sizeof(nb_manifest_note) - sizeof(struct solo5_note_head),    \
+               .type = SOLO5_NOTE_MFT1,                                                \
+               .name = SOLO5_NOTE_OWNER },                                             \
+        .version = MFT_VERSION,                                                        \
+        .entries = sizeof(nb_manifest_note.e) / sizeof(struct mft_entry),             \
+        .e = { NB_MFT_FIXED, __VA_ARGS__ },                                            \
+    }
+#define NB_MFT_FIXED                                 \
+    { .name = "", .type = MFT_RESERVED_FIRST },      \
+    { .name = NB_CLOCK_NAME, .type = MFT_RUNNC_CLOCK }
+
+/* The manifest entry named name of that type, as the tender filled it in,
+ * if the tender attached it; else NULL. */
+const struct mft_entry *nb_device(const char *name, uint32_t type);
+
 /* --- process ------------------------------------------------------------ */
 _Noreturn void nb_exit(int status);
-const struct nabla_boot_info *nb_boot_info(void);
+const struct spt_boot_info *nb_boot_info(void);
 extern char **nb_environ;             /* NULL-terminated "K=V" list */
 const char *nb_getenv(const char *name);
 const char *nb_cwd(void);             /* CONFIG "cwd", default "/" */
-uint64_t nb_mem_size(void);           /* guest memory in bytes */
+uint64_t nb_mem_size(void);           /* guest memory in bytes (from address 0) */
+/* The heap nb_malloc serves: from the end of the image to the stack's
+ * reserve at the top of memory (CONFIG's arrays take its first bytes). */
+void nb_heap_range(uintptr_t *start, uintptr_t *end);
 
 /* --- console -------------------------------------------------------------- */
 long nb_console_write(const void *buf, size_t len);  /* fd 1 */
@@ -61,8 +111,11 @@ bool nb_net_config(struct nb_net_config *out);
 /* --- block device ---------------------------------------------------------- */
 bool nb_block_present(void);
 uint64_t nb_block_size(void);        /* bytes */
-uint32_t nb_block_sector(void);      /* 512 */
-/* Read len bytes at offset; both multiples of the sector size. 0 or -errno. */
+uint32_t nb_block_sector(void);      /* the block size: a power of two from 512 */
+/* The largest block size: a BLOCK_BASIC device's field is a uint16_t.
+ * Reads through any block size need a buffer this big. */
+#define NB_BLOCK_SIZE_MAX 32768u
+/* Read len bytes at offset; both multiples of the block size. 0 or -errno. */
 long nb_block_read(uint64_t offset, void *buf, size_t len);
 
 /* --- ISO 9660 (with Rock Ridge names) on the block device ----------------- */

@@ -12,7 +12,7 @@ $(BUILD)/fuzz/fuzz_net: $(GUEST_DIR)/net/fuzz/fuzz_net.c $(wildcard $(GUEST_DIR)
 	@mkdir -p $(@D)
 	$(GUEST_FUZZ_CC) -std=gnu11 -g -O1 -Wall -Wextra -Werror \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-		-I$(GUEST_DIR)/include -o $@ $(GUEST_DIR)/net/fuzz/fuzz_net.c $(wildcard $(GUEST_DIR)/net/*.c)
+		-I$(GUEST_DIR)/include -Inabla-lib/abi -o $@ $(GUEST_DIR)/net/fuzz/fuzz_net.c $(wildcard $(GUEST_DIR)/net/*.c)
 
 .PHONY: fuzz-net
 fuzz-net: $(BUILD)/fuzz/fuzz_net

@@ -48,11 +48,42 @@ static uint32_t le32(const uint8_t *p)
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
+/* Reads len bytes at byte offset at through the disk's own blocks (512 to
+ * NB_BLOCK_SIZE_MAX bytes, which need not divide or be divided by an ISO
+ * block): whole blocks straight into buf, the ends through a bounce
+ * buffer. Returns the bytes read before the first failure, or -EIO. */
+static long disk_read(uint64_t at, void *buf, size_t len)
+{
+    static uint8_t bounce[NB_BLOCK_SIZE_MAX];
+    uint32_t bs = nb_block_sector();
+    char *p = buf;
+    size_t done = 0;
+
+    if (bs == 0 || bs > sizeof(bounce))
+        return -EIO;
+    while (done < len) {
+        uint64_t pos = at + done;
+        size_t skip = (size_t)(pos % bs), n;
+        if (skip == 0 && len - done >= bs) {
+            n = (len - done) - (len - done) % bs;
+            if (nb_block_read(pos, p + done, n) < 0)
+                break;
+        } else {
+            n = bs - skip < len - done ? bs - skip : len - done;
+            if (nb_block_read(pos - skip, bounce, bs) < 0)
+                break;
+            memcpy(p + done, bounce + skip, n);
+        }
+        done += n;
+    }
+    return done ? (long)done : -EIO;
+}
+
 static int read_block(uint64_t lba, uint8_t *buf)
 {
     if (lba > UINT64_MAX / BLOCK)
         return -EIO;
-    return nb_block_read(lba * BLOCK, buf, BLOCK) < 0 ? -EIO : 0;
+    return disk_read(lba * BLOCK, buf, BLOCK) == BLOCK ? 0 : -EIO;
 }
 
 static bool append(char *dst, size_t *len, size_t cap, const void *src, size_t n)
@@ -356,10 +387,6 @@ restart:;
 
 long nb_iso_read(const struct nb_file *f, uint64_t off, void *buf, size_t len)
 {
-    static uint8_t sector[512];
-    char *p = buf;
-    size_t done = 0;
-
     if (f->is_dir)
         return -EISDIR;
     if (off >= f->size)
@@ -370,23 +397,5 @@ long nb_iso_read(const struct nb_file *f, uint64_t off, void *buf, size_t len)
         memcpy(buf, f->mem + off, len);
         return (long)len;
     }
-    uint32_t ss = nb_block_sector();
-    if (ss == 0 || ss > sizeof(sector))
-        return -EIO;
-    while (done < len) {
-        uint64_t at = f->extent_offset + off + done;
-        size_t skip = (size_t)(at % ss), n;
-        if (skip == 0 && len - done >= ss) { /* whole sectors straight into buf */
-            n = (len - done) - (len - done) % ss;
-            if (nb_block_read(at, p + done, n) < 0)
-                return done ? (long)done : -EIO;
-        } else {
-            n = ss - skip < len - done ? ss - skip : len - done;
-            if (nb_block_read(at - skip, sector, ss) < 0)
-                return done ? (long)done : -EIO;
-            memcpy(p + done, sector + skip, n);
-        }
-        done += n;
-    }
-    return (long)done;
+    return disk_read(f->extent_offset + off, buf, len);
 }

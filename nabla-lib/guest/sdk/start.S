@@ -1,8 +1,11 @@
 /*
- * The guest's entry point. The tender jumps here with %rdi = boot info and
- * %rsp = stack_top (16-byte aligned). .bss is zeroed first: no global may
- * be written before that (the loader maps it, but this code does not trust
- * that it left it clean). Then C takes over and never comes back.
+ * The guest's entry point. A Solo5 spt tender jumps here with %rdi = struct
+ * spt_boot_info and %rsp = mem_size - 8, as if _start had been called; the
+ * stack is realigned before calling C all the same, in case a tender does
+ * otherwise. .bss is zeroed first: no global may be written before that
+ * (the loader maps it, but this code does not trust that it left it
+ * clean, and solo5-spt skips a segment with no file bytes). Then
+ * C takes over and never comes back.
  */
     .section .text.start, "ax", @progbits
     .globl _start

@@ -1,24 +1,70 @@
 /*
- * A probe guest for the tender's tests (not an SDK: no libc, no runtime).
- * CONFIG is one command:
- *   bootinfo               write the raw boot info, then the CONFIG bytes
+ * A probe guest for the tender's tests (not an SDK: no libc, no runtime),
+ * on the Solo5 spt ABI: its notes declare the devices named by -DPROBE_NET
+ * (network "net0") and -DPROBE_BLOCK (block "disk"), and a runnc clock,
+ * and ask for ABI -DPROBE_ABI. With -DPROBE_LEGACY=1 it has no notes and
+ * reads the Nabla era's v0.4 boot info instead (both keep kernel_end and
+ * the command line at the same offsets).
+ * The command line is one command:
+ *   bootinfo               write the raw boot info, the manifest, then the
+ *                          command line
  *   exit N                 exit_group(N)
  *   sys NR A0 .. A5        make that raw syscall, print "ret=R", exit 0
  *   int80 NR A0 A1 A2      the same through the i386 entry (int $0x80)
- *   pollfd FD              ppoll FD with no wait, print "revents=R"
  *   poke ADDR / peek ADDR  write / read one byte at ADDR
  *   jump ADDR              call ADDR
  *   retat ADDR             write a ret instruction at ADDR, then call it
  *   recurse                overflow the stack
- *   vdso                   call the boot info's vDSO clock, print "vdso=R"
- * Numbers are decimal or 0x-hex; "$heap" is the boot info's heap_start.
+ *   vdso                   call the manifest's runnc clock, print "vdso=R"
+ *   fs                     print the %fs base it starts with
+ * Numbers are decimal or 0x-hex; "$heap" is the boot info's kernel_end.
  */
 #include <stddef.h>
 #include <stdint.h>
 
-#include "nabla_abi.h"
+#include "solo5_spt.h"
 
-__asm__(".globl _start\n_start:\n\tcall probe_main\n\tud2\n");
+/* Entered as if called (%rsp 8 below a 16-byte boundary): realign for the
+ * call, or SSE code in probe_main faults. */
+__asm__(".globl _start\n_start:\n\tand $-16, %rsp\n\tcall probe_main\n\tud2\n");
+
+#if PROBE_LEGACY
+typedef struct spt_v04_boot_info boot_info;
+#else
+typedef struct spt_boot_info boot_info;
+#define NOTE __attribute__((section(".note.solo5"), aligned(4), used))
+
+static const struct {
+    struct solo5_note_head h;
+    struct solo5_abi1_desc d;
+} abi1 NOTE = {
+    { sizeof(SOLO5_NOTE_OWNER), sizeof(struct solo5_abi1_desc), SOLO5_NOTE_ABI1, SOLO5_NOTE_OWNER },
+    { SOLO5_ABI_TARGET_SPT, PROBE_ABI, { 0, 0 } },
+};
+
+#define PROBE_ENTRIES (2 + PROBE_NET + PROBE_BLOCK)
+static const struct {
+    struct solo5_note_head h;
+    uint32_t pad;
+    struct mft m;
+    struct mft_entry e[PROBE_ENTRIES];
+} mft1 NOTE = {
+    { sizeof(SOLO5_NOTE_OWNER), MFT1_DESC_PAD + MFT_SIZE(PROBE_ENTRIES), SOLO5_NOTE_MFT1,
+      SOLO5_NOTE_OWNER },
+    0,
+    { MFT_VERSION, PROBE_ENTRIES },
+    {
+        { .name = "", .type = MFT_RESERVED_FIRST },
+        { .name = "runnc.clock", .type = MFT_RUNNC_CLOCK },
+#if PROBE_NET
+        { .name = "net0", .type = MFT_DEV_NET_BASIC },
+#endif
+#if PROBE_BLOCK
+        { .name = "disk", .type = MFT_DEV_BLOCK_BASIC },
+#endif
+    },
+};
+#endif
 
 static long sys6(long n, long a, long b, long c, long d, long e, long f)
 {
@@ -84,13 +130,13 @@ static int word(const char **s, const char *w)
     return 1;
 }
 
-static unsigned long number(const char **s, const struct nabla_boot_info *bi)
+static unsigned long number(const char **s, const boot_info *bi)
 {
     unsigned long v = 0, base = 10;
     while (**s == ' ')
         (*s)++;
     if (word(s, "$heap"))
-        return bi->heap_start;
+        return bi->kernel_end;
     if ((*s)[0] == '0' && (*s)[1] == 'x') {
         base = 16;
         *s += 2;
@@ -114,15 +160,26 @@ static int recurse(volatile char *p)
     return recurse(buf) + buf[1];
 }
 
-_Noreturn void probe_main(const struct nabla_boot_info *bi);
+_Noreturn void probe_main(const boot_info *bi);
 
-_Noreturn void probe_main(const struct nabla_boot_info *bi)
+_Noreturn void probe_main(const boot_info *bi)
 {
-    const char *cmd = (const char *)bi->config;
+    const char *cmd = (const char *)bi->cmdline;
 
     if (word(&cmd, "bootinfo")) {
+        const char *c = (const char *)bi->cmdline;
         out(bi, sizeof(*bi));
-        out((const void *)bi->config, bi->config_len);
+#if !PROBE_LEGACY
+        const struct mft *m = (const struct mft *)bi->mft;
+        out(m, MFT_SIZE(m->entries));
+#endif
+        out(c, slen(c));
+        quit(0);
+    }
+    if (word(&cmd, "fs")) {
+        unsigned long fs = 0;
+        __asm__ volatile("rdfsbase %0" : "=r"(fs)); /* SIGILL where FSGSBASE is off */
+        say_num("fs=", (long)fs);
         quit(0);
     }
     if (word(&cmd, "exit"))
@@ -139,13 +196,6 @@ _Noreturn void probe_main(const struct nabla_boot_info *bi)
         for (int i = 0; i < 4; i++)
             a[i] = (long)number(&cmd, bi);
         say_num("ret=", int80(a[0], a[1], a[2], a[3]));
-        quit(0);
-    }
-    if (word(&cmd, "pollfd")) {
-        struct { int fd; short events, revents; } pfd = { (int)number(&cmd, bi), 0, 0 };
-        long ts[2] = { 0, 0 };
-        sys6(271, (long)&pfd, 1, (long)ts, 0, 0, 0);
-        say_num("revents=", pfd.revents);
         quit(0);
     }
     if (word(&cmd, "poke")) {
@@ -171,15 +221,18 @@ _Noreturn void probe_main(const struct nabla_boot_info *bi)
     }
     if (word(&cmd, "recurse"))
         quit(recurse((volatile char *)bi));
+#if !PROBE_LEGACY
     if (word(&cmd, "vdso")) {
         long ts[2] = { 0, 0 };
-        if (!bi->vdso_clock_gettime)
+        const struct mft_entry *clock = &((const struct mft *)bi->mft)->e[1];
+        if (!clock->attached || !clock->b.data)
             quit(2);
-        long r = ((long (*)(long, long *))bi->vdso_clock_gettime)(1, ts);
+        long r = ((long (*)(long, long *))clock->b.data)(1, ts);
         say_num("vdso=", r);
         say_num("sec=", ts[0]);
         quit(0);
     }
+#endif
     say("probe: unknown command\n");
     quit(99);
 }

@@ -25,6 +25,7 @@ uint32_t nb_net_mtu(void) { return 1500; }
 uint64_t nb_clock_monotonic(void) { return fake_now; }
 bool nb_yield(uint64_t deadline_ns) { (void)deadline_ns; return next_frame != NULL; }
 void *nb_malloc(size_t n) { return malloc(n); }
+long nb_atol(const char *s) { return atol(s); }
 
 bool nb_net_config(struct nb_net_config *out)
 {
