@@ -10,11 +10,11 @@ TENDER_PREFIX ?= /opt/runnc/bin
 GOFLAGS_BUILD := -trimpath -tags netgo,osusergo,urfave_cli_no_docs \
 	-ldflags "-s -w -linkmode external -extldflags -static -X main.gitCommit=$(shell git rev-parse --short HEAD 2>/dev/null)"
 
-.PHONY: all build runnc tender init guests install uninstall demo test test-vm setup bench baseline fuzz fuzz-go clean
+.PHONY: all build runnc examples tender init guests install uninstall demo test test-vm unit setup bench fuzz fuzz-go clean
 
 all: build
 
-build: runnc tender init guests
+build: runnc tender init guests examples
 
 # The C parts bring their own rules; they only ever write below $(BUILD).
 include nabla-lib/tender/tender.mk
@@ -25,6 +25,10 @@ runnc:
 	@mkdir -p $(BUILD)
 	$(GO) build $(GOFLAGS_BUILD) -o $(BUILD)/runnc ./runnc
 	$(GO) build $(GOFLAGS_BUILD) -o $(BUILD)/runnc-image ./runnc-image
+
+# The library's embedding example; tests/runtime runs it.
+examples:
+	$(GO) build -o $(BUILD)/examples/embed ./examples/embed
 
 install: build
 	install -D -m 0755 $(BUILD)/runnc $(PREFIX)/bin/runnc
@@ -40,19 +44,26 @@ uninstall:
 	rm -f $(PREFIX)/bin/runnc $(PREFIX)/bin/runnc-image $(TENDER_PREFIX)/nabla-run $(TENDER_PREFIX)/runnc-init
 	-rmdir $(TENDER_PREFIX) $(patsubst %/,%,$(dir $(TENDER_PREFIX))) 2>/dev/null
 
-# Installs what building and testing need on a fresh Debian machine.
+# Installs what building and testing need on a fresh Debian machine; quiet
+# and quick when all is there.
 setup:
-	./scripts/setup.sh
+	@./scripts/setup.sh
 
 demo:
 	./scripts/setup.sh demo
 	$(MAKE) build
 	./scripts/demo.sh
 
-# Every test needs root (netns, tap, cgroups) and the built binaries. The
-# VM suite runs after the others: its QEMU takes both cores for minutes,
-# and the timing-sensitive tests should not share them with it.
-test: setup build
+# The pure packages' tests, in seconds, without root or a build: those of
+# their tests that need either skip (RUNNC_UNIT) and run in make test.
+UNIT_PKGS := ./internal/... ./libcontainer/... ./llif/... ./llcli/... ./nabla-lib/...
+unit:
+	RUNNC_UNIT=1 $(GO) test -count=1 $(UNIT_PKGS)
+
+# Everything, as root (netns, tap, cgroups), on the built binaries. The VM
+# suite runs after the others: its QEMU takes both cores for minutes, and
+# the timing-sensitive tests should not share them with it.
+test: setup build unit
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 40m $$($(GO) list ./... | grep -v '/tests/vm$$')
 	$(GO) test -count=1 -timeout 30m ./tests/vm
@@ -63,27 +74,10 @@ test: setup build
 test-vm: setup build
 	$(GO) test -count=1 -timeout 30m -v ./tests/vm
 
-# SOLO5_SPT=PATH adds Solo5's own solo5-spt to the boot row (built by hand:
-# this project builds none of Solo5). The OCI-level bench writes BENCHMARKS.md; the engine-level rows (docker
-# run, ctr, podman, a CRI pod to its first HTTP answer) are Go benchmarks
-# beside the tests that own those daemons, printed after it.
-# The lifecycle rows also time the runnc of commit BASELINE, built below
-# $(BUILD)/baseline, as the "runnc-before" column: the commit before the
-# start-up work (C init, cgroup join, disk cache, static binary). BASELINE=
-# leaves it out; QUICK=1 does too.
-BASELINE ?= d3582f8
-BASELINE_BUILD := $(abspath $(BUILD))/baseline
-
-bench: setup build $(if $(and $(BASELINE),$(if $(QUICK),,y)),baseline)
-	$(GO) run ./tests/bench $(if $(QUICK),-quick) $(if $(and $(BASELINE),$(if $(QUICK),,y)),-baseline $(BASELINE_BUILD)) \
-		$(if $(SOLO5_SPT),-solo5-spt $(abspath $(SOLO5_SPT)))
-	$(GO) test -count=1 -run '^$$' -bench . -benchtime $(if $(QUICK),3x,20x) ./tests/e2e ./tests/clients
-
-baseline:
-	rm -rf $(BASELINE_BUILD)-src && mkdir -p $(BASELINE_BUILD)-src
-	git archive $(BASELINE) | tar -x -C $(BASELINE_BUILD)-src
-	$(MAKE) -C $(BASELINE_BUILD)-src BUILD=$(BASELINE_BUILD) runnc tender guests \
-		GOFLAGS_BUILD='-trimpath -ldflags "-s -w -X main.gitCommit=$(BASELINE)"'
+# Benchmarks: see tests/bench/bench.sh for QUICK=1, SOLO5_SPT=PATH and
+# BASELINE=COMMIT.
+bench: setup build
+	BUILD=$(BUILD) GO=$(GO) ./tests/bench/bench.sh
 
 fuzz: setup
 	$(MAKE) -C . fuzz-tender fuzz-guest fuzz-net fuzz-go FUZZ_SECONDS=$(or $(FUZZ_SECONDS),60)

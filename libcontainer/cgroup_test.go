@@ -45,8 +45,8 @@ func TestSystemdCgroupWithoutSystemd(t *testing.T) {
 	f, disks := testFactory(t)
 	WithSystemdCgroup(true)(f)
 	_, err := f.Create("sd", testConfig(t, nil))
-	if !errors.Is(err, ErrConfigInvalid) || !strings.Contains(err.Error(), "--systemd-cgroup") {
-		t.Fatalf("create with the systemd driver on a host without systemd: %v, want a ConfigInvalid naming --systemd-cgroup", err)
+	if !errors.Is(err, ErrInvalidConfig) || !strings.Contains(err.Error(), "--systemd-cgroup") {
+		t.Fatalf("create with the systemd driver on a host without systemd: %v, want ErrInvalidConfig naming --systemd-cgroup", err)
 	}
 	if _, err := os.Stat(filepath.Join(f.Root(), "sd")); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("the state directory is left: %v", err)

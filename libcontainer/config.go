@@ -26,19 +26,19 @@ type Config struct {
 func LoadBundle(bundle string) (*Config, error) {
 	abs, err := filepath.Abs(bundle)
 	if err != nil {
-		return nil, newError(ConfigInvalid, err, "bundle path %q is not valid: %v", bundle, err)
+		return nil, errorf(ErrInvalidConfig, "bundle path %q is not valid: %w", bundle, err)
 	}
 	data, err := os.ReadFile(filepath.Join(abs, specConfig))
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
-			return nil, newError(ConfigInvalid, err, "bundle %s has no %s: pass the bundle directory with --bundle (runnc spec writes a template)", abs, specConfig)
+			return nil, errorf(ErrInvalidConfig, "bundle %s has no %s: pass the bundle directory with --bundle (runnc spec writes a template)", abs, specConfig)
 		}
-		return nil, newError(ConfigInvalid, err, "cannot read %s in bundle %s: %v", specConfig, abs, err)
+		return nil, errorf(ErrInvalidConfig, "cannot read %s in bundle %s: %w", specConfig, abs, err)
 	}
 	var spec specs.Spec
 	dec := json.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&spec); err != nil {
-		return nil, newError(ConfigInvalid, err, "%s in bundle %s is not valid OCI JSON: %v", specConfig, abs, err)
+		return nil, errorf(ErrInvalidConfig, "%s in bundle %s is not valid OCI JSON: %w", specConfig, abs, err)
 	}
 	return NewConfig(abs, &spec)
 }
@@ -49,7 +49,7 @@ const specConfig = "config.json"
 // it with specconv. A relative root.path is relative to bundle.
 func NewConfig(bundle string, spec *specs.Spec) (*Config, error) {
 	if err := validateSpec(spec); err != nil {
-		return nil, newError(ConfigInvalid, err, "invalid %s in bundle %s: %v", specConfig, bundle, err)
+		return nil, errorf(ErrInvalidConfig, "invalid %s in bundle %s: %w", specConfig, bundle, err)
 	}
 	conv := *spec
 	root := *spec.Root
@@ -71,7 +71,7 @@ func NewConfig(bundle string, spec *specs.Spec) (*Config, error) {
 		Spec:         &conv,
 	})
 	if err != nil {
-		return nil, newError(ConfigInvalid, err, "invalid %s in bundle %s: %v", specConfig, bundle, err)
+		return nil, errorf(ErrInvalidConfig, "invalid %s in bundle %s: %w", specConfig, bundle, err)
 	}
 	// specconv records the working directory as the bundle; make it the
 	// bundle the caller named, wherever it runs from.

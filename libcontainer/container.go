@@ -2,6 +2,7 @@ package libcontainer
 
 import (
 	"errors"
+	"fmt"
 	"github.com/sirupsen/logrus"
 	"os"
 	"path/filepath"
@@ -11,33 +12,6 @@ import (
 	"github.com/opencontainers/runc/libcontainer/configs"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
-
-// Status is where a container is in its life.
-type Status int
-
-const (
-	Created Status = iota
-	Running
-	Pausing
-	Paused
-	Stopped
-)
-
-func (s Status) String() string {
-	switch s {
-	case Created:
-		return "created"
-	case Running:
-		return "running"
-	case Pausing:
-		return "pausing"
-	case Paused:
-		return "paused"
-	case Stopped:
-		return "stopped"
-	}
-	return "unknown"
-}
 
 // Container is one Nabla container.
 type Container interface {
@@ -56,8 +30,6 @@ type Container interface {
 	Start(p *Process) error
 	// Exec lets a created container's workload run (`runnc start`).
 	Exec() error
-	// Run is Start then Exec.
-	Run(p *Process) error
 	// Signal sends sig to the workload; with all, a stopped container is
 	// not an error (there is no other process to signal).
 	Signal(sig os.Signal, all bool) error
@@ -175,7 +147,7 @@ func (c *nablaContainer) lock() (func(), error) {
 		if errors.Is(err, os.ErrNotExist) {
 			return nil, notExist(c.id)
 		}
-		return nil, systemError(err, "container %s", c.name())
+		return nil, fmt.Errorf("container %s: %w", c.name(), err)
 	}
 	c.state = st
 	return unlock, nil

@@ -19,13 +19,12 @@ func (c *nablaContainer) Destroy(force bool) error {
 		return err
 	}
 	defer unlock()
-	switch s := c.currentStatus(); s {
-	case Running, Paused, Pausing:
-		if !force {
-			return newError(ContainerNotStopped, nil, "cannot delete container %s: it is %s; stop it first or use --force", c.name(), s)
+	if !force {
+		if err := c.check(opDelete); err != nil {
+			return err
 		}
-		fallthrough
-	case Created:
+	}
+	if c.currentStatus() != Stopped {
 		if err := c.killAndWait(); err != nil {
 			return err
 		}
@@ -42,7 +41,7 @@ func (c *nablaContainer) killAndWait() error {
 	deadline := time.Now().Add(10 * time.Second)
 	for alive(c.state.InitPid, c.state.InitStartTime) {
 		if time.Now().After(deadline) {
-			return newError(SystemError, nil, "container %s (pid %d) did not die after SIGKILL", c.name(), c.state.InitPid)
+			return fmt.Errorf("container %s (pid %d) did not die after SIGKILL", c.name(), c.state.InitPid)
 		}
 		time.Sleep(time.Millisecond)
 	}
@@ -55,7 +54,7 @@ func (c *nablaContainer) killAndWait() error {
 // the phase just did.
 func (c *nablaContainer) destroy() error {
 	if _, err := c.state.config(); err != nil {
-		return systemError(err, "delete %s", c.name())
+		return fmt.Errorf("delete %s: %w", c.name(), err)
 	}
 	in := c.input()
 	var errs []error
@@ -95,8 +94,8 @@ func (c *nablaContainer) destroy() error {
 	if err := errors.Join(errs...); err != nil {
 		// errors.Join puts each on a line of its own; the caller's log
 		// wants one.
-		return &Error{Code: SystemError, Cause: err, Msg: fmt.Sprintf("delete %s: not everything it held could be removed: %s",
-			c.name(), strings.ReplaceAll(err.Error(), "\n", "; "))}
+		return errorf(err, "delete %s: not everything it held could be removed: %s",
+			c.name(), strings.ReplaceAll(err.Error(), "\n", "; "))
 	}
 	logrus.WithField("id", c.id).Debug("deleted")
 	return nil

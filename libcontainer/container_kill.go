@@ -2,6 +2,7 @@ package libcontainer
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"syscall"
 
@@ -22,7 +23,7 @@ func (c *nablaContainer) Signal(sig os.Signal, all bool) error {
 func (c *nablaContainer) signal(sig os.Signal, all bool) error {
 	s, ok := sig.(syscall.Signal)
 	if !ok {
-		return newError(ConfigInvalid, nil, "signal %v is not a Unix signal", sig)
+		return fmt.Errorf("signal %v is not a Unix signal", sig)
 	}
 	if c.currentStatus() == Stopped {
 		if all {
@@ -31,7 +32,7 @@ func (c *nablaContainer) signal(sig os.Signal, all bool) error {
 			// after the exit it saw).
 			return nil
 		}
-		return notRunning(c.name())
+		return c.refuse(opSignal, Stopped)
 	}
 	// A pidfd pins the process: after checking it is still ours, the signal
 	// cannot reach a process that reused the pid.
@@ -40,7 +41,7 @@ func (c *nablaContainer) signal(sig os.Signal, all bool) error {
 		if errors.Is(err, unix.ESRCH) {
 			return c.signalGone(all)
 		}
-		return systemError(err, "signal container %s", c.name())
+		return fmt.Errorf("signal container %s: %w", c.name(), err)
 	}
 	defer unix.Close(pidfd)
 	if !alive(c.state.InitPid, c.state.InitStartTime) {
@@ -50,7 +51,7 @@ func (c *nablaContainer) signal(sig os.Signal, all bool) error {
 		if errors.Is(err, unix.ESRCH) {
 			return c.signalGone(all)
 		}
-		return systemError(err, "signal container %s", c.name())
+		return fmt.Errorf("signal container %s: %w", c.name(), err)
 	}
 	logrus.WithField("id", c.id).Debugf("sent signal %d to pid %d", int(s), c.state.InitPid)
 	// A frozen process dies of SIGKILL only once thawed (as runc does,
@@ -65,13 +66,5 @@ func (c *nablaContainer) signalGone(all bool) error {
 	if all {
 		return nil
 	}
-	return notRunning(c.name())
-}
-
-// notRunning is the refusal to signal a stopped container. It carries
-// runc's words "container not running": containerd's shim matches them to
-// report NotFound (the process already finished) rather than an unknown
-// error after kill.
-func notRunning(name string) error {
-	return newError(ContainerNotRunning, nil, "cannot signal %s: container not running (it has stopped)", name)
+	return c.refuse(opSignal, Stopped)
 }

@@ -1,6 +1,8 @@
 package libcontainer
 
 import (
+	"fmt"
+
 	"github.com/opencontainers/cgroups"
 )
 
@@ -12,12 +14,8 @@ func (c *nablaContainer) Pause() error {
 		return err
 	}
 	defer unlock()
-	switch s := c.currentStatus(); s {
-	case Running, Created:
-	case Paused:
-		return newError(ContainerPaused, nil, "cannot pause container %s: it is already paused", c.name())
-	default:
-		return newError(ContainerNotRunning, nil, "cannot pause container %s: it is %s", c.name(), s)
+	if err := c.check(opPause); err != nil {
+		return err
 	}
 	return c.freeze(cgroups.Frozen)
 }
@@ -29,8 +27,8 @@ func (c *nablaContainer) Resume() error {
 		return err
 	}
 	defer unlock()
-	if s := c.currentStatus(); s != Paused {
-		return newError(ContainerNotRunning, nil, "cannot resume container %s: it is %s, not paused", c.name(), s)
+	if err := c.check(opResume); err != nil {
+		return err
 	}
 	return c.freeze(cgroups.Thawed)
 }
@@ -38,10 +36,10 @@ func (c *nablaContainer) Resume() error {
 func (c *nablaContainer) freeze(state cgroups.FreezerState) error {
 	m, err := c.cgroupManager()
 	if err != nil {
-		return systemError(err, "container %s", c.name())
+		return fmt.Errorf("container %s: %w", c.name(), err)
 	}
 	if err := m.Freeze(state); err != nil {
-		return systemError(err, "container %s: set freezer to %s", c.name(), state)
+		return fmt.Errorf("container %s: set freezer to %s: %w", c.name(), state, err)
 	}
 	return nil
 }

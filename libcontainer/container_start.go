@@ -28,18 +28,6 @@ func (c *nablaContainer) Start(p *Process) error {
 	return c.start(p)
 }
 
-func (c *nablaContainer) Run(p *Process) error {
-	unlock, err := c.lock()
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	if err := c.start(p); err != nil {
-		return err
-	}
-	return c.exec()
-}
-
 // start launches init (runnc-init) and walks it through the protocol of
 // sync.go: once it is in the container's network namespace, the hooks and
 // the handlers' Run phases run here, and init gets the workload to exec
@@ -47,15 +35,15 @@ func (c *nablaContainer) Run(p *Process) error {
 // container and destroys it.
 func (c *nablaContainer) start(p *Process) (retErr error) {
 	if c.state.InitPid != 0 {
-		return newError(ConfigInvalid, nil, "container %s was already started: it is %s", c.name(), c.currentStatus())
+		return errorf(ErrExist, "cannot create container %s: its init was started already (it is %s)", c.name(), c.currentStatus())
 	}
 	cfg, err := c.state.config()
 	if err != nil {
-		return systemError(err, "start %s", c.name())
+		return fmt.Errorf("start %s: %w", c.name(), err)
 	}
 	fifo := filepath.Join(c.dir, fifoName)
 	if err := unix.Mkfifo(fifo, 0o600); err != nil {
-		return systemError(err, "start %s: make exec fifo", c.name())
+		return fmt.Errorf("start %s: make exec fifo: %w", c.name(), err)
 	}
 	var cmd *exec.Cmd
 	defer func() {
@@ -72,26 +60,26 @@ func (c *nablaContainer) start(p *Process) (retErr error) {
 	// not be reachable from wherever init runs.
 	fifoFd, err := os.OpenFile(fifo, unix.O_PATH|unix.O_CLOEXEC, 0)
 	if err != nil {
-		return systemError(err, "start %s: open exec fifo", c.name())
+		return fmt.Errorf("start %s: open exec fifo: %w", c.name(), err)
 	}
 	defer fifoFd.Close()
 	parentSock, childSock, err := socketPair()
 	if err != nil {
-		return systemError(err, "start %s: sync socket", c.name())
+		return fmt.Errorf("start %s: sync socket: %w", c.name(), err)
 	}
 	defer parentSock.Close()
 	defer childSock.Close()
 	// Fds inherited from our caller (containerd's shim leaves a socket on
 	// fd 3) must not reach the container: only stdio and ExtraFiles do.
 	if err := unix.CloseRange(3, ^uint(0), unix.CLOSE_RANGE_CLOEXEC); err != nil {
-		return systemError(err, "start %s: mark inherited fds close-on-exec", c.name())
+		return fmt.Errorf("start %s: mark inherited fds close-on-exec: %w", c.name(), err)
 	}
 	cmd = c.initCommand(p, cfg, childSock, fifoFd)
 	// In its cgroup before it runs, and long before create returns: the
 	// shim reads the cgroup of the pid in init.pid for docker stats.
 	join, err := c.makeCgroup()
 	if err != nil {
-		return newError(ConfigInvalid, err, "cannot create container %s: %v", c.name(), err)
+		return fmt.Errorf("cannot create container %s: %w", c.name(), err)
 	}
 	defer join.close()
 	join.set(cmd)
@@ -99,32 +87,32 @@ func (c *nablaContainer) start(p *Process) (retErr error) {
 	childSock.Close() // init's end: EOF reaches us if init dies
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return newError(ConfigInvalid, err, "cannot create container %s: the container init %s does not exist: install runnc-init beside nabla-run (make install)", c.name(), cmd.Path)
+			return errorf(err, "cannot create container %s: the container init %s does not exist: install runnc-init beside nabla-run (make install)", c.name(), cmd.Path)
 		}
-		return systemError(err, "start %s: start init %s", c.name(), cmd.Path)
+		return fmt.Errorf("start %s: start init %s: %w", c.name(), cmd.Path, err)
 	}
 	p.cmd = cmd
 	st, err := readProcStat(cmd.Process.Pid)
 	if err != nil {
-		return systemError(err, "start %s: read init's start time", c.name())
+		return fmt.Errorf("start %s: read init's start time: %w", c.name(), err)
 	}
 	// Init's pid is saved at once: if runnc create is killed from here
 	// on, delete --force finds init (and its cgroup) and kills it.
 	c.state.InitPid = cmd.Process.Pid
 	c.state.InitStartTime = st.startTime
 	if err := c.state.save(c.dir); err != nil {
-		return systemError(err, "start %s: save state", c.name())
+		return fmt.Errorf("start %s: save state: %w", c.name(), err)
 	}
 	logrus.WithField("id", c.id).Debugf("init %s started as pid %d", cmd.Path, cmd.Process.Pid)
 	if err := join.adopt(cmd.Process.Pid); err != nil {
-		return newError(ConfigInvalid, err, "cannot create container %s: %v", c.name(), err)
+		return fmt.Errorf("cannot create container %s: %w", c.name(), err)
 	}
 	sync := initPipe{f: parentSock}
 	if err := sync.expectReady(); err != nil {
 		return c.initFailed(err)
 	}
 	if err := setRlimits(cmd.Process.Pid, c.state.Process.Rlimits); err != nil {
-		return newError(ConfigInvalid, err, "cannot create container %s: %v", c.name(), err)
+		return fmt.Errorf("cannot create container %s: %w", c.name(), err)
 	}
 	// Hooks see the container as it is while created: pid of init, inside
 	// the container's network namespace already.
@@ -138,17 +126,17 @@ func (c *nablaContainer) start(p *Process) (retErr error) {
 	}
 	for _, name := range []configs.HookName{configs.Prestart, configs.CreateRuntime} {
 		if err := runHooks(cfg.Hooks, name, ociState); err != nil {
-			return newError(ConfigInvalid, err, "cannot create container %s: %v", c.name(), err)
+			return fmt.Errorf("cannot create container %s: %w", c.name(), err)
 		}
 	}
 	// Before the Run phases, as runc runs them before pivot_root: the
 	// container's environment exists, its workload is not decided yet.
 	if err := runContainerHooks(cmd.Process.Pid, cfg.Hooks, configs.CreateContainer, ociState); err != nil {
-		return newError(ConfigInvalid, err, "cannot create container %s: %v", c.name(), err)
+		return fmt.Errorf("cannot create container %s: %w", c.name(), err)
 	}
 	w, err := c.runPhases(cmd.Process.Pid)
 	if err != nil {
-		return newError(ConfigInvalid, err, "cannot create container %s: %v", c.name(), err)
+		return fmt.Errorf("cannot create container %s: %w", c.name(), err)
 	}
 	if err := sync.sendWorkload(w); err != nil {
 		return c.initFailed(err)
@@ -159,17 +147,30 @@ func (c *nablaContainer) start(p *Process) (retErr error) {
 		logrus.WithField("id", c.id).Debugf("workload sent to init: %s %q", w.Path, w.Args)
 	}
 	if err := c.state.save(c.dir); err != nil {
-		return systemError(err, "start %s: save state", c.name())
+		return fmt.Errorf("start %s: save state: %w", c.name(), err)
 	}
 	return nil
 }
 
-// initCommand is runnc-init's command for p: its stdio, p's extra files,
+// initCommand is the container init's command for p: its stdio, p's extra files,
 // then the sync socket and the exec fifo, and the network namespace it is
 // cloned into or joins.
 func (c *nablaContainer) initCommand(p *Process, cfg *configs.Config, sock, fifo *os.File) *exec.Cmd {
 	cmd := exec.Command(c.factory.initPath)
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = p.Stdin, p.Stdout, p.Stderr
+	if len(c.factory.initArgs) > 0 {
+		cmd.Args = c.factory.initArgs
+	}
+	// A nil *os.File in an io.Reader would not be nil: exec.Cmd would pass
+	// it as a closed fd rather than /dev/null.
+	if p.Stdin != nil {
+		cmd.Stdin = p.Stdin
+	}
+	if p.Stdout != nil {
+		cmd.Stdout = p.Stdout
+	}
+	if p.Stderr != nil {
+		cmd.Stderr = p.Stderr
+	}
 	syncFd := 3 + len(p.ExtraFiles)
 	cmd.ExtraFiles = append(append([]*os.File{}, p.ExtraFiles...), sock, fifo)
 	cmd.Env = []string{
@@ -230,11 +231,10 @@ func (c *nablaContainer) runPhases(initPid int) (*llif.Workload, error) {
 }
 
 func (c *nablaContainer) initFailed(err error) error {
-	var ie *initError
-	if errors.As(err, &ie) {
-		return newError(ConfigInvalid, err, "cannot create container %s: %s", c.name(), ie.msg)
+	if errors.As(err, new(*initError)) {
+		return fmt.Errorf("cannot create container %s: %w", c.name(), err)
 	}
-	return systemError(err, "cannot create container %s: its init failed", c.name())
+	return fmt.Errorf("cannot create container %s: its init failed: %w", c.name(), err)
 }
 
 // setRlimits gives init, and so the tender it becomes, the spec's
@@ -290,29 +290,23 @@ func (c *nablaContainer) Exec() error {
 // writing until we open it for reading, then writes one byte and becomes
 // the workload.
 func (c *nablaContainer) exec() error {
-	switch s := c.currentStatus(); s {
-	case Created:
-	case Stopped:
-		return newError(ContainerNotRunning, nil, "cannot start container %s: it is stopped; delete it and create it again", c.name())
-	case Paused:
-		return newError(ContainerPaused, nil, "cannot start container %s: it is paused; resume it first", c.name())
-	default:
-		return newError(ContainerNotStopped, nil, "cannot start container %s: it is already %s", c.name(), s)
+	if err := c.check(opStart); err != nil {
+		return err
 	}
 	hooks, err := c.state.hooks()
 	if err != nil {
-		return systemError(err, "start %s", c.name())
+		return fmt.Errorf("start %s: %w", c.name(), err)
 	}
 	// startContainer hooks run before init becomes the tender: init is
 	// still waiting on the exec fifo.
 	st, _ := c.OCIState()
 	if err := runContainerHooks(c.state.InitPid, hooks, configs.StartContainer, st); err != nil {
-		return newError(SystemError, err, "cannot start container %s: %v", c.name(), err)
+		return fmt.Errorf("cannot start container %s: %w", c.name(), err)
 	}
 	fifo := filepath.Join(c.dir, fifoName)
 	f, err := os.OpenFile(fifo, os.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
 	if err != nil {
-		return systemError(err, "start %s: open exec fifo", c.name())
+		return fmt.Errorf("start %s: open exec fifo: %w", c.name(), err)
 	}
 	defer f.Close()
 	buf := make([]byte, 1)
@@ -322,7 +316,7 @@ func (c *nablaContainer) exec() error {
 			break
 		}
 		if err != nil && err != unix.EAGAIN && err != unix.EINTR {
-			return systemError(err, "start %s: read exec fifo", c.name())
+			return fmt.Errorf("start %s: read exec fifo: %w", c.name(), err)
 		}
 		// No writer yet (EOF) or nothing written yet (EAGAIN).
 		if !alive(c.state.InitPid, c.state.InitStartTime) {
@@ -333,18 +327,18 @@ func (c *nablaContainer) exec() error {
 				break
 			}
 			os.Remove(fifo)
-			return newError(ContainerNotRunning, nil, "cannot start container %s: its init exited before start", c.name())
+			return errorf(ErrNotRunning, "cannot start container %s: its init exited before start", c.name())
 		}
 		// Wake as soon as init writes; look at its liveness now and then.
 		unix.Poll([]unix.PollFd{{Fd: int32(f.Fd()), Events: unix.POLLIN}}, 10)
 	}
 	if err := os.Remove(fifo); err != nil {
-		return systemError(err, "start %s: remove exec fifo", c.name())
+		return fmt.Errorf("start %s: remove exec fifo: %w", c.name(), err)
 	}
 	logrus.WithField("id", c.id).Debugf("init (pid %d) passed the exec fifo: the workload runs", c.state.InitPid)
 	st, _ = c.OCIState()
 	if err := runHooks(hooks, configs.Poststart, st); err != nil {
-		return newError(SystemError, err, "start %s: %v", c.name(), err)
+		return fmt.Errorf("start %s: %w", c.name(), err)
 	}
 	return nil
 }

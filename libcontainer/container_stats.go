@@ -1,21 +1,23 @@
 package libcontainer
 
 import (
+	"fmt"
+
 	"github.com/opencontainers/cgroups"
 )
 
 // Stats are the cgroup statistics of the container's process.
 func (c *nablaContainer) Stats() (*cgroups.Stats, error) {
-	if c.currentStatus() == Stopped {
-		return nil, newError(ContainerNotRunning, nil, "container %s is not running: it has no statistics", c.name())
+	if err := c.check(opStats); err != nil {
+		return nil, err
 	}
 	m, err := c.cgroupManager()
 	if err != nil {
-		return nil, systemError(err, "container %s", c.name())
+		return nil, fmt.Errorf("container %s: %w", c.name(), err)
 	}
 	st, err := m.GetStats()
 	if err != nil {
-		return nil, systemError(err, "container %s: read cgroup statistics", c.name())
+		return nil, fmt.Errorf("container %s: read cgroup statistics: %w", c.name(), err)
 	}
 	return st, nil
 }
@@ -29,20 +31,20 @@ func (c *nablaContainer) Set(r *cgroups.Resources) error {
 		return err
 	}
 	defer unlock()
-	if s := c.currentStatus(); s == Stopped {
-		return newError(ContainerNotRunning, nil, "cannot update container %s: it is stopped", c.name())
+	if err := c.check(opUpdate); err != nil {
+		return err
 	}
 	m, err := c.cgroupManager()
 	if err != nil {
-		return systemError(err, "container %s", c.name())
+		return fmt.Errorf("container %s: %w", c.name(), err)
 	}
 	withoutDevices(r)
 	if err := m.Set(r); err != nil {
-		return systemError(err, "update container %s", c.name())
+		return fmt.Errorf("update container %s: %w", c.name(), err)
 	}
 	c.state.Config.Cgroups.Resources = r // decoded by cgroupManager
 	if err := c.state.save(c.dir); err != nil {
-		return systemError(err, "update container %s: save state", c.name())
+		return fmt.Errorf("update container %s: save state: %w", c.name(), err)
 	}
 	return nil
 }

@@ -5,98 +5,37 @@ import (
 	"fmt"
 )
 
-// ErrorCode classifies the errors this package returns, so callers can react
-// to a kind of failure (errors.Is(err, ErrNotExist)) without parsing text.
-type ErrorCode int
-
-const (
-	IdInUse ErrorCode = iota + 1
-	InvalidIdFormat
-	ContainerNotExists
-	ContainerPaused
-	ContainerNotStopped
-	ContainerNotRunning
-	ConfigInvalid
-	SystemError
-	StateUnreadable
-)
-
-func (c ErrorCode) String() string {
-	switch c {
-	case IdInUse:
-		return "id already in use"
-	case InvalidIdFormat:
-		return "invalid container id"
-	case ContainerNotExists:
-		return "container does not exist"
-	case ContainerPaused:
-		return "container paused"
-	case ContainerNotStopped:
-		return "container not stopped"
-	case ContainerNotRunning:
-		return "container not running"
-	case ConfigInvalid:
-		return "invalid configuration"
-	case SystemError:
-		return "system error"
-	case StateUnreadable:
-		return "container state unreadable"
-	}
-	return fmt.Sprintf("error code %d", int(c))
-}
-
-// Error is an error with a code. Its message is a whole sentence meant for
-// the user; Cause (if any) is kept for errors.Is/As.
-type Error struct {
-	Code  ErrorCode
-	Msg   string
-	Cause error
-}
-
-func (e *Error) Error() string {
-	if e.Msg == "" {
-		return e.Code.String()
-	}
-	return e.Msg
-}
-
-func (e *Error) Unwrap() error { return e.Cause }
-
-// Is makes errors.Is(err, ErrNotExist) match any Error with the same code.
-func (e *Error) Is(target error) bool {
-	var t *Error
-	return errors.As(target, &t) && t.Msg == "" && t.Code == e.Code
-}
-
-// Sentinels to test against with errors.Is.
+// Sentinels classify this package's errors, as runc's do: callers test
+// them with errors.Is. An error's text is a sentence for the user, which
+// need not be its sentinel's; a failure of the host (a syscall, a file) is
+// none of these and wraps its cause, so errors.Is(err, fs.ErrPermission)
+// tells it.
 var (
-	ErrIdInUse       = &Error{Code: IdInUse}
-	ErrInvalidID     = &Error{Code: InvalidIdFormat}
-	ErrNotExist      = &Error{Code: ContainerNotExists}
-	ErrPaused        = &Error{Code: ContainerPaused}
-	ErrNotStopped    = &Error{Code: ContainerNotStopped}
-	ErrNotRunning    = &Error{Code: ContainerNotRunning}
-	ErrConfigInvalid = &Error{Code: ConfigInvalid}
-	ErrSystem        = &Error{Code: SystemError}
+	ErrExist         = errors.New("container already exists")
+	ErrInvalidID     = errors.New("invalid container id")
+	ErrNotExist      = errors.New("container does not exist")
+	ErrPaused        = errors.New("container paused")
+	ErrNotPaused     = errors.New("container not paused")
+	ErrRunning       = errors.New("container still running")
+	ErrNotRunning    = errors.New("container not running")
+	ErrInvalidConfig = errors.New("invalid configuration")
 	// ErrStateUnreadable: state.json is there but cannot be read back
-	// (corrupt, or naming handlers this runnc lacks). List shows such a
-	// container and delete --force removes it (RemoveUnreadable).
-	ErrStateUnreadable = &Error{Code: StateUnreadable}
+	// (corrupt, or naming handlers this program lacks). List shows such a
+	// container and RemoveUnreadable deletes it.
+	ErrStateUnreadable = errors.New("container state unreadable")
 )
 
-func newError(code ErrorCode, cause error, format string, args ...any) *Error {
-	return &Error{Code: code, Msg: fmt.Sprintf(format, args...), Cause: cause}
+// errorf is fmt.Errorf whose error also wraps under without showing its
+// text: a sentinel above that classifies the error, or a cause that the
+// sentence already tells in its own words.
+func errorf(under error, format string, args ...any) error {
+	return &wrapped{under: under, err: fmt.Errorf(format, args...)}
 }
 
-// systemError wraps an unexpected failure of the host (a syscall, a file)
-// while keeping its cause testable.
-func systemError(err error, format string, args ...any) error {
-	var e *Error
-	if errors.As(err, &e) {
-		return fmt.Errorf(format+": %w", append(args, err)...)
-	}
-	return &Error{Code: SystemError, Msg: fmt.Sprintf(format, args...) + ": " + err.Error(), Cause: err}
-}
+type wrapped struct{ under, err error }
+
+func (e *wrapped) Error() string   { return e.err.Error() }
+func (e *wrapped) Unwrap() []error { return []error{e.under, e.err} }
 
 // PhaseError is the failure of one handler phase (FsCreate, NetworkRun,
 // ExecDestroy...). Its message is the handler's own sentence: the phase is

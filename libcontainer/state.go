@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/nabla-containers/runnc/internal/atomicfile"
+	"github.com/nabla-containers/runnc/internal/flock"
 	"github.com/nabla-containers/runnc/llif"
 	"github.com/opencontainers/runc/libcontainer/configs"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -115,11 +116,11 @@ func lockDir(dir, id string) (unlock func(), err error) {
 		if errors.Is(err, os.ErrNotExist) {
 			return nil, notExist(id)
 		}
-		return nil, systemError(err, "lock container %s", id)
+		return nil, fmt.Errorf("lock container %s: %w", id, err)
 	}
-	if err := flockExclusive(f); err != nil {
+	if err := flock.Lock(f, unix.LOCK_EX); err != nil {
 		f.Close()
-		return nil, systemError(err, "lock container %s", id)
+		return nil, fmt.Errorf("lock container %s: %w", id, err)
 	}
 	// The directory may have been deleted while we waited for the lock.
 	if _, err := os.Stat(filepath.Join(dir, stateFile)); errors.Is(err, os.ErrNotExist) {
@@ -130,14 +131,5 @@ func lockDir(dir, id string) (unlock func(), err error) {
 }
 
 func notExist(id string) error {
-	return newError(ContainerNotExists, nil, "container %s does not exist", displayName(id, nil))
-}
-
-func flockExclusive(f *os.File) error {
-	for {
-		err := unix.Flock(int(f.Fd()), unix.LOCK_EX)
-		if err != unix.EINTR {
-			return err
-		}
-	}
+	return errorf(ErrNotExist, "container %s does not exist", displayName(id, nil))
 }

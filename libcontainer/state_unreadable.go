@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -16,7 +17,7 @@ import (
 )
 
 func unreadable(id string, err error) error {
-	return newError(StateUnreadable, err, "the state of container %s cannot be read (%v): delete it with runnc delete --force", displayName(id, nil), err)
+	return errorf(ErrStateUnreadable, "the state of container %s cannot be read (%w): delete it with runnc delete --force", displayName(id, nil), err)
 }
 
 // RemoveUnreadable deletes a container whose state cannot be read back
@@ -45,7 +46,7 @@ func (f *NablaFactory) RemoveUnreadable(id string) error {
 	defer unlock()
 	data, err := os.ReadFile(filepath.Join(dir, stateFile))
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
-		return systemError(err, "delete %s", displayName(id, nil))
+		return fmt.Errorf("delete %s: %w", displayName(id, nil), err)
 	}
 	c := &nablaContainer{id: id, dir: dir, factory: f, state: readableHead(data)}
 	c.state.ID = id
@@ -80,7 +81,7 @@ func (f *NablaFactory) RemoveUnreadable(id string) error {
 		logrus.Warnf("delete %s: %v", c.name(), err)
 	}
 	if err := os.RemoveAll(dir); err != nil {
-		return systemError(err, "delete %s", c.name())
+		return fmt.Errorf("delete %s: %w", c.name(), err)
 	}
 	logrus.WithField("id", id).Debugf("deleted the unreadable state (init pid %d)", c.state.InitPid)
 	return nil
@@ -118,15 +119,24 @@ func readableHead(data []byte) *State {
 	return &st
 }
 
-// runsOurs reports whether pid runs runnc-init or the tender: what is left
-// of a state is not trusted to name any other process.
+// runsOurs reports whether pid runs the container's init (runnc-init, or
+// this program with InitArgs) or the tender: what is left of a state is
+// not trusted to name any other process.
 func (f *NablaFactory) runsOurs(pid int) bool {
 	exe, err := os.Readlink("/proc/" + strconv.Itoa(pid) + "/exe")
 	if err != nil {
 		return false
 	}
+	if self, err := os.Executable(); err == nil && f.initPath == selfExe && exe == self {
+		return true
+	}
 	base := filepath.Base(exe)
-	return base == initName || base == "nabla-run" || (f.runtime.TenderPath != "" && base == filepath.Base(f.runtime.TenderPath))
+	for _, ours := range []string{initName, "nabla-run", f.initPath, f.runtime.TenderPath} {
+		if ours != "" && ours != selfExe && base == filepath.Base(ours) {
+			return true
+		}
+	}
+	return false
 }
 
 // cgroupsOf is where pid's cgroups are, keyed as State.CgroupPaths (by

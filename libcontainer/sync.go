@@ -12,8 +12,8 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// `runnc create` and the container's init (runnc-init, nabla-lib/init)
-// talk over a socket pair in frames of one type byte, a payload length
+// `runnc create` and the container's init (runnc-init, nabla-lib/init, or
+// StartInitialization, init.go) talk over a socket pair in frames of one type byte, a payload length
 // (uint32, host byte order) and the payload:
 //
 //	init   -> parent 'R'  in the container's network namespace
@@ -52,27 +52,39 @@ func (p initPipe) send(typ byte, payload []byte) error {
 	return err
 }
 
-// recv reads one frame; io.EOF means init closed its end between frames.
-func (p initPipe) recv() (byte, []byte, error) {
+// readFrame reads one frame of at most maxFrame bytes; io.EOF means the
+// other side closed its end between frames.
+func (p initPipe) readFrame() (byte, []byte, error) {
 	var hdr [5]byte
 	if _, err := io.ReadFull(p.f, hdr[:]); err != nil {
-		if errors.Is(err, io.ErrUnexpectedEOF) {
-			err = errors.New("init closed the socket mid-message")
-		}
 		return 0, nil, err
 	}
 	n := binary.NativeEndian.Uint32(hdr[1:])
 	if n > maxFrame {
-		return 0, nil, fmt.Errorf("init sent a message of %d bytes", n)
+		return 0, nil, fmt.Errorf("message of %d bytes is larger than %d", n, maxFrame)
 	}
 	payload := make([]byte, n)
 	if _, err := io.ReadFull(p.f, payload); err != nil {
-		return 0, nil, fmt.Errorf("read init's message: %w", err)
-	}
-	if hdr[0] == frameError {
-		return 0, nil, &initError{msg: string(payload)}
+		return 0, nil, err
 	}
 	return hdr[0], payload, nil
+}
+
+// recv reads one frame from init; io.EOF means init closed its end
+// between frames, and an error frame is init's initError.
+func (p initPipe) recv() (byte, []byte, error) {
+	typ, payload, err := p.readFrame()
+	switch {
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return 0, nil, errors.New("init closed the socket mid-message")
+	case err != nil && !errors.Is(err, io.EOF):
+		return 0, nil, fmt.Errorf("read init's message: %w", err)
+	case err != nil:
+		return 0, nil, err
+	case typ == frameError:
+		return 0, nil, &initError{msg: string(payload)}
+	}
+	return typ, payload, nil
 }
 
 // expectReady waits until init is in the container's network namespace.
@@ -130,6 +142,27 @@ func encodeWorkload(w *llif.Workload) ([]byte, error) {
 		return nil, fmt.Errorf("workload %s: arguments and environment take %d bytes, more than %d", w.Path, len(b), maxFrame)
 	}
 	return b, nil
+}
+
+// decodeWorkload is the init's side of encodeWorkload. It checks the
+// counts and strings against the payload's length as runnc-init's
+// parse_exec does, and says what is wrong in the same words.
+func decodeWorkload(b []byte) (*llif.Workload, error) {
+	n := uint32(len(b))
+	if n < 8 {
+		return nil, fmt.Errorf("exec message of %d bytes is too short", n)
+	}
+	argc, envc := binary.NativeEndian.Uint32(b), binary.NativeEndian.Uint32(b[4:])
+	// Every string takes at least its NUL, which bounds both counts.
+	if argc == 0 || argc > n || envc > n {
+		return nil, fmt.Errorf("exec message counts %d arguments and %d variables in %d bytes", argc, envc, n)
+	}
+	// NUL-ended strings split into themselves and an empty tail.
+	strs := strings.Split(string(b[8:]), "\x00")
+	if uint32(len(strs)) != 2+argc+envc || strs[len(strs)-1] != "" {
+		return nil, fmt.Errorf("exec message does not hold exactly a path, %d arguments and %d variables", argc, envc)
+	}
+	return &llif.Workload{Path: strs[0], Args: strs[1 : 1+argc], Env: strs[1+argc : len(strs)-1]}, nil
 }
 
 // initError is a failure reported by the container's init.

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -15,7 +17,43 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// initProc is runnc-init started as runnc create starts it, without
+// goInitArg makes this test binary the Go init, as InitArgs makes a
+// program that embeds libcontainer its containers' init.
+const goInitArg = "init"
+
+func init() {
+	if len(os.Args) > 1 && os.Args[1] == goInitArg {
+		err := StartInitialization()
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+}
+
+// inits are the two container inits, which every protocol test runs
+// against: runnc-init (C, built by make) and StartInitialization (this
+// test binary started again).
+var inits = []struct {
+	name    string
+	command func(t *testing.T) *exec.Cmd
+}{
+	{"runnc-init", func(t *testing.T) *exec.Cmd { return exec.Command(testenv.Binary(t, initName)) }},
+	{"StartInitialization", func(t *testing.T) *exec.Cmd {
+		self, err := os.Executable()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return exec.Command(self, goInitArg)
+	}},
+}
+
+// forEachInit runs test against each init.
+func forEachInit(t *testing.T, test func(t *testing.T, command func(*testing.T) *exec.Cmd)) {
+	for _, in := range inits {
+		t.Run(in.name, func(t *testing.T) { test(t, in.command) })
+	}
+}
+
+// initProc is a container init started as runnc create starts it, without
 // namespaces or cgroups, with its stdout and stderr in out.
 type initProc struct {
 	cmd  *exec.Cmd
@@ -24,7 +62,7 @@ type initProc struct {
 	out  *bytes.Buffer
 }
 
-func startInit(t *testing.T) *initProc {
+func startInit(t *testing.T, command func(*testing.T) *exec.Cmd) *initProc {
 	t.Helper()
 	dir := t.TempDir()
 	fifo := filepath.Join(dir, fifoName)
@@ -41,7 +79,7 @@ func startInit(t *testing.T) *initProc {
 		t.Fatal(err)
 	}
 	defer child.Close()
-	p := &initProc{cmd: exec.Command(testenv.Binary(t, initName)), pipe: initPipe{f: parent}, fifo: fifo, out: &bytes.Buffer{}}
+	p := &initProc{cmd: command(t), pipe: initPipe{f: parent}, fifo: fifo, out: &bytes.Buffer{}}
 	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
 	p.cmd.ExtraFiles = []*os.File{child, fifoFd}
 	p.cmd.Env = []string{envInitPipe + "=3", envFifoFd + "=4"}
@@ -73,7 +111,11 @@ func (p *initProc) start(t *testing.T) {
 }
 
 func TestInitExecsTheWorkloadAtStart(t *testing.T) {
-	p := startInit(t)
+	forEachInit(t, testInitExecsTheWorkloadAtStart)
+}
+
+func testInitExecsTheWorkloadAtStart(t *testing.T, command func(*testing.T) *exec.Cmd) {
+	p := startInit(t, command)
 	w := &llif.Workload{Path: "/bin/sh", Args: []string{"sh", "-c", `echo "$0 $1 [$V] $#"`, "a b", ""}, Env: []string{"V=x y"}}
 	if err := p.pipe.sendWorkload(w); err != nil {
 		t.Fatalf("send workload: %v", err)
@@ -88,7 +130,11 @@ func TestInitExecsTheWorkloadAtStart(t *testing.T) {
 }
 
 func TestInitPausesWithoutWorkload(t *testing.T) {
-	p := startInit(t)
+	forEachInit(t, testInitPausesWithoutWorkload)
+}
+
+func testInitPausesWithoutWorkload(t *testing.T, command func(*testing.T) *exec.Cmd) {
+	p := startInit(t, command)
 	if err := p.pipe.sendWorkload(nil); err != nil {
 		t.Fatalf("send pause: %v", err)
 	}
@@ -104,6 +150,10 @@ func TestInitPausesWithoutWorkload(t *testing.T) {
 // Init checks every count and string of the exec message against its
 // length and reports what is wrong in one line.
 func TestInitRefusesMalformedMessages(t *testing.T) {
+	forEachInit(t, testInitRefusesMalformedMessages)
+}
+
+func testInitRefusesMalformedMessages(t *testing.T, command func(*testing.T) *exec.Cmd) {
 	u32 := func(vs ...uint32) []byte {
 		var b []byte
 		for _, v := range vs {
@@ -111,23 +161,27 @@ func TestInitRefusesMalformedMessages(t *testing.T) {
 		}
 		return b
 	}
+	frame := func(typ byte, payload []byte) []byte {
+		return append(append([]byte{typ}, u32(uint32(len(payload)))...), payload...)
+	}
 	for _, tc := range []struct {
-		name    string
-		typ     byte
-		payload []byte
-		want    string
+		name  string
+		frame []byte
+		want  string
 	}{
-		{"short", frameExec, []byte{1, 0}, "too short"},
-		{"no arguments", frameExec, append(u32(0, 0), "/bin/true\x00"...), "counts 0 arguments"},
-		{"huge counts", frameExec, append(u32(1<<30, 0), "/bin/true\x00"...), "counts 1073741824 arguments"},
-		{"missing NUL", frameExec, append(u32(1, 0), "/bin/true\x00true"...), "does not hold exactly"},
-		{"trailing bytes", frameExec, append(u32(1, 0), "/bin/true\x00true\x00extra"...), "does not hold exactly"},
-		{"too few variables", frameExec, append(u32(1, 2), "/bin/true\x00true\x00A=1\x00"...), "does not hold exactly"},
-		{"unknown type", 'Z', nil, "unexpected message type"},
+		{"short", frame(frameExec, []byte{1, 0}), "too short"},
+		{"no arguments", frame(frameExec, append(u32(0, 0), "/bin/true\x00"...)), "counts 0 arguments"},
+		{"huge counts", frame(frameExec, append(u32(1<<30, 0), "/bin/true\x00"...)), "counts 1073741824 arguments"},
+		{"missing NUL", frame(frameExec, append(u32(1, 0), "/bin/true\x00true"...)), "does not hold exactly"},
+		{"trailing bytes", frame(frameExec, append(u32(1, 0), "/bin/true\x00true\x00extra"...)), "does not hold exactly"},
+		{"too few variables", frame(frameExec, append(u32(1, 2), "/bin/true\x00true\x00A=1\x00"...)), "does not hold exactly"},
+		{"unknown type", frame('Z', nil), "unexpected message type"},
+		// Refused from the header alone, before the payload is read.
+		{"too large", append([]byte{frameExec}, u32(maxFrame+1)...), "is larger than"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			p := startInit(t)
-			if err := p.pipe.send(tc.typ, tc.payload); err != nil {
+			p := startInit(t, command)
+			if _, err := p.pipe.f.Write(tc.frame); err != nil {
 				t.Fatal(err)
 			}
 			_, _, err := p.pipe.recv()
@@ -144,10 +198,12 @@ func TestInitRefusesMalformedMessages(t *testing.T) {
 
 // Init started by hand, without its fds, says so and exits.
 func TestInitByHand(t *testing.T) {
-	out, err := exec.Command(testenv.Binary(t, initName)).CombinedOutput()
-	if err == nil || !strings.Contains(string(out), "started by runnc create") {
-		t.Errorf("runnc-init by hand: %v, %q", err, out)
-	}
+	forEachInit(t, func(t *testing.T, command func(*testing.T) *exec.Cmd) {
+		out, err := command(t).CombinedOutput()
+		if err == nil || !strings.Contains(string(out), "not by hand") {
+			t.Errorf("init by hand: %v, %q", err, out)
+		}
+	})
 }
 
 func TestEncodeWorkload(t *testing.T) {
@@ -168,5 +224,9 @@ func TestEncodeWorkload(t *testing.T) {
 		if _, err := encodeWorkload(w); err == nil {
 			t.Errorf("encodeWorkload(%.40q) succeeded", w.Args)
 		}
+	}
+	got, err := decodeWorkload(b)
+	if err != nil || got.Path != "/p" || !slices.Equal(got.Args, []string{"p", ""}) || !slices.Equal(got.Env, []string{"A=1"}) {
+		t.Errorf("decodeWorkload(%q) = %+v, %v", b, got, err)
 	}
 }

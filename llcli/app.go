@@ -147,10 +147,10 @@ func fatal(err error, code int) {
 // usageError is a wrong flag or argument count, named with its command.
 func usageError(ctx *cli.Context, err error, _ bool) error {
 	if ctx.Command.Name == "" {
-		return fmt.Errorf("%v: see runnc --help", err)
+		return fmt.Errorf("%w: see runnc --help", err)
 	}
 	name := ctx.Command.FullName()
-	return fmt.Errorf("%s: %v: see runnc %s --help", name, err, name)
+	return fmt.Errorf("%s: %w: see runnc %s --help", name, err, name)
 }
 
 var logToFile bool

@@ -18,17 +18,19 @@ type RuntimeOptions struct {
 	DiskCacheBytes int64
 	// TenderPath is the absolute path of nabla-run.
 	TenderPath string
-	// InitPath is the container's init (runnc-init), which is also what
+	// InitPath is the container's init (runnc-init, or the embedding
+	// program itself with libcontainer.InitArgs), which is also what
 	// holds a pod sandbox's namespaces; the factory sets it.
 	InitPath string
 }
 
 // Input is what every phase of every handler receives. Create runs in
 // `runnc create` in the host's namespaces. Run runs in `runnc create` too,
-// after the container's init (runnc-init) exists and the prestart hooks
-// have run, on an OS thread inside the container's network namespace that
-// no other code shares. Destroy runs in `runnc delete`, again in the
-// host's namespaces.
+// after the container's init exists and the prestart and createRuntime
+// hooks have run, in the order FsRun, NetworkRun, ExecRun: FsRun and ExecRun
+// in the host's namespaces, NetworkRun on an OS thread inside the
+// container's network namespace that no other code shares. Destroy runs in
+// `runnc delete`, again in the host's namespaces.
 type Input struct {
 	ContainerID string
 	// ContainerRoot is <root>/<id>: private to runnc (0700), removed on delete.

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/nabla-containers/runnc/tests/testenv"
 	"golang.org/x/sys/unix"
 )
 
@@ -13,9 +14,7 @@ import (
 // wherever the scheduler puts Do's goroutine; many calls at once give it
 // the chance to pick the main thread.
 func TestDoRunsOffTheMainThread(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("setns needs root")
-	}
+	testenv.RequireRoot(t) // for setns
 	self := fmt.Sprintf("/proc/%d/ns/net", os.Getpid())
 	var want unix.Stat_t
 	if err := unix.Stat(self, &want); err != nil {

@@ -6,6 +6,8 @@
 #   fuzz-guest   libFuzzer on the CONFIG parser and the ISO reader,
 #                $(FUZZ_SECONDS)s each
 #   config-dump  $(BUILD)/fuzz/config-dump: the CONFIG parser as a host tool
+#   print-guest-flags  the compiler and linker flags of a guest, but for its
+#                linker script, for tests that build guests of their own
 #
 # An app NAME is apps/NAME.c linked with the SDK, plus the sources listed in
 # GUEST_SRCS_NAME; apps in GUEST_NET_APPS also get GUEST_NET_SRCS (the
@@ -27,23 +29,25 @@ GUEST_APPS += $(GUEST_NET_APPS)
 GUEST_SDK_SRCS := $(addprefix $(GUEST_DIR)/sdk/,syscall.c boot.c console.c clock.c \
                   poll.c net.c block.c json.c config.c iso.c malloc.c string.c)
 
-# TENDER-NOTES "Building a freestanding guest": no PIE, no stack protector
-# (the guest would read the tender's canary through %fs), no red zone, and
-# -fno-tree-loop-distribute-patterns so memset's loop is not a call to memset.
+# A freestanding guest: no PIE, no stack protector (the guest would read the
+# tender's canary through %fs), no red zone, and
+# -fno-tree-loop-distribute-patterns, or gcc turns memset's own loop into a
+# call to memset.
 GUEST_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror -MMD -MP \
                 -ffreestanding -fno-pie -fno-stack-protector -fno-asynchronous-unwind-tables \
                 -fcf-protection=none -mno-red-zone -fno-plt -fstack-clash-protection \
                 -fno-tree-loop-distribute-patterns \
                 -I$(GUEST_DIR)/include -Inabla-lib/abi
-GUEST_LDFLAGS := -static -no-pie -nostdlib -Wl,-T,$(GUEST_DIR)/sdk/nabla.ld \
-                 -Wl,--build-id=none -Wl,-z,noexecstack -Wl,-z,max-page-size=4096 \
-                 -Wl,--orphan-handling=error
+GUEST_LDFLAGS := -static -no-pie -nostdlib \
+                 -Wl,--build-id=none -Wl,-z,noexecstack -Wl,-z,max-page-size=4096
+# nabla.ld places every section a guest may have: any other is an error.
+GUEST_LDSCRIPT := -Wl,-T,$(GUEST_DIR)/sdk/nabla.ld -Wl,--orphan-handling=error
 
 GUEST_START := $(GUEST_OBJ)/sdk/start.o
 GUEST_LIB   := $(GUEST_OBJ)/libnabla.a
 guest_objs   = $(patsubst $(GUEST_DIR)/%.c,$(GUEST_OBJ)/%.o,$(1))
 
-.PHONY: guests fuzz-guest config-dump
+.PHONY: guests fuzz-guest config-dump print-guest-flags
 
 guests: $(addprefix $(BUILD)/guests/,$(addsuffix .nabla,$(GUEST_APPS))) $(BUILD)/fuzz/config-dump
 
@@ -65,9 +69,13 @@ $(BUILD)/guests/$(1).nabla: $(GUEST_START) $(GUEST_OBJ)/apps/$(1).o \
 		$(call guest_objs,$(GUEST_SRCS_$(1)) $(if $(filter $(1),$(GUEST_NET_APPS)),$(GUEST_NET_SRCS))) \
 		$(GUEST_LIB) $(GUEST_DIR)/sdk/nabla.ld
 	@mkdir -p $$(@D)
-	$(GUEST_CC) $(GUEST_LDFLAGS) -o $$@ $$(filter %.o %.a,$$^) -lgcc
+	$(GUEST_CC) $(GUEST_LDFLAGS) $(GUEST_LDSCRIPT) -o $$@ $$(filter %.o %.a,$$^) -lgcc
 endef
 $(foreach app,$(GUEST_APPS),$(eval $(call guest_app,$(app))))
+
+# Relative paths are to the top directory; no dependency files.
+print-guest-flags:
+	@echo $(filter-out -MMD -MP,$(GUEST_CFLAGS)) $(GUEST_LDFLAGS)
 
 -include $(wildcard $(GUEST_OBJ)/*/*.d)
 

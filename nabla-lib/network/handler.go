@@ -15,8 +15,8 @@ import (
 // Tap is the "tap" NetworkHandler.
 type Tap struct{}
 
-// New returns the tap network handler (for llif.Registry.Network).
-func New() llif.NetworkHandler { return Tap{} }
+// NewTap returns the tap network handler (for llif.Registry.Network).
+func NewTap() llif.NetworkHandler { return Tap{} }
 
 // AnnotationAllowHostNone, set to "true", lets a container in the host's
 // network namespace run with no NIC instead of being refused.

@@ -8,9 +8,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 
+	"github.com/nabla-containers/runnc/internal/containerid"
 	"github.com/nabla-containers/runnc/llif"
 	"golang.org/x/sys/unix"
 )
@@ -38,7 +38,7 @@ func (im image) unusedPath() string { return filepath.Join(im.dir, im.key+unused
 
 // idPattern is runc's rule for container ids; it also keeps ids usable
 // as file names and free of glob metacharacters.
-var idPattern = regexp.MustCompile(`^[\w+.-]+$`)
+var idPattern = containerid.Pattern
 
 // markerName names a container's marker: its id, plus a digest of the
 // runtime root because two runnc roots (say Docker's and containerd's) may

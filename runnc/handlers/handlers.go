@@ -7,7 +7,6 @@ import (
 	"github.com/nabla-containers/runnc/llif"
 	"github.com/nabla-containers/runnc/nabla-lib/nabla"
 	"github.com/nabla-containers/runnc/nabla-lib/network"
-	"github.com/nabla-containers/runnc/nabla-lib/sandbox"
 	"github.com/nabla-containers/runnc/nabla-lib/storage"
 )
 
@@ -16,15 +15,15 @@ func Registry() *llif.Registry {
 	return &llif.Registry{
 		Fs: map[string]func() llif.FsHandler{
 			"iso":  storage.NewISO,
-			"noop": func() llif.FsHandler { return llif.NoopFs{} },
+			"noop": llif.NewNoopFs,
 		},
 		Network: map[string]func() llif.NetworkHandler{
-			"tap":  network.New,
-			"none": func() llif.NetworkHandler { return llif.NoneNetwork{} },
+			"tap":  network.NewTap,
+			"none": llif.NewNoneNetwork,
 		},
 		Exec: map[string]func() llif.ExecHandler{
 			"nabla":   nabla.NewNabla,
-			"sandbox": sandbox.New,
+			"sandbox": llif.NewSandboxExec,
 		},
 		DefaultFs:      "iso",
 		DefaultNetwork: "tap",

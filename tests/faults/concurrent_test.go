@@ -67,7 +67,7 @@ func TestParallelOperationsOnOneID(t *testing.T) {
 		done.Wait()
 
 		for _, res := range results {
-			noPanic(t, res)
+			testenv.NoPanic(t, res)
 			op := res.Args[len(e.GlobalArgs())+1]
 			if res.Code == 0 {
 				outcomes[op+" ok"]++
@@ -90,7 +90,7 @@ func TestParallelOperationsOnOneID(t *testing.T) {
 // pid, and list agrees.
 func checkConsistent(t *testing.T, e *env, id string) {
 	t.Helper()
-	status, pid := e.state(t, id)
+	status, pid := e.State(t, id)
 	listed := strings.Fields(e.must(t, "list", "--quiet").Stdout)
 	if status == "" {
 		if slices.Contains(listed, id) {

@@ -5,7 +5,6 @@
 package faults_test
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -15,7 +14,6 @@ import (
 	"sync/atomic"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/nabla-containers/runnc/tests/testenv"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -86,7 +84,7 @@ func (e *env) must(t *testing.T, args ...string) testenv.Result {
 	if res.Code != 0 {
 		t.Fatalf("runnc %v: exit %d: %s", args, res.Code, res.Stderr)
 	}
-	noPanic(t, res)
+	testenv.NoPanic(t, res)
 	return res
 }
 
@@ -96,52 +94,6 @@ func (e *env) create(t *testing.T, id string) {
 	cmd := e.start(t, "create", "--bundle", e.bundle, id)
 	if err := cmd.Wait(); err != nil {
 		t.Fatalf("create %s: %v", id, err)
-	}
-}
-
-func noPanic(t *testing.T, res testenv.Result) {
-	t.Helper()
-	for _, bad := range []string{"panic", "goroutine ", "fatal error"} {
-		if strings.Contains(res.Stderr, bad) || strings.Contains(res.Stdout, bad) {
-			t.Fatalf("runnc %v printed %q:\n%s%s", res.Args, bad, res.Stdout, res.Stderr)
-		}
-	}
-}
-
-// state is `runnc state id`: its status and pid, or "" if it does not
-// exist.
-func (e *env) state(t *testing.T, id string) (string, int) {
-	t.Helper()
-	res := e.Run("state", id)
-	noPanic(t, res)
-	if res.Code != 0 {
-		if strings.Contains(res.Stderr, "does not exist") {
-			return "", 0
-		}
-		t.Fatalf("state %s: %s", id, res.Stderr)
-	}
-	var st struct {
-		Status string `json:"status"`
-		Pid    int    `json:"pid"`
-	}
-	if err := json.Unmarshal([]byte(res.Stdout), &st); err != nil {
-		t.Fatalf("state %s printed %q: %v", id, res.Stdout, err)
-	}
-	return st.Status, st.Pid
-}
-
-func (e *env) waitStatus(t *testing.T, id, want string) int {
-	t.Helper()
-	deadline := time.Now().Add(time.Minute)
-	for {
-		st, pid := e.state(t, id)
-		if st == want {
-			return pid
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s is %q, not %q, after a minute", id, st, want)
-		}
-		time.Sleep(2 * time.Millisecond)
 	}
 }
 

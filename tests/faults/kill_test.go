@@ -133,11 +133,11 @@ func TestKillInitAndTender(t *testing.T) {
 		before := e.Snapshot(t, e.scope)
 		id := e.scope.ID("init")
 		e.create(t, id)
-		pid := e.waitStatus(t, id, "created")
+		pid := e.WaitStatus(t, id, "created")
 		kill9(t, pid)
-		e.waitStatus(t, id, "stopped")
+		e.WaitStatus(t, id, "stopped")
 		res := e.Run("start", id)
-		noPanic(t, res)
+		testenv.NoPanic(t, res)
 		if res.Code == 0 || !strings.Contains(res.Stderr, "stopped") && !strings.Contains(res.Stderr, "exited before start") {
 			t.Errorf("start after init was killed: exit %d, %q", res.Code, res.Stderr)
 		}
@@ -177,9 +177,9 @@ func TestKillInitAndTender(t *testing.T) {
 		id := e.scope.ID("tender")
 		e.create(t, id)
 		e.must(t, "start", id)
-		pid := e.waitStatus(t, id, "running")
+		pid := e.WaitStatus(t, id, "running")
 		kill9(t, pid)
-		e.waitStatus(t, id, "stopped")
+		e.WaitStatus(t, id, "stopped")
 		e.cleanUp(t, before, "a container whose tender was killed", id)
 	})
 	// A frozen tender dies of SIGKILL only when thawed: kill and delete
@@ -190,14 +190,14 @@ func TestKillInitAndTender(t *testing.T) {
 			id := e.scope.ID("paused-" + how[0])
 			e.create(t, id)
 			e.must(t, "start", id)
-			e.waitStatus(t, id, "running")
+			e.WaitStatus(t, id, "running")
 			e.must(t, "pause", id)
-			e.waitStatus(t, id, "paused")
+			e.WaitStatus(t, id, "paused")
 			args := slices.Clone(how)
 			args[slices.Index(args, "ID")] = id
 			e.must(t, args...)
 			if how[0] == "kill" {
-				e.waitStatus(t, id, "stopped")
+				e.WaitStatus(t, id, "stopped")
 			}
 			e.cleanUp(t, before, "a paused container after "+how[0], id)
 		})
@@ -247,15 +247,15 @@ func TestStartOfAPausedCreatedContainer(t *testing.T) {
 	id := e.scope.ID("pcreated")
 	e.create(t, id)
 	e.must(t, "pause", id)
-	e.waitStatus(t, id, "paused")
+	e.WaitStatus(t, id, "paused")
 	res := e.Run("start", id)
 	if res.Code == 0 || !strings.Contains(res.Stderr, "paused") {
 		t.Errorf("start of a paused created container: exit %d, %q", res.Code, res.Stderr)
 	}
 	e.must(t, "resume", id)
-	e.waitStatus(t, id, "created")
+	e.WaitStatus(t, id, "created")
 	e.must(t, "start", id)
-	e.waitStatus(t, id, "running")
+	e.WaitStatus(t, id, "running")
 	e.cleanUp(t, before, "a paused, resumed and started container", id)
 }
 

@@ -99,6 +99,6 @@ func cycle(t *testing.T, e *env, id string) {
 	e.create(t, id)
 	e.must(t, "start", id)
 	e.must(t, "kill", id, "KILL")
-	e.waitStatus(t, id, "stopped")
+	e.WaitStatus(t, id, "stopped")
 	e.must(t, "delete", id)
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nabla-containers/runnc/tests/testenv"
 	"golang.org/x/sys/unix"
 )
 
@@ -21,12 +22,12 @@ func newLossyNetEnv(t *testing.T, clientAddr string) *netEnv {
 	e := &netEnv{t: t, guestNS: "rnt-l" + sfx, clientNS: "rnt-m" + sfx}
 	addNetns(t, e.guestNS)
 	addNetns(t, e.clientNS)
-	ipCmd(t, "-n", e.guestNS, "tuntap", "add", "dev", "tap0", "mode", "tap")
-	ipCmd(t, "-n", e.guestNS, "link", "set", "tap0", "up")
-	ipCmd(t, "-n", e.clientNS, "tuntap", "add", "dev", "tapc", "mode", "tap")
-	ipCmd(t, "-n", e.clientNS, "addr", "add", clientAddr, "dev", "tapc")
-	ipCmd(t, "-n", e.clientNS, "link", "set", "tapc", "up")
-	ipCmd(t, "-n", e.clientNS, "link", "set", "lo", "up")
+	testenv.IP(t, "-n", e.guestNS, "tuntap", "add", "dev", "tap0", "mode", "tap")
+	testenv.IP(t, "-n", e.guestNS, "link", "set", "tap0", "up")
+	testenv.IP(t, "-n", e.clientNS, "tuntap", "add", "dev", "tapc", "mode", "tap")
+	testenv.IP(t, "-n", e.clientNS, "addr", "add", clientAddr, "dev", "tapc")
+	testenv.IP(t, "-n", e.clientNS, "link", "set", "tapc", "up")
+	testenv.IP(t, "-n", e.clientNS, "link", "set", "lo", "up")
 
 	var guestFD int
 	if err := inNetns(e.guestNS, func() (err error) {

@@ -34,14 +34,6 @@ type netEnv struct {
 	clientNS string
 }
 
-// ipCmd runs `ip args...` and fails the test with its output on error.
-func ipCmd(t *testing.T, args ...string) {
-	t.Helper()
-	if out, err := exec.Command("ip", args...).CombinedOutput(); err != nil {
-		t.Fatalf("ip %s: %v: %s", strings.Join(args, " "), err, out)
-	}
-}
-
 func randHex(t *testing.T, n int) string {
 	b := make([]byte, n)
 	if _, err := rand.Read(b); err != nil {
@@ -54,7 +46,7 @@ func randHex(t *testing.T, n int) string {
 // and with it every tap, bridge and veth end inside.
 func addNetns(t *testing.T, name string) {
 	t.Helper()
-	ipCmd(t, "netns", "add", name)
+	testenv.IP(t, "netns", "add", name)
 	t.Cleanup(func() {
 		if out, err := exec.Command("ip", "netns", "del", name).CombinedOutput(); err != nil {
 			t.Errorf("ip netns del %s: %v: %s", name, err, out)
@@ -73,19 +65,19 @@ func newNetEnv(t *testing.T, clientAddr string, routes ...string) *netEnv {
 	addNetns(t, e.guestNS)
 	addNetns(t, e.clientNS)
 	g, c := e.guestNS, e.clientNS
-	ipCmd(t, "-n", g, "link", "add", "veth0", "type", "veth", "peer", "name", "veth0", "netns", c)
-	ipCmd(t, "-n", g, "link", "add", "br0", "type", "bridge")
-	ipCmd(t, "-n", g, "tuntap", "add", "dev", "tap0", "mode", "tap")
-	ipCmd(t, "-n", g, "link", "set", "tap0", "master", "br0")
-	ipCmd(t, "-n", g, "link", "set", "veth0", "master", "br0")
+	testenv.IP(t, "-n", g, "link", "add", "veth0", "type", "veth", "peer", "name", "veth0", "netns", c)
+	testenv.IP(t, "-n", g, "link", "add", "br0", "type", "bridge")
+	testenv.IP(t, "-n", g, "tuntap", "add", "dev", "tap0", "mode", "tap")
+	testenv.IP(t, "-n", g, "link", "set", "tap0", "master", "br0")
+	testenv.IP(t, "-n", g, "link", "set", "veth0", "master", "br0")
 	for _, l := range []string{"lo", "br0", "tap0", "veth0"} {
-		ipCmd(t, "-n", g, "link", "set", l, "up")
+		testenv.IP(t, "-n", g, "link", "set", l, "up")
 	}
-	ipCmd(t, "-n", c, "addr", "add", clientAddr, "dev", "veth0")
-	ipCmd(t, "-n", c, "link", "set", "lo", "up")
-	ipCmd(t, "-n", c, "link", "set", "veth0", "up")
+	testenv.IP(t, "-n", c, "addr", "add", clientAddr, "dev", "veth0")
+	testenv.IP(t, "-n", c, "link", "set", "lo", "up")
+	testenv.IP(t, "-n", c, "link", "set", "veth0", "up")
 	for _, r := range routes {
-		ipCmd(t, "-n", c, "route", "add", r, "dev", "veth0")
+		testenv.IP(t, "-n", c, "route", "add", r, "dev", "veth0")
 	}
 	return e
 }

@@ -52,8 +52,8 @@ func newRawEnv(t *testing.T, guest, cmdline string) *rawEnv {
 	testenv.RequireRoot(t)
 	e := &netEnv{t: t, guestNS: "rnt-r" + randHex(t, 4)}
 	addNetns(t, e.guestNS)
-	ipCmd(t, "-n", e.guestNS, "tuntap", "add", "dev", "tap0", "mode", "tap")
-	ipCmd(t, "-n", e.guestNS, "link", "set", "tap0", "up")
+	testenv.IP(t, "-n", e.guestNS, "tuntap", "add", "dev", "tap0", "mode", "tap")
+	testenv.IP(t, "-n", e.guestNS, "link", "set", "tap0", "up")
 
 	r := &rawEnv{t: t, frames: make(chan []byte, 4096), ip: [4]byte{10, 199, 4, 2}, wnd: 65535}
 	r.mac, _ = net.ParseMAC(guestMAC)

@@ -1,7 +1,6 @@
 package hostile_test
 
 import (
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -101,8 +100,8 @@ func TestSpinningGuestIsPausableAndKillable(t *testing.T) {
 	if res := e.Run("start", id); res.Code != 0 {
 		t.Fatalf("start: %s", res.Stderr)
 	}
-	pid := e.waitStatus(t, id, "running")
-	waitFor(t, "the guest to spin", func() bool {
+	pid := e.WaitStatus(t, id, "running")
+	testenv.WaitFor(t, "the guest to spin", func() bool {
 		data, _ := os.ReadFile(out)
 		return strings.Contains(string(data), "spinning")
 	})
@@ -120,7 +119,7 @@ func TestSpinningGuestIsPausableAndKillable(t *testing.T) {
 	if res := e.Run("pause", id); res.Code != 0 {
 		t.Fatalf("pause: %s", res.Stderr)
 	}
-	e.waitStatus(t, id, "paused")
+	e.WaitStatus(t, id, "paused")
 	if st := freezerState(t, pid); st != "FROZEN" {
 		t.Errorf("freezer.state of the paused tender is %q", st)
 	}
@@ -132,13 +131,13 @@ func TestSpinningGuestIsPausableAndKillable(t *testing.T) {
 	if res := e.Run("resume", id); res.Code != 0 {
 		t.Fatalf("resume: %s", res.Stderr)
 	}
-	e.waitStatus(t, id, "running")
-	waitFor(t, "the resumed guest to use CPU", func() bool { return cpuTicks(t, pid) > frozen })
+	e.WaitStatus(t, id, "running")
+	testenv.WaitFor(t, "the resumed guest to use CPU", func() bool { return cpuTicks(t, pid) > frozen })
 
 	if res := e.Run("kill", id, "KILL"); res.Code != 0 {
 		t.Fatalf("kill: %s", res.Stderr)
 	}
-	e.waitStatus(t, id, "stopped")
+	e.WaitStatus(t, id, "stopped")
 	if res := e.Run("delete", id); res.Code != 0 {
 		t.Fatalf("delete: %s", res.Stderr)
 	}
@@ -158,38 +157,6 @@ func TestGuestMemoryExhaustionUnderALimit(t *testing.T) {
 	}
 	t.Logf("exhaust-heap under a 32 MiB limit: exit %d, %s", res.Code, strings.TrimSpace(res.Stdout))
 	before.CheckNone(t, e.Snapshot(t, e.scope), "the exhausted container")
-}
-
-// waitStatus polls runnc state until the container has status and
-// returns its pid.
-func (e *env) waitStatus(t *testing.T, id, status string) int {
-	t.Helper()
-	var st struct {
-		Status string `json:"status"`
-		Pid    int    `json:"pid"`
-	}
-	waitFor(t, id+" to be "+status, func() bool {
-		res := e.Run("state", id)
-		if res.Code != 0 {
-			t.Fatalf("state %s: %s", id, res.Stderr)
-		}
-		if err := json.Unmarshal([]byte(res.Stdout), &st); err != nil {
-			t.Fatalf("state %s printed %q: %v", id, res.Stdout, err)
-		}
-		return st.Status == status
-	})
-	return st.Pid
-}
-
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(time.Minute)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("waited a minute for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
 }
 
 func procStatus(t *testing.T, pid int) map[string]string {

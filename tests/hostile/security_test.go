@@ -7,6 +7,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/nabla-containers/runnc/tests/testenv"
 )
 
 // The security defaults of a running container: state and disk
@@ -33,10 +35,10 @@ func TestSecurityDefaults(t *testing.T) {
 	if res := e.Run("start", id); res.Code != 0 {
 		t.Fatalf("start: %s", res.Stderr)
 	}
-	pid := e.waitStatus(t, id, "running")
+	pid := e.WaitStatus(t, id, "running")
 	// Running means init was let go; the guest printing means init has
 	// become the tender.
-	waitFor(t, "the guest to spin", func() bool {
+	testenv.WaitFor(t, "the guest to spin", func() bool {
 		data, _ := os.ReadFile(out)
 		return strings.Contains(string(data), "spinning")
 	})

@@ -161,7 +161,7 @@ func TestRunWithoutPlannedTapTouchesNothing(t *testing.T) {
 	if c.get(llif.NetTap) != "" {
 		t.Errorf("run gave a tap: %v", c.in.NetworkState.Options)
 	}
-	if out := ipCmd(t, "-n", p.ns, "-o", "-4", "addr", "show", "eth0"); !strings.Contains(out, "10.198.3.2/24") {
+	if out := testenv.IP(t, "-n", p.ns, "-o", "-4", "addr", "show", "eth0"); !strings.Contains(out, "10.198.3.2/24") {
 		t.Errorf("eth0 lost its address: %s", out)
 	}
 }
@@ -182,7 +182,7 @@ func TestOwnerAnnotationLeavesOthersWithoutNIC(t *testing.T) {
 	if sidecar.get(llif.NetTap) != "" {
 		t.Errorf("the sidecar got a tap: %v", sidecar.in.NetworkState.Options)
 	}
-	if out := ipCmd(t, "-n", p.ns, "-o", "-4", "addr", "show", "eth0"); !strings.Contains(out, "10.198.4.2/24") {
+	if out := testenv.IP(t, "-n", p.ns, "-o", "-4", "addr", "show", "eth0"); !strings.Contains(out, "10.198.4.2/24") {
 		t.Errorf("eth0 lost its address to a container that does not own it: %s", out)
 	}
 	web := newContainer("web", nsPath(p.ns))
@@ -217,13 +217,13 @@ func TestNamespaceInUseIsRefused(t *testing.T) {
 			t.Fatal("ip netns exec never became sleep")
 		}
 	}
-	before := ipCmd(t, "-n", p.ns, "-o", "addr", "show", "dev", "eth0")
+	before := testenv.IP(t, "-n", p.ns, "-o", "addr", "show", "dev", "eth0")
 	c := newContainer("op-inuse", nsPath(p.ns))
 	want := fmt.Sprintf("this container would share the network of a container that uses it (process %d, sleep,", sleeper.Process.Pid)
 	if err := c.create(); err == nil || !strings.Contains(err.Error(), want) {
 		t.Errorf("create in a namespace in use: got %v, want %q", err, want)
 	}
-	if after := ipCmd(t, "-n", p.ns, "-o", "addr", "show", "dev", "eth0"); after != before {
+	if after := testenv.IP(t, "-n", p.ns, "-o", "addr", "show", "dev", "eth0"); after != before {
 		t.Errorf("eth0 changed:\nbefore %s\nafter %s", before, after)
 	}
 	pod := newContainer("op-pod", nsPath(p.ns))

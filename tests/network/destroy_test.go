@@ -8,15 +8,16 @@ import (
 
 	"github.com/nabla-containers/runnc/llif"
 	"github.com/nabla-containers/runnc/nabla-lib/network"
+	"github.com/nabla-containers/runnc/tests/testenv"
 )
 
 // podSnapshot is what Destroy must give back: eth0's addresses and MAC and
 // the IPv4 routes.
 func podSnapshot(t *testing.T, ns string) string {
 	t.Helper()
-	return ipCmd(t, "-n", ns, "-o", "-4", "addr", "show", "eth0") +
-		ipCmd(t, "-n", ns, "-o", "link", "show", "eth0") +
-		ipCmd(t, "-n", ns, "-4", "route")
+	return testenv.IP(t, "-n", ns, "-o", "-4", "addr", "show", "eth0") +
+		testenv.IP(t, "-n", ns, "-o", "link", "show", "eth0") +
+		testenv.IP(t, "-n", ns, "-4", "route")
 }
 
 func checkRestored(t *testing.T, c *container, ns, before string) {
@@ -27,7 +28,7 @@ func checkRestored(t *testing.T, c *container, ns, before string) {
 	if after := podSnapshot(t, ns); after != before {
 		t.Errorf("destroy did not give eth0 back:\nbefore:\n%s\nafter:\n%s", before, after)
 	}
-	out := ipCmd(t, "-n", ns, "-o", "link")
+	out := testenv.IP(t, "-n", ns, "-o", "link")
 	for _, name := range []string{c.get(network.KeyTapName), c.get(network.KeyBridge)} {
 		if strings.Contains(out, name) {
 			t.Errorf("%s is left after destroy:\n%s", name, out)
@@ -83,7 +84,7 @@ func TestDestroyOfNothing(t *testing.T) {
 	}
 	cases := map[string]*container{
 		"empty state, joined namespace": newContainer("empty", nsPath(ns)),
-		"empty state, no config":        {h: network.New(), in: llif.Input{ContainerID: "nil", NetworkState: llif.NewLLState()}},
+		"empty state, no config":        {h: network.NewTap(), in: llif.Input{ContainerID: "nil", NetworkState: llif.NewLLState()}},
 		"nothing made yet":              planned(newContainer("unmade", nsPath(ns))),
 		"namespace gone":                planned(newContainer("gone", nsPath(nsPrefix+"never-made"))),
 		"namespace file left unmounted": planned(newContainer("unmounted", leftFile(t))),

@@ -117,7 +117,7 @@ func serveAndFetch(t *testing.T, p pod) {
 		t.Errorf("GET / = %q, want %q", got, page)
 	}
 	// The guest answers with the MAC eth0 had, which the peer knew.
-	if neigh := ipCmd(t, "-n", p.peer, "neigh", "show", ip); !strings.Contains(neigh, c.get(llif.NetMAC)) {
+	if neigh := testenv.IP(t, "-n", p.peer, "neigh", "show", ip); !strings.Contains(neigh, c.get(llif.NetMAC)) {
 		t.Errorf("the peer sees %s at %q, want the MAC eth0 had, %s", ip, neigh, c.get(llif.NetMAC))
 	}
 }

@@ -28,25 +28,15 @@ const nsPrefix = "nbtest-"
 
 var nsSeq atomic.Int32
 
-// ipCmd runs ip(8) and fails the test with its output if it fails.
-func ipCmd(t *testing.T, args ...string) string {
-	t.Helper()
-	out, err := exec.Command("ip", args...).CombinedOutput()
-	if err != nil {
-		t.Fatalf("ip %s: %v: %s", strings.Join(args, " "), err, out)
-	}
-	return string(out)
-}
-
 // newNetns makes a named network namespace, removed at cleanup (which
 // also destroys every device left in it).
 func newNetns(t *testing.T) string {
 	t.Helper()
 	testenv.RequireRoot(t)
 	name := fmt.Sprintf("%s%d-%d", nsPrefix, os.Getpid(), nsSeq.Add(1))
-	ipCmd(t, "netns", "add", name)
+	testenv.IP(t, "netns", "add", name)
 	t.Cleanup(func() { exec.Command("ip", "netns", "del", name).Run() })
-	ipCmd(t, "-n", name, "link", "set", "lo", "up")
+	testenv.IP(t, "-n", name, "link", "set", "lo", "up")
 	return name
 }
 
@@ -65,18 +55,18 @@ type pod struct {
 func newPod(t *testing.T, addr, peerAddr, gw string, onLink bool) pod {
 	t.Helper()
 	p := pod{ns: newNetns(t), peer: newNetns(t)}
-	ipCmd(t, "-n", p.peer, "link", "add", "veth0", "type", "veth", "peer", "name", "eth0", "netns", p.ns)
-	ipCmd(t, "-n", p.peer, "addr", "add", peerAddr, "dev", "veth0")
-	ipCmd(t, "-n", p.peer, "link", "set", "veth0", "up")
-	ipCmd(t, "-n", p.ns, "addr", "add", addr, "dev", "eth0")
-	ipCmd(t, "-n", p.ns, "link", "set", "eth0", "up")
+	testenv.IP(t, "-n", p.peer, "link", "add", "veth0", "type", "veth", "peer", "name", "eth0", "netns", p.ns)
+	testenv.IP(t, "-n", p.peer, "addr", "add", peerAddr, "dev", "veth0")
+	testenv.IP(t, "-n", p.peer, "link", "set", "veth0", "up")
+	testenv.IP(t, "-n", p.ns, "addr", "add", addr, "dev", "eth0")
+	testenv.IP(t, "-n", p.ns, "link", "set", "eth0", "up")
 	if onLink {
-		ipCmd(t, "-n", p.ns, "route", "add", gw, "dev", "eth0", "scope", "link")
+		testenv.IP(t, "-n", p.ns, "route", "add", gw, "dev", "eth0", "scope", "link")
 		ip, _, _ := strings.Cut(addr, "/")
-		ipCmd(t, "-n", p.peer, "route", "add", ip, "dev", "veth0", "scope", "link")
+		testenv.IP(t, "-n", p.peer, "route", "add", ip, "dev", "veth0", "scope", "link")
 	}
 	if gw != "" {
-		ipCmd(t, "-n", p.ns, "route", "add", "default", "via", gw, "dev", "eth0")
+		testenv.IP(t, "-n", p.ns, "route", "add", "default", "via", gw, "dev", "eth0")
 	}
 	return p
 }
@@ -108,7 +98,7 @@ type container struct {
 // or makes a new one if path is "".
 func newContainer(id, path string) *container {
 	cfg := &configs.Config{Namespaces: configs.Namespaces{{Type: configs.NEWNET, Path: path}}}
-	return &container{h: network.New(), in: llif.Input{
+	return &container{h: network.NewTap(), in: llif.Input{
 		ContainerID:  id,
 		Config:       cfg,
 		Process:      &specs.Process{Args: []string{"httpd.nabla"}},

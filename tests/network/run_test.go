@@ -7,6 +7,7 @@ import (
 
 	"github.com/nabla-containers/runnc/llif"
 	"github.com/nabla-containers/runnc/nabla-lib/network"
+	"github.com/nabla-containers/runnc/tests/testenv"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"github.com/vishvananda/netlink"
 )
@@ -121,7 +122,7 @@ func TestRunWithoutIPv4InterfaceGivesNoNIC(t *testing.T) {
 	// An interface without an IPv4 address does not count.
 	p := newPod(t, "10.198.10.2/24", "10.198.10.1/24", "", false)
 	ns := p.ns
-	ipCmd(t, "-n", ns, "addr", "flush", "dev", "eth0")
+	testenv.IP(t, "-n", ns, "addr", "flush", "dev", "eth0")
 	c := newContainer("none", nsPath(ns))
 	if err := c.create(); err != nil {
 		t.Fatal(err)
@@ -133,7 +134,7 @@ func TestRunWithoutIPv4InterfaceGivesNoNIC(t *testing.T) {
 	if c.get(llif.NetTap) != "" {
 		t.Errorf("state %v, want no tap", c.in.NetworkState.Options)
 	}
-	out := ipCmd(t, "-n", ns, "-o", "link")
+	out := testenv.IP(t, "-n", ns, "-o", "link")
 	if strings.Contains(out, c.get(network.KeyTapName)) || strings.Contains(out, c.get(network.KeyBridge)) {
 		t.Errorf("devices made without an interface to take over:\n%s", out)
 	}
@@ -186,10 +187,10 @@ func handleLinkMAC(t *testing.T, ns, name string) string {
 // address.
 func TestFailedRunLeavesThePodAsFound(t *testing.T) {
 	ns := newNetns(t)
-	ipCmd(t, "-n", ns, "link", "add", "eth0", "type", "ifb")
-	ipCmd(t, "-n", ns, "addr", "add", "10.198.11.2/24", "dev", "eth0")
-	ipCmd(t, "-n", ns, "link", "set", "eth0", "up")
-	ipCmd(t, "-n", ns, "route", "add", "default", "via", "10.198.11.1", "dev", "eth0")
+	testenv.IP(t, "-n", ns, "link", "add", "eth0", "type", "ifb")
+	testenv.IP(t, "-n", ns, "addr", "add", "10.198.11.2/24", "dev", "eth0")
+	testenv.IP(t, "-n", ns, "link", "set", "eth0", "up")
+	testenv.IP(t, "-n", ns, "route", "add", "default", "via", "10.198.11.1", "dev", "eth0")
 	before := podSnapshot(t, ns)
 	c := newContainer("fails", nsPath(ns))
 	if err := c.create(); err != nil {
@@ -203,7 +204,7 @@ func TestFailedRunLeavesThePodAsFound(t *testing.T) {
 	if after := podSnapshot(t, ns); after != before {
 		t.Errorf("failed run changed the pod:\nbefore:\n%s\nafter:\n%s", before, after)
 	}
-	out := ipCmd(t, "-n", ns, "-o", "link")
+	out := testenv.IP(t, "-n", ns, "-o", "link")
 	if strings.Contains(out, c.get(network.KeyTapName)) || strings.Contains(out, c.get(network.KeyBridge)) {
 		t.Errorf("failed run left devices:\n%s", out)
 	}

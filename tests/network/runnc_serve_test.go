@@ -12,6 +12,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/nabla-containers/runnc/tests/testenv"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
@@ -93,9 +94,9 @@ func TestRunncDockerLikeHook(t *testing.T) {
 	peer := newNetns(t)
 	// The veth starts in the peer namespace; the hook moves its other end
 	// into the container's namespace (found from the pid on stdin).
-	ipCmd(t, "-n", peer, "link", "add", "veth0", "type", "veth", "peer", "name", "dkr0")
-	ipCmd(t, "-n", peer, "addr", "add", "10.198.19.1/24", "dev", "veth0")
-	ipCmd(t, "-n", peer, "link", "set", "veth0", "up")
+	testenv.IP(t, "-n", peer, "link", "add", "veth0", "type", "veth", "peer", "name", "dkr0")
+	testenv.IP(t, "-n", peer, "addr", "add", "10.198.19.1/24", "dev", "veth0")
+	testenv.IP(t, "-n", peer, "link", "set", "veth0", "up")
 	const mac = "02:42:0a:c6:13:02"
 	hook := filepath.Join(t.TempDir(), "hook.sh")
 	script := `#!/bin/sh
@@ -120,7 +121,7 @@ nsenter -t "$pid" -n ip route add default via 10.198.19.1
 	if got := curlFromPeer(t, p, "10.198.19.2"); got != "docker page\n" {
 		t.Fatalf("GET / = %q", got)
 	}
-	if neigh := ipCmd(t, "-n", peer, "neigh", "show", "10.198.19.2"); !strings.Contains(neigh, mac) {
+	if neigh := testenv.IP(t, "-n", peer, "neigh", "show", "10.198.19.2"); !strings.Contains(neigh, mac) {
 		t.Errorf("the guest answers with %q, want the MAC Docker gave eth0, %s", neigh, mac)
 	}
 	e.mustRun("delete", "--force", "dkr")

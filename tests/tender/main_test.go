@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -24,6 +25,7 @@ import (
 var (
 	probeMu    sync.Mutex
 	probeBuilt = map[string]string{}
+	guestFlags []string
 	tmpDir     string
 )
 
@@ -54,7 +56,8 @@ const (
 )
 
 // probe returns the probe guest built with the given variants, once per
-// set, with gcc as a freestanding static ELF at 1 MiB.
+// set, as the guests are built but for its own linker script (1 MiB, one
+// segment per protection, no manifest).
 func probe(t *testing.T, variants ...string) string {
 	t.Helper()
 	key := "probe"
@@ -68,18 +71,23 @@ func probe(t *testing.T, variants ...string) string {
 	if p, ok := probeBuilt[key]; ok {
 		return p
 	}
-	repo := testenv.Repo(t)
+	if guestFlags == nil {
+		// The guests' own flags, from the Makefile that builds them.
+		cmd := exec.Command("make", "-s", "--no-print-directory", "print-guest-flags")
+		cmd.Dir = testenv.Repo(t)
+		b, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("make print-guest-flags: %v", err)
+		}
+		guestFlags = slices.Clip(strings.Fields(string(b)))
+	}
 	out := filepath.Join(tmpDir, key+".nabla")
 	abi := defs[probeABI1]
-	cmd := exec.Command("gcc", "-I", filepath.Join(repo, "nabla-lib/abi"),
+	cmd := exec.Command("gcc", append(guestFlags,
 		"-DPROBE_NET="+defs[probeNet], "-DPROBE_BLOCK="+defs[probeDisk], "-DPROBE_ABI="+abi,
-		"-DPROBE_LEGACY="+defs[probeLegacy],
-		"-O2", "-ffreestanding", "-fno-pie", "-no-pie", "-fno-stack-protector",
-		"-fno-asynchronous-unwind-tables", "-fcf-protection=none", "-mno-red-zone",
-		"-fno-builtin", "-static", "-nostdlib", "-Wall", "-Wextra", "-Werror",
-		"-Wl,-T,"+filepath.Join(repo, "tests/tender/testdata/probe.ld"),
-		"-Wl,--build-id=none", "-Wl,-z,noexecstack", "-Wl,-z,max-page-size=4096",
-		"-o", out, filepath.Join(repo, "tests/tender/testdata/probe.c"))
+		"-DPROBE_LEGACY="+defs[probeLegacy], "-fno-builtin",
+		"-Wl,-T,tests/tender/testdata/probe.ld", "-o", out, "tests/tender/testdata/probe.c")...)
+	cmd.Dir = testenv.Repo(t)
 	if b, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("build the probe guest %s: %v: %s", key, err, b)
 	}
