@@ -118,10 +118,10 @@ func (c *nablaContainer) makeCgroup() (*cgroupJoin, error) {
 // systemd driver init starts where runnc runs and systemd moves it when it
 // makes the scope (adopt), as runc and crun do. That move is the
 // cgroup.procs write above, paid once per create with the D-Bus calls:
-// under the VM suite's TCG systemd made the scope in about 90 ms and set
-// the limits in 45 ms, of a 0.4 s create (0.3 s with cgroupfs). init has
-// done nothing yet but join its network namespace, and the workload only
-// runs after start.
+// under the VM suite's TCG systemd made the scope in 90-300 ms and set the
+// limits in 45-105 ms, and a create's median was 0.4-0.7 s against
+// 0.3-0.35 s with cgroupfs. init has done nothing yet but join its network
+// namespace, and the workload only runs after start.
 type cgroupJoin struct {
 	v2 *os.File // the cgroup v2 directory, or nil without one
 	v1 []string // the v1 directories, for init
