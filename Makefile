@@ -10,7 +10,7 @@ TENDER_PREFIX ?= /opt/runnc/bin
 GOFLAGS_BUILD := -trimpath -tags netgo,osusergo,urfave_cli_no_docs \
 	-ldflags "-s -w -linkmode external -extldflags -static -X main.gitCommit=$(shell git rev-parse --short HEAD 2>/dev/null)"
 
-.PHONY: all build runnc examples tender init guests install uninstall demo test unit setup bench fuzz fuzz-go clean
+.PHONY: all build runnc examples tender init guests install uninstall demo test test-vm unit setup bench fuzz fuzz-go clean
 
 all: build
 
@@ -60,10 +60,19 @@ UNIT_PKGS := ./internal/... ./libcontainer/... ./llif/... ./llcli/... ./nabla-li
 unit:
 	RUNNC_UNIT=1 $(GO) test -count=1 $(UNIT_PKGS)
 
-# Everything, as root (netns, tap, cgroups), on the built binaries.
+# Everything, as root (netns, tap, cgroups), on the built binaries. The VM
+# suite runs after the others: its QEMU takes both cores for minutes, and
+# the timing-sensitive tests should not share them with it.
 test: setup build unit
 	$(GO) vet ./...
-	$(GO) test -count=1 -timeout 40m ./...
+	$(GO) test -count=1 -timeout 40m $$($(GO) list ./... | grep -v '/tests/vm$$')
+	$(GO) test -count=1 -timeout 30m ./tests/vm
+
+# Only the VM suite (tests/vm): a Debian 12 machine, systemd as PID 1 and
+# pure cgroup v2, booted under QEMU with Debian's kernel; its root is made
+# once below $(BUILD)/vm (scripts/vm-root.sh).
+test-vm: setup build
+	$(GO) test -count=1 -timeout 30m -v ./tests/vm
 
 # Benchmarks: see tests/bench/bench.sh for QUICK=1, SOLO5_SPT=PATH and
 # BASELINE=COMMIT.

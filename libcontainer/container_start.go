@@ -104,6 +104,9 @@ func (c *nablaContainer) start(p *Process) (retErr error) {
 		return fmt.Errorf("start %s: save state: %w", c.name(), err)
 	}
 	logrus.WithField("id", c.id).Debugf("init %s started as pid %d", cmd.Path, cmd.Process.Pid)
+	if err := join.adopt(cmd.Process.Pid); err != nil {
+		return fmt.Errorf("cannot create container %s: %w", c.name(), err)
+	}
 	sync := initPipe{f: parentSock}
 	if err := sync.expectReady(); err != nil {
 		return c.initFailed(err)

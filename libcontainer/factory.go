@@ -15,6 +15,7 @@ import (
 	"github.com/nabla-containers/runnc/internal/flock"
 	"github.com/nabla-containers/runnc/internal/safedir"
 	"github.com/nabla-containers/runnc/llif"
+	"github.com/opencontainers/cgroups/systemd"
 	"github.com/sirupsen/logrus"
 	"golang.org/x/sys/unix"
 )
@@ -28,6 +29,8 @@ type NablaFactory struct {
 	// the one beside the tender), or this program with initArgs (InitArgs).
 	initPath string
 	initArgs []string
+	// systemdCgroup makes containers' cgroups through systemd.
+	systemdCgroup bool
 }
 
 // Option configures a NablaFactory.
@@ -48,6 +51,14 @@ func WithRuntimeOptions(o llif.RuntimeOptions) Option {
 // tender's directory, where `make install` puts both.
 func WithInitPath(path string) Option {
 	return func(f *NablaFactory) { f.initPath, f.initArgs = path, nil }
+}
+
+// WithSystemdCgroup makes the cgroups of the containers this factory
+// creates through systemd (runc's --systemd-cgroup): linux.cgroupsPath is
+// "slice:prefix:name" and the cgroup is the transient scope
+// prefix-name.scope in that slice.
+func WithSystemdCgroup(on bool) Option {
+	return func(f *NablaFactory) { f.systemdCgroup = on }
 }
 
 // InitArgs makes the container's init this program itself, started again
@@ -131,6 +142,19 @@ func (f *NablaFactory) Create(id string, config *Config) (_ Container, retErr er
 	if err != nil {
 		return nil, errorf(ErrInvalidConfig, "cannot create container %s: %w", name, err)
 	}
+	if f.systemdCgroup {
+		if !systemd.IsRunningSystemd() {
+			return nil, errorf(ErrInvalidConfig, "cannot create container %s: --systemd-cgroup needs systemd as the init of this host, and it is not running (no /run/systemd/system): drop the flag to use cgroupfs", name)
+		}
+		cg, err := systemdCgroup(id, config.Spec)
+		if err != nil {
+			return nil, errorf(ErrInvalidConfig, "cannot create container %s: %w", name, err)
+		}
+		config.Runtime.Cgroups = cg
+	} else if cg := config.Runtime.Cgroups; cg != nil && cg.Path == "" && cg.Name == "" {
+		// Without linux.cgroupsPath, runc puts a container in /<id>.
+		cg.Name = id
+	}
 	if err := safedir.Make(f.root, 0o700); err != nil {
 		return nil, fmt.Errorf("create state root %s: %w", f.root, err)
 	}
@@ -154,10 +178,6 @@ func (f *NablaFactory) Create(id string, config *Config) (_ Container, retErr er
 		return nil, fmt.Errorf("lock %s: %w", name, err)
 	}
 
-	// Without linux.cgroupsPath, runc puts a container in /<id>.
-	if cg := config.Runtime.Cgroups; cg != nil && cg.Path == "" && cg.Name == "" {
-		cg.Name = id
-	}
 	c := &nablaContainer{
 		id:       id,
 		dir:      dir,

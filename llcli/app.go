@@ -47,7 +47,7 @@ process.args[0] is a .nabla unikernel.`
 		cli.StringFlag{Name: "log", Usage: "append log lines to this file (default: stderr)"},
 		cli.StringFlag{Name: "log-format", Value: "text", Usage: "log format: text or json"},
 		cli.BoolFlag{Name: "debug", Usage: "also log what each step did: every handler phase (with its time and the state it handed on), init, hooks, signals, delete"},
-		cli.BoolFlag{Name: "systemd-cgroup", Usage: "accepted for runc compatibility; cgroups are managed through cgroupfs"},
+		cli.BoolFlag{Name: "systemd-cgroup", Usage: "create containers' cgroups as systemd scopes; linux.cgroupsPath is \"slice:prefix:name\" (containerd's SystemdCgroup, podman's default)"},
 		cli.StringFlag{Name: "criu", Value: "criu", Usage: "accepted for runc compatibility; checkpoint and restore are not supported, so criu is never run"},
 		cli.StringFlag{Name: "rootless", Value: "auto", Usage: "accepted for runc compatibility ('true', 'false' or 'auto'); runnc needs root for its tap devices and cgroups either way"},
 		cli.StringFlag{Name: "disk-dir", Value: DefaultDiskDir, Usage: "directory for disk images, kept off tmpfs and shared among containers"},
@@ -204,7 +204,7 @@ func Factory(ctx *cli.Context) (*libcontainer.NablaFactory, error) {
 		DiskCacheBytes: cache,
 		DiskLimitBytes: limit,
 		TenderPath:     tenderPath(ctx.GlobalString("tender")),
-	}))
+	}), libcontainer.WithSystemdCgroup(ctx.GlobalBool("systemd-cgroup")))
 }
 
 // DiskCacheBytes is --disk-cache in bytes.

@@ -27,6 +27,11 @@ if [ "${1:-}" != demo ]; then
 	have podman      || need+=(podman)
 	have conmon      || need+=(conmon)
 	[ -e /usr/lib/cni/bridge ] || need+=(containernetworking-plugins)
+	# make test-vm: a Debian 12 root booted under QEMU with Debian's kernel.
+	have qemu-system-x86_64 || need+=(qemu-system-x86)
+	have debootstrap || need+=(debootstrap)
+	have mkfs.ext4   || need+=(e2fsprogs)
+	compgen -G '/boot/vmlinuz-*-amd64' >/dev/null || need+=(linux-image-amd64)
 fi
 
 if [ ${#need[@]} -gt 0 ]; then

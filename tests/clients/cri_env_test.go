@@ -55,7 +55,7 @@ func newCRIEnv(t testing.TB, forRunc bool) *criEnv {
 	restoreIPForward(t)
 	removeIfNew(t, "/var/lib/cni") // the CNI library's cache, not configurable
 	removeEmptyDirsIfNew(t, "/run/containerd", "/run/containerd/s")
-	removeCgroups(t, criCgroup)
+	removeParent(t, criParent())
 	d := startDaemon(t, e.dir, "containerd", containerd, "--config", cfg)
 	d.waitSocket(t, e.sock)
 
@@ -134,13 +134,14 @@ state = %[2]q
       [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runnc.options]
         BinaryName = %[8]q
         Root = %[9]q
+        SystemdCgroup = %[11]t
   [plugins."io.containerd.grpc.v1.cri".cni]
     bin_dir = "/usr/lib/cni"
     conf_dir = %[10]q
     max_conf_num = 1
 `, filepath.Join(e.dir, "root"), filepath.Join(e.dir, "state"), e.sock, filepath.Join(e.dir, "debug.sock"),
 		filepath.Join(e.dir, "opt"), pauseImage, filepath.Join(e.dir, "runc-root-runc"), runncBin, e.runcRoot,
-		filepath.Join(e.dir, "net.d"))
+		filepath.Join(e.dir, "net.d"), testenv.SystemdCgroup())
 }
 
 // removePods stops and removes every pod sandbox, with its containers.
@@ -181,7 +182,7 @@ func (e *criEnv) runPod(t testing.TB, name, handler string, annotations map[stri
 		Hostname:     name,
 		LogDirectory: filepath.Join(e.dir, "logs", name),
 		Annotations:  annotations,
-		Linux:        &cri.LinuxPodSandboxConfig{CgroupParent: criCgroup + "/pod" + uid},
+		Linux:        &cri.LinuxPodSandboxConfig{CgroupParent: criPodParent(uid)},
 	}
 	r, err := e.rt.RunPodSandbox(ctx(t), &cri.RunPodSandboxRequest{Config: cfg, RuntimeHandler: handler})
 	if err != nil {

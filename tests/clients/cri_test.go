@@ -46,7 +46,7 @@ func TestCRI(t *testing.T) {
 		if err != nil {
 			t.Errorf("UpdateContainerResources: %v", err)
 		} else {
-			checkMemoryLimit(t, p.cfg.Linux.CgroupParent+"/"+httpd, limit)
+			checkMemoryLimit(t, criCgroupOf(t, p, httpd), limit)
 		}
 
 		// The pod's address belongs to httpd: a second unikernel is refused.
@@ -105,7 +105,7 @@ func (e *criEnv) checkPodGone(t testing.TB, p *pod, ids ...string) {
 	t.Helper()
 	checkEmptyDir(t, "runnc", filepath.Join(e.runcRoot, criNamespace))
 	checkEmptyDir(t, "the CRI plugin's network namespaces", filepath.Join(e.dir, "state", "io.containerd.grpc.v1.cri", "netns"))
-	checkNoCgroupsFor(t, criCgroup, append(ids, p.id)...)
+	checkNoCgroupsFor(t, criParent(), append(ids, p.id)...)
 	checkNoMountsUnder(t, e.dir)
 	checkBridgeEmpty(t, criBridge)
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/nabla-containers/runnc/llcli"
+	"github.com/nabla-containers/runnc/tests/testenv"
 	"golang.org/x/sys/unix"
 )
 
@@ -37,27 +38,32 @@ func newPodmanEnv(t testing.TB, supportsJSON bool) *podmanEnv {
 	}
 	// Root here lacks CAP_SYS_RESOURCE: podman's default rlimits for root
 	// (nofile=1048576, a larger nproc) could not be set (CLIENTS.md).
-	// systemd is not PID 1 (cgroupfs), journald absent (events to a file);
-	// file locks keep podman out of /dev/shm.
+	// Events go to a file (journald may be absent); file locks keep
+	// podman out of /dev/shm. The cgroup manager is podman's default,
+	// systemd, when the tests run with that driver, else cgroupfs (systemd
+	// is not PID 1 on the hosts make test runs on).
+	manager := "cgroup_manager = \"cgroupfs\"\n"
+	if testenv.SystemdCgroup() {
+		manager = ""
+	}
 	writeFile(t, e.conf, fmt.Sprintf(`[containers]
 default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]
 [network]
 network_config_dir = %q
 [engine]
-cgroup_manager = "cgroupfs"
-events_logger = "file"
+%sevents_logger = "file"
 events_logfile_path = %q
 tmp_dir = %q
 volume_path = %q
 lock_type = "file"
-%s`, filepath.Join(e.dir, "net"), filepath.Join(e.dir, "events.log"), filepath.Join(e.dir, "tmp"),
+%s`, filepath.Join(e.dir, "net"), manager, filepath.Join(e.dir, "events.log"), filepath.Join(e.dir, "tmp"),
 		filepath.Join(e.dir, "vol"), engine))
 	e.global = []string{"--root", filepath.Join(e.dir, "root"), "--runroot", filepath.Join(e.dir, "runroot"),
 		"--storage-driver", "overlay"}
 	if !supportsJSON {
 		e.global = append(e.global, "--runtime", e.runnc)
 	}
-	removeCgroups(t, podmanCgroup)
+	removeParent(t, podmanParent())
 	// containers/image keeps its blob cache there whatever the
 	// configuration says.
 	removeIfNew(t, "/var/lib/containers")
@@ -84,7 +90,7 @@ func (e *podmanEnv) must(t testing.TB, args ...string) string {
 // network (netavark would make a bridge with a host address) and the
 // test's cgroup parent.
 func runArgs(extra ...string) []string {
-	return append([]string{"run", "--network", "none", "--cgroup-parent", podmanCgroup}, extra...)
+	return append(append([]string{"run", "--network", "none"}, podmanParentArgs()...), extra...)
 }
 
 // removeAll removes every container and image of this podman, and its
@@ -158,7 +164,7 @@ func TestPodman(t *testing.T) {
 			t.Errorf("podman exec: want a refusal saying \"not supported\", got %s", r)
 		}
 		e.must(t, "update", "--memory", "64m", name)
-		checkMemoryLimit(t, podmanCgroup+"/libpod-"+id, 64<<20)
+		checkMemoryLimit(t, podmanCgroupOf(id), 64<<20)
 		e.must(t, "pause", name)
 		if s := e.state(t, name); s != "paused" {
 			t.Errorf("after pause: state %q, want paused", s)
@@ -204,7 +210,7 @@ func TestPodman(t *testing.T) {
 			checkRouteToBridge(t, ip, bridge, subnet)
 			return ip
 		}
-		e.must(t, "run", "-d", "--name", name, "--network", network, "--cgroup-parent", podmanCgroup, nablaImage, "/httpd.nabla")
+		e.must(t, append(append([]string{"run", "-d", "--name", name, "--network", network}, podmanParentArgs()...), nablaImage, "/httpd.nabla")...)
 		checkHTTP(t, ip())
 		e.must(t, "stop", "--time", "2", name)
 		e.must(t, "start", name)
@@ -224,7 +230,7 @@ func TestPodman(t *testing.T) {
 		checkPodmanError(t, e)
 	})
 
-	checkNoCgroupsFor(t, podmanCgroup, "libpod-")
+	checkNoCgroupsFor(t, podmanParent(), "libpod-")
 	checkNoMountsUnder(t, e.dir, filepath.Join(e.dir, "root", "overlay"))
 	checkNoStateFor(t, llcli.DefaultRoot, e.dir)
 }

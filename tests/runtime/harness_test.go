@@ -44,7 +44,7 @@ func newEnv(t *testing.T) *env {
 		Root:      r.Root,
 		Log:       r.Log,
 		LogFormat: gorunc.JSON,
-		ExtraArgs: r.DiskArgs(),
+		ExtraArgs: append(r.DiskArgs(), r.Extra...),
 	}}
 	return e
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	gorunc "github.com/containerd/go-runc"
+	"github.com/nabla-containers/runnc/tests/testenv"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 )
@@ -51,11 +52,17 @@ func TestLifecycle(t *testing.T) {
 	}
 }
 
-// assertInCgroup checks that pid joined the container's cgroup, /<id>
-// below its parent's, in every hierarchy but devices (runnc sets no device
-// rules): init joins the v1 ones itself and is cloned into the v2 one.
+// assertInCgroup checks that pid joined the container's cgroup in every
+// hierarchy but devices (runnc sets no device rules): /<id> below its
+// parent's with cgroupfs, where init joins the v1 ones itself and is
+// cloned into the v2 one; the scope runnc-<id>.scope that systemd made
+// around it with --systemd-cgroup.
 func assertInCgroup(t *testing.T, pid int, id string) {
 	t.Helper()
+	want := "/" + id
+	if testenv.SystemdCgroup() {
+		want = "/runnc-" + id + ".scope"
+	}
 	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/cgroup", pid))
 	if err != nil {
 		t.Fatal(err)
@@ -65,8 +72,8 @@ func assertInCgroup(t *testing.T, pid int, id string) {
 		if len(parts) != 3 || parts[1] == "devices" {
 			continue
 		}
-		if !strings.HasSuffix(parts[2], "/"+id) {
-			t.Errorf("pid %d is in cgroup %q, want .../%s", pid, line, id)
+		if !strings.HasSuffix(parts[2], want) {
+			t.Errorf("pid %d is in cgroup %q, want ...%s", pid, line, want)
 		}
 	}
 }

@@ -201,7 +201,7 @@ func TestOpFeatures(t *testing.T) {
 		}
 	}
 	if f.Linux == nil || slices.Contains(f.Linux.Namespaces, "user") || !slices.Contains(f.Linux.Namespaces, "network") ||
-		slices.Contains(f.Linux.Capabilities, "CAP_SYS_ADMIN") || f.Linux.Cgroup == nil || *f.Linux.Cgroup.Systemd {
+		slices.Contains(f.Linux.Capabilities, "CAP_SYS_ADMIN") || f.Linux.Cgroup == nil || !*f.Linux.Cgroup.Systemd {
 		t.Errorf("features: %+v", f.Linux)
 	}
 	if !strings.Contains(f.Annotations["org.nabla.runnc.seccomp"], "replaced by the tender's allowlist") {

@@ -50,6 +50,9 @@ func NewRunnc(t testing.TB) *Runnc {
 	}
 	Binary(t, "nabla-run")
 	Binary(t, "runnc-init")
+	if SystemdCgroup() {
+		r.Extra = append(r.Extra, "--systemd-cgroup")
+	}
 	t.Cleanup(func() {
 		ids, _ := os.ReadDir(r.Root)
 		for _, id := range ids {

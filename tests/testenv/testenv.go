@@ -68,6 +68,15 @@ func Binary(t testing.TB, rel string) string {
 	return p
 }
 
+// SystemdCgroup tells whether the tests drive runnc and its clients with
+// the systemd cgroup driver (runnc --systemd-cgroup, podman's default
+// cgroup manager, containerd's SystemdCgroup = true): set by
+// RUNNC_TEST_CGROUP_DRIVER=systemd, as make test-vm does inside its
+// virtual machine, whose init is systemd.
+func SystemdCgroup() bool {
+	return os.Getenv("RUNNC_TEST_CGROUP_DRIVER") == "systemd"
+}
+
 // RequireRoot fails the test when not run as root: the runtime needs
 // network namespaces, tap devices and cgroups.
 func RequireRoot(t testing.TB) {
