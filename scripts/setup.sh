@@ -15,6 +15,7 @@ if [ "${1:-}" != demo ]; then
 	have ping        || need+=(iputils-ping)
 	have ip          || need+=(iproute2)
 	have curl        || need+=(curl)
+	have strace      || need+=(strace)
 	have wrk         || need+=(wrk)
 	have clang       || need+=(clang)
 	have busybox     || need+=(busybox-static)

@@ -93,7 +93,7 @@ func (im image) use(t *tree, marker, containerRoot string, keep bool) (built boo
 			}
 		}
 	}()
-	if err := im.pruneStale(); err != nil {
+	if err := im.pruneStale(l); err != nil {
 		return false, err
 	}
 	// Builds are renamed into place once complete: an image at the path

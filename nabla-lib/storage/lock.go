@@ -4,7 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
+	"sync"
 
+	"github.com/nabla-containers/runnc/internal/flock"
 	"golang.org/x/sys/unix"
 )
 
@@ -28,7 +31,7 @@ func lockKey(dir, key string, wait bool) (l keyLock, ok bool, err error) {
 		if err != nil {
 			return keyLock{}, false, fmt.Errorf("open image lock %s: %w", path, err)
 		}
-		err = flock(f, how)
+		err = flock.Lock(f, how)
 		if errors.Is(err, unix.EWOULDBLOCK) {
 			f.Close()
 			return keyLock{}, false, nil
@@ -44,15 +47,6 @@ func lockKey(dir, key string, wait bool) (l keyLock, ok bool, err error) {
 	}
 }
 
-func flock(f *os.File, how int) error {
-	for {
-		err := unix.Flock(int(f.Fd()), how)
-		if err != unix.EINTR {
-			return err
-		}
-	}
-}
-
 // samePath tells whether the open file f is still the file at path.
 func samePath(f *os.File, path string) bool {
 	var a, b unix.Stat_t
@@ -63,3 +57,33 @@ func samePath(f *os.File, path string) bool {
 }
 
 func (l keyLock) unlock() { l.f.Close() }
+
+// bootID is this boot's id, "" where the kernel does not say.
+var bootID = sync.OnceValue(func() string {
+	b, err := os.ReadFile("/proc/sys/kernel/random/boot_id")
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(b))
+})
+
+// checkedThisBoot tells whether the key's users were all checked in this
+// boot: the lock file holds the boot id of that check (a lock file is new
+// when its image gets its first user, and an empty one means never).
+func (l keyLock) checkedThisBoot() bool {
+	id := bootID()
+	buf := make([]byte, len(id)+1)
+	n, _ := l.f.ReadAt(buf, 0)
+	return id != "" && string(buf[:n]) == id
+}
+
+// markChecked records that the key's users were all checked in this boot.
+func (l keyLock) markChecked() error {
+	if err := l.f.Truncate(0); err != nil {
+		return fmt.Errorf("mark the users of %s checked: %w", l.f.Name(), err)
+	}
+	if _, err := l.f.WriteAt([]byte(bootID()), 0); err != nil {
+		return fmt.Errorf("mark the users of %s checked: %w", l.f.Name(), err)
+	}
+	return nil
+}

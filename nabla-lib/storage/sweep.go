@@ -33,7 +33,7 @@ func sweep(dir, skip string, limit int64, released bool) {
 		}
 		im := image{dir: dir, key: key}
 		var r bool
-		err = im.pruneStale()
+		err = im.pruneStale(lk)
 		if err == nil {
 			r, err = im.release(limit > 0)
 		}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -154,18 +155,34 @@ func removeFile(path, what string) error {
 
 // pruneStale forgets the users whose container state directory is gone:
 // /run/runnc is a tmpfs, so after a reboot no runnc delete will ever come
-// for them and their images would stay on disk for good. The caller holds
-// the key's lock.
-func (im image) pruneStale() error {
-	entries, err := os.ReadDir(im.usersDir())
+// for them and their images would stay on disk for good. It checks every
+// user once per boot (the key's lock file records the boot of that check),
+// and after that only staleChecks of them, picked at random: a create must
+// not cost more with a thousand containers of its image than with one, and
+// users lost within a boot (a state directory removed by hand) are still
+// found, a few at each visit. The caller holds the key's lock l.
+func (im image) pruneStale(l keyLock) error {
+	f, err := os.Open(im.usersDir())
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
 	if err != nil {
 		return fmt.Errorf("list users of image %s: %w", im.path(), err)
 	}
-	for _, e := range entries {
-		p := filepath.Join(im.usersDir(), e.Name())
+	// One getdents64 lists hundreds of names: listing all is cheap, reading
+	// each marker is not.
+	names, err := f.Readdirnames(-1)
+	f.Close()
+	if err != nil {
+		return fmt.Errorf("list users of image %s: %w", im.path(), err)
+	}
+	full := !l.checkedThisBoot()
+	if !full && len(names) > staleChecks {
+		rand.Shuffle(len(names), func(i, j int) { names[i], names[j] = names[j], names[i] })
+		names = names[:staleChecks]
+	}
+	for _, name := range names {
+		p := filepath.Join(im.usersDir(), name)
 		root, err := os.ReadFile(p)
 		if err != nil || len(root) == 0 {
 			continue
@@ -176,8 +193,14 @@ func (im image) pruneStale() error {
 			}
 		}
 	}
+	if full {
+		return l.markChecked()
+	}
 	return nil
 }
+
+// staleChecks is how many users a visit checks once all were this boot.
+const staleChecks = 2
 
 // removeBuilds removes the temporary files of builds that died half way
 // (a killed runnc create): builds run under the key's lock, which the

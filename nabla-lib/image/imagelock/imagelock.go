@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/nabla-containers/runnc/internal/flock"
 	"github.com/nabla-containers/runnc/internal/safedir"
 	"golang.org/x/sys/unix"
 )
@@ -36,13 +37,7 @@ func Lock(root string, exclusive bool) (unlock func(), err error) {
 	if exclusive {
 		how = unix.LOCK_EX
 	}
-	for {
-		err = unix.Flock(int(f.Fd()), how)
-		if err != unix.EINTR {
-			break
-		}
-	}
-	if err != nil {
+	if err := flock.Lock(f, how); err != nil {
 		f.Close()
 		return nil, fmt.Errorf("lock image store %s: %w", root, err)
 	}
