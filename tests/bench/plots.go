@@ -105,20 +105,11 @@ func createSizePlot(r *Results) (*plot.Plot, error) {
 					pts = append(pts, plotter.XY{X: float64(mb), Y: v})
 				}
 			}
-			if len(pts) == 0 {
-				continue
-			}
-			l, s, err := plotter.NewLinePoints(pts)
+			added, err := addLine(p, pts, i, col+", rootfs "+variant.label, variant.suffix != "")
 			if err != nil {
 				return nil, err
 			}
-			l.Color, s.Color = plotutil.Color(i), plotutil.Color(i)
-			if variant.suffix != "" {
-				l.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
-			}
-			p.Add(l, s)
-			p.Legend.Add(col+", rootfs "+variant.label, l, s)
-			lines++
+			lines += added
 		}
 	}
 	if lines == 0 {
@@ -154,17 +145,11 @@ func createScalePlot(r *Results) (*plot.Plot, error) {
 				pts = append(pts, plotter.XY{X: float64(n), Y: v})
 			}
 		}
-		if len(pts) == 0 {
-			continue
-		}
-		l, s, err := plotter.NewLinePoints(pts)
+		added, err := addLine(p, pts, i, col, false)
 		if err != nil {
 			return nil, err
 		}
-		l.Color, s.Color = plotutil.Color(i), plotutil.Color(i)
-		p.Add(l, s)
-		p.Legend.Add(col, l, s)
-		lines++
+		lines += added
 	}
 	if lines == 0 {
 		return nil, fmt.Errorf("no runtime has scale figures")
@@ -172,6 +157,25 @@ func createScalePlot(r *Results) (*plot.Plot, error) {
 	p.Add(plotter.NewGrid())
 	p.Y.Min = 0
 	return p, nil
+}
+
+// addLine draws pts as line i of p (its colour), dashed or not, with its
+// legend; it returns how many lines it drew: none for no points.
+func addLine(p *plot.Plot, pts plotter.XYs, i int, label string, dashed bool) (int, error) {
+	if len(pts) == 0 {
+		return 0, nil
+	}
+	l, s, err := plotter.NewLinePoints(pts)
+	if err != nil {
+		return 0, err
+	}
+	l.Color, s.Color = plotutil.Color(i), plotutil.Color(i)
+	if dashed {
+		l.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
+	}
+	p.Add(l, s)
+	p.Legend.Add(label, l, s)
+	return 1, nil
 }
 
 // logTicks labels 1, 2 and 5 of every decade: gonum's LogTicks labels
