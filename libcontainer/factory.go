@@ -120,7 +120,7 @@ func validateID(id string) error {
 	if len(id) > maxIDLen {
 		return errorf(ErrInvalidID, "container id is %d characters long: use at most %d", len(id), maxIDLen)
 	}
-	if id == "." || id == ".." || !containerid.Pattern.MatchString(id) {
+	if id == "." || id == ".." || !containerid.Valid(id) {
 		return errorf(ErrInvalidID, "container id %q is not valid: use only letters, digits, '_', '+', '-' and '.'", id)
 	}
 	return nil

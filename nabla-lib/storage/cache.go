@@ -60,7 +60,7 @@ func listDir(dir string) (listing, error) {
 		// Other files may share the directory (a user's backup.iso,
 		// x.lock): only names that start with a key are runnc's.
 		key, rest, _ := strings.Cut(n, ".")
-		if !keyPattern.MatchString(key) {
+		if !isKey(key) {
 			continue
 		}
 		switch "." + rest {

@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/nabla-containers/runnc/internal/containerid"
 )
 
 // keeperSuffix ends a keeper's marker name; '@' never ends a container's
@@ -21,7 +23,7 @@ const keeperSuffix = "@kept"
 // cacheBytes is the --disk-cache limit, which matters only if Keep fails;
 // limitBytes bounds the disk image (see llif.RuntimeOptions.DiskLimitBytes).
 func Keep(diskDir string, cacheBytes, limitBytes int64, rootfs, holder string) error {
-	if !idPattern.MatchString(holder) {
+	if !containerid.Valid(holder) {
 		return fmt.Errorf("disk image keeper %q cannot name a file", holder)
 	}
 	if err := checkDiskDir(diskDir, true); err != nil {
@@ -51,7 +53,7 @@ func Keep(diskDir string, cacheBytes, limitBytes int64, rootfs, holder string) e
 func keptBy(dir, path string) string {
 	found, _ := filepath.Glob(filepath.Join(dir, "*"+usersSuffix, "*"+keeperSuffix))
 	for _, p := range found {
-		if !keyPattern.MatchString(strings.TrimSuffix(filepath.Base(filepath.Dir(p)), usersSuffix)) {
+		if !isKey(strings.TrimSuffix(filepath.Base(filepath.Dir(p)), usersSuffix)) {
 			continue
 		}
 		if data, err := os.ReadFile(p); err == nil && string(data) == path {
@@ -89,7 +91,7 @@ func dropMarker(dir, marker string, keep bool) (released bool, err error) {
 	}
 	for _, p := range found {
 		key := strings.TrimSuffix(filepath.Base(filepath.Dir(p)), usersSuffix)
-		if !keyPattern.MatchString(key) {
+		if !isKey(key) {
 			continue // another's directory that happens to hold the name
 		}
 		l, _, err := lockKey(dir, key, true)

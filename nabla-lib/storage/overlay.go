@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"golang.org/x/sys/unix"
 )
@@ -32,7 +33,9 @@ type layers struct {
 // it from a digest-checked blob, and read-only from then on: its identity
 // names its content. Docker's per-container init layer (<id>-init/diff)
 // and any other directory are named by their content instead.
-var engineLayer = regexp.MustCompile(`/overlay2?/[0-9a-f]{64}/diff$|/snapshots/[0-9]+/fs$`)
+var engineLayer = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`/overlay2?/[0-9a-f]{64}/diff$|/snapshots/[0-9]+/fs$`)
+})
 
 // overlayAt returns the layers of the overlay mounted at dir (resolved),
 // or nil if none is, or its layers cannot be told (relative paths from an
@@ -189,7 +192,7 @@ func (l *layers) hash(h io.Writer, skip map[string]bool) error {
 		if err != nil {
 			return err
 		}
-		if small || !engineLayer.MatchString(d) {
+		if small || !engineLayer().MatchString(d) {
 			if err := hashLayerContent(h, d, skip); err != nil {
 				return err
 			}
@@ -267,7 +270,9 @@ func hashContent(h io.Writer, dir string, skip map[string]bool) error {
 // overlayXattrs are the overlay's attributes that change what the merged
 // tree shows (trusted. or user.overlay.*); the others (origin, impure,
 // nlink) are bookkeeping the overlay may add as the tree is read.
-var overlayXattrs = regexp.MustCompile(`^(trusted|user)\.overlay\.(opaque|redirect|metacopy|whiteout|whiteouts)$`)
+var overlayXattrs = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^(trusted|user)\.overlay\.(opaque|redirect|metacopy|whiteout|whiteouts)$`)
+})
 
 // hashOverlayXattrs writes p's overlayXattrs into h, sorted.
 func hashOverlayXattrs(h io.Writer, p string) error {
@@ -281,7 +286,7 @@ func hashOverlayXattrs(h io.Writer, p string) error {
 	}
 	var names []string
 	for _, name := range strings.Split(string(buf[:n]), "\x00") {
-		if overlayXattrs.MatchString(name) {
+		if overlayXattrs().MatchString(name) {
 			names = append(names, name)
 		}
 	}

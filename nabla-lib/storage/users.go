@@ -9,7 +9,6 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 
 	"github.com/nabla-containers/runnc/internal/containerid"
@@ -49,10 +48,14 @@ func checkDiskDir(dir string, create bool) error {
 	return nil
 }
 
-// keyPattern is the form of an image key, a sha256 in hex. runnc touches
-// only the names of the disk directory that start with a key, so the other
-// files kept there are never read, locked, marked or removed.
-var keyPattern = regexp.MustCompile(`^[0-9a-f]{64}$`)
+// isKey tells whether s has the form of an image key, a sha256 in lower
+// hex. runnc touches only the names of the disk directory that start with
+// a key, so the other files kept there are never read, locked, marked or
+// removed. (Loops, not regexps, here and in isBuild: a regexp compiles at
+// every start of runnc.)
+func isKey(s string) bool {
+	return len(s) == 64 && strings.Trim(s, "0123456789abcdef") == ""
+}
 
 // image is one image key in one disk directory.
 type image struct{ dir, key string }
@@ -62,17 +65,13 @@ func (im image) usersDir() string   { return filepath.Join(im.dir, im.key+usersS
 func (im image) lockPath() string   { return filepath.Join(im.dir, im.key+lockSuffix) }
 func (im image) unusedPath() string { return filepath.Join(im.dir, im.key+unusedSuffix) }
 
-// idPattern is runc's rule for container ids; it also keeps ids usable
-// as file names and free of glob metacharacters.
-var idPattern = containerid.Pattern
-
 // markerName names a container's marker: its id, plus a digest of the
 // runtime root because two runnc roots (say Docker's and containerd's) may
 // share a disk directory and reuse an id. libcontainer's longest id leaves
 // room for the suffix in a file name.
 func markerName(in *llif.Input) (string, error) {
 	id := in.ContainerID
-	if !idPattern.MatchString(id) || strings.HasPrefix(id, ".") {
+	if !containerid.Valid(id) || strings.HasPrefix(id, ".") {
 		return "", fmt.Errorf("container id %q cannot name a file: use letters, digits, '_', '+', '-' and '.'", id)
 	}
 	sum := sha256.Sum256([]byte(in.Runtime.Root))
@@ -208,7 +207,7 @@ const staleChecks = 2
 func (im image) removeBuilds() error {
 	stale, _ := filepath.Glob(im.path() + buildSuffix + "*")
 	for _, p := range stale {
-		if !buildPattern.MatchString(p[len(im.path()):]) {
+		if !isBuild(p[len(im.path()):]) {
 			continue // not a name os.CreateTemp gave a build
 		}
 		if err := removeFile(p, "unfinished image"); err != nil {
@@ -218,5 +217,9 @@ func (im image) removeBuilds() error {
 	return nil
 }
 
-// buildPattern is what follows a build's image path (see buildImage).
-var buildPattern = regexp.MustCompile(`^` + regexp.QuoteMeta(buildSuffix) + `[0-9]+$`)
+// isBuild tells whether s is what follows a build's image path (see
+// buildImage): buildSuffix and a number.
+func isBuild(s string) bool {
+	n, ok := strings.CutPrefix(s, buildSuffix)
+	return ok && n != "" && strings.Trim(n, "0123456789") == ""
+}
