@@ -46,11 +46,15 @@ $(BUILD)/fuzz/fuzz_args: $(TENDER_DIR)/fuzz_args.c $(TENDER_DIR)/args.c $(TENDER
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $(TENDER_DIR)/fuzz_args.c $(TENDER_DIR)/args.c
 
-fuzz-tender: $(addprefix $(BUILD)/fuzz/fuzz_,$(TENDER_FUZZ))
+# The notes parser's seeds are the SDK's guests, built from source: ELF
+# files whose notes declare zero, one and two devices.
+fuzz-tender: $(addprefix $(BUILD)/fuzz/fuzz_,$(TENDER_FUZZ)) guests
 	@set -e; for t in $(TENDER_FUZZ); do \
+		seeds=$(TENDER_SEEDS)/$$t; \
+		if [ $$t = solo5 ]; then seeds=$(BUILD)/guests; fi; \
 		mkdir -p $(BUILD)/fuzz/corpus/$$t $(BUILD)/fuzz/artifacts/$$t; \
 		echo "fuzz-tender: $$t for $(FUZZ_SECONDS)s"; \
 		$(BUILD)/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
 			-artifact_prefix=$(BUILD)/fuzz/artifacts/$$t/ \
-			$(BUILD)/fuzz/corpus/$$t $(TENDER_SEEDS)/$$t; \
+			$(BUILD)/fuzz/corpus/$$t $$seeds; \
 	done
