@@ -13,6 +13,7 @@ import (
 	"github.com/nabla-containers/runnc/internal/atomicfile"
 	"github.com/nabla-containers/runnc/internal/flock"
 	"github.com/nabla-containers/runnc/internal/safedir"
+	"github.com/nabla-containers/runnc/internal/safefile"
 	"github.com/nabla-containers/runnc/llif"
 	"github.com/opencontainers/runc/libcontainer/configs"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -108,18 +109,14 @@ func readState(dir string) (*State, error) {
 // fifo.
 func readStateFile(dir string) ([]byte, error) {
 	path := filepath.Join(dir, stateFile)
-	f, err := os.OpenFile(path, os.O_RDONLY|unix.O_NOFOLLOW|unix.O_NONBLOCK, 0)
+	f, fi, err := safefile.OpenRegular(path)
+	if errors.Is(err, safefile.ErrNotRegular) {
+		return nil, fmt.Errorf("state file %s is not a regular file: runnc uses only state it wrote itself; remove %s by hand", path, dir)
+	}
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("state file %s is not a regular file: runnc uses only state it wrote itself; remove %s by hand", path, dir)
-	}
 	di, err := os.Lstat(dir)
 	if err != nil {
 		return nil, err

@@ -17,9 +17,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 
-	"golang.org/x/sys/unix"
+	"github.com/nabla-containers/runnc/internal/safefile"
 )
 
 // Kind is how a unikernel boots, as its notes say.
@@ -156,19 +155,11 @@ const (
 // a regular file, and follows no symlink in its last component: path has
 // been resolved already, and a symlink swapped in since is not followed.
 func Open(path string) (*Unikernel, error) {
-	// O_NONBLOCK: a FIFO swapped in must not hang the runtime.
-	f, err := os.OpenFile(path, os.O_RDONLY|unix.O_NOFOLLOW|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
+	f, fi, err := safefile.OpenRegular(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, errors.New("not a regular file")
-	}
 	return Parse(f, fi.Size())
 }
 
