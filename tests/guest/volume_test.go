@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -237,15 +238,24 @@ func TestDiskReadWrite(t *testing.T) {
 	if r := disk("/scratch", "read", "0", "65536"); r.status != 0 || r.stdout != string(want(bData, 8192, 4096)) {
 		t.Errorf("read all of /scratch: %v", r)
 	}
+	// Any range inside the disk reads: the blocks around it are read, only
+	// it printed, across the app's 64 KiB reads too.
+	aNow := want(aData, 1024, 512)
+	for _, rg := range [][2]int{{1024, 14}, {1030, 3}, {1000, 40}, {0, 70000}, {100, 1<<20 - 100}, {1<<20 - 1, 1}, {5, 0}} {
+		r := disk("/storage", "read", strconv.Itoa(rg[0]), strconv.Itoa(rg[1]))
+		if r.status != 0 || r.stdout != string(aNow[rg[0]:rg[0]+rg[1]]) {
+			t.Errorf("read /storage %d %d: exit %d, %d bytes, want those of the file", rg[0], rg[1], r.status, len(r.stdout))
+		}
+	}
 }
 
 // Refusals: a read-only disk (by option or mode 0444: EROFS from the
-// tender), requests not in whole blocks or past the end, a path with no raw
-// disk. One line, exit 1, and the file unchanged.
+// tender), a write not at a block boundary, ranges past the end, a path
+// with no raw disk. One line, exit 1, and the file unchanged.
 func TestDiskRefusals(t *testing.T) {
 	mounts := []testenv.GuestMount{{Device: "vol0", Path: "/storage", Type: "raw"},
 		{Device: "vol1", Path: "/tree", Type: "raw"}}
-	const blocks = "offset and length must be multiples of the block size (512) inside the disk (65536 bytes)"
+	const past = "run past the end of the disk (65536 bytes)"
 	for _, c := range []struct {
 		name  string
 		perm  os.FileMode
@@ -256,13 +266,18 @@ func TestDiskRefusals(t *testing.T) {
 		{"read-only option", 0o644, []string{"--block-readonly:vol0"}, []string{"/storage", "write", "0", "x"},
 			"disk: /storage: read-only"},
 		{"read-only file mode", 0o444, nil, []string{"/storage", "write", "0", "x"}, "disk: /storage: read-only"},
-		{"unaligned write", 0o644, nil, []string{"/storage", "write", "100", "x"}, "disk: /storage: " + blocks},
-		{"write past the end", 0o644, nil, []string{"/storage", "write", "65536", "x"}, "disk: /storage: " + blocks},
+		{"unaligned write", 0o644, nil, []string{"/storage", "write", "100", "x"},
+			"disk: /storage: offset 100 is not a multiple of the block size (512)"},
+		{"write past the end", 0o644, nil, []string{"/storage", "write", "65536", "x"},
+			"disk: /storage: 512 bytes at offset 65536 " + past},
 		{"write across the end", 0o644, nil, []string{"/storage", "write", "65024", strings.Repeat("x", 513)},
-			"disk: /storage: " + blocks},
-		{"unaligned read", 0o644, nil, []string{"/storage", "read", "512", "100"}, "disk: /storage: " + blocks},
-		{"read past the end", 0o644, nil, []string{"/storage", "read", "65536", "512"}, "disk: /storage: " + blocks},
-		{"read across the end", 0o644, nil, []string{"/storage", "read", "0", "66048"}, "disk: /storage: " + blocks},
+			"disk: /storage: 1024 bytes at offset 65024 " + past},
+		{"read past the end", 0o644, nil, []string{"/storage", "read", "65536", "1"},
+			"disk: /storage: 1 bytes at offset 65536 " + past},
+		{"read across the end", 0o644, nil, []string{"/storage", "read", "65000", "537"},
+			"disk: /storage: 537 bytes at offset 65000 " + past},
+		{"a huge read", 0o644, nil, []string{"/storage", "read", "512", "18446744073709551000"},
+			"disk: /storage: 18446744073709551000 bytes at offset 512 " + past},
 		{"no raw disk there", 0o644, nil, []string{"/nothing", "read", "0", "512"},
 			`disk: /nothing: no raw disk is mounted there (CONFIG "mounts", type "raw")`},
 		{"an offset that is no number", 0o644, nil, []string{"/storage", "read", "0x10", "512"}, "usage: disk PATH"},

@@ -1,12 +1,15 @@
 /*
  * disk: reads or writes the raw disk that CONFIG "mounts" puts at PATH
- * (a volume slot, NB_VOLUMES), in whole blocks:
+ * (a volume slot, NB_VOLUMES):
  *   disk PATH write OFFSET TEXT   writes TEXT, padded with zero bytes to
- *                                 whole blocks (one at least), at OFFSET,
- *                                 and prints "wrote N bytes" (N: padded)
- *   disk PATH read OFFSET LEN     prints the LEN bytes at OFFSET as they are
- * OFFSET and LEN are decimal multiples of the disk's block size. Any error
- * is one line, "disk: PATH: what is wrong", and exit status 1.
+ *                                 whole blocks (one at least), at OFFSET, a
+ *                                 multiple of the block size, and prints
+ *                                 "wrote N bytes" (N: padded)
+ *   disk PATH read OFFSET LEN     prints the LEN bytes at OFFSET as they
+ *                                 are (any OFFSET and LEN inside the disk:
+ *                                 it reads the whole blocks around them)
+ * OFFSET and LEN are decimal. Any error is one line, "disk: PATH: what is
+ * wrong", and exit status 1.
  */
 #include <linux/errno.h>
 
@@ -30,59 +33,75 @@ static bool decimal(const char *s, uint64_t *out)
     return true;
 }
 
-static int fail(const char *path, const struct nb_disk *d, long err)
+static int fail(const char *path, long err)
 {
-    switch (err) {
-    case -EROFS:
+    if (err == -EROFS)
         nb_printf("disk: %s: read-only\n", path);
-        break;
-    case -EINVAL:
-        nb_printf("disk: %s: offset and length must be multiples of the block size (%u) inside "
-                  "the disk (%llu bytes)\n", path, nb_disk_sector(d),
-                  (unsigned long long)nb_disk_size(d));
-        break;
-    case -ENOMEM:
+    else if (err == -ENOMEM)
         nb_printf("disk: %s: out of memory: give the unikernel more (--mem)\n", path);
-        break;
-    default:
+    else
         nb_printf("disk: %s: I/O error %ld\n", path, -err);
-    }
     return 1;
+}
+
+/* [off, off + len) must lie inside the disk. */
+static bool inside(const char *path, const struct nb_disk *d, uint64_t off, uint64_t len)
+{
+    uint64_t size = nb_disk_size(d);
+    if (off <= size && len <= size - off)
+        return true;
+    nb_printf("disk: %s: %llu bytes at offset %llu run past the end of the disk (%llu bytes)\n",
+              path, (unsigned long long)len, (unsigned long long)off, (unsigned long long)size);
+    return false;
 }
 
 static int do_write(const char *path, const struct nb_disk *d, uint64_t off, const char *text)
 {
     size_t bs = nb_disk_sector(d), len = strlen(text);
     size_t padded = len ? (len + bs - 1) / bs * bs : bs;
-    char *buf = nb_calloc(1, padded);
 
+    if (off % bs) {
+        nb_printf("disk: %s: offset %llu is not a multiple of the block size (%zu)\n", path,
+                  (unsigned long long)off, bs);
+        return 1;
+    }
+    if (!inside(path, d, off, padded))
+        return 1;
+    char *buf = nb_calloc(1, padded);
     if (!buf)
-        return fail(path, d, -ENOMEM);
+        return fail(path, -ENOMEM);
     memcpy(buf, text, len);
     long r = nb_disk_write(d, off, buf, padded);
     nb_free(buf);
     if (r < 0)
-        return fail(path, d, r);
+        return fail(path, r);
     nb_printf("wrote %zu bytes\n", padded);
     return 0;
 }
 
+/* Whole blocks from the one holding off, printing only [off, off + len).
+ * The disk's size is a multiple of its block size, so the blocks around
+ * a range inside it are inside it too. */
 static int do_read(const char *path, const struct nb_disk *d, uint64_t off, uint64_t len)
 {
     static char buf[CHUNK];
-    uint64_t bs = nb_disk_sector(d), size = nb_disk_size(d);
+    uint64_t bs = nb_disk_sector(d);
 
-    /* The whole range first: a refusal must not follow part of the data. */
-    if (off % bs || len % bs || off > size || len > size - off)
-        return fail(path, d, -EINVAL);
-    for (uint64_t done = 0; done < len;) {
-        size_t n = len - done < CHUNK ? (size_t)(len - done) : CHUNK;
-        long r = nb_disk_read(d, off + done, buf, n);
+    if (!inside(path, d, off, len))
+        return 1;
+    for (uint64_t pos = off - off % bs; len > 0;) {
+        size_t skip = (size_t)(off - pos);
+        uint64_t want = (skip + len + bs - 1) / bs * bs;
+        size_t n = want < CHUNK ? (size_t)want : CHUNK;
+        long r = nb_disk_read(d, pos, buf, n);
         if (r < 0)
-            return fail(path, d, r);
-        if (nb_console_write(buf, n) != (long)n)
+            return fail(path, r);
+        size_t take = n - skip < len ? n - skip : (size_t)len;
+        if (nb_console_write(buf + skip, take) != (long)take)
             return 1;
-        done += n;
+        off += take;
+        len -= take;
+        pos += n;
     }
     return 0;
 }
