@@ -76,6 +76,14 @@ _Static_assert(sizeof(struct solo5_abi1_desc) == 16, "ABI1 descriptor is 16 byte
  * the vDSO's __vdso_clock_gettime, a clock read without a syscall. */
 #define MFT_RUNNC_CLOCK     (MFT_RESERVED_FIRST + 0x4e43u)
 
+/* runnc's volume slot, also ignored (never attached) by Solo5 tenders: an
+ * optional block device. nabla-run attaches a slot exactly as a
+ * BLOCK_BASIC device (u.block_basic, b.hostfd, attached) when given
+ * --block:NAME=FILE, and leaves it unattached, without complaint, when not.
+ * The entry keeps this type in the guest's copy. A slot and a BLOCK_BASIC
+ * device share one namespace: --block:NAME names either. */
+#define MFT_RUNNC_VOLUME    (MFT_RESERVED_FIRST + 0x4e56u)
+
 struct mft_block_basic {
     uint64_t capacity;    /* bytes, a multiple of block_size */
     uint16_t block_size;  /* the only read/write size, and their alignment */

@@ -20,14 +20,14 @@ GUEST_DIR    := nabla-lib/guest
 GUEST_OBJ    := $(BUILD)/guest
 GUEST_CC     ?= gcc
 
-GUEST_APPS     := hello escape cat sdktest
+GUEST_APPS     := hello escape cat sdktest disk storage
 GUEST_NET_APPS :=
 GUEST_NET_SRCS :=
 -include $(GUEST_DIR)/net/net.mk
 GUEST_APPS += $(GUEST_NET_APPS)
 
 GUEST_SDK_SRCS := $(addprefix $(GUEST_DIR)/sdk/,syscall.c boot.c console.c clock.c \
-                  poll.c net.c block.c json.c config.c iso.c malloc.c string.c)
+                  poll.c net.c disk.c json.c config.c iso.c malloc.c string.c)
 
 # A freestanding guest: no PIE, no stack protector (the guest would read the
 # tender's canary through %fs), no red zone, and

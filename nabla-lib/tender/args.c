@@ -369,6 +369,6 @@ void args_usage(void)
           "                              and --disk=FILE, and ARGS its rumprun CONFIG\n"
           "  --version                   print the version and the Solo5 ABIs it runs\n"
           "NAME is a device the unikernel declares in its manifest; every declared device\n"
-          "must be attached.\n",
+          "must be attached, but for runnc's volume slots, which are optional.\n",
           stdout);
 }

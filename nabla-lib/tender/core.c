@@ -140,7 +140,7 @@ static void list_devices(const struct mft *m, char *buf, size_t size)
     size_t len = 0;
     buf[0] = '\0';
     for (uint32_t i = 1; i < m->entries && len < size; i++) {
-        if (m->e[i].type >= MFT_RESERVED_FIRST)
+        if (m->e[i].type >= MFT_RESERVED_FIRST && m->e[i].type != MFT_RUNNC_VOLUME)
             continue;
         len += (size_t)snprintf(buf + len, size - len, "%s%.67s (%s)", len ? ", " : "",
                                 m->e[i].name, mft_type_name(m->e[i].type));
@@ -151,7 +151,9 @@ static void list_devices(const struct mft *m, char *buf, size_t size)
 
 /* Every device on the command line must be one the manifest declares, and
  * every device the manifest declares must be attached: checked by name,
- * before anything is opened. */
+ * before anything is opened. A volume slot is the exception: --block:NAME
+ * attaches it as a BLOCK_BASIC device, and without one it stays
+ * unattached (solo5.c made block names unique across both kinds). */
 void core_match_manifest(struct args *a, const struct guest_notes *n)
 {
     const struct mft *m = &n->mft.m;
@@ -161,7 +163,9 @@ void core_match_manifest(struct args *a, const struct guest_notes *n)
     for (unsigned d = 0; d < a->ndev; d++) {
         struct dev *v = &a->dev[d];
         for (uint32_t i = 1; i < m->entries; i++) {
-            if (m->e[i].type == (uint32_t)v->kind && strcmp(m->e[i].name, v->name) == 0)
+            bool kind = v->kind == DEV_BLOCK ? mft_is_block(m->e[i].type)
+                                             : m->e[i].type == MFT_DEV_NET_BASIC;
+            if (kind && strcmp(m->e[i].name, v->name) == 0)
                 v->index = (int)i;
         }
         if (v->index < 0)

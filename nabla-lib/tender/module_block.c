@@ -1,6 +1,7 @@
 /*
- * --block:NAME=FILE (and the Nabla era's --disk=FILE): a block device is a
- * file (or a host block device) moved to its fixed fd. The filter allows
+ * --block:NAME=FILE (and the Nabla era's --disk=FILE): a block device, a
+ * BLOCK_BASIC device or one of runnc's volume slots, is a file (or a host
+ * block device) moved to its fixed fd. The filter allows
  * whole blocks inside the device and nothing else: count == block size,
  * offset a multiple of it, offset <= capacity - block size (BPF cannot add
  * two arguments, so one block per call keeps the bound a constant).

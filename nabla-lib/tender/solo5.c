@@ -21,9 +21,16 @@ const char *mft_type_name(uint32_t type)
         return "NET_BASIC";
     case MFT_DEV_BLOCK_BASIC:
         return "BLOCK_BASIC";
+    case MFT_RUNNC_VOLUME:
+        return "RUNNC_VOLUME";
     default:
         return "reserved";
     }
+}
+
+bool mft_is_block(uint32_t type)
+{
+    return type == MFT_DEV_BLOCK_BASIC || type == MFT_RUNNC_VOLUME;
 }
 
 static int check_manifest(const struct mft *m, size_t size, char *err, size_t errlen)
@@ -45,17 +52,21 @@ static int check_manifest(const struct mft *m, size_t size, char *err, size_t er
         /* The byte, not the bool: a file can hold any value there. */
         if (((const uint8_t *)e)[offsetof(struct mft_entry, attached)] != 0)
             return fail(err, errlen, "Solo5 manifest entry %u is marked attached in the file", i);
-        if (e->type >= MFT_RESERVED_FIRST)
+        if (e->type >= MFT_RESERVED_FIRST && e->type != MFT_RUNNC_VOLUME)
             continue;
-        if (e->type != MFT_DEV_NET_BASIC && e->type != MFT_DEV_BLOCK_BASIC)
+        if (e->type != MFT_DEV_NET_BASIC && !mft_is_block(e->type))
             return fail(err, errlen, "Solo5 manifest entry %u has unknown device type %u", i,
                         e->type);
         if (e->name[0] == '\0')
             return fail(err, errlen, "Solo5 manifest entry %u is a device without a name", i);
+        /* --block:NAME names a slot or a BLOCK_BASIC device alike, so the
+         * two kinds share one namespace. */
         for (uint32_t j = 1; j < i; j++) {
-            if (m->e[j].type == e->type && strcmp(m->e[j].name, e->name) == 0)
+            const struct mft_entry *o = &m->e[j];
+            bool same_kind = o->type == e->type || (mft_is_block(o->type) && mft_is_block(e->type));
+            if (same_kind && strcmp(o->name, e->name) == 0)
                 return fail(err, errlen, "the Solo5 manifest declares %s device '%.67s' twice",
-                            mft_type_name(e->type), e->name);
+                            o->type == e->type ? mft_type_name(e->type) : "block", e->name);
         }
     }
     return 0;

@@ -29,9 +29,12 @@ struct guest_notes {
 /* Fills n from the notes in the ELF image buf; 0, or -1 with the reason
  * in err. A checked manifest has 1 to 64 entries, entry 0 reserved and
  * unnamed, NUL-terminated names, no entry attached, only known device
- * types, and no two devices of one type with one name. */
+ * types, named devices and volume slots, and no two network devices, or
+ * two block devices (BLOCK_BASIC or slot), with one name. */
 int notes_parse(const uint8_t *buf, size_t size, struct guest_notes *n, char *err, size_t errlen);
 
 const char *mft_type_name(uint32_t type);
+/* A device --block:NAME attaches: BLOCK_BASIC, or runnc's volume slot. */
+bool mft_is_block(uint32_t type);
 
 #endif

@@ -2,6 +2,7 @@ package guest_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -64,6 +65,19 @@ func TestConfigDumpAccepts(t *testing.T) {
 		cfg:  `{"files":{"/a":"one","/b":"x\u0000y","/a":"two"}}`,
 		want: testenv.GuestView{Argv: []string{}, ArgvFromCmdline: true, Env: []string{}, Cwd: "/",
 			Files: map[string]string{"/a": "two", "/b": "x\x00y"}},
+	}, {
+		name: "mounts in order, keys in any order, a repeated list replaced",
+		cfg: `{"mounts":[{"device":"vol7","path":"/x","type":"raw"}],"mounts":[{"device":"vol0","path":"/data",` +
+			`"type":"iso9660"},{"type":"raw","path":"/data/sub","device":"rootfs"},{"device":"vol1",` +
+			`"path":"/var/run/secrets/kubernetes.io/serviceaccount","type":"iso9660"}]}`,
+		want: testenv.GuestView{Argv: []string{}, ArgvFromCmdline: true, Env: []string{}, Cwd: "/", Files: none,
+			Mounts: []testenv.GuestMount{{Device: "vol0", Path: "/data", Type: "iso9660"},
+				{Device: "rootfs", Path: "/data/sub", Type: "raw"},
+				{Device: "vol1", Path: "/var/run/secrets/kubernetes.io/serviceaccount", Type: "iso9660"}}},
+	}, {
+		name: "no mounts: the key is left out",
+		cfg:  `{"mounts":[{"device":"vol0","path":"/d","type":"raw"}],"mounts":[]}`,
+		want: testenv.GuestView{Argv: []string{}, ArgvFromCmdline: true, Env: []string{}, Cwd: "/", Files: none},
 	}}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -129,6 +143,28 @@ func TestConfigDumpRejects(t *testing.T) {
 		{`{"x":tru}`, "unexpected character"},
 		{`{"x":` + strings.Repeat("[", 40) + strings.Repeat("]", 40) + `}`, "nested too deeply"},
 		{`{"a":1,}`, "expected a string"},
+		{`{"mounts":{}}`, `"mounts" must be an array of objects (at byte 10)`},
+		{`{"mounts":["/data"]}`, `"mounts"[0]: the entry is not an object (at byte 11)`},
+		{`{"mounts":[{"device":"vol0","path":"/d"}]}`, `"mounts"[0]: "type" is missing`},
+		{`{"mounts":[{"device":"vol0","type":"raw"}]}`, `"mounts"[0]: "path" is missing`},
+		{`{"mounts":[{"path":"/d","type":"raw"}]}`, `"mounts"[0]: "device" is missing`},
+		{`{"mounts":[{"device":"vol0","path":"/d","type":"raw","ro":true}]}`,
+			`"mounts"[0]: a key other than "device", "path" and "type" (at byte 53)`},
+		{`{"mounts":[{"device":"vol0","path":7,"type":"raw"}]}`, `"mounts"[0]: "path" must be a string`},
+		{`{"mounts":[{"device":"vol0","path":"data","type":"raw"}]}`, `"mounts"[0] (data): the path is not absolute`},
+		{`{"mounts":[{"device":"vol0","path":"/","type":"raw"}]}`, `"mounts"[0] (/): the path is "/", where the rootfs is`},
+		{`{"mounts":[{"device":"vol0","path":"/d/","type":"raw"}]}`, `"mounts"[0] (/d/): the path is not clean`},
+		{`{"mounts":[{"device":"vol0","path":"/a//b","type":"raw"}]}`, `"mounts"[0] (/a//b): the path is not clean`},
+		{`{"mounts":[{"device":"vol0","path":"/a/./b","type":"raw"}]}`, `the path is not clean`},
+		{`{"mounts":[{"device":"vol0","path":"/a/..","type":"raw"}]}`, `the path is not clean`},
+		{`{"mounts":[{"device":"vol0","path":"/a\nb","type":"raw"}]}`, `"mounts"[0]: the path holds a control character`},
+		{`{"mounts":[{"device":"vol0","path":"/a","type":"raw"},{"device":"vol1","path":"/a","type":"iso9660"}]}`,
+			`"mounts"[1] (/a): the path is also "mounts"[0]'s (at byte 54)`},
+		{`{"mounts":[{"device":"vol 0","path":"/a","type":"raw"}]}`, `"mounts"[0] (/a): the device is not a manifest name`},
+		{`{"mounts":[{"device":"","path":"/a","type":"raw"}]}`, `the device is not a manifest name`},
+		{`{"mounts":[{"device":"vol0","path":"/a","type":"ext4"}]}`, `"mounts"[0] (/a): the type is neither "iso9660" nor "raw"`},
+		{`{"mounts":[` + nineMounts + `]}`,
+			`"mounts"[8]: one entry too many: at most 8`},
 	} {
 		_, err := testenv.ConfigDump(t, c.cfg)
 		if err == nil || !strings.Contains(err.Error(), c.why) {
@@ -136,3 +172,15 @@ func TestConfigDumpRejects(t *testing.T) {
 		}
 	}
 }
+
+// nineMounts is one "mounts" entry more than a guest has volume slots.
+var nineMounts = func() string {
+	var b strings.Builder
+	for i := 0; i < 9; i++ {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		fmt.Fprintf(&b, `{"device":"vol%d","path":"/m%d","type":"raw"}`, i, i)
+	}
+	return b.String()
+}()

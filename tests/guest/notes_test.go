@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"debug/elf"
 	"encoding/binary"
+	"fmt"
 	"io"
 	"slices"
 	"testing"
@@ -21,6 +22,7 @@ const (
 	mftNetBasic    = 2
 	mftReserved    = 1 << 30
 	mftRunncClock  = mftReserved + 0x4e43
+	mftRunncVolume = mftReserved + 0x4e56
 	mftEntrySize   = 104
 	mftEntryType   = 68
 	mftEntryAttach = 96
@@ -69,9 +71,15 @@ func TestGuestNotesAndManifest(t *testing.T) {
 	clock := device{"runnc.clock", mftRunncClock}
 	rootfs := device{"rootfs", mftBlockBasic}
 	net0 := device{"net0", mftNetBasic}
+	var volumes []device // NB_VOLUMES: the slots vol0 .. vol7
+	for i := 0; i < 8; i++ {
+		volumes = append(volumes, device{fmt.Sprintf("vol%d", i), mftRunncVolume})
+	}
 	for guest, devices := range map[string][]device{
 		"hello":   {clock},
-		"cat":     {clock, rootfs},
+		"cat":     append([]device{clock, rootfs}, volumes...),
+		"disk":    append([]device{clock}, volumes...),
+		"storage": {clock, {"storage", mftBlockBasic}},
 		"sdktest": {clock, rootfs},
 		"escape":  {clock, rootfs},
 		"echo":    {clock, net0},

@@ -49,10 +49,11 @@ func tender(t *testing.T) string {
 // which Solo5 ABI version its note asks for, or no notes at all (a
 // Nabla-era guest, run with --nabla-legacy).
 const (
-	probeNet    = "net"    // network "net0"
-	probeDisk   = "disk"   // block device "disk"
-	probeABI1   = "abi1"   // ABI version 1 (Solo5 0.6-0.7)
-	probeLegacy = "legacy" // no notes; the v0.4 boot info
+	probeNet     = "net"     // network "net0"
+	probeDisk    = "disk"    // block device "disk"
+	probeVolumes = "volumes" // volume slots "vol0" and "vol1"
+	probeABI1    = "abi1"    // ABI version 1 (Solo5 0.6-0.7)
+	probeLegacy  = "legacy"  // no notes; the v0.4 boot info
 )
 
 // probe returns the probe guest built with the given variants, once per
@@ -61,7 +62,7 @@ const (
 func probe(t *testing.T, variants ...string) string {
 	t.Helper()
 	key := "probe"
-	defs := map[string]string{probeNet: "0", probeDisk: "0", probeABI1: "2", probeLegacy: "0"}
+	defs := map[string]string{probeNet: "0", probeDisk: "0", probeVolumes: "0", probeABI1: "2", probeLegacy: "0"}
 	for _, v := range variants {
 		key += "-" + v
 		defs[v] = "1"
@@ -84,7 +85,8 @@ func probe(t *testing.T, variants ...string) string {
 	out := filepath.Join(tmpDir, key+".nabla")
 	abi := defs[probeABI1]
 	cmd := exec.Command("gcc", append(guestFlags,
-		"-DPROBE_NET="+defs[probeNet], "-DPROBE_BLOCK="+defs[probeDisk], "-DPROBE_ABI="+abi,
+		"-DPROBE_NET="+defs[probeNet], "-DPROBE_BLOCK="+defs[probeDisk],
+		"-DPROBE_VOLUMES="+defs[probeVolumes], "-DPROBE_ABI="+abi,
 		"-DPROBE_LEGACY="+defs[probeLegacy], "-fno-builtin",
 		"-Wl,-T,tests/tender/testdata/probe.ld", "-o", out, "tests/tender/testdata/probe.c")...)
 	cmd.Dir = testenv.Repo(t)

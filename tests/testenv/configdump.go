@@ -19,6 +19,17 @@ type GuestView struct {
 	Net             *GuestNet         `json:"net"`
 	Blk             bool              `json:"blk"`
 	Files           map[string]string `json:"files"`
+	// Mounts is nil when CONFIG has none: config-dump then leaves the
+	// key out, as it did before there were mounts.
+	Mounts []GuestMount `json:"mounts"`
+}
+
+// GuestMount is one CONFIG "mounts" entry of a GuestView: a block device
+// at a path, "iso9660" or "raw".
+type GuestMount struct {
+	Device string `json:"device"`
+	Path   string `json:"path"`
+	Type   string `json:"type"`
 }
 
 // GuestNet is the network part of a GuestView.

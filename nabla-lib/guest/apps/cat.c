@@ -1,12 +1,13 @@
 /*
- * cat: prints the files its arguments name, from the root disk (ISO 9660)
- * or CONFIG "files", byte for byte. A missing file: a message and exit 1.
+ * cat: prints the files its arguments name, from the root disk and the
+ * ISO 9660 volumes CONFIG "mounts" puts at paths, or CONFIG "files", byte
+ * for byte. A missing file: a message and exit 1.
  */
 #include <linux/errno.h>
 
 #include "nabla.h"
 
-NB_MANIFEST(NB_BLOCK(NB_BLOCK_NAME));
+NB_MANIFEST(NB_BLOCK(NB_BLOCK_NAME), NB_VOLUMES);
 
 static const char *why(int err)
 {

@@ -2,9 +2,13 @@
  * config-dump: reads CONFIG on stdin and prints, as one JSON object, what a
  * guest would see: {"argv":[...],"argv_from_cmdline":bool,"env":[...],
  * "cwd":"...","net":{"addr":"a.b.c.d","prefix":N,"gw":"a.b.c.d"}|null,
- * "blk":bool,"files":{"path":"content",...}}. The same parser as the
- * guest's, built for the host: the oracle for runnc's CONFIG builder.
- * A rejected CONFIG prints the guest's error on stderr and exits 1.
+ * "blk":bool,"files":{"path":"content",...}}, and, only when CONFIG has
+ * mounts, "mounts":[{"device":"vol0","path":"/data","type":"iso9660"|"raw"},
+ * ...] in CONFIG's order (so the output of a CONFIG without mounts is what
+ * it always was). The same parser as the guest's, built for the host: the
+ * oracle for runnc's CONFIG builder. A rejected CONFIG prints the guest's
+ * error on stderr and exits 1. That a mount's device is one the guest
+ * declares and the tender attached is checked only in the guest, at boot.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -98,7 +102,16 @@ int main(void)
         putchar(':');
         put_string(c.files[i].data, c.files[i].len);
     }
-    fputs("}}\n", stdout);
+    putchar('}');
+    for (size_t i = 0; i < c.nmounts; i++) {
+        const struct nb_config_mount *m = &c.mounts[i];
+        fputs(i ? ",{\"device\":" : ",\"mounts\":[{\"device\":", stdout);
+        put_string(m->device, strlen(m->device));
+        fputs(",\"path\":", stdout);
+        put_string(m->path, strlen(m->path));
+        printf(",\"type\":\"%s\"}", m->type == NB_MOUNT_RAW ? "raw" : "iso9660");
+    }
+    fputs(c.nmounts ? "]}\n" : "}\n", stdout);
     free(a.base);
     free(text);
     return fflush(stdout) == 0 ? 0 : 1;

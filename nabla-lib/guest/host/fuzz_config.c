@@ -26,6 +26,17 @@ static void parse(const char *text, size_t len, size_t cap)
         assert(!c.has_net || c.net_prefix <= 32);
         for (size_t i = 0; i < c.nfiles; i++)
             assert(c.files[i].path[0] == '/' && nb_config_file(&c, c.files[i].path) == &c.files[i]);
+        assert(c.nmounts <= NB_MOUNTS_MAX);
+        for (size_t i = 0; i < c.nmounts; i++) {
+            const struct nb_config_mount *m = &c.mounts[i];
+            size_t n = strlen(m->path);
+            assert(m->path[0] == '/' && n > 1 && m->path[n - 1] != '/' && !strstr(m->path, "//") &&
+                   !strstr(m->path, "/./") && !strstr(m->path, "/../") && m->index == i);
+            assert(m->device[0] && strlen(m->device) <= NB_MOUNT_DEVICE_MAX);
+            assert(m->type == NB_MOUNT_ISO9660 || m->type == NB_MOUNT_RAW);
+            for (size_t k = 0; k < i; k++)
+                assert(strcmp(c.mounts[k].path, m->path) != 0);
+        }
     } else {
         assert(j.err != NULL && j.err_pos <= len);
     }

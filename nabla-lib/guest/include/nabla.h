@@ -24,15 +24,25 @@
 
 /* --- devices: the Solo5 manifest (MFT1 note) ------------------------------ */
 /* The devices the SDK drives: nb_net_* use the NET_BASIC device named
- * NB_NET_NAME, nb_block_* and the ISO reader the BLOCK_BASIC NB_BLOCK_NAME.
- * A tender must attach every declared device (nabla-run --net:net0=TAP
- * --block:rootfs=FILE), so declare only what the app uses. */
+ * NB_NET_NAME, nb_block_* and the ISO reader's "/" the BLOCK_BASIC
+ * NB_BLOCK_NAME. A tender must attach every declared device (nabla-run
+ * --net:net0=TAP --block:rootfs=FILE), so declare only what the app uses.
+ * NB_VOLUMES declares the volume slots vol0 .. vol7 (MFT_RUNNC_VOLUME):
+ * optional block devices that nabla-run attaches when given
+ * --block:volN=FILE and Solo5 tenders leave unattached. CONFIG "mounts"
+ * puts attached ones at paths: ISO 9660 file trees (nb_iso_*) or raw disks
+ * (nb_disk). */
 #define NB_NET_NAME   "net0"
 #define NB_BLOCK_NAME "rootfs"
 #define NB_CLOCK_NAME "runnc.clock"
+#define NB_VOLUME_MAX 8
 
-#define NB_NET(dev)   { .name = dev, .type = MFT_DEV_NET_BASIC }
-#define NB_BLOCK(dev) { .name = dev, .type = MFT_DEV_BLOCK_BASIC }
+#define NB_NET(dev)    { .name = dev, .type = MFT_DEV_NET_BASIC }
+#define NB_BLOCK(dev)  { .name = dev, .type = MFT_DEV_BLOCK_BASIC }
+#define NB_VOLUME(dev) { .name = dev, .type = MFT_RUNNC_VOLUME }
+#define NB_VOLUMES                                                      \
+    NB_VOLUME("vol0"), NB_VOLUME("vol1"), NB_VOLUME("vol2"), NB_VOLUME("vol3"), \
+    NB_VOLUME("vol4"), NB_VOLUME("vol5"), NB_VOLUME("vol6"), NB_VOLUME("vol7")
 
 /* The MFT1 note as Solo5 lays it out: the manifest 8-aligned after the
  * 20-byte head, entry 0 reserved. Every SDK guest also declares the
@@ -108,27 +118,43 @@ struct nb_net_config {
 };
 bool nb_net_config(struct nb_net_config *out);
 
-/* --- block device ---------------------------------------------------------- */
-bool nb_block_present(void);
-uint64_t nb_block_size(void);        /* bytes */
-uint32_t nb_block_sector(void);      /* the block size: a power of two from 512 */
+/* --- disks: block devices ------------------------------------------------ */
+/* A disk is an attached block device: the rootfs (NB_BLOCK_NAME, the ISO
+ * at "/") or a CONFIG "mounts" entry. Reads and writes go in whole blocks:
+ * offset and length multiples of the block size, inside the disk. */
+struct nb_disk;
+/* The "raw" mount at exactly path, or NULL. */
+const struct nb_disk *nb_disk(const char *path);
+uint64_t nb_disk_size(const struct nb_disk *d);    /* bytes; 0 for NULL */
+uint32_t nb_disk_sector(const struct nb_disk *d);  /* block size, a power of two from 512 */
+/* 0, or -errno: -EINVAL for a request not in whole blocks inside the disk,
+ * -ENODEV for NULL, -EROFS when the tender opened the disk read-only. */
+long nb_disk_read(const struct nb_disk *d, uint64_t offset, void *buf, size_t len);
+long nb_disk_write(const struct nb_disk *d, uint64_t offset, const void *buf, size_t len);
 /* The largest block size: a BLOCK_BASIC device's field is a uint16_t.
  * Reads through any block size need a buffer this big. */
 #define NB_BLOCK_SIZE_MAX 32768u
-/* Read len bytes at offset; both multiples of the block size. 0 or -errno. */
+
+/* The rootfs disk (NB_BLOCK_NAME) through the calls above. */
+bool nb_block_present(void);
+uint64_t nb_block_size(void);
+uint32_t nb_block_sector(void);
 long nb_block_read(uint64_t offset, void *buf, size_t len);
 
-/* --- ISO 9660 (with Rock Ridge names) on the block device ----------------- */
+/* --- ISO 9660 (with Rock Ridge names) on the disks ------------------------- */
 struct nb_file {
-    uint64_t extent_offset;  /* byte offset on the disk */
+    const struct nb_disk *disk;  /* the disk it is on; NULL for CONFIG "files" */
+    uint64_t extent_offset;      /* byte offset on the disk */
     uint64_t size;
     bool is_dir;
-    const char *mem;         /* non-NULL: a CONFIG "files" entry, size bytes here */
+    const char *mem;             /* non-NULL: a CONFIG "files" entry, size bytes here */
 };
 /* Look up a path (relative ones start at nb_cwd()). CONFIG "files" entries
- * shadow the disk's files; Rock Ridge symlinks are followed inside the ISO
- * (".." stops at its root). 0, or -ENOENT / -ENOTDIR / -ELOOP /
- * -ENAMETOOLONG / -EIO / -EINVAL. */
+ * shadow everything; else the "iso9660" mount whose path is the longest
+ * (whole components) prefix of it serves it, or the rootfs at "/". Rock
+ * Ridge symlinks: a relative one resolves inside its disk (".." stops at
+ * the disk's root), an absolute one from "/" again, across mounts. 0, or
+ * -ENOENT / -ENOTDIR / -ELOOP / -ENAMETOOLONG / -EIO / -EINVAL. */
 int nb_iso_lookup(const char *path, struct nb_file *out);
 /* Read up to len bytes at off inside the file; returns bytes read or -errno. */
 long nb_iso_read(const struct nb_file *f, uint64_t off, void *buf, size_t len);

@@ -1,9 +1,10 @@
 /*
  * The C start, called by start.S: takes the Solo5 spt boot info, finds the
  * devices the SDK drives in the manifest, parses CONFIG (the command line)
- * into the start of the heap, runs main and exits with its status. Also the
- * ELF notes that make this a Solo5 spt guest, and the process-wide getters
- * (environment, cwd, memory size).
+ * into the start of the heap, puts the disks at their paths (disk.c), runs
+ * main and exits with its status. Also the ELF notes that make this a
+ * Solo5 spt guest, and the process-wide getters (environment, cwd, memory
+ * size).
  */
 #include "sdk.h"
 
@@ -87,7 +88,6 @@ _Noreturn void nb_start(const struct spt_boot_info *bi)
         boot_fail("this guest needs a Solo5 spt tender (ABI 2) and its manifest", NULL, 0);
     nb_dev.net = nb_device(NB_NET_NAME, MFT_DEV_NET_BASIC);
     nb_dev.net_index = nb_dev.net ? (uint64_t)(nb_dev.net - mft->e) : 0;
-    nb_dev.block = nb_device(NB_BLOCK_NAME, MFT_DEV_BLOCK_BASIC);
     const struct mft_entry *clock = nb_device(NB_CLOCK_NAME, MFT_RUNNC_CLOCK);
     nb_dev.vdso_clock_gettime = clock ? clock->b.data : 0;
 
@@ -111,6 +111,10 @@ _Noreturn void nb_start(const struct spt_boot_info *bi)
     struct json j;
     if (!nb_config_parse(config, strlen(config), &a, &nb_cfg, &j))
         boot_fail("CONFIG", j.err, j.err_pos);
+    size_t bad;
+    const char *why = nb_disks_init(&bad);
+    if (why)
+        boot_fail("CONFIG", why, nb_cfg.mounts[bad].pos);
     nb_environ = nb_cfg.env;
     nb_heap_init(heap_start + a.used, heap_end);
 

@@ -1,4 +1,6 @@
 /* CONFIG -> struct nb_config; see config.h for the keys and their rules. */
+#include <stdarg.h>
+
 #include "config.h"
 #include "libc.h"
 
@@ -38,8 +40,8 @@ static struct item *list_push(struct list *l, struct nb_arena *a)
     return it;
 }
 
-enum key { K_OTHER, K_CMDLINE, K_ARGV, K_ENV, K_CWD, K_NET, K_BLK, K_FILES,
-           K_ADDR, K_MASK, K_GW };
+enum key { K_OTHER, K_CMDLINE, K_ARGV, K_ENV, K_CWD, K_NET, K_BLK, K_FILES, K_MOUNTS,
+           K_ADDR, K_MASK, K_GW, K_DEVICE, K_PATH, K_TYPE };
 
 struct key_name {
     const char *name;
@@ -48,11 +50,15 @@ struct key_name {
 
 static const struct key_name top_keys[] = {
     { "cmdline", K_CMDLINE }, { "argv", K_ARGV }, { "env", K_ENV }, { "cwd", K_CWD },
-    { "net", K_NET },         { "blk", K_BLK },   { "files", K_FILES },
+    { "net", K_NET },         { "blk", K_BLK },   { "files", K_FILES }, { "mounts", K_MOUNTS },
 };
 
 static const struct key_name net_keys[] = {
     { "addr", K_ADDR }, { "mask", K_MASK }, { "gw", K_GW },
+};
+
+static const struct key_name mount_keys[] = {
+    { "device", K_DEVICE }, { "path", K_PATH }, { "type", K_TYPE },
 };
 
 /* Reads an object key and the ':' after it. The key's text is dropped
@@ -162,6 +168,162 @@ static bool parse_net(struct json *j, struct nb_arena *a, struct nb_config *c)
         return json_fail(j, "\"net\".\"gw\" is not a dotted IPv4 address");
     c->has_net = true;
     return json_skip(j); /* back past the object, already checked */
+}
+
+/* Fails with one line naming the mount entry m (and its path, once it is
+ * known to be printable), the error at byte at. The line is formatted into
+ * the arena, which outlives the parse. */
+__attribute__((format(printf, 5, 6))) static bool
+mount_fail(struct json *j, struct nb_arena *a, const struct nb_config_mount *m, size_t at,
+           const char *fmt, ...)
+{
+    enum { MSG = 200 };
+    char *msg = nb_arena_alloc(a, MSG, 1);
+    va_list ap;
+    size_t n;
+
+    if (!msg)
+        return json_fail(j, no_room);
+    n = (size_t)nb_snprintf(msg, MSG, m->path ? "\"mounts\"[%zu] (%.*s): " : "\"mounts\"[%zu]: ",
+                            m->index, 64, m->path);
+    if (n < MSG) {
+        va_start(ap, fmt);
+        nb_vsnprintf(msg + n, MSG - n, fmt, ap);
+        va_end(ap);
+    }
+    j->pos = at;
+    return json_fail(j, msg);
+}
+
+/* Why a mount path is refused, or NULL: it must be what a clean absolute
+ * path compares equal to, component by component, so that a lookup can
+ * match it as a prefix. */
+static const char *bad_mount_path(const char *p)
+{
+    if (p[0] != '/')
+        return "the path is not absolute";
+    if (p[1] == '\0')
+        return "the path is \"/\", where the rootfs is";
+    for (const char *c = p; *c;) {
+        const char *s = ++c;
+        while (*c && *c != '/')
+            c++;
+        size_t n = (size_t)(c - s);
+        if (n == 0 || (n == 1 && s[0] == '.') || (n == 2 && s[0] == '.' && s[1] == '.'))
+            return "the path is not clean (an empty, \".\" or \"..\" component, or a trailing '/')";
+    }
+    return NULL;
+}
+
+static bool printable(const char *s)
+{
+    for (; *s; s++) {
+        if ((unsigned char)*s < 0x20 || *s == 0x7f)
+            return false;
+    }
+    return true;
+}
+
+static bool device_name(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > NB_MOUNT_DEVICE_MAX)
+        return false;
+    for (; *s; s++) {
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9')))
+            return false;
+    }
+    return true;
+}
+
+/* Checks one entry's values (NULL: missing) against the mounts before it
+ * and fills m with them. */
+static bool check_mount(struct json *j, struct nb_arena *a, struct nb_config_mount *m,
+                        const char *device, const char *path, const char *type,
+                        const struct nb_config *c)
+{
+    const char *why;
+
+    if (!device || !path || !type)
+        return mount_fail(j, a, m, m->pos, "\"%s\" is missing (an entry is {\"device\":NAME,"
+                          "\"path\":PATH,\"type\":\"iso9660\" or \"raw\"})",
+                          !device ? "device" : !path ? "path" : "type");
+    if (!printable(path))
+        return mount_fail(j, a, m, m->pos, "the path holds a control character");
+    m->path = path; /* one line: messages may name it from here on */
+    if ((why = bad_mount_path(path)))
+        return mount_fail(j, a, m, m->pos, "%s", why);
+    for (size_t i = 0; i < m->index; i++) {
+        if (strcmp(c->mounts[i].path, path) == 0)
+            return mount_fail(j, a, m, m->pos, "the path is also \"mounts\"[%zu]'s", i);
+    }
+    if (!device_name(device))
+        return mount_fail(j, a, m, m->pos, "the device is not a manifest name (1 to %d letters "
+                          "and digits)", NB_MOUNT_DEVICE_MAX);
+    m->device = device;
+    if (strcmp(type, "iso9660") == 0)
+        m->type = NB_MOUNT_ISO9660;
+    else if (strcmp(type, "raw") == 0)
+        m->type = NB_MOUNT_RAW;
+    else
+        return mount_fail(j, a, m, m->pos, "the type is neither \"iso9660\" nor \"raw\"");
+    return true;
+}
+
+static bool parse_mount(struct json *j, struct nb_arena *a, struct nb_config_mount *m,
+                        const struct nb_config *c)
+{
+    char *device = NULL, *path = NULL, *type = NULL;
+
+    if (!json_eat(j, '{'))
+        return mount_fail(j, a, m, m->pos, "the entry is not an object");
+    if (!json_eat(j, '}')) {
+        do {
+            enum key k;
+            json_peek(j);
+            size_t at = j->pos;
+            if (!read_key(j, a, mount_keys, sizeof(mount_keys) / sizeof(mount_keys[0]), &k))
+                return false;
+            if (k == K_OTHER)
+                return mount_fail(j, a, m, at, "a key other than \"device\", \"path\" and "
+                                  "\"type\"");
+            const char *name = k == K_DEVICE ? "device" : k == K_PATH ? "path" : "type";
+            if (json_peek(j) != '"')
+                return mount_fail(j, a, m, j->pos, "\"%s\" must be a string", name);
+            if (!cstring_value(j, a, "a \"mounts\" value must be a string",
+                               k == K_DEVICE ? &device : k == K_PATH ? &path : &type))
+                return false;
+        } while (json_eat(j, ','));
+        if (!json_expect(j, '}', "expected ',' or '}' in a \"mounts\" entry"))
+            return false;
+    }
+    return check_mount(j, a, m, device, path, type, c);
+}
+
+/* "mounts": a repeated key replaces the list, in the same array. */
+static bool parse_mounts(struct json *j, struct nb_arena *a, struct nb_config *c)
+{
+    c->nmounts = 0;
+    if (!json_expect(j, '[', "\"mounts\" must be an array of objects"))
+        return false;
+    if (json_eat(j, ']'))
+        return true;
+    if (!c->mounts &&
+        !(c->mounts = nb_arena_alloc(a, NB_MOUNTS_MAX * sizeof(*c->mounts),
+                                     _Alignof(struct nb_config_mount))))
+        return json_fail(j, no_room);
+    do {
+        struct nb_config_mount m = { .index = c->nmounts };
+        json_peek(j);
+        m.pos = j->pos;
+        if (c->nmounts == NB_MOUNTS_MAX)
+            return mount_fail(j, a, &m, m.pos, "one entry too many: at most %d, one per volume "
+                              "slot", NB_MOUNTS_MAX);
+        if (!parse_mount(j, a, &m, c))
+            return false;
+        c->mounts[c->nmounts++] = m;
+    } while (json_eat(j, ','));
+    return json_expect(j, ']', "expected ',' or ']' in \"mounts\"");
 }
 
 static bool parse_argv(struct json *j, struct nb_arena *a, struct list *argv)
@@ -333,6 +495,9 @@ bool nb_config_parse(const char *text, size_t len, struct nb_arena *a, struct nb
                 break;
             case K_FILES:
                 ok = parse_files(j, a, &files);
+                break;
+            case K_MOUNTS:
+                ok = parse_mounts(j, a, c);
                 break;
             default:
                 ok = json_skip(j);

@@ -16,6 +16,12 @@
  *   "blk"      object: only its presence is recorded (the ISO is mounted at /).
  *   "files"    object, guest path -> content: per-container files that
  *              shadow the disk's (the disk image is shared read-only).
+ *   "mounts"   array of at most NB_MOUNTS_MAX objects, each exactly
+ *              {"device":NAME,"path":PATH,"type":"iso9660"|"raw"}: the block
+ *              device NAME (letters and digits, as a tender's --block:NAME
+ *              takes) at PATH (absolute, clean, not "/", no two alike). Only
+ *              the syntax is checked here; that NAME is an attached device of
+ *              the guest's manifest is checked at boot (disk.c).
  * A repeated key other than "env" replaces the earlier value; a repeated
  * "files" path replaces the earlier content.
  */
@@ -34,6 +40,21 @@ struct nb_config_file {
     size_t len;
 };
 
+/* One per volume slot the SDK declares (NB_VOLUME_MAX in nabla.h). */
+#define NB_MOUNTS_MAX 8
+/* A device name, as Solo5's manifest holds it (MFT_NAME_MAX). */
+#define NB_MOUNT_DEVICE_MAX 67
+
+enum nb_mount_type { NB_MOUNT_ISO9660, NB_MOUNT_RAW };
+
+struct nb_config_mount {
+    const char *device;
+    const char *path;
+    enum nb_mount_type type;
+    size_t index;       /* its place in "mounts", for messages */
+    size_t pos;         /* where the entry starts in CONFIG, for messages */
+};
+
 struct nb_config {
     int argc;
     char **argv;                 /* NULL-terminated */
@@ -48,6 +69,8 @@ struct nb_config {
     bool has_blk;
     struct nb_config_file *files;
     size_t nfiles;
+    struct nb_config_mount *mounts;
+    size_t nmounts;
 };
 
 /* Parses CONFIG (len bytes, not necessarily NUL-terminated) into out,

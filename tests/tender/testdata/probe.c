@@ -1,8 +1,9 @@
 /*
  * A probe guest for the tender's tests (not an SDK: no libc, no runtime),
  * on the Solo5 spt ABI: its notes declare the devices named by -DPROBE_NET
- * (network "net0") and -DPROBE_BLOCK (block "disk"), and a runnc clock,
- * and ask for ABI -DPROBE_ABI. With -DPROBE_LEGACY=1 it has no notes and
+ * (network "net0"), -DPROBE_BLOCK (block "disk") and -DPROBE_VOLUMES
+ * (runnc's volume slots "vol0" and "vol1"), and a runnc clock, and ask
+ * for ABI -DPROBE_ABI. With -DPROBE_LEGACY=1 it has no notes and
  * reads the Nabla era's v0.4 boot info instead (both keep kernel_end and
  * the command line at the same offsets).
  * The command line is one command:
@@ -42,7 +43,7 @@ static const struct {
     { SOLO5_ABI_TARGET_SPT, PROBE_ABI, { 0, 0 } },
 };
 
-#define PROBE_ENTRIES (2 + PROBE_NET + PROBE_BLOCK)
+#define PROBE_ENTRIES (2 + PROBE_NET + PROBE_BLOCK + 2 * PROBE_VOLUMES)
 static const struct {
     struct solo5_note_head h;
     uint32_t pad;
@@ -61,6 +62,10 @@ static const struct {
 #endif
 #if PROBE_BLOCK
         { .name = "disk", .type = MFT_DEV_BLOCK_BASIC },
+#endif
+#if PROBE_VOLUMES
+        { .name = "vol0", .type = MFT_RUNNC_VOLUME },
+        { .name = "vol1", .type = MFT_RUNNC_VOLUME },
 #endif
     },
 };
