@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"path/filepath"
+	"strings"
 )
 
 // ErrMountUnreachable is the cause of every refusal of a mount the
@@ -19,6 +21,17 @@ var ErrMountUnreachable = errors.New("cannot reach the unikernel")
 // container at create: a volume the application never sees is data it
 // silently never reads or writes.
 const AnnotationIgnoreMounts = "org.nabla.runnc.ignore-mounts"
+
+// LeaveOut is the advice, in a refusal of the mounts at dsts, to leave
+// them out with AnnotationIgnoreMounts.
+func LeaveOut(dsts ...string) string {
+	for _, d := range dsts {
+		if !filepath.IsAbs(d) {
+			return "leave it out with the annotation " + AnnotationIgnoreMounts + "=*"
+		}
+	}
+	return "leave it out with the annotation " + AnnotationIgnoreMounts + "=" + strings.Join(dsts, ",")
+}
 
 // Volume types: what the disk of a volume holds.
 const (

@@ -50,8 +50,8 @@ func planDevices(id string, u *solo5elf.Unikernel, f form, annotations map[strin
 		return devicePlan{}, err
 	}
 	if len(volumes) > 0 && f == formLegacy {
-		return devicePlan{}, fmt.Errorf("the bind mount at %s %w: a Nabla-era unikernel has one disk, its rootfs; remove the mount, or leave it out with the annotation %s=%[1]s",
-			volumes[0].Destination, llif.ErrMountUnreachable, llif.AnnotationIgnoreMounts)
+		return devicePlan{}, fmt.Errorf("the bind mount at %s %w: a Nabla-era unikernel has one disk, its rootfs; remove the mount, or %s",
+			volumes[0].Destination, llif.ErrMountUnreachable, llif.LeaveOut(volumes[0].Destination))
 	}
 	blocks, slots := u.DevicesOf(solo5elf.BlockBasic), u.DevicesOf(solo5elf.VolumeSlot)
 	if f != formRunnc {
@@ -96,20 +96,28 @@ func planDevices(id string, u *solo5elf.Unikernel, f form, annotations map[strin
 // (blocks) and found no volume slot (slots) of the unikernel.
 func unslottable(id string, f form, blocks, slots []string, volumes []llif.Volume) error {
 	first := volumes[0].Destination
+	// A mount at /NAME of a BLOCK_BASIC device is the other way in.
+	atDevice := ""
+	if len(blocks) > 0 {
+		atDevice = fmt.Sprintf("mount the volume at /NAME of a BLOCK_BASIC device NAME it declares (%s), ", list(blocks))
+	}
 	switch {
+	case f != formRunnc && len(blocks) == 0:
+		return fmt.Errorf("the bind mount at %s %w: a mount at /NAME supplies the unikernel's BLOCK_BASIC device NAME, and it declares none; remove the mount, or %s",
+			first, llif.ErrMountUnreachable, llif.LeaveOut(first))
 	case f != formRunnc:
-		return fmt.Errorf("the bind mount at %s %w: a mount at /NAME supplies the unikernel's BLOCK_BASIC device NAME, and it declares %s; mount the volume at one of them, or leave it out with the annotation %s=%[1]s",
-			first, llif.ErrMountUnreachable, list(blocks), llif.AnnotationIgnoreMounts)
+		return fmt.Errorf("the bind mount at %s %w: a mount at /NAME supplies the unikernel's BLOCK_BASIC device NAME, and it declares %s; mount the volume at one of them, or %s",
+			first, llif.ErrMountUnreachable, list(blocks), llif.LeaveOut(first))
 	case len(slots) == 0:
-		return fmt.Errorf("the bind mount at %s %w: the unikernel declares no volume slots; build it with NB_VOLUMES, mount the volume at /NAME of one of its BLOCK_BASIC devices (%s), or leave it out with the annotation %s=%[1]s",
-			first, llif.ErrMountUnreachable, list(blocks), llif.AnnotationIgnoreMounts)
+		return fmt.Errorf("the bind mount at %s %w: the unikernel declares no volume slots; build it with NB_VOLUMES, %sor %s",
+			first, llif.ErrMountUnreachable, atDevice, llif.LeaveOut(first))
 	}
 	dsts := make([]string, len(volumes))
 	for i, v := range volumes {
 		dsts[i] = v.Destination
 	}
-	return fmt.Errorf("the bind mounts at %s %w: container %s has %d more volumes than the unikernel's %d volume slots; mount fewer, or leave some out with the annotation %s=%[1]s",
-		strings.Join(dsts, ","), llif.ErrMountUnreachable, id, len(volumes), len(slots), llif.AnnotationIgnoreMounts)
+	return fmt.Errorf("the bind mounts at %s %w: container %s has %d more volumes than the unikernel's %d volume slots; mount fewer, or %s",
+		strings.Join(dsts, ","), llif.ErrMountUnreachable, id, len(volumes), len(slots), llif.LeaveOut(dsts...))
 }
 
 // pick is the device of type t among names that gets the container's one

@@ -104,7 +104,7 @@ func TestPlanVolumes(t *testing.T) {
 		{"Solo5 guest: two devices left for the rootfs disk", formSolo5, []solo5elf.Device{blk("a"), blk("b"), blk("c")}, nil, []llif.Volume{raw("/a")}, devicePlan{},
 			"declares 2 BLOCK_BASIC devices ('b', 'c')"},
 		{"SDK guest without slots", formRunnc, nil, nil, []llif.Volume{iso("/data")}, devicePlan{},
-			"the bind mount at /data cannot reach the unikernel: the unikernel declares no volume slots; build it with NB_VOLUMES, mount the volume at /NAME of one of its BLOCK_BASIC devices (none), or leave it out with the annotation org.nabla.runnc.ignore-mounts=/data"},
+			"the bind mount at /data cannot reach the unikernel: the unikernel declares no volume slots; build it with NB_VOLUMES, or leave it out with the annotation org.nabla.runnc.ignore-mounts=/data"},
 		{"SDK guest: one volume more than its slots", formRunnc, cat, nil, many, devicePlan{},
 			"the bind mounts at /v8 cannot reach the unikernel: container c1 has 1 more volumes than the unikernel's 8 volume slots"},
 		{"Solo5 guest: a mount that names no device", formSolo5, []solo5elf.Device{blk("storage")}, nil, []llif.Volume{iso("/data")}, devicePlan{},

@@ -93,8 +93,8 @@ func planMounts(id string, mounts []*configs.Mount, annotations map[string]strin
 		case ignored(dst):
 			log.Infof("mount of %s at %s is left out, as the annotation %s says", m.Source, m.Destination, llif.AnnotationIgnoreMounts)
 		case !bind:
-			return mountPlan{}, fmt.Errorf("the %s mount at %s %w, which sees only disks: remove it (docker run --tmpfs or --mount type=%[1]s), or leave it out with the annotation %[4]s=%[2]s",
-				cmp.Or(m.Device, "untyped"), m.Destination, llif.ErrMountUnreachable, llif.AnnotationIgnoreMounts)
+			return mountPlan{}, fmt.Errorf("the %s mount at %s %w, which sees only disks: remove it (docker run --tmpfs or --mount type=%[1]s), or %[4]s",
+				cmp.Or(m.Device, "untyped"), m.Destination, llif.ErrMountUnreachable, llif.LeaveOut(m.Destination))
 		case !filepath.IsAbs(m.Destination) || dst == "/":
 			return mountPlan{}, fmt.Errorf("the bind mount of %s at %q %w: its destination must be an absolute path other than /, where the unikernel's image is", m.Source, m.Destination, llif.ErrMountUnreachable)
 		case !filepath.IsAbs(m.Source):

@@ -72,6 +72,8 @@ func TestPlanMountsRefuses(t *testing.T) {
 	}{
 		{"docker run --tmpfs /x", configs.Mount{Source: "tmpfs", Destination: "/x", Device: "tmpfs"}, nil,
 			"the tmpfs mount at /x cannot reach the unikernel, which sees only disks: remove it (docker run --tmpfs or --mount type=tmpfs), or leave it out with the annotation org.nabla.runnc.ignore-mounts=/x"},
+		{"a tmpfs at a relative destination", configs.Mount{Source: "tmpfs", Destination: "../x", Device: "tmpfs"}, nil,
+			"the tmpfs mount at ../x cannot reach the unikernel, which sees only disks: remove it (docker run --tmpfs or --mount type=tmpfs), or leave it out with the annotation org.nabla.runnc.ignore-mounts=*"},
 		{"proc elsewhere", configs.Mount{Source: "proc", Destination: "/host/proc", Device: "proc"}, nil, "the proc mount at /host/proc cannot reach the unikernel"},
 		{"a mount of no type", configs.Mount{Source: "x", Destination: "/x"}, nil, "the untyped mount at /x cannot reach"},
 		{"a bind mount at /", configs.Mount{Source: "/srv", Destination: "/", Flags: bind}, nil, "its destination must be an absolute path other than /"},

@@ -36,8 +36,8 @@ func openVolume(v volumeMount) (*source, error) {
 		return src, nil
 	}
 	src.close()
-	return nil, fmt.Errorf("the source %s of the bind mount at %s is a %s, which %w: mount a directory (the guest reads a snapshot of it) or a regular file (a block device) instead, or leave it out with the annotation %s=%[2]s",
-		v.src, v.dst, fileType(src.st.Mode), llif.ErrMountUnreachable, llif.AnnotationIgnoreMounts)
+	return nil, fmt.Errorf("the source %s of the bind mount at %s is a %s, which %w: mount a directory (the guest reads a snapshot of it) or a regular file (a block device) instead, or %s",
+		v.src, v.dst, fileType(src.st.Mode), llif.ErrMountUnreachable, llif.LeaveOut(v.dst))
 }
 
 // makeVolume makes the disk of a volume whose source openVolume opened:
