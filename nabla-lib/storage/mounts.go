@@ -36,7 +36,8 @@ var engineMounts = map[string]bool{
 	"/dev/termination-log": true,
 }
 
-// The kernel filesystems engines mount in every container, and where: a
+// The kernel filesystems engines mount in every container, and where
+// (containerd's default spec, which ctr uses, adds a tmpfs at /run): a
 // unikernel has its own kernel and none of them, so they are left out
 // without a word. Any other mount that is not a bind mount (docker run
 // --tmpfs /x) cannot reach the guest and is refused.
@@ -44,7 +45,7 @@ var (
 	systemTypes = map[string]bool{"proc": true, "sysfs": true, "tmpfs": true, "devpts": true,
 		"mqueue": true, "cgroup": true, "cgroup2": true}
 	systemPlaces = map[string]bool{"/proc": true, "/sys": true, "/dev": true, "/dev/pts": true,
-		"/dev/mqueue": true, "/sys/fs/cgroup": true, "/dev/shm": true}
+		"/dev/mqueue": true, "/sys/fs/cgroup": true, "/dev/shm": true, "/run": true}
 )
 
 // mountPlan is what becomes of a container's mounts.

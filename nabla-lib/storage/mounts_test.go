@@ -12,8 +12,8 @@ import (
 )
 
 // What Docker 20.10 sends for `docker run -v /srv/data:/data:ro --rm IMAGE`
-// (as runc's specconv converts it), plus a few lines of podman's and the
-// CRI's.
+// (as runc's specconv converts it), plus a few lines of containerd's
+// default spec (ctr), podman's and the CRI's.
 func engineMountList() []*configs.Mount {
 	bind := unix.MS_BIND | unix.MS_REC
 	return []*configs.Mount{
@@ -24,6 +24,7 @@ func engineMountList() []*configs.Mount {
 		{Source: "cgroup", Destination: "/sys/fs/cgroup", Device: "cgroup", Flags: unix.MS_RDONLY},
 		{Source: "mqueue", Destination: "/dev/mqueue", Device: "mqueue"},
 		{Source: "shm", Destination: "/dev/shm", Device: "tmpfs"},
+		{Source: "tmpfs", Destination: "/run", Device: "tmpfs"},
 		{Source: "/var/lib/docker/containers/c/mounts/shm", Destination: "/dev/shm", Device: "bind", Flags: bind},
 		{Source: "/var/lib/docker/containers/c/resolv.conf", Destination: "/etc/resolv.conf", Device: "bind", Flags: bind},
 		{Source: "/var/lib/docker/containers/c/hostname", Destination: "/etc/hostname", Device: "bind", Flags: bind},
