@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nabla-containers/runnc/tests/testenv"
 	"golang.org/x/sys/unix"
 )
 
@@ -35,15 +36,7 @@ func token(t testing.TB) string {
 func hostDir(t testing.TB, files map[string]string) string {
 	t.Helper()
 	dir := t.TempDir()
-	for p, content := range files {
-		full := filepath.Join(dir, p)
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(full, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	testenv.WriteFiles(t, dir, files)
 	return dir
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/nabla-containers/runnc/llif"
 	"github.com/nabla-containers/runnc/nabla-lib/storage"
+	"github.com/nabla-containers/runnc/tests/testenv"
 	"github.com/opencontainers/runc/libcontainer/configs"
 	"golang.org/x/sys/unix"
 )
@@ -100,7 +101,7 @@ func TestVolumesShareByContent(t *testing.T) {
 		t.Errorf("tenants A and B: images %s and %s, want each its own content", a1, b1)
 	}
 	// A changed directory is another image; the old one stays for its user.
-	writeFiles(t, a, map[string]string{"file": "tenant-A-data-v2"})
+	testenv.WriteFiles(t, a, map[string]string{"file": "tenant-A-data-v2"})
 	a3 := volumes(t, e.create("a3", rootfs, volume(a, "/data", true)))[0].Disk
 	if a3 == a1 || !imageHolds(t, a3, "tenant-A-data-v2") || !imageHolds(t, a1, "tenant-A-data") {
 		t.Errorf("after a change: images %s and %s, want a new one with the new content", a1, a3)
