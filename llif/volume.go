@@ -25,12 +25,16 @@ const AnnotationIgnoreMounts = "org.nabla.runnc.ignore-mounts"
 // LeaveOut is the advice, in a refusal of the mounts at dsts, to leave
 // them out with AnnotationIgnoreMounts.
 func LeaveOut(dsts ...string) string {
+	advice := "leave it out with the annotation "
+	if len(dsts) > 1 {
+		advice = "leave them out with the annotation "
+	}
 	for _, d := range dsts {
 		if !filepath.IsAbs(d) {
-			return "leave it out with the annotation " + AnnotationIgnoreMounts + "=*"
+			return advice + AnnotationIgnoreMounts + "=*"
 		}
 	}
-	return "leave it out with the annotation " + AnnotationIgnoreMounts + "=" + strings.Join(dsts, ",")
+	return advice + AnnotationIgnoreMounts + "=" + strings.Join(dsts, ",")
 }
 
 // Volume types: what the disk of a volume holds.

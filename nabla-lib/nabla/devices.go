@@ -75,7 +75,7 @@ func planDevices(id string, u *solo5elf.Unikernel, f form, annotations map[strin
 		plan.volumes = append(plan.volumes, volumeDevice{Device: dev, Volume: v})
 	}
 	if len(unslotted) > 0 {
-		return devicePlan{}, unslottable(id, f, blocks, slots, unslotted)
+		return devicePlan{}, unslottable(f, blocks, slots, unslotted)
 	}
 	var free []string // the BLOCK_BASIC devices no volume takes
 	for _, name := range blocks {
@@ -94,7 +94,7 @@ func planDevices(id string, u *solo5elf.Unikernel, f form, annotations map[strin
 
 // unslottable refuses the volumes that name no BLOCK_BASIC device
 // (blocks) and found no volume slot (slots) of the unikernel.
-func unslottable(id string, f form, blocks, slots []string, volumes []llif.Volume) error {
+func unslottable(f form, blocks, slots []string, volumes []llif.Volume) error {
 	first := volumes[0].Destination
 	// A mount at /NAME of a BLOCK_BASIC device is the other way in.
 	atDevice := ""
@@ -116,8 +116,8 @@ func unslottable(id string, f form, blocks, slots []string, volumes []llif.Volum
 	for i, v := range volumes {
 		dsts[i] = v.Destination
 	}
-	return fmt.Errorf("the bind mounts at %s %w: container %s has %d more volumes than the unikernel's %d volume slots; mount fewer, or %s",
-		strings.Join(dsts, ","), llif.ErrMountUnreachable, id, len(volumes), len(slots), llif.LeaveOut(dsts...))
+	return fmt.Errorf("the bind mounts at %s %w: the container has %d volumes for the unikernel's %d volume slots; mount fewer, or %s",
+		strings.Join(dsts, ","), llif.ErrMountUnreachable, len(slots)+len(volumes), len(slots), llif.LeaveOut(dsts...))
 }
 
 // pick is the device of type t among names that gets the container's one

@@ -106,7 +106,7 @@ func TestPlanVolumes(t *testing.T) {
 		{"SDK guest without slots", formRunnc, nil, nil, []llif.Volume{iso("/data")}, devicePlan{},
 			"the bind mount at /data cannot reach the unikernel: the unikernel declares no volume slots; build it with NB_VOLUMES, or leave it out with the annotation org.nabla.runnc.ignore-mounts=/data"},
 		{"SDK guest: one volume more than its slots", formRunnc, cat, nil, many, devicePlan{},
-			"the bind mounts at /v8 cannot reach the unikernel: container c1 has 1 more volumes than the unikernel's 8 volume slots"},
+			"the bind mounts at /v8 cannot reach the unikernel: the container has 9 volumes for the unikernel's 8 volume slots; mount fewer, or leave it out with the annotation org.nabla.runnc.ignore-mounts=/v8"},
 		{"Solo5 guest: a mount that names no device", formSolo5, []solo5elf.Device{blk("storage")}, nil, []llif.Volume{iso("/data")}, devicePlan{},
 			"the bind mount at /data cannot reach the unikernel: a mount at /NAME supplies the unikernel's BLOCK_BASIC device NAME, and it declares 'storage'; mount the volume at one of them, or leave it out with the annotation org.nabla.runnc.ignore-mounts=/data"},
 		{"Solo5 guest: slots are the SDK's", formRumprun, cat, nil, []llif.Volume{iso("/data")}, devicePlan{},

@@ -70,7 +70,9 @@ func imagesHolding(t testing.TB, text string, since time.Time) []string {
 }
 
 // TestVolumeDirectory: -v DIR:/data gives cat the directory's files, read
-// only or not: the guest reads a snapshot, and its writes fail.
+// only or not. The guest reads a snapshot: its device is read-only (a
+// write fails with EROFS), and a change to the directory reaches the next
+// container.
 func TestVolumeDirectory(t *testing.T) {
 	d := dockerd(t)
 	tok := token(t)
@@ -81,12 +83,18 @@ func TestVolumeDirectory(t *testing.T) {
 			t.Errorf("cat of -v DIR:/data%s: want the host's files\n%v", opt, r)
 		}
 	}
-	_, r := d.run(t, "--rm", "--runtime=runnc", "-v", dir+":/data", d.nabla(t), "/disk.nabla", "/data", "write", "0", "overwritten")
-	if r.code == 0 {
-		t.Errorf("a write to a directory volume succeeded\n%v", r)
+	// storage.nabla writes to its device "storage" as any Solo5 guest would.
+	_, r := d.run(t, "--rm", "--runtime=runnc", "-v", dir+":/storage", d.nabla(t), "/storage.nabla")
+	if r.code == 0 || !strings.Contains(r.stdout, "storage: write: read-only") {
+		t.Errorf("a write to a directory volume mounted read-write: want EROFS\n%v", r)
 	}
 	if b, err := os.ReadFile(filepath.Join(dir, "file")); err != nil || !strings.HasPrefix(string(b), "hello from the host") {
 		t.Errorf("the host's file changed: %q, %v", b, err)
+	}
+	testenv.WriteFiles(t, dir, map[string]string{"file": "changed " + tok + "\n"})
+	_, r = d.run(t, "--rm", "--runtime=runnc", "-v", dir+":/data:ro", d.nabla(t), "/cat.nabla", "/data/file")
+	if r.code != 0 || !strings.Contains(r.stdout, "changed "+tok) {
+		t.Errorf("cat after the directory changed: want the new content\n%v", r)
 	}
 }
 
@@ -193,7 +201,7 @@ func TestVolumeRefused(t *testing.T) {
 		{"a mount that names no device of the guest", []string{"-v", dir + ":/data"}, []string{"/storage.nabla"},
 			"the bind mount at /data cannot reach the unikernel"},
 		{"more volumes than cat's slots", nine, []string{"/cat.nabla", "/v0/file"},
-			"the bind mounts at /v8 cannot reach the unikernel: container"},
+			"cannot reach the unikernel: the container has 9 volumes for the unikernel's 8 volume slots; mount fewer"},
 		{"a FIFO", []string{"-v", fifo + ":/data"}, []string{"/cat.nabla"}, "of the bind mount at /data is a FIFO, which cannot reach the unikernel"},
 		{"a socket", []string{"-v", sock + ":/data"}, []string{"/cat.nabla"}, "of the bind mount at /data is a socket, which cannot reach the unikernel"},
 		{"--tmpfs", []string{"--tmpfs", "/scratch"}, []string{"/hello.nabla"},
