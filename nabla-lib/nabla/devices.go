@@ -16,6 +16,11 @@ type devicePlan struct {
 	volumes    []volumeDevice
 }
 
+// maxSDKMounts is how many CONFIG "mounts" a runnc SDK guest reads
+// (NB_MOUNTS_MAX, nabla-lib/guest/sdk/config.h), its slots' and its
+// BLOCK_BASIC devices' together.
+const maxSDKMounts = 8
+
 // volumeDevice is a volume and the manifest device that gets it. It is
 // saved in the exec state at create.
 type volumeDevice struct {
@@ -76,6 +81,10 @@ func planDevices(id string, u *solo5elf.Unikernel, f form, annotations map[strin
 	}
 	if len(unslotted) > 0 {
 		return devicePlan{}, unslottable(f, blocks, slots, unslotted)
+	}
+	if f == formRunnc && len(plan.volumes) > maxSDKMounts {
+		return devicePlan{}, fmt.Errorf("the bind mount at %s %w: a runnc SDK guest reads at most %d mounts from its CONFIG, and the container has %d; mount fewer, or %s",
+			plan.volumes[maxSDKMounts].Destination, llif.ErrMountUnreachable, maxSDKMounts, len(plan.volumes), llif.LeaveOut(plan.volumes[maxSDKMounts].Destination))
 	}
 	var free []string // the BLOCK_BASIC devices no volume takes
 	for _, name := range blocks {

@@ -97,6 +97,8 @@ func TestPlanVolumes(t *testing.T) {
 				}
 				return out
 			}()}, ""},
+		{"SDK guest: 8 slots and a device make 9 mounts, one more than CONFIG carries", formRunnc, cat, nil, append(many[:8:8], raw("/rootfs")), devicePlan{},
+			"the bind mount at /rootfs cannot reach the unikernel: a runnc SDK guest reads at most 8 mounts from its CONFIG, and the container has 9"},
 		{"Solo5 guest: the mount names its device", formSolo5, []solo5elf.Device{blk("storage")}, nil, []llif.Volume{raw("/storage")},
 			devicePlan{volumes: []volumeDevice{on("storage", raw("/storage"))}}, ""},
 		{"Solo5 guest: the rootfs disk goes to the device left", formMirage, []solo5elf.Device{blk("a"), blk("b")}, nil, []llif.Volume{raw("/a")},

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"unicode"
 
 	"github.com/nabla-containers/runnc/llif"
 	"github.com/opencontainers/runc/libcontainer/configs"
@@ -98,6 +99,10 @@ func planMounts(id string, mounts []*configs.Mount, annotations map[string]strin
 				cmp.Or(m.Device, "untyped"), m.Destination, llif.ErrMountUnreachable, llif.LeaveOut(m.Destination))
 		case !filepath.IsAbs(m.Destination) || dst == "/":
 			return mountPlan{}, fmt.Errorf("the bind mount of %s at %q %w: its destination must be an absolute path other than /, where the unikernel's image is", m.Source, m.Destination, llif.ErrMountUnreachable)
+		case strings.ContainsFunc(dst, unicode.IsControl):
+			// The guest finds a volume by its path, which CONFIG carries
+			// and the SDK refuses with a control character in it.
+			return mountPlan{}, fmt.Errorf("the bind mount of %s at %q %w: its destination holds a control character", m.Source, m.Destination, llif.ErrMountUnreachable)
 		case !filepath.IsAbs(m.Source):
 			return mountPlan{}, fmt.Errorf("bind mount source %q for %s is not an absolute path: check mounts in config.json", m.Source, dst)
 		case seen[dst]:

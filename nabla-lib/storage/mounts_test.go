@@ -79,6 +79,7 @@ func TestPlanMountsRefuses(t *testing.T) {
 		{"a mount of no type", configs.Mount{Source: "x", Destination: "/x"}, nil, "the untyped mount at /x cannot reach"},
 		{"a bind mount at /", configs.Mount{Source: "/srv", Destination: "/", Flags: bind}, nil, "its destination must be an absolute path other than /"},
 		{"a relative destination", configs.Mount{Source: "/srv", Destination: "data", Flags: bind}, nil, `the bind mount of /srv at "data" cannot reach the unikernel`},
+		{"a control character", configs.Mount{Source: "/srv", Destination: "/da\nta", Flags: bind}, nil, `at "/da\nta" cannot reach the unikernel: its destination holds a control character`},
 		{"a relative source", configs.Mount{Source: "srv", Destination: "/data", Device: "bind"}, nil, `bind mount source "srv" for /data is not an absolute path`},
 		{"an annotation of relative paths", configs.Mount{Source: "/srv", Destination: "/data", Flags: bind},
 			map[string]string{llif.AnnotationIgnoreMounts: "/x, data"}, `names "data", which is not a mount destination`},
