@@ -27,8 +27,9 @@ The annotations say more.`,
 			OCIVersionMin: "1.0.0",
 			OCIVersionMax: specs.Version,
 			Hooks:         []string{"prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"},
-			// No mount is made: see org.nabla.runnc.mounts.
-			MountOptions: []string{},
+			// No mount is made (see org.nabla.runnc.mounts): these are the
+			// options that change what a volume becomes.
+			MountOptions: []string{"bind", "rbind", "ro", "rro", "rw"},
 			Linux: &features.Linux{
 				Namespaces:   []string{"network", "pid", "ipc", "uts", "mount", "cgroup"},
 				Capabilities: libcontainer.AcceptedCapabilities(),
@@ -42,7 +43,7 @@ The annotations say more.`,
 				"org.nabla.runnc.namespaces":      "the network namespace is made or joined; new pid, ipc, uts, mount and cgroup namespaces are accepted and not made (the guest sees none of what they hide); a pod's namespaces may be joined; user namespaces are refused",
 				"org.nabla.runnc.capabilities":    "the tender drops every capability before the guest runs; capabilities beyond the listed defaults are refused",
 				"org.nabla.runnc.cgroups":         "cgroupfs, v1 or v2, or with --systemd-cgroup systemd scopes (cgroupsPath slice:prefix:name): memory, cpu and pids limits apply, device rules are moot (the guest opens nothing); tested: cgroupfs on a hybrid v1 host (make test), both drivers, podman and containerd's CRI on pure v2 with systemd as PID 1 (make test-vm, a Debian 12 VM)",
-				"org.nabla.runnc.mounts":          "no mount is made: the guest sees its rootfs as a read-only disk; bind mounts of /etc/hosts, /etc/hostname and /etc/resolv.conf reach it through its CONFIG",
+				"org.nabla.runnc.mounts":          "no mount is made: the guest sees its rootfs as a read-only disk; a bind mount of a directory becomes a read-only disk image of it, of a regular file a block device (read-only with ro), given to the BLOCK_BASIC device the destination names or to a runnc SDK guest's volume slots; bind mounts of /etc/hosts, /etc/hostname and /etc/resolv.conf reach it through its CONFIG; the kernel filesystems engines mount are left out; any other mount is refused unless org.nabla.runnc.ignore-mounts lists it",
 				"org.nabla.runnc.user":            "process.user is honoured: the tender drops to its uid, gid and additional gids before the guest runs",
 				"org.nabla.runnc.handlers":        "org.nabla.runnc.fs, org.nabla.runnc.network, org.nabla.runnc.exec choose handlers per bundle",
 				"org.opencontainers.runtime-spec": specs.Version,

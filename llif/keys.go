@@ -15,6 +15,11 @@ const (
 	// of guest path -> absolute host path. The exec handler passes their
 	// contents to the guest in CONFIG so the shared disk image stays shared.
 	FsFiles = "files"
+	// FsState: the container's volumes, the bind mounts that reach the
+	// workload as disks, as a JSON list of Volume in the order of the
+	// config's mounts ("" or absent: none). The exec handler maps each to a
+	// device of the guest or refuses the container at create.
+	FsVolumes = "volumes"
 
 	// NetworkState after Create: the tap Run will make if the namespace
 	// has an IPv4 interface to take over ("" or absent: the workload surely

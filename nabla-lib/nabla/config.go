@@ -18,6 +18,8 @@ type guestConfig struct {
 	Disk bool
 	// Files are per-container files, guest path -> content.
 	Files map[string]string
+	// Mounts are the volumes and the devices the guest reads them from.
+	Mounts []volumeDevice
 	// RumprunOnly leaves out runnc's keys (argv, files): rumprun stops on
 	// a key it does not know.
 	RumprunOnly bool
@@ -30,8 +32,8 @@ type guestNet struct {
 }
 
 // buildConfig writes CONFIG, the rumprun-style JSON document upstream
-// nabla-run hands the guest, plus runnc's "argv" and "files" unless
-// c.RumprunOnly. It is written by hand because rumprun takes a list as
+// nabla-run hands the guest, plus runnc's "argv", "files" and "mounts"
+// unless c.RumprunOnly. It is written by hand because rumprun takes a list as
 // repeated keys ("env" once per variable), which encoding/json cannot
 // produce; json is used only to escape strings.
 //
@@ -95,6 +97,23 @@ func writeRunncKeys(b *strings.Builder, c guestConfig) {
 			b.WriteString(quote(c.Files[p]))
 		}
 		b.WriteString(`}`)
+	}
+	for i, m := range c.Mounts {
+		if i == 0 {
+			b.WriteString(`,"mounts":[`)
+		} else {
+			b.WriteString(",")
+		}
+		b.WriteString(`{"device":`)
+		b.WriteString(quote(m.Device))
+		b.WriteString(`,"path":`)
+		b.WriteString(quote(m.Destination))
+		b.WriteString(`,"type":`)
+		b.WriteString(quote(m.Type))
+		b.WriteString(`}`)
+		if i == len(c.Mounts)-1 {
+			b.WriteString(`]`)
+		}
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/nabla-containers/runnc/llif"
 	"github.com/nabla-containers/runnc/tests/testenv"
 )
 
@@ -42,6 +43,18 @@ func TestConfigRoundTripsThroughTheGuestParser(t *testing.T) {
 		name: "network with gateway",
 		in:   guestConfig{Args: []string{"x.nabla"}, Cwd: "/", Net: &guestNet{Addr: "10.0.0.2", Prefix: "24", Gateway: "10.0.0.1"}},
 		want: testenv.GuestView{Argv: []string{"x.nabla"}, Env: []string{}, Cwd: "/", Net: &testenv.GuestNet{Addr: "10.0.0.2", Prefix: 24, Gw: "10.0.0.1"}, Files: map[string]string{}},
+	}, {
+		name: "volumes, of both types, at tricky paths",
+		in: guestConfig{Args: []string{"cat.nabla"}, Cwd: "/", Mounts: []volumeDevice{
+			{Device: "vol0", Volume: llif.Volume{Destination: "/data dir/é", Type: llif.VolumeISO9660}},
+			{Device: "storage", Volume: llif.Volume{Destination: "/storage", Type: llif.VolumeRaw}},
+			{Device: "vol1", Volume: llif.Volume{Destination: "/var/run/secrets/kubernetes.io/serviceaccount", Type: llif.VolumeISO9660}},
+		}},
+		want: testenv.GuestView{Argv: []string{"cat.nabla"}, Env: []string{}, Cwd: "/", Files: map[string]string{}, Mounts: []testenv.GuestMount{
+			{Device: "vol0", Path: "/data dir/é", Type: "iso9660"},
+			{Device: "storage", Path: "/storage", Type: "raw"},
+			{Device: "vol1", Path: "/var/run/secrets/kubernetes.io/serviceaccount", Type: "iso9660"},
+		}},
 	}, {
 		name: "a /32 without gateway",
 		in:   guestConfig{Args: []string{"x.nabla"}, Cwd: "/", Net: &guestNet{Addr: "10.9.8.7", Prefix: "32"}},

@@ -20,6 +20,7 @@ const (
 	optArgv0       = "argv0"        // guestCommand.argv0
 	optArgs        = "args"         // guestCommand.args, JSON
 	optBlockFile   = "block.file"   // urunc's block image, in place of the fs handler's disk
+	optVolumes     = "volumes"      // the volumes and their devices, JSON of []volumeDevice
 )
 
 // Nabla is the "nabla" exec handler: the workload is a unikernel run by
@@ -61,8 +62,12 @@ func (Nabla) ExecCreateFunc(in *llif.ExecCreateInput) (*llif.LLState, error) {
 			return nil, err
 		}
 	}
-	plan, err := planDevices(in.ContainerID, u, in.Annotations,
-		in.NetworkState.Get(llif.NetTapPlanned) != "", in.FsState.Get(llif.FsDisk) != "" || blockFile != "")
+	volumes, err := llif.DecodeVolumes(in.FsState.Get(llif.FsVolumes))
+	if err != nil {
+		return nil, err
+	}
+	plan, err := planDevices(in.ContainerID, u, f, in.Annotations,
+		in.NetworkState.Get(llif.NetTapPlanned) != "", in.FsState.Get(llif.FsDisk) != "" || blockFile != "", volumes)
 	if err != nil {
 		return nil, err
 	}
@@ -75,7 +80,7 @@ func (Nabla) ExecCreateFunc(in *llif.ExecCreateInput) (*llif.LLState, error) {
 	}
 	// Arguments and environment alone must fit the tender's command line,
 	// or the container would fail only at start, where no one sees why.
-	if err := checkArgs(f, guestArgs(f, cmd, guestConfig{Env: in.Process.Env, Cwd: in.Process.Cwd})); err != nil {
+	if err := checkArgs(f, guestArgs(f, cmd, guestConfig{Env: in.Process.Env, Cwd: in.Process.Cwd, Mounts: plan.volumes})); err != nil {
 		return nil, err
 	}
 	args, err := json.Marshal(cmd.args)
@@ -91,6 +96,13 @@ func (Nabla) ExecCreateFunc(in *llif.ExecCreateInput) (*llif.LLState, error) {
 	st.Options[optArgv0] = cmd.argv0
 	st.Options[optArgs] = string(args)
 	st.Options[optBlockFile] = blockFile
+	if len(plan.volumes) > 0 {
+		b, err := json.Marshal(plan.volumes)
+		if err != nil {
+			return nil, fmt.Errorf("encode the volumes' devices: %w", err)
+		}
+		st.Options[optVolumes] = string(b)
+	}
 	return st, nil
 }
 
@@ -118,11 +130,17 @@ func tenderCommand(in *llif.Input) ([]string, error) {
 	if unikernel == "" || f == "" || err != nil || json.Unmarshal([]byte(st.Get(optArgs)), &cmd.args) != nil {
 		return nil, fmt.Errorf("exec state of %s lacks the unikernel, its form, memory or arguments: was it created by this nabla exec handler?", in.ContainerID)
 	}
-	dev, err := attach(in, f, devicePlan{net: st.Get(optNetDevice), block: st.Get(optBlockDevice)}, st.Get(optBlockFile))
+	plan := devicePlan{net: st.Get(optNetDevice), block: st.Get(optBlockDevice)}
+	if v := st.Get(optVolumes); v != "" {
+		if err := json.Unmarshal([]byte(v), &plan.volumes); err != nil {
+			return nil, fmt.Errorf("exec state of %s has volumes %q that are not JSON: %w", in.ContainerID, v, err)
+		}
+	}
+	dev, err := attach(in, f, plan, st.Get(optBlockFile))
 	if err != nil {
 		return nil, err
 	}
-	gc := guestConfig{Env: in.Process.Env, Cwd: in.Process.Cwd, Disk: dev.Disk != ""}
+	gc := guestConfig{Env: in.Process.Env, Cwd: in.Process.Cwd, Disk: dev.Root, Mounts: plan.volumes}
 	if gc.Cwd == "" {
 		gc.Cwd = "/"
 	}
@@ -149,12 +167,13 @@ func tenderCommand(in *llif.Input) ([]string, error) {
 	return tenderArgs(in.Runtime.TenderPath, mem, f, dev, in.Process.User, unikernel, args), nil
 }
 
-// attach gives the guest the container's NIC and disk as they are now: a
+// attach gives the guest the container's NIC and disks as they are now: a
 // Solo5 guest exactly the devices create planned, refusing one whose
 // supply did not come, a Nabla-era guest whatever the container has. A
-// blockFile from the image is the disk in place of the fs handler's.
+// blockFile from the image is the rootfs disk in place of the fs
+// handler's. The volumes come after the rootfs disk.
 func attach(in *llif.Input, f form, plan devicePlan, blockFile string) (tenderDevices, error) {
-	dev := tenderDevices{NetName: plan.net, BlockName: plan.block}
+	dev := tenderDevices{NetName: plan.net}
 	tap, disk := in.NetworkState.Get(llif.NetTap), in.FsState.Get(llif.FsDisk)
 	readOnly := in.FsState.Get(llif.FsDiskReadOnly) == "true"
 	if blockFile != "" {
@@ -171,8 +190,12 @@ func attach(in *llif.Input, f form, plan devicePlan, blockFile string) (tenderDe
 	if f == formLegacy || plan.net != "" {
 		dev.Tap, dev.MAC = tap, in.NetworkState.Get(llif.NetMAC)
 	}
-	if f == formLegacy || plan.block != "" {
-		dev.Disk, dev.DiskReadOnly = disk, readOnly
+	if (f == formLegacy && disk != "") || plan.block != "" {
+		dev.Disks = append(dev.Disks, tenderDisk{Name: plan.block, File: disk, ReadOnly: readOnly})
+		dev.Root = true
+	}
+	for _, v := range plan.volumes {
+		dev.Disks = append(dev.Disks, tenderDisk{Name: v.Device, File: v.Disk, ReadOnly: v.ReadOnly})
 	}
 	return dev, nil
 }

@@ -2,6 +2,7 @@ package nabla
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"os"
@@ -358,5 +359,73 @@ func TestExecCreateThenRun(t *testing.T) {
 		"--", filepath.Join(root, "k.spt"), "--ipv4=172.17.0.2/16", "--hello=x"}}
 	if !reflect.DeepEqual(w, want) {
 		t.Errorf("workload:\n got %#v\nwant %#v", w, want)
+	}
+}
+
+// A container's volumes reach the guest: create maps them to devices,
+// run attaches each (read-only as the fs handler says) and tells an SDK
+// guest where each is mounted.
+func TestVolumesCreateThenRun(t *testing.T) {
+	slots := []e.Entry{{Name: "rootfs", Type: e.Block}}
+	for i := range 8 {
+		slots = append(slots, e.Entry{Name: fmt.Sprintf("vol%d", i), Type: e.RunncVolume})
+	}
+	volumes, _ := llif.EncodeVolumes([]llif.Volume{
+		{Destination: "/data", Disk: "/disks/d.iso", Type: llif.VolumeISO9660, ReadOnly: true},
+		{Destination: "/storage", Disk: "/srv/disk.img", Type: llif.VolumeRaw},
+	})
+	for _, tc := range []struct {
+		name      string
+		unikernel []byte
+		flags     []string // the tender's, before --
+		config    string   // the guest's command line ("" for none)
+	}{
+		{"runnc SDK guest with slots", e.Unikernel(2, true, slots...), []string{"--mem=512", "--block:rootfs=/disks/k.iso", "--block-readonly:rootfs",
+			"--block:vol0=/disks/d.iso", "--block-readonly:vol0", "--block:vol1=/srv/disk.img"},
+			`{"cmdline":"/u","env":"PATH=/bin","env":"A=b c","blk":{"source":"etfs","path":"/dev/ld0a","fstype":"blk","mountpoint":"/"},"cwd":"/","argv":["/u"],` +
+				`"mounts":[{"device":"vol0","path":"/data","type":"iso9660"},{"device":"vol1","path":"/storage","type":"raw"}]}`},
+		{"Solo5 guest whose devices the mounts name", e.Unikernel(2, false, e.Entry{Name: "data", Type: e.Block}, e.Entry{Name: "storage", Type: e.Block}),
+			[]string{"--mem=512", "--block:data=/disks/d.iso", "--block-readonly:data", "--block:storage=/srv/disk.img"}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			writeFile(t, root, "u", tc.unikernel)
+			in := input(t, "/u")
+			in.Config.Rootfs = root
+			in.FsState.Options = map[string]string{llif.FsDisk: "/disks/k.iso", llif.FsDiskReadOnly: "true", llif.FsVolumes: volumes}
+			st, err := NewNabla().ExecCreateFunc(&llif.ExecCreateInput{Input: in})
+			if err != nil {
+				t.Fatal(err)
+			}
+			in.ExecState = st
+			argv, err := tenderCommand(&in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := append(append([]string{in.Runtime.TenderPath}, tc.flags...), "--", filepath.Join(root, "u"))
+			if tc.config != "" {
+				want = append(want, tc.config)
+			}
+			if !reflect.DeepEqual(argv, want) {
+				t.Fatalf("got\n%q\nwant\n%q", argv, want)
+			}
+		})
+	}
+}
+
+// Volumes that cannot reach the guest refuse the container at create.
+func TestVolumesRefused(t *testing.T) {
+	root := t.TempDir()
+	writeFile(t, root, "hello.nabla", e.Unikernel(2, true))
+	in := input(t, "/hello.nabla")
+	in.Config.Rootfs = root
+	in.FsState.Options[llif.FsVolumes], _ = llif.EncodeVolumes([]llif.Volume{{Destination: "/data", Disk: "/disks/d.iso", Type: llif.VolumeISO9660, ReadOnly: true}})
+	_, err := NewNabla().ExecCreateFunc(&llif.ExecCreateInput{Input: in})
+	if !errors.Is(err, llif.ErrMountUnreachable) || !strings.Contains(err.Error(), "declares no volume slots; build it with NB_VOLUMES") {
+		t.Errorf("hello with a volume: got %v", err)
+	}
+	in.FsState.Options[llif.FsVolumes] = `[{"destination":"/data"}]`
+	if _, err := NewNabla().ExecCreateFunc(&llif.ExecCreateInput{Input: in}); err == nil || !strings.Contains(err.Error(), "holds a volume without a destination, a disk or a known type") {
+		t.Errorf("a damaged fs state: got %v", err)
 	}
 }

@@ -20,17 +20,25 @@ const (
 )
 
 // tenderDevices are the devices the tender hands to the guest. NetName
-// and BlockName are the manifest's names for them (unused by a Nabla-era
-// guest, which has no manifest).
+// and the disks' names are the manifest's names for them (unused by a
+// Nabla-era guest, which has no manifest).
 type tenderDevices struct {
 	Tap, MAC, NetName string // Tap "" means no NIC
-	Disk, BlockName   string // Disk "" means no disk
-	DiskReadOnly      bool
+	// Disks are the block devices, the rootfs disk first if Root.
+	Disks []tenderDisk
+	Root  bool
+}
+
+// tenderDisk is one block device: a manifest device (or volume slot) and
+// the file it gets.
+type tenderDisk struct {
+	Name, File string
+	ReadOnly   bool
 }
 
 // tenderArgs is the tender's argv:
 //
-//	nabla-run --mem=M [--net:NAME=TAP [--net-mac:NAME=MAC]] [--block:NAME=FILE [--block-readonly:NAME]] [--user=U:G[:GS]] -- KERNEL ARGS...
+//	nabla-run --mem=M [--net:NAME=TAP [--net-mac:NAME=MAC]] [--block:NAME=FILE [--block-readonly:NAME]]... [--user=U:G[:GS]] -- KERNEL ARGS...
 //	nabla-run --nabla-legacy --mem=M [--net=TAP [--net-mac=MAC]] [--disk=FILE [--disk-readonly]] [--user=U:G[:GS]] KERNEL CONFIG
 //
 // The second is upstream nabla-run's for Nabla-era guests; read-only
@@ -57,14 +65,14 @@ func tenderArgs(tender string, memMiB int64, f form, d tenderDevices, user specs
 			argv = append(argv, opt("net-mac", d.NetName)+"="+d.MAC)
 		}
 	}
-	if d.Disk != "" {
-		block := "block"
-		if legacy {
-			block = "disk"
-		}
-		argv = append(argv, opt(block, d.BlockName)+"="+d.Disk)
-		if d.DiskReadOnly {
-			argv = append(argv, opt(block+"-readonly", d.BlockName))
+	block := "block"
+	if legacy {
+		block = "disk"
+	}
+	for _, disk := range d.Disks {
+		argv = append(argv, opt(block, disk.Name)+"="+disk.File)
+		if disk.ReadOnly {
+			argv = append(argv, opt(block+"-readonly", disk.Name))
 		}
 	}
 	if u := userOption(user); u != "" {

@@ -17,6 +17,7 @@ func FuzzParse(f *testing.F) {
 		e.Unikernel(1, false),
 		e.Unikernel(2, false, net0, blk),
 		e.Unikernel(2, true, net0, e.Entry{Name: "runnc.clock", Type: e.RunncClock}, blk),
+		e.Unikernel(2, true, blk, e.Entry{Name: "vol0", Type: e.RunncVolume}, e.Entry{Name: "vol1", Type: e.RunncVolume}),
 		e.ELF(e.ABI1(2, 2), e.Manifest(net0), e.Note("GNU", 3, make([]byte, 20))),
 		e.ELF(e.ABI1(2, 2), e.Note("Solo5", e.TypeMFT1, e.ManifestDesc(1, e.Entry{Type: e.ReservedFirst}, e.Entry{Name: "x", Type: 3}))),
 	} {
@@ -32,7 +33,7 @@ func FuzzParse(f *testing.F) {
 		}
 		names := map[string]bool{}
 		for _, d := range u.Devices {
-			if d.Name == "" || len(d.Name) > 67 || names[d.Name] || (d.Type != solo5elf.NetBasic && d.Type != solo5elf.BlockBasic) {
+			if d.Name == "" || len(d.Name) > 67 || names[d.Name] || (d.Type != solo5elf.NetBasic && d.Type != solo5elf.BlockBasic && d.Type != solo5elf.VolumeSlot) {
 				t.Fatalf("bad device %+v in %+v", d, u)
 			}
 			names[d.Name] = true

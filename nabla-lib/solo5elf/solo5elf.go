@@ -51,12 +51,17 @@ func (k Kind) String() string {
 	return fmt.Sprintf("Kind(%d)", int(k))
 }
 
-// DeviceType is a manifest entry's type (MFT_DEV_*).
+// DeviceType is a manifest entry's type (MFT_DEV_*, or runnc's volume
+// slot).
 type DeviceType uint32
 
 const (
 	BlockBasic DeviceType = 1
 	NetBasic   DeviceType = 2
+	// VolumeSlot is runnc's optional block device (MFT_RUNNC_VOLUME), which
+	// a runnc SDK guest reads a volume from: a slot left unattached is no
+	// error, and Solo5's tenders leave every slot so.
+	VolumeSlot DeviceType = mftRunncVolume
 )
 
 func (t DeviceType) String() string {
@@ -65,6 +70,8 @@ func (t DeviceType) String() string {
 		return "BLOCK_BASIC"
 	case NetBasic:
 		return "NET_BASIC"
+	case VolumeSlot:
+		return "volume slot"
 	}
 	return fmt.Sprintf("type %d", uint32(t))
 }
@@ -131,6 +138,7 @@ const (
 	mftTypeOffset    = 68
 	mftAttachedOff   = 96
 	mftReservedFirst = 1 << 30
+	mftRunncVolume   = mftReservedFirst + 0x4e56
 )
 
 // ELF64 on x86-64, the only machine runnc runs guests on.
@@ -337,7 +345,8 @@ func (p *parser) runncConfig(desc []byte) error {
 
 // manifest validates the MFT1 descriptor as Solo5's mft_validate does,
 // and also refuses what would make a device unnameable on the tender's
-// command line: an empty, non-alphanumeric or duplicate name, or a type
+// command line: an empty, non-alphanumeric or duplicate name (volume
+// slots share the devices' names: --block:NAME names either), or a type
 // no tender knows.
 func (p *parser) manifest(desc []byte) error {
 	if len(desc) < mftDescPad+mftHeadSize {
@@ -371,11 +380,11 @@ func (p *parser) manifest(desc []byte) error {
 			}
 			continue
 		}
-		if typ >= mftReservedFirst {
+		if typ >= mftReservedFirst && typ != mftRunncVolume {
 			continue // reserved for tenders (runnc's clock): not a device
 		}
 		t := DeviceType(typ)
-		if t != BlockBasic && t != NetBasic {
+		if t != BlockBasic && t != NetBasic && t != VolumeSlot {
 			return fmt.Errorf("entry %d (%q): unknown device type %d", i, name, typ)
 		}
 		if !alphanumeric(name) {

@@ -69,6 +69,8 @@ func TestParse(t *testing.T) {
 		{"ABI 2, one of each", e.Unikernel(2, false, net0, blk), solo5elf.Unikernel{ABIVersion: 2, Devices: []solo5elf.Device{{"net0", solo5elf.NetBasic}, {"rootfs", solo5elf.BlockBasic}}}, solo5elf.ABI2},
 		{"runnc SDK with its clock", e.Unikernel(2, true, net0, e.Entry{Name: "runnc.clock", Type: e.RunncClock}, blk),
 			solo5elf.Unikernel{ABIVersion: 2, RunncConfig: true, Devices: []solo5elf.Device{{"net0", solo5elf.NetBasic}, {"rootfs", solo5elf.BlockBasic}}}, solo5elf.RunncSDK},
+		{"runnc SDK with volume slots", e.Unikernel(2, true, blk, e.Entry{Name: "vol0", Type: e.RunncVolume}, e.Entry{Name: "vol1", Type: e.RunncVolume}),
+			solo5elf.Unikernel{ABIVersion: 2, RunncConfig: true, Devices: []solo5elf.Device{{"rootfs", solo5elf.BlockBasic}, {"vol0", solo5elf.VolumeSlot}, {"vol1", solo5elf.VolumeSlot}}}, solo5elf.RunncSDK},
 		{"several of each kind", e.Unikernel(2, false, append(devices(3, e.Net, "n"), devices(2, e.Block, "b")...)...),
 			solo5elf.Unikernel{ABIVersion: 2, Devices: []solo5elf.Device{{"na", 2}, {"nb", 2}, {"nc", 2}, {"ba", 1}, {"bb", 1}}}, solo5elf.ABI2},
 		{"64 entries, the most", e.Unikernel(2, false, named(63)...), solo5elf.Unikernel{ABIVersion: 2, Devices: func() []solo5elf.Device {
@@ -155,6 +157,10 @@ func TestParseRefuses(t *testing.T) {
 		{"device name with a dot", mft(1, first, e.Entry{Name: "net.0", Type: e.Net}), `"net.0" is not alphanumeric`},
 		{"device name with =", mft(1, first, e.Entry{Name: "a=b", Type: e.Block}), "not alphanumeric"},
 		{"duplicate names", mft(1, first, e.Entry{Name: "d", Type: e.Net}, e.Entry{Name: "d", Type: e.Block}), `"d" is declared twice`},
+		{"a slot named as a device", mft(1, first, e.Entry{Name: "d", Type: e.Block}, e.Entry{Name: "d", Type: e.RunncVolume}), `"d" is declared twice`},
+		{"a slot without a name", mft(1, first, e.Entry{Type: e.RunncVolume}), `device name "" is not alphanumeric`},
+		{"a slot named with a colon", mft(1, first, e.Entry{Name: "v:0", Type: e.RunncVolume}), `"v:0" is not alphanumeric`},
+		{"an attached slot", mft(1, first, e.Entry{Name: "vol0", Type: e.RunncVolume, Attached: true}), "entry 1: attached"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := parse(tc.elf)

@@ -70,7 +70,7 @@ func buildImage(t *tree, dst, key string) error {
 	if err == nil {
 		var now string
 		if now, err = t.key(); err == nil && now != key {
-			err = fmt.Errorf("rootfs %s %w while its disk image was built: create the container again once it stops changing", t.name, ErrChanged)
+			err = fmt.Errorf("%s %w while its disk image was built: create the container again once it stops changing", t.name, ErrChanged)
 		}
 	}
 	if err == nil {
@@ -86,7 +86,7 @@ func buildImage(t *tree, dst, key string) error {
 	return nil
 }
 
-// ErrChanged is the cause of a build refused because its rootfs changed
+// ErrChanged is the cause of a build refused because its tree changed
 // meanwhile.
 var ErrChanged = errors.New("changed")
 
@@ -142,19 +142,19 @@ func runGenisoimage(t *tree, out *os.File) error {
 	}
 	err = cmd.Wait()
 	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		return fmt.Errorf("the build of the disk image of rootfs %s %w of %v: genisoimage did not finish (it spins on some symlinks with very many components): check the rootfs", t.name, ErrBuildTimeout, limit)
+		return fmt.Errorf("the build of the disk image of %s %w of %v: genisoimage did not finish (it spins on some symlinks with very many components): check its symlinks", t.name, ErrBuildTimeout, limit)
 	}
 	if ctx.Err() != nil {
-		return fmt.Errorf("the build of the disk image of rootfs %s was stopped by SIGTERM", t.name)
+		return fmt.Errorf("the build of the disk image of %s was stopped by SIGTERM", t.name)
 	}
 	if errors.Is(copyErr, sparse.ErrLimit) {
 		return tooLarge(t.name, t.limit)
 	}
 	if copyErr != nil {
-		return fmt.Errorf("write the disk image of rootfs %s: %w", t.name, copyErr)
+		return fmt.Errorf("write the disk image of %s: %w", t.name, copyErr)
 	}
 	if err != nil {
-		return fmt.Errorf("build the disk image of rootfs %s with %s: %w: %s",
+		return fmt.Errorf("build the disk image of %s with %s: %w: %s",
 			t.name, genisoimage, err, toolOutput(stderr.Bytes()))
 	}
 	return nil

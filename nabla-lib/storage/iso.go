@@ -7,6 +7,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 
 	"github.com/nabla-containers/runnc/llif"
 	"github.com/sirupsen/logrus"
@@ -21,19 +23,18 @@ type ISO struct{}
 // NewISO returns the "iso" fs handler, for llif.Registry.Fs.
 func NewISO() llif.FsHandler { return ISO{} }
 
-// FsCreateFunc makes (or reuses) the image of the rootfs and records this
-// container as one of its users.
+// FsCreateFunc makes (or reuses) the image of the rootfs and the disks of
+// the volumes, and records this container as a user of each image. On
+// failure its state still names the images it built, for the undo (see
+// FsDestroyFunc).
 func (ISO) FsCreateFunc(in *llif.FsCreateInput) (*llif.LLState, error) {
-	t, err := openTree(in.Config.Rootfs, in.Runtime.DiskLimitBytes)
+	plan, err := planMounts(in.ContainerID, in.Config.Mounts, in.Annotations)
 	if err != nil {
 		return nil, err
 	}
-	defer t.close()
-	files, err := containerFiles(in.ContainerID, in.Config.Mounts)
-	if err != nil {
+	if err := checkFiles(plan.files); err != nil {
 		return nil, err
 	}
-	t.shadow(files)
 	marker, err := markerName(&in.Input)
 	if err != nil {
 		return nil, err
@@ -42,37 +43,75 @@ func (ISO) FsCreateFunc(in *llif.FsCreateInput) (*llif.LLState, error) {
 	if err := checkDiskDir(dir, true); err != nil {
 		return nil, err
 	}
-	t.identity = keptBy(dir, t.path)
-	key, err := t.key()
-	if err != nil {
-		return nil, err
-	}
-	im := image{dir: dir, key: key}
-	limit := in.Runtime.DiskCacheBytes
-	built, err := im.use(t, marker, in.ContainerRoot, limit > 0)
-	if err != nil {
-		return nil, err
-	}
-	sweep(dir, key, limit, false)
-
 	st := llif.NewLLState()
-	st.Options[llif.FsDisk] = im.path()
-	st.Options[llif.FsDiskReadOnly] = "true"
-	if built {
-		st.Options[optBuilt] = "true"
+	var built []string
+	root, err := makeDisks(&in.Input, plan, marker, st, &built)
+	if len(built) > 0 {
+		st.Options[optBuilt] = strings.Join(built, ",")
 	}
-	if len(files) > 0 {
-		b, err := json.Marshal(files)
-		if err != nil {
-			return nil, fmt.Errorf("encode per-container files: %w", err)
-		}
-		st.Options[llif.FsFiles] = string(b)
+	if err != nil {
+		return st, err
 	}
+	// The rootfs's image was just visited (image.use prunes its users).
+	sweep(dir, root.key, in.Runtime.DiskCacheBytes, false)
 	return st, nil
 }
 
-// optBuilt in the fs state says that the container's create built its
-// image, so undoing that create drops the image.
+// makeDisks makes the rootfs's image and the volumes' disks of plan and
+// records them in st; built gets the keys of the images it built. It
+// returns the rootfs's image.
+func makeDisks(in *llif.Input, plan mountPlan, marker string, st *llif.LLState, built *[]string) (image, error) {
+	// Every source is checked before any image is built.
+	var sources []*source
+	defer func() {
+		for _, src := range sources {
+			src.close()
+		}
+	}()
+	for _, v := range plan.volumes {
+		src, err := openVolume(v)
+		if err != nil {
+			return image{}, err
+		}
+		sources = append(sources, src)
+	}
+	t, err := openTree(in.Config.Rootfs, in.Runtime.DiskLimitBytes)
+	if err != nil {
+		return image{}, err
+	}
+	defer t.close()
+	t.shadow(plan.files)
+	t.identity = keptBy(in.Runtime.DiskDir, t.path)
+	root, err := useTree(t, in, marker, built)
+	if err != nil {
+		return image{}, err
+	}
+	st.Options[llif.FsDisk] = root.path()
+	st.Options[llif.FsDiskReadOnly] = "true"
+	if len(plan.files) > 0 {
+		b, err := json.Marshal(plan.files)
+		if err != nil {
+			return root, fmt.Errorf("encode per-container files: %w", err)
+		}
+		st.Options[llif.FsFiles] = string(b)
+	}
+	var volumes []llif.Volume
+	for i, v := range plan.volumes {
+		vol, err := makeVolume(v, sources[i], in, marker, built)
+		if err != nil {
+			return root, err
+		}
+		volumes = append(volumes, vol)
+	}
+	option, err := llif.EncodeVolumes(volumes)
+	if option != "" {
+		st.Options[llif.FsVolumes] = option
+	}
+	return root, err
+}
+
+// optBuilt in the fs state lists, comma-separated, the keys of the images
+// the container's create built, so undoing that create drops them.
 const optBuilt = "disk.built"
 
 // use builds the image unless it exists (in use or unused) and adds the
@@ -120,9 +159,9 @@ func (ISO) FsRunFunc(in *llif.FsRunInput) (*llif.LLState, error) {
 	return in.FsState, nil
 }
 
-// FsDestroyFunc drops this container's use of its image; when no other
-// container uses the image, it stays unused within the --disk-cache limit
-// or goes. It finds the markers on disk rather than in the state, so a
+// FsDestroyFunc drops this container's use of its images (its rootfs's
+// and its volumes'); when no other container uses an image, it stays
+// unused within the --disk-cache limit or goes. It finds the markers on disk rather than in the state, so a
 // create that died before saving its state is cleaned up too.
 func (ISO) FsDestroyFunc(in *llif.FsDestroyInput) (*llif.LLState, error) {
 	marker, err := markerName(&in.Input)
@@ -143,11 +182,15 @@ func (ISO) FsDestroyFunc(in *llif.FsDestroyInput) (*llif.LLState, error) {
 		return nil, err
 	}
 	limit := in.Runtime.DiskCacheBytes
-	// Undoing a failed create drops the image it built: it was made for a
-	// container that never ran, often of a rootfs that cannot run at all
-	// (no unikernel), and must not push images that did run out of the
+	// Undoing a failed create drops the images it built: they were made
+	// for a container that never ran, often of a rootfs that cannot run at
+	// all (no unikernel), and must not push images that did run out of the
 	// cache. An image that was there before stays.
-	keep := limit > 0 && !(in.Undo && in.FsState.Get(optBuilt) == "true")
+	var built []string
+	if in.Undo {
+		built = strings.Split(in.FsState.Get(optBuilt), ",")
+	}
+	keep := func(key string) bool { return limit > 0 && !slices.Contains(built, key) }
 	released, err := dropMarker(dir, marker, keep)
 	if err != nil {
 		return nil, fmt.Errorf("release the disk images of %s: %w", in.ContainerID, err)

@@ -73,7 +73,7 @@ func Release(diskDir string, cacheBytes int64, holder string) error {
 		}
 		return err
 	}
-	released, err := dropMarker(diskDir, holder+keeperSuffix, cacheBytes > 0)
+	released, err := dropMarker(diskDir, holder+keeperSuffix, func(string) bool { return cacheBytes > 0 })
 	if err != nil {
 		return err
 	}
@@ -82,9 +82,9 @@ func Release(diskDir string, cacheBytes int64, holder string) error {
 }
 
 // dropMarker removes marker from every image that has it and releases each
-// image left without users (see release), reporting whether it released
-// any.
-func dropMarker(dir, marker string, keep bool) (released bool, err error) {
+// image left without users (see release; keep tells it by key whether to
+// keep the image unused), reporting whether it released any.
+func dropMarker(dir, marker string, keep func(key string) bool) (released bool, err error) {
 	found, err := filepath.Glob(filepath.Join(dir, "*"+usersSuffix, marker))
 	if err != nil {
 		return false, err
@@ -98,7 +98,7 @@ func dropMarker(dir, marker string, keep bool) (released bool, err error) {
 		if err != nil {
 			return released, err
 		}
-		r, err := image{dir: dir, key: key}.dropUser(marker, keep)
+		r, err := image{dir: dir, key: key}.dropUser(marker, keep(key))
 		l.unlock()
 		if err != nil {
 			return released, err

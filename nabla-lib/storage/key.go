@@ -51,7 +51,7 @@ func (t *tree) key() (string, error) {
 		err = t.hashEntries(h)
 	}
 	if err != nil {
-		return "", fmt.Errorf("scan rootfs %s: %w", t.name, err)
+		return "", fmt.Errorf("scan %s: %w", t.name, err)
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
@@ -88,7 +88,7 @@ func (t *tree) measure() error {
 		return nil
 	})
 	if err != nil && !errors.Is(err, ErrTooLarge) {
-		return fmt.Errorf("scan rootfs %s: %w", t.name, err)
+		return fmt.Errorf("scan %s: %w", t.name, err)
 	}
 	return err
 }
@@ -133,11 +133,12 @@ func linkTarget(p string, st *unix.Stat_t) (string, error) {
 	return os.Readlink(p)
 }
 
-// ErrTooLarge is the cause of a refusal of a rootfs whose disk image would
+// ErrTooLarge is the cause of a refusal of a tree whose disk image would
 // pass its limit.
 var ErrTooLarge = errors.New("more than the disk image limit")
 
-// tooLarge refuses the rootfs at root: its image would pass limit bytes.
-func tooLarge(root string, limit int64) error {
-	return fmt.Errorf("the disk image of rootfs %s would be %w, %d bytes (--disk-limit): raise the limit or make the rootfs smaller", root, ErrTooLarge, limit)
+// tooLarge refuses the tree named name (see tree.name): its image would
+// pass limit bytes.
+func tooLarge(name string, limit int64) error {
+	return fmt.Errorf("the disk image of %s would be %w, %d bytes (--disk-limit): raise the limit or make it smaller", name, ErrTooLarge, limit)
 }

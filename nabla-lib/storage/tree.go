@@ -18,21 +18,22 @@ import (
 // keeping them would give every container of one image its own disk image.
 var engineEntries = []string{".dockerenv", ".containerenv", "run/.containerenv", "dev", "proc", "sys", "etc/mtab"}
 
-// tree is a rootfs as it goes into a disk image: without the engine's
-// entries and without the files the container gets from the host instead
-// (its per-container files, shadowed in the guest by CONFIG).
+// tree is a directory as it goes into a disk image: a rootfs without the
+// engine's entries and without the files the container gets from the host
+// instead (its per-container files, shadowed in the guest by CONFIG), or
+// the directory a volume mounts, whole.
 //
 // It is read through a view that nothing can redirect: a detached clone
-// of the rootfs's mounts, read-only and nosymfollow, made from the rootfs
-// resolved once. The key's scan and genisoimage both go through it, so a
-// directory of the rootfs swapped for a symlink while they run is never
-// followed out of the tree (the kernel refuses the path: ELOOP), where
-// genisoimage, which lists the tree and then opens each file by path,
-// would copy the host file the symlink names. Symlinks are still read as
-// symlinks.
+// of the directory's mounts, read-only and nosymfollow, made from the
+// directory resolved once. The key's scan and genisoimage both go through
+// it, so a directory of the tree swapped for a symlink while they run is
+// never followed out of the tree (the kernel refuses the path: ELOOP),
+// where genisoimage, which lists the tree and then opens each file by
+// path, would copy the host file the symlink names. Symlinks are still
+// read as symlinks.
 type tree struct {
-	name string   // the rootfs as root.path names it, for messages
-	path string   // the rootfs resolved
+	name string   // what the tree is, for messages: "rootfs /x"
+	path string   // the directory resolved
 	view *os.File // the detached clone's root
 	root string   // the view's path in this process
 	skip map[string]bool
@@ -54,16 +55,21 @@ func viewPath(fd uintptr) string { return fmt.Sprintf("/proc/self/fd/%d/.", fd) 
 // openTree opens the tree of rootfs, whose image may have at most limit
 // bytes. The caller closes it.
 func openTree(rootfs string, limit int64) (*tree, error) {
-	path, view, err := openView(rootfs)
+	src, err := resolveOnce(rootfs)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("rootfs %s does not exist: check root.path in config.json", rootfs)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("rootfs %s: %w", rootfs, err)
+	}
+	defer src.close()
+	if !src.isDir() {
+		return nil, fmt.Errorf("rootfs %s is not a directory: check root.path in config.json", rootfs)
+	}
+	t, err := src.tree("rootfs "+rootfs, limit)
 	if err != nil {
 		return nil, err
 	}
-	ls, err := overlayAt(path)
-	if err != nil {
-		view.Close()
-		return nil, fmt.Errorf("rootfs %s: %w", rootfs, err)
-	}
-	t := &tree{name: rootfs, path: path, view: view, root: viewPath(view.Fd()), skip: map[string]bool{}, limit: limit, layers: ls}
 	for _, e := range engineEntries {
 		t.skip[e] = true
 	}
@@ -79,45 +85,63 @@ func (t *tree) shadow(files map[string]string) {
 	}
 }
 
-// openView resolves the symlinks of root.path once, here, and returns the
-// view of the directory it names (see tree). A symlinked root.path is thus
-// the tree it names: handed the link, genisoimage would put the link alone
-// in the image and the guest would get an empty disk. It returns the
-// resolved path too.
-func openView(path string) (string, *os.File, error) {
-	rootfs, err := filepath.EvalSymlinks(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return "", nil, fmt.Errorf("rootfs %s does not exist: check root.path in config.json", path)
-	}
+// source is a host path resolved once and open as O_PATH, so that what
+// it is and what is made of it are the same file whatever is renamed
+// over the path meanwhile.
+type source struct {
+	path string // resolved
+	fd   int
+	st   unix.Stat_t
+}
+
+// resolveOnce resolves the symlinks of path once, here, and opens what it
+// names: a symlinked rootfs or volume is thus the tree it names (handed
+// the link, genisoimage would put the link alone in the image and the
+// guest would get an empty disk), and a symlink put on the resolved path
+// since is refused. O_PATH opens a FIFO without waiting for a writer.
+func resolveOnce(path string) (*source, error) {
+	resolved, err := filepath.EvalSymlinks(path)
 	if err != nil {
-		return "", nil, fmt.Errorf("rootfs %s: %w", path, err)
+		return nil, err
 	}
-	// Resolved already: a symlink put on the path since is refused.
-	dir, err := unix.Openat2(unix.AT_FDCWD, rootfs, &unix.OpenHow{
+	fd, err := unix.Openat2(unix.AT_FDCWD, resolved, &unix.OpenHow{
 		Flags:   unix.O_PATH | unix.O_CLOEXEC,
 		Resolve: unix.RESOLVE_NO_SYMLINKS,
 	})
 	if err != nil {
-		return "", nil, fmt.Errorf("rootfs %s: %w", path, err)
+		return nil, err
 	}
-	defer unix.Close(dir)
-	var st unix.Stat_t
-	if err := unix.Fstat(dir, &st); err != nil {
-		return "", nil, fmt.Errorf("rootfs %s: %w", path, err)
+	s := &source{path: resolved, fd: fd}
+	if err := unix.Fstat(fd, &s.st); err != nil {
+		unix.Close(fd)
+		return nil, err
 	}
-	if st.Mode&unix.S_IFMT != unix.S_IFDIR {
-		return "", nil, fmt.Errorf("rootfs %s is not a directory: check root.path in config.json", path)
-	}
-	view, err := unix.OpenTree(dir, "", unix.OPEN_TREE_CLONE|unix.OPEN_TREE_CLOEXEC|unix.AT_EMPTY_PATH|unix.AT_RECURSIVE)
+	return s, nil
+}
+
+func (s *source) close()       { unix.Close(s.fd) }
+func (s *source) isDir() bool  { return s.st.Mode&unix.S_IFMT == unix.S_IFDIR }
+func (s *source) isFile() bool { return s.st.Mode&unix.S_IFMT == unix.S_IFREG }
+
+// tree opens the directory s as a tree named name (see tree.name), through
+// its view (see tree). The caller closes the tree.
+func (s *source) tree(name string, limit int64) (*tree, error) {
+	view, err := unix.OpenTree(s.fd, "", unix.OPEN_TREE_CLONE|unix.OPEN_TREE_CLOEXEC|unix.AT_EMPTY_PATH|unix.AT_RECURSIVE)
 	if err != nil {
-		return "", nil, fmt.Errorf("rootfs %s: make a private view of it: %w", path, err)
+		return nil, fmt.Errorf("%s: make a private view of it: %w", name, err)
 	}
 	attr := unix.MountAttr{Attr_set: unix.MOUNT_ATTR_RDONLY | unix.MOUNT_ATTR_NOSYMFOLLOW}
 	if err := unix.MountSetattr(view, "", unix.AT_EMPTY_PATH|unix.AT_RECURSIVE, &attr); err != nil {
 		unix.Close(view)
-		return "", nil, fmt.Errorf("rootfs %s: make its private view read-only: %w", path, err)
+		return nil, fmt.Errorf("%s: make its private view read-only: %w", name, err)
 	}
-	return rootfs, os.NewFile(uintptr(view), "view of "+rootfs), nil
+	f := os.NewFile(uintptr(view), "view of "+s.path)
+	ls, err := overlayAt(s.path)
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return &tree{name: name, path: s.path, view: f, root: viewPath(f.Fd()), skip: map[string]bool{}, limit: limit, layers: ls}, nil
 }
 
 // skipped lists the skipped paths that exist in the rootfs, sorted.

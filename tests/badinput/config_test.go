@@ -33,6 +33,17 @@ func setTop(key string, v any) func(*testing.T, string, map[string]any) {
 	}
 }
 
+// setMounts sets the spec's mounts.
+func setMounts(mounts ...map[string]any) func(*testing.T, string, map[string]any) {
+	return func(_ *testing.T, _ string, m map[string]any) {
+		list := make([]any, len(mounts))
+		for i, mount := range mounts {
+			list[i] = mount
+		}
+		m["mounts"] = list
+	}
+}
+
 // runFile puts a file made by content at name in the rootfs, runs it, and
 // sets the annotations if any.
 func runFile(name string, content func(*testing.T) []byte, annotations map[string]any) func(*testing.T, string, map[string]any) {
@@ -172,6 +183,24 @@ var configCases = []configCase{
 		m["mounts"] = []any{map[string]any{"destination": "/etc/hostname", "type": "bind", "source": "hostname", "options": []any{"bind"}}}
 	}, want: "hostname"},
 	{name: "mounts a map", edit: setTop("mounts", map[string]any{"a": "b"}), want: "not valid OCI JSON"},
+	// What cannot reach the unikernel is refused, never silently dropped.
+	{name: "a tmpfs at /tmp", edit: setMounts(map[string]any{"destination": "/tmp", "type": "tmpfs", "source": "tmpfs", "options": []any{"size=1k"}}),
+		want: "the tmpfs mount at /tmp cannot reach the unikernel, which sees only disks"},
+	{name: "a tmpfs at a relative destination", edit: setMounts(map[string]any{"destination": "../../escape", "type": "tmpfs", "source": "tmpfs"}),
+		want: "the tmpfs mount at ../../escape cannot reach the unikernel"},
+	{name: "an nfs4 mount", edit: setMounts(map[string]any{"destination": "/weird", "type": "nfs4", "source": "10.255.255.1:/export"}),
+		want: "the nfs4 mount at /weird cannot reach the unikernel"},
+	{name: "a bind mount of a device", edit: setMounts(map[string]any{"destination": "/dev/sda", "type": "bind", "source": "/dev/null"}),
+		want: "the source /dev/null of the bind mount at /dev/sda is a character device, which cannot reach the unikernel"},
+	{name: "a bind mount at /", edit: setMounts(map[string]any{"destination": "/", "type": "bind", "source": "/etc", "options": []any{"rbind"}}),
+		want: "its destination must be an absolute path other than /"},
+	{name: "a volume for a guest without volume slots", edit: func(t *testing.T, b string, m map[string]any) {
+		mkdir(t, filepath.Join(b, "data"))
+		m["mounts"] = []any{map[string]any{"destination": "/data", "type": "bind", "source": filepath.Join(b, "data"), "options": []any{"rbind", "ro"}}}
+	}, want: "the bind mount at /data cannot reach the unikernel: the unikernel declares no volume slots; build it with NB_VOLUMES"},
+	{name: "an annotation that leaves out a relative path", edit: func(t *testing.T, b string, m map[string]any) {
+		m["annotations"] = map[string]any{"org.nabla.runnc.ignore-mounts": "/tmp,tmp"}
+	}, want: `names "tmp", which is not a mount destination`},
 	{name: "prestart hook missing", edit: func(_ *testing.T, _ string, m map[string]any) {
 		obj(m, "hooks")["prestart"] = []any{map[string]any{"path": "/nonexistent/hook"}}
 	}, want: "hook"},

@@ -28,7 +28,10 @@ func TestOddInputsRun(t *testing.T) {
 			obj(m, "process")["cwd"] = "/"
 		}, "Hello, World"},
 		{"empty cwd", setProcess("cwd", ""), "cwd: /"},
-		{"unusual mounts", func(_ *testing.T, _ string, m map[string]any) {
+		// The annotation leaves out every mount that would be refused
+		// (see config_test.go).
+		{"unusual mounts, left out by annotation", func(_ *testing.T, _ string, m map[string]any) {
+			m["annotations"] = map[string]any{"org.nabla.runnc.ignore-mounts": "*"}
 			m["mounts"] = []any{
 				map[string]any{"destination": "/proc", "type": "proc", "source": "proc"},
 				map[string]any{"destination": "/sys", "type": "sysfs", "source": "sysfs", "options": []any{"ro"}},
@@ -38,6 +41,14 @@ func TestOddInputsRun(t *testing.T) {
 				map[string]any{"destination": "/dev/sda", "type": "bind", "source": "/dev/null"},
 				map[string]any{"destination": "../../escape", "type": "tmpfs", "source": "tmpfs"},
 				map[string]any{"destination": "/weird", "type": "nfs4", "source": "10.255.255.1:/export"},
+			}
+		}, "Hello, World"},
+		{"mounts left out by name", func(_ *testing.T, _ string, m map[string]any) {
+			m["annotations"] = map[string]any{"org.nabla.runnc.ignore-mounts": "/tmp, /host-etc/"}
+			m["mounts"] = []any{
+				map[string]any{"destination": "/proc", "type": "proc", "source": "proc"},
+				map[string]any{"destination": "/tmp", "type": "tmpfs", "source": "tmpfs"},
+				map[string]any{"destination": "/host-etc", "type": "bind", "source": "/etc", "options": []any{"rbind", "ro"}},
 			}
 		}, "Hello, World"},
 		{"symlinked rootfs", func(t *testing.T, b string, m map[string]any) {

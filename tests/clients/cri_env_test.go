@@ -216,18 +216,19 @@ func (e *criEnv) startContainer(t testing.TB, p *pod, name string, attempt uint3
 }
 
 func (e *criEnv) createContainer(t testing.TB, p *pod, name string, attempt uint32, image string, args ...string) (string, error) {
-	r, err := e.rt.CreateContainer(ctx(t), &cri.CreateContainerRequest{
-		PodSandboxId: p.id,
-		Config: &cri.ContainerConfig{
-			Metadata: &cri.ContainerMetadata{Name: name, Attempt: attempt},
-			Image:    &cri.ImageSpec{Image: image},
-			Command:  args,
-			LogPath:  fmt.Sprintf("%s-%d.log", name, attempt),
-		},
-		SandboxConfig: p.cfg,
+	return e.createWith(t, p, &cri.ContainerConfig{
+		Metadata: &cri.ContainerMetadata{Name: name, Attempt: attempt},
+		Image:    &cri.ImageSpec{Image: image},
+		Command:  args,
+		LogPath:  fmt.Sprintf("%s-%d.log", name, attempt),
 	})
+}
+
+// createWith creates the container cfg describes in p, as kubelet does.
+func (e *criEnv) createWith(t testing.TB, p *pod, cfg *cri.ContainerConfig) (string, error) {
+	r, err := e.rt.CreateContainer(ctx(t), &cri.CreateContainerRequest{PodSandboxId: p.id, Config: cfg, SandboxConfig: p.cfg})
 	if err != nil {
-		return "", fmt.Errorf("CreateContainer %s: %w", name, err)
+		return "", fmt.Errorf("CreateContainer %s: %w", cfg.GetMetadata().GetName(), err)
 	}
 	return r.ContainerId, nil
 }

@@ -207,4 +207,7 @@ func TestOpFeatures(t *testing.T) {
 	if !strings.Contains(f.Annotations["org.nabla.runnc.seccomp"], "replaced by the tender's allowlist") {
 		t.Errorf("features does not say what replaces linux.seccomp: %v", f.Annotations)
 	}
+	if !slices.Contains(f.MountOptions, "ro") || !strings.Contains(f.Annotations["org.nabla.runnc.mounts"], "a bind mount of a directory becomes a read-only disk image") {
+		t.Errorf("features does not say what a volume becomes: %v, %q", f.MountOptions, f.Annotations["org.nabla.runnc.mounts"])
+	}
 }

@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"slices"
 	"testing"
+
+	"github.com/nabla-containers/runnc/tests/testenv"
 )
 
 // runncName is what runnc itself makes in a disk directory: a disk image
@@ -17,7 +19,7 @@ var runncName = regexp.MustCompile(`^[0-9a-f]{64}\.(iso|lock|unused|users)$`)
 // same, and dir holds nothing else but names runnc makes.
 func plant(t *testing.T, dir string, files map[string]string) func(what string) {
 	t.Helper()
-	writeFiles(t, dir, files)
+	testenv.WriteFiles(t, dir, files)
 	return func(what string) {
 		t.Helper()
 		for p, content := range files {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/nabla-containers/runnc/llif"
 	"github.com/nabla-containers/runnc/nabla-lib/storage"
+	"github.com/nabla-containers/runnc/tests/testenv"
 	"github.com/opencontainers/runc/libcontainer/configs"
 )
 
@@ -104,25 +105,8 @@ func (e *env) diskEntries() []string {
 func writeTree(t *testing.T, files map[string]string) string {
 	t.Helper()
 	dir := t.TempDir()
-	writeFiles(t, dir, files)
+	testenv.WriteFiles(t, dir, files)
 	return dir
-}
-
-// writeFiles makes files (path -> content) below dir, and dir.
-func writeFiles(t *testing.T, dir string, files map[string]string) {
-	t.Helper()
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	for p, content := range files {
-		full := filepath.Join(dir, p)
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(full, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
 }
 
 func run(t *testing.T, name string, args ...string) string {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/nabla-containers/runnc/llif"
+	"github.com/nabla-containers/runnc/tests/testenv"
 	"golang.org/x/sys/unix"
 )
 
@@ -20,7 +21,7 @@ import (
 // of the overlay tests are made so too.
 func sameShape(t *testing.T, dir string, files map[string]string) string {
 	t.Helper()
-	writeFiles(t, dir, files)
+	testenv.WriteFiles(t, dir, files)
 	epoch := time.Unix(0, 0)
 	err := filepath.Walk(dir, func(p string, _ os.FileInfo, err error) error {
 		if err != nil {

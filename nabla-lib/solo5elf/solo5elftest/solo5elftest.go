@@ -12,6 +12,7 @@ const (
 	Net           uint32 = 2
 	ReservedFirst uint32 = 1 << 30
 	RunncClock           = ReservedFirst + 0x4e43
+	RunncVolume          = ReservedFirst + 0x4e56
 )
 
 // Note types.
