@@ -43,7 +43,7 @@ Example: runnc delete hello1`,
 			}
 			return remove(f, ctx.Args().First())
 		}
-		err = c.Destroy(ctx.Bool("force"))
+		err = destroy(ctx, c, ctx.Bool("force"))
 		if ctx.Bool("force") && errors.Is(err, libcontainer.ErrNotExist) {
 			return nil
 		}
