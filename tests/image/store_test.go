@@ -93,7 +93,7 @@ func TestReferenceWithoutTransport(t *testing.T) {
 // store stays as it was.
 func TestCorruptBlobStoresNothing(t *testing.T) {
 	e := newEnv(t)
-	e.pull("oci:" + writeLayout(t, helloImage(t), "1"))
+	e.pullHello()
 	before := tree(t, e.store)
 
 	img := makeImage(t, nil, nil, layerOf(t, file("hello.nabla", hello(t), 0o755), file("other", []byte("other"), 0o644)))
@@ -128,7 +128,7 @@ func TestCorruptBlobStoresNothing(t *testing.T) {
 // lands outside the store; device nodes and setuid bits are dropped.
 func TestHostileLayers(t *testing.T) {
 	e := newEnv(t)
-	e.pull("oci:" + writeLayout(t, helloImage(t), "1"))
+	e.pullHello()
 	outside := t.TempDir() // where an escape would land
 	up := strings.Repeat("../", 30)
 	target := filepath.Join(outside, "pwned")
