@@ -12,7 +12,8 @@ var deleteCommand = cli.Command{
 	Usage:     "delete a container and everything it holds",
 	ArgsUsage: "<container-id>",
 	Description: `Delete removes a stopped (or created) container: its network devices,
-its disk image if no other container shares it, and its state. With --force
+its disk image if no other container shares it, its state, and its record
+as a user of the stored image it was made from (--image-store). With --force
 a running container is killed first, and a container that does not exist is
 not an error (containerd and podman clean up that way), and one whose state
 cannot be read is removed, its process killed if it can still be told.

@@ -148,21 +148,10 @@ func openStore(o imageapi.Options) (*image.Store, error) {
 		return nil, err
 	}
 	if o.DiskDir != "" {
-		s.Disks = disks(o)
+		s.Disks = storage.Keeper{Dir: o.DiskDir, CacheBytes: o.DiskCacheBytes, LimitBytes: o.DiskLimitBytes}
 	}
 	s.UnpackLimitBytes = o.UnpackLimitBytes
 	return s, nil
-}
-
-// disks keeps the store's disk images with nabla-lib/storage.
-type disks imageapi.Options
-
-func (d disks) Keep(rootfs, holder string) error {
-	return storage.Keep(d.DiskDir, d.DiskCacheBytes, d.DiskLimitBytes, rootfs, holder)
-}
-
-func (d disks) Release(holder string) error {
-	return storage.Release(d.DiskDir, d.DiskCacheBytes, holder)
 }
 
 // terminalStderr is stderr when it is a terminal, for a pull's progress,
