@@ -58,7 +58,7 @@ Example: runnc image pull docker://127.0.0.1:5000/hello:1 --insecure
 				cli.StringFlag{Name: "format, f", Value: "table", Usage: "table or json"},
 				cli.BoolFlag{Name: "quiet, q", Usage: "print only the image IDs"},
 			},
-			Action: listImages,
+			Action: withStore(0, listImages),
 		},
 		{
 			Name:      "inspect",
@@ -76,18 +76,7 @@ Example: runnc image pull docker://127.0.0.1:5000/hello:1 --insecure
 			Name:      "rm",
 			Usage:     "remove an image (refused while a container uses it)",
 			ArgsUsage: "<reference|digest>",
-			Action: withStore(1, func(ctx *cli.Context, s *image.Store) error {
-				r, err := s.Remove(ctx.Args().First())
-				if err != nil {
-					return err
-				}
-				if r.Untagged != "" {
-					fmt.Println("Untagged: " + r.Untagged)
-				} else {
-					fmt.Println("Deleted: " + r.Image.ID)
-				}
-				return nil
-			}),
+			Action:    withStore(1, removeImage),
 		},
 		{
 			Name:   imageapi.ServeCommand,
@@ -163,14 +152,7 @@ func terminalStderr() io.Writer {
 	return nil
 }
 
-func listImages(ctx *cli.Context) error {
-	if err := llcli.CheckArgs(ctx, 0); err != nil {
-		return err
-	}
-	s, err := imageStore(ctx)
-	if err != nil {
-		return err
-	}
+func listImages(ctx *cli.Context, s *image.Store) error {
 	images, err := s.List()
 	if err != nil {
 		return err
@@ -191,6 +173,20 @@ func listImages(ctx *cli.Context) error {
 		return imageTable(os.Stdout, images)
 	}
 	return fmt.Errorf("unknown format %q: use table or json", ctx.String("format"))
+}
+
+// removeImage removes the image or the reference named, saying which.
+func removeImage(ctx *cli.Context, s *image.Store) error {
+	r, err := s.Remove(ctx.Args().First())
+	if err != nil {
+		return err
+	}
+	if r.Untagged != "" {
+		fmt.Println("Untagged: " + r.Untagged)
+	} else {
+		fmt.Println("Deleted: " + r.Image.ID)
+	}
+	return nil
 }
 
 // imageTable prints a row per reference (an image with none shows
