@@ -17,7 +17,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/static"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 	"github.com/google/go-containerregistry/pkg/v1/types"
-	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"github.com/nabla-containers/runnc/tests/testenv"
 )
 
 // The same image from a registry, an OCI layout and a docker save
@@ -288,14 +288,7 @@ func TestBundle(t *testing.T) {
 	id := e.pull("oci:" + writeLayout(t, img, "1"))
 	dir := filepath.Join(t.TempDir(), "bundle")
 	e.run(true, "image", "bundle", id, dir)
-	data, err := os.ReadFile(filepath.Join(dir, "config.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var spec specs.Spec
-	if err := json.Unmarshal(data, &spec); err != nil {
-		t.Fatal(err)
-	}
+	spec := testenv.ReadSpec(t, dir)
 	if want := []string{"/hello.nabla", "first-arg", "second arg"}; !reflect.DeepEqual(spec.Process.Args, want) {
 		t.Errorf("process.args = %q, want %q", spec.Process.Args, want)
 	}
@@ -309,7 +302,7 @@ func TestBundle(t *testing.T) {
 		t.Errorf("annotations = %v, want org.nabla.runnc.image=%s", spec.Annotations, id)
 	}
 	if spec.Linux == nil || len(spec.Linux.Namespaces) == 0 || spec.Hostname != "nabla" {
-		t.Errorf("the bundle is not made from the runnc spec template: %s", data)
+		t.Errorf("the bundle is not made from the runnc spec template: %+v", spec)
 	}
 	// A second bundle into the same directory is refused.
 	if _, stderr := e.run(false, "image", "bundle", id, dir); !strings.Contains(stderr, "exists") {
