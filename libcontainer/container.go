@@ -140,6 +140,26 @@ func (c *nablaContainer) lock() (func(), error) {
 	return c.lockOr(nil)
 }
 
+// locked runs do holding the container's lock (see lock).
+func (c *nablaContainer) locked(do func() error) error {
+	unlock, err := c.lock()
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	return do()
+}
+
+// lockedFor is locked, for op, which the container's status must allow.
+func (c *nablaContainer) lockedFor(op operation, do func() error) error {
+	return c.locked(func() error {
+		if err := c.check(op); err != nil {
+			return err
+		}
+		return do()
+	})
+}
+
 // lockOr is lock, calling whileCreating first if a create holds the lock
 // (see lockDir).
 func (c *nablaContainer) lockOr(whileCreating func(pid int, start uint64) error) (func(), error) {

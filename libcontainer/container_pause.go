@@ -9,28 +9,12 @@ import (
 // Pause freezes the container's cgroup: the tender stops wherever it is
 // (ppoll restarts after a thaw, so the guest never notices).
 func (c *nablaContainer) Pause() error {
-	unlock, err := c.lock()
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	if err := c.check(opPause); err != nil {
-		return err
-	}
-	return c.freeze(cgroups.Frozen)
+	return c.lockedFor(opPause, func() error { return c.freeze(cgroups.Frozen) })
 }
 
 // Resume thaws a paused container.
 func (c *nablaContainer) Resume() error {
-	unlock, err := c.lock()
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	if err := c.check(opResume); err != nil {
-		return err
-	}
-	return c.freeze(cgroups.Thawed)
+	return c.lockedFor(opResume, func() error { return c.freeze(cgroups.Thawed) })
 }
 
 func (c *nablaContainer) freeze(state cgroups.FreezerState) error {

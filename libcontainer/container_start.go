@@ -20,12 +20,7 @@ import (
 )
 
 func (c *nablaContainer) Start(p *Process) error {
-	unlock, err := c.lock()
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	return c.start(p)
+	return c.locked(func() error { return c.start(p) })
 }
 
 // start launches init (runnc-init) and walks it through the protocol of
@@ -278,12 +273,7 @@ func runHooks(hooks configs.Hooks, name configs.HookName, state *specs.State) er
 }
 
 func (c *nablaContainer) Exec() error {
-	unlock, err := c.lock()
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	return c.exec()
+	return c.locked(c.exec)
 }
 
 // exec lets init past the exec fifo: init blocks opening the fifo for

@@ -26,14 +26,10 @@ func (c *nablaContainer) Stats() (*cgroups.Stats, error) {
 // memory was fixed when it booted: a new memory limit constrains the
 // tender but cannot grow or shrink what the unikernel sees.
 func (c *nablaContainer) Set(r *cgroups.Resources) error {
-	unlock, err := c.lock()
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	if err := c.check(opUpdate); err != nil {
-		return err
-	}
+	return c.lockedFor(opUpdate, func() error { return c.set(r) })
+}
+
+func (c *nablaContainer) set(r *cgroups.Resources) error {
 	m, err := c.cgroupManager()
 	if err != nil {
 		return fmt.Errorf("container %s: %w", c.name(), err)

@@ -2,7 +2,8 @@ package libcontainer
 
 import (
 	"errors"
-	"fmt"
+
+	"github.com/nabla-containers/runnc/internal/errclass"
 )
 
 // Sentinels classify this package's errors, as runc's do: callers test
@@ -26,16 +27,10 @@ var (
 )
 
 // errorf is fmt.Errorf whose error also wraps under without showing its
-// text: a sentinel above that classifies the error, or a cause that the
-// sentence already tells in its own words.
+// text (see errclass).
 func errorf(under error, format string, args ...any) error {
-	return &wrapped{under: under, err: fmt.Errorf(format, args...)}
+	return errclass.Errorf(under, format, args...)
 }
-
-type wrapped struct{ under, err error }
-
-func (e *wrapped) Error() string   { return e.err.Error() }
-func (e *wrapped) Unwrap() []error { return []error{e.under, e.err} }
 
 // PhaseError is the failure of one handler phase (FsCreate, NetworkRun,
 // ExecDestroy...). Its message is the handler's own sentence: the phase is

@@ -10,7 +10,7 @@ import (
 	"github.com/docker/go-units"
 	"github.com/nabla-containers/runnc/libcontainer"
 	"github.com/nabla-containers/runnc/llif"
-	"github.com/nabla-containers/runnc/nabla-lib/image/imagelock"
+	"github.com/nabla-containers/runnc/nabla-lib/image/imageapi"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"github.com/sirupsen/logrus"
 	"github.com/urfave/cli"
@@ -55,7 +55,7 @@ process.args[0] is a .nabla unikernel.`
 		cli.StringFlag{Name: "disk-limit", Value: DefaultDiskLimit, Usage: "refuse to build a disk image larger than this (a rootfs whose files add up to more is refused at create)"},
 		cli.StringFlag{Name: "unpack-limit", Value: DefaultUnpackLimit, Usage: "refuse to pull an image whose layers unpack to more than this (runnc image pull, run --image)"},
 		cli.StringFlag{Name: "tender", EnvVar: "RUNNC_TENDER", Usage: "path of nabla-run (default: beside runnc, else " + DefaultTender + ")"},
-		cli.StringFlag{Name: "image-store", Value: imagelock.DefaultRoot, Usage: "directory of the image store (runnc image, run --image)"},
+		cli.StringFlag{Name: "image-store", Value: imageapi.DefaultRoot, Usage: "directory of the image store (runnc image, run --image)"},
 	}
 	app.Before = setupLogging
 	app.Commands = []cli.Command{
@@ -187,15 +187,18 @@ func setupLogging(ctx *cli.Context) error {
 // Factory builds the container factory from the global flags.
 func Factory(ctx *cli.Context) (*libcontainer.NablaFactory, error) {
 	reg, _ := ctx.App.Metadata[registryKey].(*llif.Registry)
+	if reg == nil {
+		return nil, errors.New("this binary has no container handlers (runnc-image runs only the image commands): run the container commands with runnc")
+	}
 	root := ctx.GlobalString("root")
 	if root == "" {
 		return nil, errors.New("--root is empty: give a state directory")
 	}
-	cache, err := DiskCacheBytes(ctx)
+	cache, err := diskCacheBytes(ctx)
 	if err != nil {
 		return nil, err
 	}
-	limit, err := LimitBytes(ctx, "disk-limit")
+	limit, err := limitBytes(ctx, "disk-limit")
 	if err != nil {
 		return nil, err
 	}
@@ -207,8 +210,8 @@ func Factory(ctx *cli.Context) (*libcontainer.NablaFactory, error) {
 	}), libcontainer.WithSystemdCgroup(ctx.GlobalBool("systemd-cgroup")))
 }
 
-// DiskCacheBytes is --disk-cache in bytes.
-func DiskCacheBytes(ctx *cli.Context) (int64, error) {
+// diskCacheBytes is --disk-cache in bytes.
+func diskCacheBytes(ctx *cli.Context) (int64, error) {
 	return parseDiskCache(ctx.GlobalString("disk-cache"))
 }
 
@@ -217,8 +220,8 @@ func parseDiskCache(v string) (int64, error) {
 	return parseSize("disk-cache", v, 0, "512MiB or 1GiB, or 0 to keep no unused disk images")
 }
 
-// LimitBytes is the size limit flag (disk-limit, unpack-limit) in bytes.
-func LimitBytes(ctx *cli.Context, flag string) (int64, error) {
+// limitBytes is the size limit flag (disk-limit, unpack-limit) in bytes.
+func limitBytes(ctx *cli.Context, flag string) (int64, error) {
 	return parseSize(flag, ctx.GlobalString(flag), 1, "2GiB")
 }
 

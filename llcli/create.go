@@ -8,6 +8,7 @@ import (
 
 	"github.com/nabla-containers/runnc/internal/atomicfile"
 	"github.com/nabla-containers/runnc/libcontainer"
+	"github.com/nabla-containers/runnc/nabla-lib/image/imageapi"
 	"github.com/urfave/cli"
 )
 
@@ -32,14 +33,14 @@ process waiting for "runnc start". The unikernel has not run yet.
 Example: runnc create --bundle /containers/hello hello1`,
 	Flags: createFlags,
 	Action: func(ctx *cli.Context) error {
-		c, _, err := createContainer(ctx, nil)
+		c, _, err := createContainer(ctx, nil, nil)
 		if err != nil {
 			return err
 		}
 		// Without its pid file the caller cannot manage the container:
 		// like runc, do not leave it behind.
 		if err := writePidFile(ctx.String("pid-file"), c); err != nil {
-			c.Destroy(true)
+			destroy(ctx, c, true)
 			return err
 		}
 		return nil
@@ -48,48 +49,21 @@ Example: runnc create --bundle /containers/hello hello1`,
 
 // createContainer creates the container named by the first argument from
 // the bundle and starts its init; args, unless nil, replace the bundle's
-// process.args. On failure nothing is left behind.
-func createContainer(ctx *cli.Context, args []string) (libcontainer.Container, *libcontainer.Process, error) {
-	if args == nil {
-		if err := CheckArgs(ctx, 1); err != nil {
-			return nil, nil, err
+// process.args. hold is run --image's record of the container as a user of
+// its image, else nil: then the record is made here if the bundle is an
+// image's. On failure nothing is left behind.
+func createContainer(ctx *cli.Context, args []string, hold *imageapi.Hold) (_ libcontainer.Container, _ *libcontainer.Process, err error) {
+	made := false // the container exists: its record stays
+	defer func() {
+		if made {
+			hold.Keep()
+		} else {
+			hold.Drop()
 		}
-	}
-	id := ctx.Args().First()
-	bundle := ctx.String("bundle")
-	if bundle == "" {
-		bundle = "."
-	}
-	bundle, err := filepath.Abs(bundle)
-	if err != nil {
-		return nil, nil, fmt.Errorf("bundle %q: %w", ctx.String("bundle"), err)
-	}
-	// A relative --pid-file is relative to where runnc was started.
-	if pid := ctx.String("pid-file"); pid != "" {
-		abs, err := filepath.Abs(pid)
-		if err != nil {
-			return nil, nil, fmt.Errorf("pid file %q: %w", pid, err)
-		}
-		ctx.Set("pid-file", abs)
-	}
-	// Like runc, work from the bundle: hooks run with it as their cwd.
-	if err := os.Chdir(bundle); err != nil {
-		return nil, nil, fmt.Errorf("bundle %s cannot be entered: %w", bundle, err)
-	}
-	cfg, err := libcontainer.LoadBundle(bundle)
+	}()
+	id, cfg, err := containerConfig(ctx, args)
 	if err != nil {
 		return nil, nil, err
-	}
-	if args != nil {
-		// The bundle may be shared (an image's): the change stays in this
-		// container's copy of the spec, checked like the bundle's own.
-		spec := *cfg.Spec
-		proc := *spec.Process
-		proc.Args = args
-		spec.Process = &proc
-		if cfg, err = libcontainer.NewConfig(bundle, &spec); err != nil {
-			return nil, nil, err
-		}
 	}
 	f, err := Factory(ctx)
 	if err != nil {
@@ -99,17 +73,71 @@ func createContainer(ctx *cli.Context, args []string) (libcontainer.Container, *
 	if err != nil {
 		return nil, nil, err
 	}
+	if image := cfg.Spec.Annotations[imageapi.AnnotationImage]; hold == nil && image != "" {
+		if hold, err = holdImage(ctx, f, id, image); err != nil {
+			return nil, nil, err
+		}
+	}
 	c, err := f.Create(id, cfg)
 	if err != nil {
 		return nil, nil, err
 	}
 	if err := c.Start(proc); err != nil {
 		if derr := c.Destroy(true); derr != nil {
+			made = true
 			return nil, nil, fmt.Errorf("%w (and cleaning up failed: %v)", err, derr)
 		}
 		return nil, nil, err
 	}
+	made = true
 	return c, proc, nil
+}
+
+// containerConfig reads the bundle of the container the first argument
+// names; args, unless nil, replace its process.args.
+func containerConfig(ctx *cli.Context, args []string) (string, *libcontainer.Config, error) {
+	if args == nil {
+		if err := CheckArgs(ctx, 1); err != nil {
+			return "", nil, err
+		}
+	}
+	id := ctx.Args().First()
+	bundle := ctx.String("bundle")
+	if bundle == "" {
+		bundle = "."
+	}
+	bundle, err := filepath.Abs(bundle)
+	if err != nil {
+		return "", nil, fmt.Errorf("bundle %q: %w", ctx.String("bundle"), err)
+	}
+	// A relative --pid-file is relative to where runnc was started.
+	if pid := ctx.String("pid-file"); pid != "" {
+		abs, err := filepath.Abs(pid)
+		if err != nil {
+			return "", nil, fmt.Errorf("pid file %q: %w", pid, err)
+		}
+		ctx.Set("pid-file", abs)
+	}
+	// Like runc, work from the bundle: hooks run with it as their cwd.
+	if err := os.Chdir(bundle); err != nil {
+		return "", nil, fmt.Errorf("bundle %s cannot be entered: %w", bundle, err)
+	}
+	cfg, err := libcontainer.LoadBundle(bundle)
+	if err != nil {
+		return "", nil, err
+	}
+	if args != nil {
+		// The bundle may be shared (an image's): the change stays in this
+		// container's copy of the spec, checked like the bundle's own.
+		spec := *cfg.Spec
+		proc := *spec.Process
+		proc.Args = args
+		spec.Process = &proc
+		if cfg, err = libcontainer.NewConfig(bundle, &spec); err != nil {
+			return "", nil, err
+		}
+	}
+	return id, cfg, nil
 }
 
 // newProcess gives the container this invocation's stdio, as containerd's

@@ -12,7 +12,8 @@ var deleteCommand = cli.Command{
 	Usage:     "delete a container and everything it holds",
 	ArgsUsage: "<container-id>",
 	Description: `Delete removes a stopped (or created) container: its network devices,
-its disk image if no other container shares it, and its state. With --force
+its disk image if no other container shares it, its state, and its record
+as a user of the stored image it was made from (--image-store). With --force
 a running container is killed first, and a container that does not exist is
 not an error (containerd and podman clean up that way), and one whose state
 cannot be read is removed, its process killed if it can still be told.
@@ -43,7 +44,7 @@ Example: runnc delete hello1`,
 			}
 			return remove(f, ctx.Args().First())
 		}
-		err = c.Destroy(ctx.Bool("force"))
+		err = destroy(ctx, c, ctx.Bool("force"))
 		if ctx.Bool("force") && errors.Is(err, libcontainer.ErrNotExist) {
 			return nil
 		}

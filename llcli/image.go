@@ -1,16 +1,13 @@
 package llcli
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
 
-	"github.com/nabla-containers/runnc/nabla-lib/image/imagelock"
+	"github.com/nabla-containers/runnc/libcontainer"
+	"github.com/nabla-containers/runnc/nabla-lib/image/imageapi"
 	"github.com/urfave/cli"
 	"golang.org/x/sys/unix"
 )
@@ -45,96 +42,116 @@ func imageTool() (string, error) {
 	return p, nil
 }
 
-// PreparedImage is what `runnc-image image prepare REF` prints for run
-// --image: the shared bundle of REF in the store, and REF's Entrypoint,
-// which the arguments after the container id follow in place of the
-// image's Cmd.
-type PreparedImage struct {
-	Bundle     string   `json:"bundle"`
-	Entrypoint []string `json:"entrypoint"`
-}
-
 // useImage makes runnc run --image REF run a container of REF: runnc-image
 // pulls REF if the store lacks it and names its shared bundle, which
-// --bundle then points at. The store is held until release, which the
-// caller calls once the container exists, so the image cannot be removed
-// in between. args is the unikernel's command line when arguments follow
-// the container id, as docker run makes it: the image's Entrypoint, then
-// those arguments instead of its Cmd; else nil, the image's own. Without
-// --image it does nothing.
-func useImage(ctx *cli.Context) (release func(), args []string, err error) {
+// --bundle then points at, and the container is recorded as a user of the
+// image (hold, for createContainer to keep or drop) before its bundle is
+// read, so no image rm can take it away. args is the unikernel's command
+// line when arguments follow the container id, as docker run makes it: the
+// image's Entrypoint, then those arguments instead of its Cmd; else nil,
+// the image's own. Without --image it does nothing.
+func useImage(ctx *cli.Context) (args []string, hold *imageapi.Hold, err error) {
 	ref := ctx.String("image")
 	if ref == "" {
 		if ctx.NArg() > 1 {
 			return nil, nil, fmt.Errorf("run: arguments after the container id (%q) replace an image's command and need --image; for a bundle, edit process.args in its config.json", ctx.Args().Tail())
 		}
-		return func() {}, nil, nil
+		return nil, nil, nil
 	}
 	if ctx.String("bundle") != "" {
 		return nil, nil, errors.New("run: give --bundle or --image, not both")
+	}
+	if ctx.NArg() == 0 {
+		return nil, nil, CheckArgs(ctx, 1)
 	}
 	tool, err := imageTool()
 	if err != nil {
 		return nil, nil, err
 	}
-	prepare := append(globalArgs(ctx), "image", "prepare")
-	var progress []*os.File
-	// A pull shows its progress on runnc's terminal, through an fd of its
-	// own: runnc-image's stderr carries the message of a failure.
-	if IsTerminal(os.Stderr) {
-		prepare = append(prepare, "--progress-fd=3")
-		progress = []*os.File{os.Stderr}
-	}
-	var stderr bytes.Buffer
-	cmd := exec.Command(tool, append(prepare, ref)...)
-	cmd.ExtraFiles = progress
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
+	opts, err := ImageOptions(ctx)
 	if err != nil {
-		// runnc-image said why in one line, as runnc does.
-		if msg := strings.TrimPrefix(strings.TrimSpace(stderr.String()), "runnc: "); msg != "" {
-			return nil, nil, errors.New(msg)
-		}
-		return nil, nil, fmt.Errorf("runnc-image image prepare %s: %w", ref, err)
+		return nil, nil, err
 	}
-	var prepared PreparedImage
-	if err := json.Unmarshal(out, &prepared); err != nil {
-		return nil, nil, fmt.Errorf("runnc-image image prepare %s printed %q, not the bundle it made: is runnc-image as new as runnc?", ref, out)
+	f, err := Factory(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	// A pull shows its progress on runnc's terminal, through an fd of its
+	// own: runnc-image's stdout carries the answer.
+	var progress *os.File
+	if IsTerminal(os.Stderr) {
+		progress = os.Stderr
+	}
+	prepared, err := imageapi.Prepare(tool, opts, ref, progress)
+	if err != nil {
+		return nil, nil, err
 	}
 	if ctx.NArg() > 1 {
 		args = append(append([]string{}, prepared.Entrypoint...), ctx.Args().Tail()...)
 	}
-	release, err = imagelock.Lock(ctx.GlobalString("image-store"), false)
-	if err != nil {
+	if hold, err = holdImage(ctx, f, ctx.Args().First(), prepared.ImageID); err != nil {
 		return nil, nil, err
-	}
-	if _, err := os.Stat(filepath.Join(prepared.Bundle, "config.json")); err != nil {
-		release()
-		return nil, nil, fmt.Errorf("image %s was removed while its container was being made: run it again", ref)
 	}
 	if err := ctx.Set("bundle", prepared.Bundle); err != nil {
-		release()
+		hold.Drop()
 		return nil, nil, err
 	}
-	return release, args, nil
+	return args, hold, nil
 }
 
-// globalArgs are the global flags given to this runnc, for runnc-image,
-// but for the log: this runnc logs the outcome once.
-func globalArgs(ctx *cli.Context) []string {
-	var args []string
-	for _, f := range ctx.App.Flags {
-		name := strings.Split(f.GetName(), ",")[0]
-		if name == "log" || name == "log-format" || !ctx.GlobalIsSet(name) {
-			continue
-		}
-		if _, ok := f.(cli.BoolFlag); ok {
-			args = append(args, "--"+name)
-		} else {
-			args = append(args, "--"+name+"="+ctx.GlobalString(name))
-		}
+// ImageOptions are the image store's settings given by the global flags.
+func ImageOptions(ctx *cli.Context) (imageapi.Options, error) {
+	o := imageapi.Options{Root: ctx.GlobalString("image-store"), DiskDir: ctx.GlobalString("disk-dir")}
+	var err error
+	if o.DiskCacheBytes, err = diskCacheBytes(ctx); err != nil {
+		return o, err
 	}
-	return args
+	if o.DiskLimitBytes, err = limitBytes(ctx, "disk-limit"); err != nil {
+		return o, err
+	}
+	o.UnpackLimitBytes, err = limitBytes(ctx, "unpack-limit")
+	return o, err
+}
+
+// holdImage records container id as a user of the stored image (an ID:
+// run --image's, or the one a bundle that runnc image bundle wrote names
+// in imageapi.AnnotationImage), so the image cannot be removed from under
+// it; the caller keeps or drops the hold once the container is made or
+// not.
+func holdImage(ctx *cli.Context, f *libcontainer.NablaFactory, id, image string) (*imageapi.Hold, error) {
+	s, err := imageapi.Open(ctx.GlobalString("image-store"))
+	if err != nil {
+		return nil, err
+	}
+	h, err := s.Use(image, imageapi.User{Root: f.Root(), ID: id})
+	if errors.Is(err, imageapi.ErrNotFound) && ctx.String("image") != "" {
+		return nil, fmt.Errorf("image %s was removed while its container was being made: run it again", ctx.String("image"))
+	}
+	return h, err
+}
+
+// destroy deletes c and then forgets it as a user of its stored image.
+func destroy(ctx *cli.Context, c libcontainer.Container, force bool) error {
+	st, err := c.State()
+	if err != nil {
+		return err
+	}
+	if err := c.Destroy(force); err != nil {
+		return err
+	}
+	image := st.Annotations[imageapi.AnnotationImage]
+	if image == "" {
+		return nil
+	}
+	s, err := imageapi.Open(ctx.GlobalString("image-store"))
+	if err != nil {
+		return err
+	}
+	f, err := Factory(ctx)
+	if err != nil {
+		return err
+	}
+	return s.Forget(image, imageapi.User{Root: f.Root(), ID: c.ID()})
 }
 
 // IsTerminal reports whether f is a terminal.

@@ -1,6 +1,9 @@
 package llcli
 
-import "github.com/urfave/cli"
+import (
+	"github.com/nabla-containers/runnc/libcontainer"
+	"github.com/urfave/cli"
+)
 
 var pauseCommand = cli.Command{
 	Name:      "pause",
@@ -10,13 +13,7 @@ var pauseCommand = cli.Command{
 and answers nothing until resumed.
 
 Example: runnc pause web1`,
-	Action: func(ctx *cli.Context) error {
-		c, err := loadContainer(ctx)
-		if err != nil {
-			return err
-		}
-		return c.Pause()
-	},
+	Action: withContainer(libcontainer.Container.Pause),
 }
 
 var resumeCommand = cli.Command{
@@ -26,11 +23,5 @@ var resumeCommand = cli.Command{
 	Description: `Resume thaws a paused container; the unikernel carries on.
 
 Example: runnc resume web1`,
-	Action: func(ctx *cli.Context) error {
-		c, err := loadContainer(ctx)
-		if err != nil {
-			return err
-		}
-		return c.Resume()
-	},
+	Action: withContainer(libcontainer.Container.Resume),
 }

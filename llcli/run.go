@@ -29,21 +29,20 @@ Example: runnc run --bundle /containers/hello hello1
 		cli.StringFlag{Name: "image", Usage: "run a container of this image from the image store (pulled if missing) instead of a bundle"},
 	}, createFlags...),
 	Action: func(ctx *cli.Context) error {
-		release, args, err := useImage(ctx)
+		args, hold, err := useImage(ctx)
 		if err != nil {
 			return err
 		}
-		c, proc, err := createContainer(ctx, args)
-		release()
+		c, proc, err := createContainer(ctx, args, hold)
 		if err != nil {
 			return err
 		}
 		if err := c.Exec(); err != nil {
-			c.Destroy(true)
+			destroy(ctx, c, true)
 			return err
 		}
 		if err := writePidFile(ctx.String("pid-file"), c); err != nil {
-			c.Destroy(true)
+			destroy(ctx, c, true)
 			return err
 		}
 		if ctx.Bool("detach") {
@@ -53,7 +52,7 @@ Example: runnc run --bundle /containers/hello hello1
 		code, err := proc.Wait()
 		stop()
 		if !ctx.Bool("keep") {
-			if derr := c.Destroy(true); err == nil {
+			if derr := destroy(ctx, c, true); err == nil {
 				err = derr
 			}
 		}

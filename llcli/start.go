@@ -1,6 +1,9 @@
 package llcli
 
-import "github.com/urfave/cli"
+import (
+	"github.com/nabla-containers/runnc/libcontainer"
+	"github.com/urfave/cli"
+)
 
 var startCommand = cli.Command{
 	Name:      "start",
@@ -9,11 +12,17 @@ var startCommand = cli.Command{
 	Description: `Start lets the unikernel of a created container run, and returns at once.
 
 Example: runnc start hello1`,
-	Action: func(ctx *cli.Context) error {
+	Action: withContainer(libcontainer.Container.Exec),
+}
+
+// withContainer is the action of a command that calls one method of the
+// container its one argument names.
+func withContainer(do func(libcontainer.Container) error) cli.ActionFunc {
+	return func(ctx *cli.Context) error {
 		c, err := loadContainer(ctx)
 		if err != nil {
 			return err
 		}
-		return c.Exec()
-	},
+		return do(c)
+	}
 }

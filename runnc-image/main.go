@@ -1,6 +1,8 @@
 // Command runnc-image runs `runnc image ...`, which runnc hands it: the
 // image store's code lives here, so that runnc, which starts three times
-// per container, does not load it. It takes runnc's global flags.
+// per container, does not load it. It takes runnc's global flags, and has
+// no container handlers: the store records the containers of its images
+// itself (imageapi), so it never reads a container's state.
 package main
 
 import (
@@ -8,12 +10,11 @@ import (
 
 	"github.com/nabla-containers/runnc/llcli"
 	"github.com/nabla-containers/runnc/llcli/imagecli"
-	"github.com/nabla-containers/runnc/runnc/handlers"
 )
 
 // gitCommit is set by the Makefile.
 var gitCommit = ""
 
 func main() {
-	llcli.Main(llcli.NewApp(handlers.Registry(), llcli.Version(gitCommit), imagecli.Command), os.Args)
+	llcli.Main(llcli.NewApp(nil, llcli.Version(gitCommit), imagecli.Command), os.Args)
 }

@@ -6,12 +6,11 @@ import (
 	"os"
 
 	"github.com/nabla-containers/runnc/llcli"
-	"github.com/nabla-containers/runnc/runnc/handlers"
 )
 
 // gitCommit is set by the Makefile.
 var gitCommit = ""
 
 func main() {
-	llcli.Main(llcli.NewApp(handlers.Registry(), llcli.Version(gitCommit)), os.Args)
+	llcli.Main(llcli.NewApp(registry(), llcli.Version(gitCommit)), os.Args)
 }

@@ -1,10 +1,11 @@
 // Package imagecli is `runnc image`: the image store's commands, run by
 // the runnc-image binary, to which runnc hands them (see llcli's image
-// command).
+// command), and runnc-image's side of imageapi, which runnc run --image
+// asks for an image's bundle.
 package imagecli
 
 import (
-	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -14,6 +15,8 @@ import (
 	"github.com/docker/go-units"
 	"github.com/nabla-containers/runnc/llcli"
 	"github.com/nabla-containers/runnc/nabla-lib/image"
+	"github.com/nabla-containers/runnc/nabla-lib/image/imageapi"
+	"github.com/nabla-containers/runnc/nabla-lib/storage"
 	"github.com/urfave/cli"
 )
 
@@ -40,7 +43,7 @@ Example: runnc image pull docker://127.0.0.1:5000/hello:1 --insecure
 				cli.BoolFlag{Name: "insecure", Usage: "let a docker:// pull use plain HTTP"},
 			},
 			Action: withStore(1, func(ctx *cli.Context, s *image.Store) error {
-				im, err := pullImage(s, ctx.Args().First(), ctx.Bool("insecure"), terminalStderr())
+				im, err := s.Pull(ctx.Args().First(), image.PullOptions{Insecure: ctx.Bool("insecure"), Progress: terminalStderr()})
 				if err != nil {
 					return err
 				}
@@ -55,7 +58,7 @@ Example: runnc image pull docker://127.0.0.1:5000/hello:1 --insecure
 				cli.StringFlag{Name: "format, f", Value: "table", Usage: "table or json"},
 				cli.BoolFlag{Name: "quiet, q", Usage: "print only the image IDs"},
 			},
-			Action: listImages,
+			Action: withStore(0, listImages),
 		},
 		{
 			Name:      "inspect",
@@ -73,28 +76,18 @@ Example: runnc image pull docker://127.0.0.1:5000/hello:1 --insecure
 			Name:      "rm",
 			Usage:     "remove an image (refused while a container uses it)",
 			ArgsUsage: "<reference|digest>",
-			Action: withStore(1, func(ctx *cli.Context, s *image.Store) error {
-				r, err := s.Remove(ctx.Args().First())
-				if err != nil {
-					return err
-				}
-				if r.Untagged != "" {
-					fmt.Println("Untagged: " + r.Untagged)
-				} else {
-					fmt.Println("Deleted: " + r.Image.ID)
-				}
-				return nil
-			}),
+			Action:    withStore(1, removeImage),
 		},
 		{
-			Name: "prepare",
-			Flags: []cli.Flag{
-				cli.IntFlag{Name: "progress-fd", Usage: "show a pull's progress on this fd (runnc's terminal)"},
+			Name:   imageapi.ServeCommand,
+			Hidden: true,
+			Usage:  "answer runnc run --image's request for an image's bundle (imageapi), read from stdin",
+			Action: func(ctx *cli.Context) error {
+				if err := llcli.CheckArgs(ctx, 0); err != nil {
+					return err
+				}
+				return imageapi.Serve(os.Stdin, os.Stdout, prepare)
 			},
-			Hidden:    true,
-			Usage:     "print the shared bundle of an image, pulling it first if the store lacks it (runnc run --image)",
-			ArgsUsage: "<reference|digest>",
-			Action:    withStore(1, prepare),
 		},
 		{
 			Name:      "bundle",
@@ -125,52 +118,29 @@ func withStore(n int, action func(*cli.Context, *image.Store) error) cli.ActionF
 	}
 }
 
-// imageStore opens the store of --image-store; it knows the containers
-// below --root, so it refuses to remove an image one of them uses, and the
-// disk directory, where it keeps each image's disk image (and, within
-// --disk-cache, the disk images of removed images).
+// imageStore opens the store the global flags name.
 func imageStore(ctx *cli.Context) (*image.Store, error) {
-	s, err := image.Open(ctx.GlobalString("image-store"))
+	o, err := llcli.ImageOptions(ctx)
 	if err != nil {
 		return nil, err
 	}
-	s.DiskDir = ctx.GlobalString("disk-dir")
-	if s.DiskCacheBytes, err = llcli.DiskCacheBytes(ctx); err != nil {
-		return nil, err
-	}
-	if s.DiskLimitBytes, err = llcli.LimitBytes(ctx, "disk-limit"); err != nil {
-		return nil, err
-	}
-	if s.UnpackLimitBytes, err = llcli.LimitBytes(ctx, "unpack-limit"); err != nil {
-		return nil, err
-	}
-	s.InUse = func(id string) ([]string, error) {
-		f, err := llcli.Factory(ctx)
-		if err != nil {
-			return nil, err
-		}
-		ids, err := f.List()
-		if err != nil {
-			return nil, err
-		}
-		var users []string
-		for _, cid := range ids {
-			c, err := f.Load(cid)
-			if err != nil {
-				continue // deleted meanwhile
-			}
-			if st, err := c.State(); err == nil && st.Annotations[image.AnnotationImage] == id {
-				users = append(users, cid)
-			}
-		}
-		return users, nil
-	}
-	return s, nil
+	return openStore(o)
 }
 
-// pullImage pulls, showing each layer's progress on progress, if not nil.
-func pullImage(s *image.Store, ref string, insecure bool, progress io.Writer) (*image.Image, error) {
-	return s.Pull(ref, image.PullOptions{Insecure: insecure, Progress: progress})
+// openStore opens the store of o. It keeps each image's disk image in
+// o.DiskDir, built by the "iso" fs handler's code so that containers of
+// the image find it, and, within o.DiskCacheBytes, the disk images of
+// removed images.
+func openStore(o imageapi.Options) (*image.Store, error) {
+	s, err := image.Open(o.Root)
+	if err != nil {
+		return nil, err
+	}
+	if o.DiskDir != "" {
+		s.Disks = storage.Keeper{Dir: o.DiskDir, CacheBytes: o.DiskCacheBytes, LimitBytes: o.DiskLimitBytes}
+	}
+	s.UnpackLimitBytes = o.UnpackLimitBytes
+	return s, nil
 }
 
 // terminalStderr is stderr when it is a terminal, for a pull's progress,
@@ -182,14 +152,7 @@ func terminalStderr() io.Writer {
 	return nil
 }
 
-func listImages(ctx *cli.Context) error {
-	if err := llcli.CheckArgs(ctx, 0); err != nil {
-		return err
-	}
-	s, err := imageStore(ctx)
-	if err != nil {
-		return err
-	}
+func listImages(ctx *cli.Context, s *image.Store) error {
 	images, err := s.List()
 	if err != nil {
 		return err
@@ -212,6 +175,20 @@ func listImages(ctx *cli.Context) error {
 	return fmt.Errorf("unknown format %q: use table or json", ctx.String("format"))
 }
 
+// removeImage removes the image or the reference named, saying which.
+func removeImage(ctx *cli.Context, s *image.Store) error {
+	r, err := s.Remove(ctx.Args().First())
+	if err != nil {
+		return err
+	}
+	if r.Untagged != "" {
+		fmt.Println("Untagged: " + r.Untagged)
+	} else {
+		fmt.Println("Deleted: " + r.Image.ID)
+	}
+	return nil
+}
+
 // imageTable prints a row per reference (an image with none shows
 // <none>): its ID, the manifest digest it was pulled with, its size.
 func imageTable(out io.Writer, images []image.Image) error {
@@ -230,33 +207,43 @@ func imageTable(out io.Writer, images []image.Image) error {
 	return w.Flush()
 }
 
-// prepare is runnc run --image REF's part in runnc-image: it prints, as
-// llcli.PreparedImage, the directory of REF's shared bundle in the store
-// (pulling REF first if the store lacks it) and REF's Entrypoint. runnc
-// then holds the store (imagelock) while it makes the container. runnc
-// reads this process's stderr for a failure's message, so a pull's
-// progress goes to --progress-fd, runnc's terminal, if given.
-func prepare(ctx *cli.Context, s *image.Store) error {
-	ref := ctx.Args().First()
-	if _, err := s.Find(ref); err != nil {
-		if _, perr := image.ParseReference(ref); perr != nil {
-			return err // a digest not in the store
-		}
-		var progress io.Writer
-		if fd := ctx.Int("progress-fd"); fd > 2 {
-			progress = os.NewFile(uintptr(fd), "progress")
-		}
-		if _, err := pullImage(s, ref, false, progress); err != nil {
-			return err
-		}
+// prepare answers runnc run --image REF (see imageapi.Prepare): it names
+// REF's shared bundle in the store, pulling REF first if the store lacks
+// it, and showing the pull's progress on progress if not nil.
+func prepare(req *imageapi.Request, progress io.Writer) (*imageapi.Prepared, error) {
+	s, err := openStore(req.Store)
+	if err != nil {
+		return nil, err
 	}
+	p, err := sharedBundle(s, req.Ref)
+	if !errors.Is(err, imageapi.ErrNotFound) {
+		return p, err
+	}
+	if _, perr := image.ParseReference(req.Ref); perr != nil {
+		return nil, err // a digest not in the store
+	}
+	if _, err := s.Pull(req.Ref, image.PullOptions{Progress: progress}); err != nil {
+		return nil, err
+	}
+	return sharedBundle(s, req.Ref)
+}
+
+// sharedBundle makes the shared bundle of image ref, holding the store so
+// that the bundle and the answer are of one image, which no remove takes
+// away meanwhile.
+func sharedBundle(s *image.Store, ref string) (*imageapi.Prepared, error) {
+	unlock, err := s.Lock(false)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	dir, err := s.SharedBundle(ref, llcli.NablaSpec())
 	if err != nil {
-		return err
+		return nil, err
 	}
 	d, err := s.Inspect(ref)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return json.NewEncoder(os.Stdout).Encode(llcli.PreparedImage{Bundle: dir, Entrypoint: d.Config.Config.Entrypoint})
+	return &imageapi.Prepared{ImageID: d.ID, Bundle: dir, Entrypoint: d.Config.Config.Entrypoint}, nil
 }

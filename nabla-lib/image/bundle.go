@@ -9,12 +9,10 @@ import (
 	"strings"
 
 	"github.com/nabla-containers/runnc/internal/atomicfile"
+	"github.com/nabla-containers/runnc/internal/errclass"
+	"github.com/nabla-containers/runnc/nabla-lib/image/imageapi"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
-
-// AnnotationImage is set in the spec of a container made from a stored
-// image to the image's ID: runnc finds an image's containers by it.
-const AnnotationImage = "org.nabla.runnc.image"
 
 // Spec returns a copy of base made into the spec of a container of image
 // ref: root.path is the image's rootfs in the store (read-only, shared by
@@ -40,13 +38,13 @@ func (s *Store) Spec(ref string, base *specs.Spec) (*specs.Spec, error) {
 	c := d.Config.Config
 	args := append(append([]string{}, c.Entrypoint...), c.Cmd...)
 	if len(args) == 0 {
-		return nil, fmt.Errorf("image %s (%s) has no Entrypoint or Cmd: it does not say which unikernel to run", ref, d.ID)
+		return nil, errclass.Errorf(imageapi.ErrInvalidImage, "image %s (%s) has no Entrypoint or Cmd: it does not say which unikernel to run", ref, d.ID)
 	}
 	// Checked here, where the image can be named: the runtime would
 	// refuse the entry too, but naming the store's internal bundle.
 	for _, kv := range c.Env {
 		if k, _, ok := strings.Cut(kv, "="); !ok || k == "" {
-			return nil, fmt.Errorf("image %s (%s) has an Env entry %q that is not NAME=VALUE: fix the image's config", ref, ShortID(d.ID), kv)
+			return nil, errclass.Errorf(imageapi.ErrInvalidImage, "image %s (%s) has an Env entry %q that is not NAME=VALUE: fix the image's config", ref, ShortID(d.ID), kv)
 		}
 	}
 	if spec.Process == nil {
@@ -62,7 +60,7 @@ func (s *Store) Spec(ref string, base *specs.Spec) (*specs.Spec, error) {
 	if spec.Annotations == nil {
 		spec.Annotations = map[string]string{}
 	}
-	spec.Annotations[AnnotationImage] = d.ID
+	spec.Annotations[imageapi.AnnotationImage] = d.ID
 	return &spec, nil
 }
 
@@ -100,13 +98,13 @@ func (s *Store) Bundle(ref, dir string, opts BundleOptions) error {
 // with base shares, <store>/bundles/<hex>/, and returns its directory. Its
 // config.json depends only on the image and base, so it is rewritten (by
 // rename, the same content) on each use and goes with the image. The
-// caller holds the store (Hold), so the image cannot go meanwhile.
+// caller holds the store's lock (Lock), so the image cannot go meanwhile.
 func (s *Store) SharedBundle(ref string, base *specs.Spec) (string, error) {
 	spec, err := s.Spec(ref, base)
 	if err != nil {
 		return "", err
 	}
-	dir := s.bundlePath(spec.Annotations[AnnotationImage])
+	dir := s.bundlePath(spec.Annotations[imageapi.AnnotationImage])
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return "", fmt.Errorf("make bundle directory %s: %w", dir, err)
 	}

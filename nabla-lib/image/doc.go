@@ -12,6 +12,7 @@
 //	rootfs/<hex>/          the unpacked rootfs of image sha256:<hex>
 //	images/<hex>.json      the image's record: references, manifest, layers
 //	bundles/<hex>/         the bundle runnc run --image gives its containers
+//	users/<hex>/           the containers made from the image (imageapi.Use)
 //	tmp/                   a pull's work, moved into place only when whole, and
 //	                       rm-<hex>.json, the record of an image being removed
 //
@@ -23,6 +24,8 @@
 // What a pull or remove killed half way leaves, the next one collects (see
 // prepare); only names of these forms are ever touched.
 //
-// image must not import libcontainer or llcli; the caller tells Remove
-// which containers use an image (Store.InUse).
+// image must not import libcontainer, llcli or the fs handler
+// (nabla-lib/storage): the runtime records which containers use an image
+// through imageapi (users/), and the caller gives the disk images' keeper
+// (Store.Disks).
 package image

@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"regexp"
 
-	"github.com/nabla-containers/runnc/nabla-lib/storage"
 	"github.com/sirupsen/logrus"
 )
 
@@ -33,7 +32,7 @@ var (
 // removed: out of images/, so no reader finds the image, and found again
 // by the next pull or remove if this one is killed.
 func (s *Store) removingPath(id string) string {
-	return filepath.Join(s.root, "tmp", "rm-"+hexOf(id)+".json")
+	return filepath.Join(s.Root(), "tmp", "rm-"+hexOf(id)+".json")
 }
 
 // prepare makes the store's directories, finishes the removals killed
@@ -43,8 +42,8 @@ func (s *Store) removingPath(id string) string {
 // lock.
 func (s *Store) prepare() error {
 	for _, d := range []string{"blobs/sha256", "rootfs", "images", "tmp"} {
-		if err := os.MkdirAll(filepath.Join(s.root, d), 0o700); err != nil {
-			return fmt.Errorf("create image store %s: %w", s.root, err)
+		if err := os.MkdirAll(filepath.Join(s.Root(), d), 0o700); err != nil {
+			return fmt.Errorf("create image store %s: %w", s.Root(), err)
 		}
 	}
 	for _, im := range s.removing() {
@@ -58,13 +57,13 @@ func (s *Store) prepare() error {
 	if err := s.removeMatching("images", tempRecordPattern); err != nil {
 		return err
 	}
-	for _, dir := range []string{"rootfs", "bundles"} {
-		entries, err := os.ReadDir(filepath.Join(s.root, dir))
+	for _, dir := range []string{"rootfs", "bundles", "users"} {
+		entries, err := os.ReadDir(filepath.Join(s.Root(), dir))
 		if err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("clean image store %s: %w", s.root, err)
+			return fmt.Errorf("clean image store %s: %w", s.Root(), err)
 		}
 		for _, e := range entries {
-			if isDigestHex(e.Name()) && !exists(s.recordPath(e.Name())) {
+			if isDigestHex(e.Name()) && !exists(s.RecordPath(e.Name())) {
 				if err := s.removeFiles("sha256:" + e.Name()); err != nil {
 					return err
 				}
@@ -77,16 +76,16 @@ func (s *Store) prepare() error {
 // removeMatching removes the entries of the store's directory dir whose
 // names match pattern.
 func (s *Store) removeMatching(dir string, pattern *regexp.Regexp) error {
-	entries, err := os.ReadDir(filepath.Join(s.root, dir))
+	entries, err := os.ReadDir(filepath.Join(s.Root(), dir))
 	if err != nil {
-		return fmt.Errorf("clean image store %s: %w", s.root, err)
+		return fmt.Errorf("clean image store %s: %w", s.Root(), err)
 	}
 	for _, e := range entries {
 		if !pattern.MatchString(e.Name()) {
 			continue
 		}
-		if err := os.RemoveAll(filepath.Join(s.root, dir, e.Name())); err != nil {
-			return fmt.Errorf("clean image store %s: %w", s.root, err)
+		if err := os.RemoveAll(filepath.Join(s.Root(), dir, e.Name())); err != nil {
+			return fmt.Errorf("clean image store %s: %w", s.Root(), err)
 		}
 	}
 	return nil
@@ -94,19 +93,19 @@ func (s *Store) removeMatching(dir string, pattern *regexp.Regexp) error {
 
 // removing lists the images whose removal was killed half way.
 func (s *Store) removing() []Image {
-	entries, _ := os.ReadDir(filepath.Join(s.root, "tmp"))
+	entries, _ := os.ReadDir(filepath.Join(s.Root(), "tmp"))
 	var out []Image
 	for _, e := range entries {
 		m := removingPattern.FindStringSubmatch(e.Name())
 		if m == nil {
 			continue
 		}
-		im, err := readRecord(filepath.Join(s.root, "tmp", e.Name()))
+		im, err := readRecord(filepath.Join(s.Root(), "tmp", e.Name()))
 		if err == nil && im.ID != "sha256:"+m[1] {
 			err = errors.New("it is named for no image it holds")
 		}
 		if err != nil {
-			logrus.Warnf("image store %s: skipping %s, which is not a record runnc wrote: %v", s.root, e.Name(), err)
+			logrus.Warnf("image store %s: skipping %s, which is not a record runnc wrote: %v", s.Root(), e.Name(), err)
 			continue
 		}
 		out = append(out, *im)
@@ -127,11 +126,11 @@ func (s *Store) finishRemove(im *Image) error {
 	return s.collect()
 }
 
-// removeFiles removes the rootfs, the bundle and the disk image hold of
-// image id, whichever are there. The rootfs is moved aside in one step,
+// removeFiles removes the rootfs, the bundle, the user records and the
+// disk image hold of image id, whichever are there. The rootfs is moved aside in one step,
 // then deleted, so no half rootfs stays where a bundle points.
 func (s *Store) removeFiles(id string) error {
-	gone := filepath.Join(s.root, "tmp", "rm-"+hexOf(id))
+	gone := filepath.Join(s.Root(), "tmp", "rm-"+hexOf(id))
 	if err := os.Rename(s.rootfsPath(id), gone); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("remove rootfs of image %s: %w", id, err)
 	}
@@ -141,8 +140,11 @@ func (s *Store) removeFiles(id string) error {
 	if err := os.RemoveAll(s.bundlePath(id)); err != nil {
 		return fmt.Errorf("remove bundle of image %s: %w", id, err)
 	}
-	if s.DiskDir != "" {
-		if err := storage.Release(s.DiskDir, s.DiskCacheBytes, diskKeeper(id)); err != nil {
+	if err := os.RemoveAll(s.UsersDir(id)); err != nil {
+		return fmt.Errorf("remove the user records of image %s: %w", id, err)
+	}
+	if s.Disks != nil {
+		if err := s.Disks.Release(diskKeeper(id)); err != nil {
 			return fmt.Errorf("release the disk image of %s: %w", id, err)
 		}
 	}

@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/nabla-containers/runnc/nabla-lib/storage"
 	"github.com/sirupsen/logrus"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -48,7 +47,7 @@ func (s *Store) Pull(ref string, opts PullOptions) (*Image, error) {
 
 	// Pulls and removes go one at a time: a second pull of the same image
 	// waits here and then finds it stored.
-	unlock, err := s.lock(true)
+	unlock, err := s.Lock(true)
 	if err != nil {
 		return nil, err
 	}
@@ -56,10 +55,10 @@ func (s *Store) Pull(ref string, opts PullOptions) (*Image, error) {
 	if err := s.prepare(); err != nil {
 		return nil, err
 	}
-	if _, err := os.Stat(s.recordPath(id)); err == nil {
+	if _, err := os.Stat(s.RecordPath(id)); err == nil {
 		return s.addRef(id, r.String)
 	}
-	work, err := os.MkdirTemp(filepath.Join(s.root, "tmp"), "pull-")
+	work, err := os.MkdirTemp(filepath.Join(s.Root(), "tmp"), "pull-")
 	if err != nil {
 		return nil, fmt.Errorf("pull %s: %w", r.String, err)
 	}
@@ -232,8 +231,8 @@ func (p *puller) commit(im *Image) error {
 	if err := os.Rename(filepath.Join(p.work, "rootfs"), rootfs); err != nil {
 		return fmt.Errorf("store rootfs of %s: %w", im.ID, err)
 	}
-	if s.DiskDir != "" {
-		if err := storage.Keep(s.DiskDir, s.DiskCacheBytes, s.DiskLimitBytes, rootfs, diskKeeper(im.ID)); err != nil {
+	if s.Disks != nil {
+		if err := s.Disks.Keep(rootfs, diskKeeper(im.ID)); err != nil {
 			// Undone at once: a failed pull leaves the store as it was.
 			if uerr := s.removeFiles(im.ID); uerr != nil {
 				logrus.Warnf("undo pull of %s: %v", im.ID, uerr)
@@ -271,7 +270,7 @@ func (s *Store) addRef(id, ref string) (*Image, error) {
 		}
 	}
 	if target == nil {
-		return nil, fmt.Errorf("image %s vanished from the store %s", id, s.root)
+		return nil, fmt.Errorf("image %s vanished from the store %s", id, s.Root())
 	}
 	if !contains(target.Refs, ref) {
 		target.Refs = append(target.Refs, ref)

@@ -12,6 +12,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
+	"github.com/nabla-containers/runnc/internal/errclass"
+	"github.com/nabla-containers/runnc/nabla-lib/image/imageapi"
 )
 
 // The transports, in skopeo's syntax.
@@ -33,8 +35,16 @@ type Reference struct {
 }
 
 // ParseReference reads docker://HOST/NAME:TAG (or @DIGEST), oci:DIR[:TAG]
-// and docker-archive:FILE.
+// and docker-archive:FILE. Its errors wrap imageapi.ErrInvalidReference.
 func ParseReference(ref string) (*Reference, error) {
+	r, err := parseReference(ref)
+	if err != nil {
+		return nil, errclass.Errorf(imageapi.ErrInvalidReference, "%w", err)
+	}
+	return r, nil
+}
+
+func parseReference(ref string) (*Reference, error) {
 	switch {
 	case strings.HasPrefix(ref, transportDocker):
 		return parseDocker(strings.TrimPrefix(ref, transportDocker))

@@ -5,6 +5,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/nabla-containers/runnc/internal/errclass"
+	"github.com/nabla-containers/runnc/nabla-lib/image/imageapi"
 )
 
 // Removed tells what Remove did.
@@ -17,9 +20,10 @@ type Removed struct {
 
 // Remove forgets ref. Named by a reference that is one of several names
 // of its image, only that name goes; otherwise the image goes, with its
-// rootfs and every blob no other image uses, unless a container uses it.
+// rootfs and every blob no other image uses, unless a container uses it
+// (see imageapi's Use): then the error wraps imageapi.ErrInUse.
 func (s *Store) Remove(ref string) (*Removed, error) {
-	unlock, err := s.lock(true)
+	unlock, err := s.Lock(true)
 	if err != nil {
 		return nil, err
 	}
@@ -42,26 +46,24 @@ func (s *Store) Remove(ref string) (*Removed, error) {
 		}
 		return &Removed{Untagged: r.String}, nil
 	}
-	if s.InUse != nil {
-		users, err := s.InUse(im.ID)
-		if err != nil {
-			return nil, fmt.Errorf("remove image %s: find its containers: %w", ref, err)
-		}
-		switch {
-		case len(users) == 1:
-			return nil, fmt.Errorf("image %s (%s) is used by container %s: delete the container first",
-				ref, im.ID, users[0])
-		case len(users) > 1:
-			return nil, fmt.Errorf("image %s (%s) is used by containers %s: delete them first",
-				ref, im.ID, strings.Join(users, ", "))
-		}
+	users, err := s.Users(im.ID)
+	if err != nil {
+		return nil, fmt.Errorf("remove image %s: find its containers: %w", ref, err)
+	}
+	switch {
+	case len(users) == 1:
+		return nil, errclass.Errorf(imageapi.ErrInUse, "image %s (%s) is used by container %s: delete the container first",
+			ref, im.ID, users[0])
+	case len(users) > 1:
+		return nil, errclass.Errorf(imageapi.ErrInUse, "image %s (%s) is used by containers %s: delete them first",
+			ref, im.ID, strings.Join(users, ", "))
 	}
 	if err := s.prepare(); err != nil {
 		return nil, err
 	}
 	// The record goes first, into tmp/: from then on no reader finds the
 	// image, and a remove killed half way is finished by the next.
-	if err := os.Rename(s.recordPath(im.ID), s.removingPath(im.ID)); err != nil {
+	if err := os.Rename(s.RecordPath(im.ID), s.removingPath(im.ID)); err != nil {
 		return nil, fmt.Errorf("remove image %s: %w", im.ID, err)
 	}
 	if err := s.finishRemove(im); err != nil {
@@ -85,13 +87,13 @@ func (s *Store) collect() error {
 			keep[hexOf(l)] = true
 		}
 	}
-	entries, err := os.ReadDir(filepath.Join(s.root, "blobs", "sha256"))
+	entries, err := os.ReadDir(filepath.Join(s.Root(), "blobs", "sha256"))
 	if err != nil {
 		return err
 	}
 	for _, e := range entries {
 		if !keep[e.Name()] && isDigestHex(e.Name()) {
-			if err := os.Remove(filepath.Join(s.root, "blobs", "sha256", e.Name())); err != nil {
+			if err := os.Remove(filepath.Join(s.Root(), "blobs", "sha256", e.Name())); err != nil {
 				return fmt.Errorf("remove unused blob %s: %w", e.Name(), err)
 			}
 		}

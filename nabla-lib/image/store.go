@@ -15,34 +15,36 @@ import (
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/nabla-containers/runnc/internal/atomicfile"
-	"github.com/nabla-containers/runnc/nabla-lib/image/imagelock"
+	"github.com/nabla-containers/runnc/internal/errclass"
+	"github.com/nabla-containers/runnc/nabla-lib/image/imageapi"
 	"github.com/sirupsen/logrus"
 )
 
 // DefaultRoot is where runnc keeps images.
-const DefaultRoot = imagelock.DefaultRoot
+const DefaultRoot = imageapi.DefaultRoot
 
 // Store is an image store rooted at one directory. Several processes may
-// use one store at once.
+// use one store at once. Its lock and the records of which containers use
+// which image (Use, Forget, Users: Remove refuses an image in use) are
+// imageapi's, which runnc links without the rest.
 type Store struct {
-	root string
-	// InUse names the containers that use image id (a digest); Remove
-	// refuses to remove an image while it names any. Nil means none.
-	InUse func(id string) ([]string, error)
-	// DiskDir, when set, is runnc's disk directory: a pull builds the disk
-	// image of the image's rootfs there and keeps it until the image is
-	// removed, so its containers never wait for a build.
-	DiskDir string
-	// DiskCacheBytes is runnc's --disk-cache: once the image is removed,
-	// its disk image may stay in DiskDir among the unused ones, up to this
-	// total size.
-	DiskCacheBytes int64
-	// DiskLimitBytes bounds the disk image a pull builds (--disk-limit);
-	// 0 sets no bound.
-	DiskLimitBytes int64
+	imageapi.Store
+	// Disks, when set, builds the disk image of each image's rootfs at
+	// pull and keeps it until the image is removed, so its containers
+	// never wait for a build.
+	Disks Disks
 	// UnpackLimitBytes bounds the bytes a pull writes unpacking an image's
 	// layers (--unpack-limit); 0 sets no bound.
 	UnpackLimitBytes int64
+}
+
+// Disks keeps the disk images of the store's images (runnc-image gives
+// nabla-lib/storage's, in runnc's disk directory). Keep builds the disk
+// image of rootfs and keeps it as a user named holder; Release lets go of
+// what holder keeps.
+type Disks interface {
+	Keep(rootfs, holder string) error
+	Release(holder string) error
 }
 
 // Image is an image's record in the store.
@@ -69,30 +71,18 @@ type Details struct {
 
 // Open returns the store rooted at dir; it is made on the first pull.
 func Open(dir string) (*Store, error) {
-	if dir == "" {
-		dir = DefaultRoot
-	}
-	abs, err := filepath.Abs(dir)
+	s, err := imageapi.Open(dir)
 	if err != nil {
-		return nil, fmt.Errorf("image store %q: %w", dir, err)
-	}
-	if err := imagelock.Check(abs); err != nil {
 		return nil, err
 	}
-	return &Store{root: abs}, nil
+	return &Store{Store: s}, nil
 }
-
-// Root is the store's directory.
-func (s *Store) Root() string { return s.root }
 
 func (s *Store) blobPath(digest string) string {
-	return filepath.Join(s.root, "blobs", "sha256", hexOf(digest))
+	return filepath.Join(s.Root(), "blobs", "sha256", hexOf(digest))
 }
-func (s *Store) rootfsPath(id string) string { return filepath.Join(s.root, "rootfs", hexOf(id)) }
-func (s *Store) bundlePath(id string) string { return filepath.Join(s.root, "bundles", hexOf(id)) }
-func (s *Store) recordPath(id string) string {
-	return filepath.Join(s.root, "images", hexOf(id)+".json")
-}
+func (s *Store) rootfsPath(id string) string { return filepath.Join(s.Root(), "rootfs", hexOf(id)) }
+func (s *Store) bundlePath(id string) string { return filepath.Join(s.Root(), "bundles", hexOf(id)) }
 
 // hexOf is the hex part of a sha256 digest.
 func hexOf(digest string) string { return strings.TrimPrefix(digest, "sha256:") }
@@ -102,13 +92,13 @@ func hexOf(digest string) string { return strings.TrimPrefix(digest, "sha256:") 
 // another image's ID) is skipped with a warning: the directory is the
 // user's too, and one such file must not hide the store's images.
 func (s *Store) List() ([]Image, error) {
-	dir := filepath.Join(s.root, "images")
+	dir := filepath.Join(s.Root(), "images")
 	entries, err := os.ReadDir(dir)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("list image store %s: %w", s.root, err)
+		return nil, fmt.Errorf("list image store %s: %w", s.Root(), err)
 	}
 	var out []Image
 	for _, e := range entries {
@@ -124,7 +114,7 @@ func (s *Store) List() ([]Image, error) {
 			err = fmt.Errorf("it is named for no image it holds")
 		}
 		if err != nil {
-			logrus.Warnf("image store %s: skipping %s, which is not a record runnc wrote: %v", s.root, e.Name(), err)
+			logrus.Warnf("image store %s: skipping %s, which is not a record runnc wrote: %v", s.Root(), e.Name(), err)
 			continue
 		}
 		out = append(out, *im)
@@ -175,11 +165,11 @@ func (s *Store) match(images []Image, ref string) (*Image, error) {
 	}
 	switch len(hits) {
 	case 0:
-		return nil, fmt.Errorf("image %s is not in the store %s: pull it first (runnc image pull %s)", ref, s.root, ref)
+		return nil, errclass.Errorf(imageapi.ErrNotFound, "image %s is not in the store %s: pull it first (runnc image pull %s)", ref, s.Root(), ref)
 	case 1:
 		return &hits[0], nil
 	}
-	return nil, fmt.Errorf("%s matches %d images in the store: give more of the digest", ref, len(hits))
+	return nil, errclass.Errorf(imageapi.ErrInvalidReference, "%s matches %d images in the store: give more of the digest", ref, len(hits))
 }
 
 // Inspect returns an image's record, config and rootfs path.
@@ -222,7 +212,7 @@ func (s *Store) writeRecord(im *Image) error {
 	if err != nil {
 		return err
 	}
-	if err := atomicfile.Write(s.recordPath(im.ID), append(data, '\n'), 0o644, true); err != nil {
+	if err := atomicfile.Write(s.RecordPath(im.ID), append(data, '\n'), 0o644, true); err != nil {
 		return fmt.Errorf("write record of image %s: %w", im.ID, err)
 	}
 	return nil

@@ -1,8 +1,6 @@
 package storage
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -65,17 +63,9 @@ func (im image) usersDir() string   { return filepath.Join(im.dir, im.key+usersS
 func (im image) lockPath() string   { return filepath.Join(im.dir, im.key+lockSuffix) }
 func (im image) unusedPath() string { return filepath.Join(im.dir, im.key+unusedSuffix) }
 
-// markerName names a container's marker: its id, plus a digest of the
-// runtime root because two runnc roots (say Docker's and containerd's) may
-// share a disk directory and reuse an id. libcontainer's longest id leaves
-// room for the suffix in a file name.
+// markerName names a container's marker (see containerid.FileName).
 func markerName(in *llif.Input) (string, error) {
-	id := in.ContainerID
-	if !containerid.Valid(id) || strings.HasPrefix(id, ".") {
-		return "", fmt.Errorf("container id %q cannot name a file: use letters, digits, '_', '+', '-' and '.'", id)
-	}
-	sum := sha256.Sum256([]byte(in.Runtime.Root))
-	return id + "@" + hex.EncodeToString(sum[:6]), nil
+	return containerid.FileName(in.ContainerID, in.Runtime.Root)
 }
 
 // addUser records a user of the image; the caller holds the key's lock.

@@ -114,20 +114,18 @@ func fill(t *testing.T, dir string) {
 
 // The state root or the disk directory is full.
 func TestDiskFull(t *testing.T) {
-	t.Run("state root without space", func(t *testing.T) {
-		e := newEnv(t)
-		bundle := e.hello()
-		tmpfs(t, e.Root, "size=64k,mode=0700")
-		fill(t, e.Root)
-		e.refuse(t, bad{args: []string{"create", "--bundle", "BUNDLE", "ID"}, want: "no space left"}, bundle, e.id("root-nospace"))
-	})
-	t.Run("state root without inodes", func(t *testing.T) {
-		e := newEnv(t)
-		bundle := e.hello()
-		tmpfs(t, e.Root, "size=1m,nr_inodes=3,mode=0700")
-		fill(t, e.Root)
-		e.refuse(t, bad{args: []string{"create", "--bundle", "BUNDLE", "ID"}, want: "no space left"}, bundle, e.id("root-noinodes"))
-	})
+	for _, full := range []struct{ name, id, opts string }{
+		{"state root without space", "root-nospace", "size=64k,mode=0700"},
+		{"state root without inodes", "root-noinodes", "size=1m,nr_inodes=3,mode=0700"},
+	} {
+		t.Run(full.name, func(t *testing.T) {
+			e := newEnv(t)
+			bundle := e.hello()
+			tmpfs(t, e.Root, full.opts)
+			fill(t, e.Root)
+			e.refuse(t, bad{args: []string{"create", "--bundle", "BUNDLE", "ID"}, want: "no space left"}, bundle, e.id(full.id))
+		})
+	}
 	t.Run("disk directory without space", func(t *testing.T) {
 		e := newEnv(t)
 		bundle := e.hello()

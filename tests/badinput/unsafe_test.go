@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/nabla-containers/runnc/llif"
+	"github.com/nabla-containers/runnc/tests/testenv"
 	"github.com/opencontainers/runc/libcontainer/configs"
 )
 
@@ -17,23 +18,10 @@ const nobody = 65534
 // by mode, by owner, through a parent, and through a symlink.
 func unsafeDirs(t *testing.T, base string) map[string]string {
 	t.Helper()
-	mk := func(p string, mode os.FileMode, uid int) string {
-		if err := os.Mkdir(p, 0o700); err != nil {
-			t.Fatal(err)
-		}
-		// Chmod, not Mkdir's mode: the umask would clear bits.
-		if err := os.Chmod(p, mode); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.Lchown(p, uid, uid); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
-	open := mk(filepath.Join(base, "open"), 0o777, 0)
-	sticky := mk(filepath.Join(base, "sticky"), 0o1777, 0)
+	open := testenv.Mkdir(t, filepath.Join(base, "open"), 0o777, 0)
+	sticky := testenv.Mkdir(t, filepath.Join(base, "sticky"), 0o1777, 0)
 	link := filepath.Join(base, "link")
-	if err := os.Symlink(mk(filepath.Join(base, "target"), 0o700, 0), link); err != nil {
+	if err := os.Symlink(testenv.Mkdir(t, filepath.Join(base, "target"), 0o700, 0), link); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.Lchown(link, nobody, nobody); err != nil {
@@ -41,12 +29,12 @@ func unsafeDirs(t *testing.T, base string) map[string]string {
 	}
 	return map[string]string{
 		"world-writable":       open,
-		"group-writable":       mk(filepath.Join(base, "group"), 0o770, 0),
-		"owned by another":     mk(filepath.Join(base, "theirs"), 0o700, nobody),
+		"group-writable":       testenv.Mkdir(t, filepath.Join(base, "group"), 0o770, 0),
+		"owned by another":     testenv.Mkdir(t, filepath.Join(base, "theirs"), 0o700, nobody),
 		"sticky itself":        sticky,
-		"in a writable parent": mk(filepath.Join(open, "sub"), 0o700, 0),
+		"in a writable parent": testenv.Mkdir(t, filepath.Join(open, "sub"), 0o700, 0),
 		"below their symlink":  filepath.Join(link, "sub"),
-		"in their directory":   filepath.Join(mk(filepath.Join(base, "home"), 0o755, nobody), "sub"),
+		"in their directory":   filepath.Join(testenv.Mkdir(t, filepath.Join(base, "home"), 0o755, nobody), "sub"),
 	}
 }
 

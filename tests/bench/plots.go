@@ -80,83 +80,84 @@ func runLatencyPlot(r *Results) (*plot.Plot, error) {
 // createSizePlot draws the median create time against the data added to
 // the rootfs, per runtime; runnc's unchanged-rootfs line is dashed.
 func createSizePlot(r *Results) (*plot.Plot, error) {
-	g := r.Group("create-size")
+	return linePlot(r, "create-size", "create-vs-size", "create against rootfs size (median)", "MB of files added to the rootfs",
+		func(g *Group, col string) []line {
+			var lines []line
+			for _, variant := range []struct {
+				suffix, label string
+			}{{"", "changed"}, {"-same", "unchanged, another container of it exists"}} {
+				pts := points(g, col, func(id string) (mb int, ok bool) {
+					n, _ := fmt.Sscanf(id, "create-%dmb", &mb)
+					return mb, n == 1 && id == fmt.Sprintf("create-%dmb%s", mb, variant.suffix)
+				})
+				lines = append(lines, line{pts, col + ", rootfs " + variant.label, variant.suffix != ""})
+			}
+			return lines
+		})
+}
+
+// createScalePlot draws the median create + delete time against the
+// containers already running, per runtime: flat is the goal.
+func createScalePlot(r *Results) (*plot.Plot, error) {
+	return linePlot(r, "scale", "scale", "create + delete against running containers (median)", "containers running",
+		func(g *Group, col string) []line {
+			pts := points(g, col, func(id string) (n int, ok bool) {
+				c, _ := fmt.Sscanf(id, "create-at-%d", &n)
+				return n, c == 1
+			})
+			return []line{{pts, col, false}}
+		})
+}
+
+// line is one line of a line plot: its points, its legend, dashed or not.
+type line struct {
+	pts    plotter.XYs
+	label  string
+	dashed bool
+}
+
+// linePlot draws the lines that lines gives for each runtime of group
+// (named what in errors), in ms from 0 against xLabel.
+func linePlot(r *Results, group, what, title, xLabel string, lines func(g *Group, col string) []line) (*plot.Plot, error) {
+	g := r.Group(group)
 	if g == nil {
-		return nil, fmt.Errorf("no create-vs-size results")
+		return nil, fmt.Errorf("no %s results", what)
 	}
 	p := plot.New()
-	p.Title.Text = "create against rootfs size (median)"
-	p.X.Label.Text = "MB of files added to the rootfs"
+	p.Title.Text = title
+	p.X.Label.Text = xLabel
 	p.Y.Label.Text = "ms"
 	p.Legend.Top = true
 	p.Legend.Left = true
-	lines := 0
+	drawn := 0
 	for i, col := range g.Columns {
-		for _, variant := range []struct {
-			suffix, label string
-		}{{"", "changed"}, {"-same", "unchanged, another container of it exists"}} {
-			var pts plotter.XYs
-			for _, row := range g.Rows {
-				var mb int
-				if n, _ := fmt.Sscanf(row.ID, "create-%dmb", &mb); n != 1 || row.ID != fmt.Sprintf("create-%dmb%s", mb, variant.suffix) {
-					continue
-				}
-				if v, ok := row.Cells[col].Figure(); ok {
-					pts = append(pts, plotter.XY{X: float64(mb), Y: v})
-				}
-			}
-			added, err := addLine(p, pts, i, col+", rootfs "+variant.label, variant.suffix != "")
+		for _, l := range lines(g, col) {
+			added, err := addLine(p, l.pts, i, l.label, l.dashed)
 			if err != nil {
 				return nil, err
 			}
-			lines += added
+			drawn += added
 		}
 	}
-	if lines == 0 {
-		return nil, fmt.Errorf("no runtime has create-vs-size figures")
+	if drawn == 0 {
+		return nil, fmt.Errorf("no runtime has %s figures", what)
 	}
 	p.Add(plotter.NewGrid())
 	p.Y.Min = 0
 	return p, nil
 }
 
-// createScalePlot draws the median create + delete time against the
-// containers already running, per runtime: flat is the goal.
-func createScalePlot(r *Results) (*plot.Plot, error) {
-	g := r.Group("scale")
-	if g == nil {
-		return nil, fmt.Errorf("no scale results")
-	}
-	p := plot.New()
-	p.Title.Text = "create + delete against running containers (median)"
-	p.X.Label.Text = "containers running"
-	p.Y.Label.Text = "ms"
-	p.Legend.Top = true
-	p.Legend.Left = true
-	lines := 0
-	for i, col := range g.Columns {
-		var pts plotter.XYs
-		for _, row := range g.Rows {
-			var n int
-			if c, _ := fmt.Sscanf(row.ID, "create-at-%d", &n); c != 1 {
-				continue
-			}
-			if v, ok := row.Cells[col].Figure(); ok {
-				pts = append(pts, plotter.XY{X: float64(n), Y: v})
-			}
+// points are runtime col's figures of the rows of g whose id x reads as
+// an x value.
+func points(g *Group, col string, x func(id string) (int, bool)) plotter.XYs {
+	var pts plotter.XYs
+	for _, row := range g.Rows {
+		v, ok := row.Cells[col].Figure()
+		if n, isX := x(row.ID); isX && ok {
+			pts = append(pts, plotter.XY{X: float64(n), Y: v})
 		}
-		added, err := addLine(p, pts, i, col, false)
-		if err != nil {
-			return nil, err
-		}
-		lines += added
 	}
-	if lines == 0 {
-		return nil, fmt.Errorf("no runtime has scale figures")
-	}
-	p.Add(plotter.NewGrid())
-	p.Y.Min = 0
-	return p, nil
+	return pts
 }
 
 // addLine draws pts as line i of p (its colour), dashed or not, with its

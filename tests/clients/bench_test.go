@@ -85,24 +85,11 @@ func waitHTTP200(b testing.TB, ip string) {
 func BenchmarkCtrRunRm(b *testing.B) {
 	e := newCtrEnv(b)
 	e.must(b, "images", "import", busyboxArchive(b, e.dir))
-	cases := []struct {
-		name, binary, image string
-		args                []string
-	}{
-		{"runnc-hello", e.runnc, nablaImage, []string{"/hello.nabla"}},
-		{"runc-echo", lookTool(b, "runc", "runc"), busyboxImage, []string{"/bin/echo", "hello"}},
-	}
-	tm := timings{}
-	for i := 0; i < b.N; i++ {
-		for _, c := range cases {
-			args := []string{"run", "--rm", "--runtime", "io.containerd.runc.v2", "--runc-binary", c.binary,
-				"--runc-root", e.runcRoot, "--fifo-dir", e.fifoDir, c.image, fmt.Sprintf("bench-%s-%d", c.name, i)}
-			t0 := time.Now()
-			e.must(b, append(args, c.args...)...)
-			tm.add(c.name, time.Since(t0))
-		}
-	}
-	tm.report(b)
+	benchRunRm(b, e.runnc, func(c runRmCase, i int) {
+		args := []string{"run", "--rm", "--runtime", "io.containerd.runc.v2", "--runc-binary", c.runtime,
+			"--runc-root", e.runcRoot, "--fifo-dir", e.fifoDir, c.image, fmt.Sprintf("bench-%s-%d", c.name, i)}
+		e.must(b, append(args, c.args...)...)
+	})
 }
 
 // BenchmarkPodmanRunRm measures `podman run --rm` of hello under runnc
@@ -110,19 +97,30 @@ func BenchmarkCtrRunRm(b *testing.B) {
 func BenchmarkPodmanRunRm(b *testing.B) {
 	e := newPodmanEnv(b, true)
 	e.must(b, "load", "-i", busyboxArchive(b, e.dir))
-	cases := []struct {
-		name, runtime, image string
-		args                 []string
-	}{
-		{"runnc-hello", e.runnc, nablaImage, []string{"/hello.nabla"}},
+	benchRunRm(b, e.runnc, func(c runRmCase, _ int) {
+		e.must(b, append([]string{"--runtime", c.runtime}, runArgs(append([]string{"--rm", c.image}, c.args...)...)...)...)
+	})
+}
+
+// runRmCase is one runtime's container in a run --rm benchmark.
+type runRmCase struct {
+	name, runtime, image string
+	args                 []string
+}
+
+// benchRunRm times run, which runs one container of c to its end and
+// removes it (the i-th of the benchmark), for hello under runnc against
+// busybox echo under runc.
+func benchRunRm(b *testing.B, runnc string, run func(c runRmCase, i int)) {
+	cases := []runRmCase{
+		{"runnc-hello", runnc, nablaImage, []string{"/hello.nabla"}},
 		{"runc-echo", lookTool(b, "runc", "runc"), busyboxImage, []string{"/bin/echo", "hello"}},
 	}
 	tm := timings{}
 	for i := 0; i < b.N; i++ {
 		for _, c := range cases {
-			args := append([]string{"--runtime", c.runtime}, runArgs(append([]string{"--rm", c.image}, c.args...)...)...)
 			t0 := time.Now()
-			e.must(b, args...)
+			run(c, i)
 			tm.add(c.name, time.Since(t0))
 		}
 	}

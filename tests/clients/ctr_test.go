@@ -55,11 +55,7 @@ func (e *ctrEnv) ctrRun(t testing.TB, args ...string) result {
 
 func (e *ctrEnv) must(t testing.TB, args ...string) string {
 	t.Helper()
-	r := e.ctrRun(t, args...)
-	if r.code != 0 {
-		t.Fatalf("ctr %s: %s", strings.Join(args, " "), r)
-	}
-	return r.stdout
+	return e.ctrRun(t, args...).must(t, "ctr "+strings.Join(args, " "))
 }
 
 // runArgs are `ctr run`'s flags that make the shim call runnc with a
@@ -100,15 +96,7 @@ func TestCtr(t *testing.T) {
 	e := newCtrEnv(t)
 
 	t.Run("output", func(t *testing.T) {
-		r := e.ctrRun(t, e.runArgs("--rm", nablaImage, "ctr-hello", "/hello.nabla", "from-ctr")...)
-		if r.code != 0 {
-			t.Fatalf("ctr run hello: %s", r)
-		}
-		for _, want := range []string{"Hello, World", "arg[1]: from-ctr"} {
-			if !strings.Contains(r.stdout, want) {
-				t.Errorf("ctr run hello: no %q in stdout %q", want, r.stdout)
-			}
-		}
+		e.ctrRun(t, e.runArgs("--rm", nablaImage, "ctr-hello", "/hello.nabla", "from-ctr")...).checkHello(t, "ctr run hello", "from-ctr")
 	})
 
 	t.Run("exit code", func(t *testing.T) {

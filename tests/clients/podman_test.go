@@ -79,11 +79,7 @@ func (e *podmanEnv) run(t testing.TB, args ...string) result {
 
 func (e *podmanEnv) must(t testing.TB, args ...string) string {
 	t.Helper()
-	r := e.run(t, args...)
-	if r.code != 0 {
-		t.Fatalf("podman %s: %s", strings.Join(args, " "), r)
-	}
-	return r.stdout
+	return e.run(t, args...).must(t, "podman "+strings.Join(args, " "))
 }
 
 // runArgs are the `podman run` flags every test container gets: no
@@ -101,6 +97,16 @@ func (e *podmanEnv) removeAll() {
 	runQuiet(env, e.podman, append(e.global, "rmi", "--all", "--force")...)
 	// The overlay driver mounts its own home privately, once per store.
 	unix.Unmount(filepath.Join(e.dir, "root", "overlay"), unix.MNT_DETACH)
+}
+
+// step runs podman command on container name, which must then be in
+// state want.
+func (e *podmanEnv) step(t testing.TB, name, want, command string, flags ...string) {
+	t.Helper()
+	e.must(t, append(append([]string{command}, flags...), name)...)
+	if s := e.state(t, name); s != want {
+		t.Errorf("after %s: state %q, want %s", command, s, want)
+	}
 }
 
 // state is the container's State.Status as podman inspect tells it.
@@ -121,15 +127,7 @@ func TestPodman(t *testing.T) {
 	})
 
 	t.Run("output", func(t *testing.T) {
-		r := e.run(t, runArgs("--rm", nablaImage, "/hello.nabla", "from-podman")...)
-		if r.code != 0 {
-			t.Fatalf("podman run hello: %s", r)
-		}
-		for _, want := range []string{"Hello, World", "arg[1]: from-podman"} {
-			if !strings.Contains(r.stdout, want) {
-				t.Errorf("podman run hello: no %q in stdout %q", want, r.stdout)
-			}
-		}
+		e.run(t, runArgs("--rm", nablaImage, "/hello.nabla", "from-podman")...).checkHello(t, "podman run hello", "from-podman")
 	})
 
 	t.Run("exit code", func(t *testing.T) {
@@ -165,23 +163,11 @@ func TestPodman(t *testing.T) {
 		}
 		e.must(t, "update", "--memory", "64m", name)
 		checkMemoryLimit(t, podmanCgroupOf(id), 64<<20)
-		e.must(t, "pause", name)
-		if s := e.state(t, name); s != "paused" {
-			t.Errorf("after pause: state %q, want paused", s)
-		}
-		e.must(t, "unpause", name)
-		if s := e.state(t, name); s != "running" {
-			t.Errorf("after unpause: state %q, want running", s)
-		}
-		e.must(t, "stop", "--time", "2", name)
-		if s := e.state(t, name); s != "exited" {
-			t.Errorf("after stop: state %q, want exited", s)
-		}
+		e.step(t, name, "paused", "pause")
+		e.step(t, name, "running", "unpause")
+		e.step(t, name, "exited", "stop", "--time", "2")
 		// Starting it again creates it anew in runnc under the same id.
-		e.must(t, "start", name)
-		if s := e.state(t, name); s != "running" {
-			t.Errorf("after start: state %q, want running", s)
-		}
+		e.step(t, name, "running", "start")
 		e.must(t, "stop", "--time", "2", name)
 		e.must(t, "rm", name)
 	})

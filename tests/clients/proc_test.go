@@ -122,6 +122,29 @@ func (r result) String() string {
 	return fmt.Sprintf("exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 }
 
+// must is the stdout of client command what, which must have succeeded.
+func (r result) must(t testing.TB, what string) string {
+	t.Helper()
+	if r.code != 0 {
+		t.Fatalf("%s: %s", what, r)
+	}
+	return r.stdout
+}
+
+// checkHello checks what a client's run of hello with argument arg did,
+// named what: exit 0, and hello's greeting and argument on stdout.
+func (r result) checkHello(t *testing.T, what, arg string) {
+	t.Helper()
+	if r.code != 0 {
+		t.Fatalf("%s: %s", what, r)
+	}
+	for _, want := range []string{"Hello, World", "arg[1]: " + arg} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("%s: no %q in stdout %q", what, want, r.stdout)
+		}
+	}
+}
+
 // run runs a client command to its end (two minutes at most), in its own
 // process group so a timeout kills all of it.
 func run(t testing.TB, env []string, bin string, args ...string) result {

@@ -1,15 +1,15 @@
 package e2e_test
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"os"
 	"os/exec"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/nabla-containers/runnc/tests/testenv"
 )
 
 // TestTTY: docker run -t hands runnc a console socket; the guest's console
@@ -42,8 +42,7 @@ func TestTTYInterrupt(t *testing.T) {
 type session struct {
 	cmd   *exec.Cmd
 	stdin io.WriteCloser
-	mu    sync.Mutex
-	out   bytes.Buffer
+	out   testenv.Buffer
 	done  chan struct{}
 	err   error // from Wait
 }
@@ -59,7 +58,7 @@ func (d *daemon) terminal(t *testing.T, args ...string) *session {
 	s := &session{done: make(chan struct{})}
 	s.cmd = exec.CommandContext(ctx, "script", "-qec", strings.Join(quoted, " "), os.DevNull)
 	s.cmd.Env = d.cliEnv()
-	s.cmd.Stdout, s.cmd.Stderr = s, s
+	s.cmd.Stdout, s.cmd.Stderr = &s.out, &s.out
 	var err error
 	if s.stdin, err = s.cmd.StdinPipe(); err != nil {
 		t.Fatal(err)
@@ -72,17 +71,7 @@ func (d *daemon) terminal(t *testing.T, args ...string) *session {
 	return s
 }
 
-func (s *session) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.out.Write(p)
-}
-
-func (s *session) output() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.out.String()
-}
+func (s *session) output() string { return s.out.String() }
 
 // waitFor waits until the terminal shows want.
 func (s *session) waitFor(t *testing.T, want string) {

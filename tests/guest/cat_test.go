@@ -4,48 +4,20 @@ import (
 	"bytes"
 	"crypto/rand"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/nabla-containers/runnc/tests/testenv"
 )
 
 // isoTree is the rootfs the cat tests pack into an ISO, path -> content.
 type isoTree map[string][]byte
 
-// makeISO writes tree (and symlinks, link -> target) below a temporary
-// root and packs it as runnc's storage does: genisoimage with Rock Ridge.
+// makeISO packs tree and symlinks (link -> target) as runnc's storage
+// does (see testenv.ISO).
 func makeISO(t *testing.T, tree isoTree, links map[string]string) string {
-	t.Helper()
-	if _, err := exec.LookPath("genisoimage"); err != nil {
-		t.Fatalf("genisoimage is missing: run make setup (%v)", err)
-	}
-	dir := t.TempDir()
-	root := filepath.Join(dir, "root")
-	for p, content := range tree {
-		full := filepath.Join(root, p)
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(full, content, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for link, target := range links {
-		full := filepath.Join(root, link)
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.Symlink(target, full); err != nil {
-			t.Fatal(err)
-		}
-	}
-	iso := filepath.Join(dir, "disk.iso")
-	out, err := exec.Command("genisoimage", "-quiet", "-l", "-r", "-o", iso, root).CombinedOutput()
-	if err != nil {
-		t.Fatalf("genisoimage: %v: %s", err, out)
-	}
-	return iso
+	return testenv.ISO(t, tree, links)
 }
 
 func TestCatFiles(t *testing.T) {

@@ -12,6 +12,16 @@ import (
 	"github.com/nabla-containers/runnc/tests/testenv"
 )
 
+// runHello runs hello with CONFIG cfg, which must succeed.
+func runHello(t *testing.T, cfg string) result {
+	t.Helper()
+	r := runGuest(t, "hello", nil, cfg)
+	if r.status != 0 {
+		t.Fatalf("hello failed: %v", r)
+	}
+	return r
+}
+
 func wantLines(t *testing.T, r result, want ...string) {
 	t.Helper()
 	got := strings.Split(strings.TrimSuffix(r.stdout, "\n"), "\n")
@@ -32,11 +42,7 @@ func TestHelloArgvEnvCwd(t *testing.T) {
 		"argv", []string{"hello.nabla", "a b", `{"bla":"ble"}`, `esc"aped\quote`, "héllo ☃"},
 		"unknown", map[string]any{"deep": []any{1, 2.5, true, nil}},
 	)
-	r := runGuest(t, "hello", nil, cfg)
-	if r.status != 0 {
-		t.Fatalf("hello failed: %v", r)
-	}
-	wantLines(t, r,
+	wantLines(t, runHello(t, cfg),
 		"Hello, World",
 		"arg[0]: hello.nabla",
 		"arg[1]: a b",
@@ -55,11 +61,7 @@ func TestHelloArgvEnvCwd(t *testing.T) {
 // so a JSON argument arrives verbatim.
 func TestHelloCmdline(t *testing.T) {
 	cfg := configJSON(t, "cmdline", `hello.nabla {"bla":"ble"}   say\"hi`, "cwd", "/")
-	r := runGuest(t, "hello", nil, cfg)
-	if r.status != 0 {
-		t.Fatalf("hello failed: %v", r)
-	}
-	wantLines(t, r,
+	wantLines(t, runHello(t, cfg),
 		"Hello, World",
 		"arg[0]: hello.nabla",
 		`arg[1]: {"bla":"ble"}`,

@@ -9,7 +9,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os/exec"
 	"strconv"
@@ -60,19 +59,7 @@ func runGuest(t *testing.T, guest string, opts []string, config string) result {
 	cmd.Stderr = &stderr
 	err := cmd.Run()
 	r := result{stdout: stdout.String(), stderr: stderr.String()}
-	var exitErr *exec.ExitError
-	switch {
-	case err == nil:
-	case errors.As(err, &exitErr):
-		ws := exitErr.Sys().(syscall.WaitStatus)
-		if ws.Signaled() {
-			r.status, r.signal = -1, ws.Signal()
-		} else {
-			r.status = ws.ExitStatus()
-		}
-	default:
-		t.Fatalf("run %s %s: %v", tender, strings.Join(args, " "), err)
-	}
+	r.status, r.signal = testenv.Exit(t, err, "run "+tender+" "+strings.Join(args, " "))
 	if ctx.Err() != nil {
 		t.Fatalf("%s did not end within %v: %v", guest, hangGuard, r)
 	}

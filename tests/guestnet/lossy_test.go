@@ -54,30 +54,14 @@ func newLossyNetEnv(t *testing.T, clientAddr string) *netEnv {
 		<-stopped
 		unix.Close(guestFD)
 	})
-	// Guest to client: the packet socket sees the guest's frames (and the
-	// kernel's own on tap0, which are not the guest's: skipped).
+	// Guest to client: the packet socket sees the guest's frames.
 	go func() {
 		defer func() { stopped <- struct{}{} }()
 		l := newLossy(1)
-		buf := make([]byte, 65536)
-		for {
-			select {
-			case <-stop:
-				return
-			default:
-			}
-			n, from, err := unix.Recvfrom(guestFD, buf, 0)
-			if err == unix.EAGAIN || err == unix.EINTR {
-				continue
-			}
-			if err != nil {
-				return
-			}
-			if ll, ok := from.(*unix.SockaddrLinklayer); ok && ll.Pkttype == unix.PACKET_OUTGOING {
-				continue
-			}
-			l.pass(buf[:n], func(f []byte) { client.Write(f) })
-		}
+		readGuestFrames(guestFD, stop, func(frame []byte, _ unix.Sockaddr) bool {
+			l.pass(frame, func(f []byte) { client.Write(f) })
+			return true
+		})
 	}()
 	// Client to guest.
 	go func() {

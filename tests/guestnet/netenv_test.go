@@ -6,18 +6,14 @@
 package guestnet_test
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
 	"net"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"runtime"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -131,24 +127,6 @@ func guestConfig(cmdline, addr, mask, gw string) string {
 		`"path":"/dev/ld0a","fstype":"blk","mountpoint":"/"},"cwd":"/"}`, cmdline, addr, mask, gw)
 }
 
-// syncBuffer collects the tender's output while the test reads it.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // startGuest runs the tender with guest on the tap in the guest namespace
 // and waits until the guest prints ready. The tap is the guest's "net0";
 // disk, if not empty, its "rootfs" (httpd declares one, echo does not).
@@ -162,7 +140,7 @@ func (e *netEnv) startGuest(guest, disk, config, ready string) {
 	}
 	args = append(args, "--", testenv.Binary(t, "guests/"+guest), config)
 	cmd := exec.Command("ip", args...)
-	out := &syncBuffer{}
+	out := &testenv.Buffer{}
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start %s: %v", guest, err)
@@ -218,24 +196,7 @@ func waitLinkUp(t *testing.T, ns, dev string) {
 	}
 }
 
-// makeISO writes files into a fresh directory and packs it as an ISO 9660
-// image with Rock Ridge names, as the iso fs handler does.
+// makeISO packs files as the iso fs handler does (see testenv.ISO).
 func makeISO(t *testing.T, files map[string][]byte) string {
-	t.Helper()
-	dir := t.TempDir()
-	root := filepath.Join(dir, "root")
-	for name, data := range files {
-		p := filepath.Join(root, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	iso := filepath.Join(dir, "rootfs.iso")
-	if out, err := exec.Command("genisoimage", "-quiet", "-l", "-r", "-o", iso, root).CombinedOutput(); err != nil {
-		t.Fatalf("genisoimage: %v: %s", err, out)
-	}
-	return iso
+	return testenv.ISO(t, files, nil)
 }

@@ -106,31 +106,13 @@ func openPacketSocket(ifname string) (int, error) {
 func htons(v uint16) uint16 { return v<<8 | v>>8 }
 
 // readLoop passes on the guest's IPv4 frames and answers its ARP requests
-// for the peer; frames the kernel sends on the tap (IPv6 noise, our own
-// writes) are not the guest's and are skipped.
+// for the peer.
 func (r *rawEnv) readLoop(stop chan struct{}) {
-	buf := make([]byte, 65536)
-	for {
-		select {
-		case <-stop:
-			return
-		default:
-		}
-		n, from, err := unix.Recvfrom(r.fd, buf, 0)
-		if err == unix.EAGAIN || err == unix.EINTR {
-			continue
-		}
-		if err != nil {
-			r.t.Errorf("read from the packet socket: %v", err)
-			return
-		}
-		if ll, ok := from.(*unix.SockaddrLinklayer); ok && ll.Pkttype == unix.PACKET_OUTGOING {
-			continue
-		}
-		f := append([]byte(nil), buf[:n]...)
+	err := readGuestFrames(r.fd, stop, func(b []byte, from unix.Sockaddr) bool {
+		f := append([]byte(nil), b...)
 		r.trace("rx", f, from)
 		if len(f) < 14 {
-			continue
+			return true
 		}
 		switch binary.BigEndian.Uint16(f[12:]) {
 		case 0x0806:
@@ -139,12 +121,44 @@ func (r *rawEnv) readLoop(stop chan struct{}) {
 			}
 		case 0x0800:
 		default:
-			continue
+			return true
 		}
 		select {
 		case r.frames <- f:
+			return true
 		case <-stop:
-			return
+			return false
+		}
+	})
+	if err != nil {
+		r.t.Errorf("read from the packet socket: %v", err)
+	}
+}
+
+// readGuestFrames hands each frame the packet socket fd reads from the
+// guest's tap to handle, until stop is closed, handle returns false or a
+// read fails. Frames the kernel sends on the tap (IPv6 noise, the test's
+// own writes) are not the guest's and are skipped.
+func readGuestFrames(fd int, stop <-chan struct{}, handle func(frame []byte, from unix.Sockaddr) bool) error {
+	buf := make([]byte, 65536)
+	for {
+		select {
+		case <-stop:
+			return nil
+		default:
+		}
+		n, from, err := unix.Recvfrom(fd, buf, 0)
+		if err == unix.EAGAIN || err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if ll, ok := from.(*unix.SockaddrLinklayer); ok && ll.Pkttype == unix.PACKET_OUTGOING {
+			continue
+		}
+		if !handle(buf[:n], from) {
+			return nil
 		}
 	}
 }

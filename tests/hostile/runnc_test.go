@@ -18,6 +18,23 @@ type env struct {
 	bundle string
 }
 
+// startSpinning starts created container id, whose guest spins, and
+// waits until the guest says so in out, its output; it returns the pid of
+// the container's process. Running means init was let go; the guest
+// printing means init has become the tender.
+func (e *env) startSpinning(t *testing.T, id, out string) int {
+	t.Helper()
+	if res := e.Run("start", id); res.Code != 0 {
+		t.Fatalf("start: %s", res.Stderr)
+	}
+	pid := e.WaitStatus(t, id, "running")
+	testenv.WaitFor(t, "the guest to spin", func() bool {
+		data, _ := os.ReadFile(out)
+		return strings.Contains(string(data), "spinning")
+	})
+	return pid
+}
+
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	r := testenv.NewRunnc(t)
@@ -96,15 +113,7 @@ func TestSpinningGuestIsPausableAndKillable(t *testing.T) {
 	e.setArgs(t, 0, "spin")
 	before := e.Snapshot(t, e.scope)
 	id := e.id("spin")
-	out := e.createWithOutput(t, id)
-	if res := e.Run("start", id); res.Code != 0 {
-		t.Fatalf("start: %s", res.Stderr)
-	}
-	pid := e.WaitStatus(t, id, "running")
-	testenv.WaitFor(t, "the guest to spin", func() bool {
-		data, _ := os.ReadFile(out)
-		return strings.Contains(string(data), "spinning")
-	})
+	pid := e.startSpinning(t, id, e.createWithOutput(t, id))
 
 	status := procStatus(t, pid)
 	for key, want := range map[string]string{

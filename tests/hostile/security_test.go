@@ -7,8 +7,6 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-
-	"github.com/nabla-containers/runnc/tests/testenv"
 )
 
 // The security defaults of a running container: state and disk
@@ -32,16 +30,7 @@ func TestSecurityDefaults(t *testing.T) {
 	} {
 		checkMode(t, path, want)
 	}
-	if res := e.Run("start", id); res.Code != 0 {
-		t.Fatalf("start: %s", res.Stderr)
-	}
-	pid := e.WaitStatus(t, id, "running")
-	// Running means init was let go; the guest printing means init has
-	// become the tender.
-	testenv.WaitFor(t, "the guest to spin", func() bool {
-		data, _ := os.ReadFile(out)
-		return strings.Contains(string(data), "spinning")
-	})
+	pid := e.startSpinning(t, id, out)
 	if _, err := os.Stat(filepath.Join(dir, "exec.fifo")); !os.IsNotExist(err) {
 		t.Errorf("the exec fifo is still there once started (%v)", err)
 	}

@@ -7,7 +7,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -58,19 +57,7 @@ func escape(t *testing.T, opts []string, args ...string) end {
 	cmd.Stdout = &stdout
 	err = cmd.Run()
 	e := end{stdout: stdout.String()}
-	var ee *exec.ExitError
-	switch {
-	case err == nil:
-	case errors.As(err, &ee):
-		ws := ee.Sys().(syscall.WaitStatus)
-		if ws.Signaled() {
-			e.status, e.signal = -1, ws.Signal()
-		} else {
-			e.status = ws.ExitStatus()
-		}
-	default:
-		t.Fatalf("nabla-run %v: %v", argv, err)
-	}
+	e.status, e.signal = testenv.Exit(t, err, fmt.Sprint("nabla-run ", argv))
 	if ctx.Err() != nil {
 		t.Fatalf("escape %v did not end within %v: %v", args, hangGuard, e)
 	}

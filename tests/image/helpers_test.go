@@ -101,6 +101,14 @@ func (e *env) pull(ref string, flags ...string) string {
 	return strings.TrimSpace(out)
 }
 
+// pullHello pulls the hello image from a fresh OCI layout; it returns the
+// reference and the image ID.
+func (e *env) pullHello() (ref, id string) {
+	e.t.Helper()
+	ref = "oci:" + writeLayout(e.t, helloImage(e.t), "1")
+	return ref, e.pull(ref)
+}
+
 // entry is one file of a test layer.
 type entry struct {
 	name, link string

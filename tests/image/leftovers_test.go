@@ -108,7 +108,7 @@ func TestPullCollectsWhatAKilledPullLeft(t *testing.T) {
 // the removal, and says so.
 func TestKilledRemoveCanBeRetried(t *testing.T) {
 	e := newEnv(t)
-	keep := e.pull("oci:" + writeLayout(t, helloImage(t), "1"))
+	_, keep := e.pullHello()
 	big := manyFilesImage(t, 3000)
 	id := e.pull("oci:" + writeLayout(t, big, "1"))
 	record := filepath.Join(e.store, "images", strings.TrimPrefix(id, "sha256:")+".json")

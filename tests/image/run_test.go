@@ -58,8 +58,7 @@ func TestRunImage(t *testing.T) {
 func TestSecondContainerSharesDiskImage(t *testing.T) {
 	e := newEnv(t)
 	requireRuntime(t)
-	ref := "oci:" + writeLayout(t, helloImage(t), "1")
-	e.pull(ref)
+	ref, _ := e.pullHello()
 	e.run(true, "run", "-d", "--image", ref, "first")
 	e.run(true, "run", "-d", "--image", ref, "second")
 	a, b := diskInode(t, e, "first"), diskInode(t, e, "second")
@@ -108,8 +107,7 @@ func diskOf(t *testing.T, e *env, id string) string {
 func TestRemoveImageInUse(t *testing.T) {
 	e := newEnv(t)
 	requireRuntime(t)
-	ref := "oci:" + writeLayout(t, helloImage(t), "1")
-	id := e.pull(ref)
+	ref, id := e.pullHello()
 	e.run(true, "run", "-d", "--image", ref, "user1")
 	_, stderr := e.run(false, "image", "rm", ref)
 	if !strings.Contains(stderr, "user1") {
@@ -123,14 +121,7 @@ func TestRemoveImageInUse(t *testing.T) {
 	if !strings.Contains(out, id) {
 		t.Errorf("image rm printed %q, want the image ID", out)
 	}
-	for _, d := range []string{"rootfs", "images", "bundles", "blobs/sha256", "tmp"} {
-		if got := entries(t, filepath.Join(e.store, d)); len(got) != 0 {
-			t.Errorf("after image rm, the store's %s holds %v", d, got)
-		}
-	}
-	if got := entries(t, e.diskDir); len(got) != 0 {
-		t.Errorf("after delete, the disk directory holds %v", got)
-	}
+	checkNoneLeft(t, e)
 }
 
 // runnc hands the image commands to the runnc-image beside it; without
@@ -161,8 +152,7 @@ func TestRemovedImageLeavesItsDiskImageCached(t *testing.T) {
 	e := newEnv(t)
 	e.diskCache = ""
 	requireRuntime(t)
-	ref := "oci:" + writeLayout(t, helloImage(t), "1")
-	id := e.pull(ref)
+	ref, id := e.pullHello()
 	e.run(true, "run", "-d", "--image", ref, "first")
 	before := diskInode(t, e, "first")
 	e.run(true, "delete", "--force", "first")

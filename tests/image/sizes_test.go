@@ -61,7 +61,7 @@ func editManifest(t *testing.T, dir string, edit func(m *v1.Manifest)) {
 // never shows a size no blob has.
 func TestDeclaredSizesAreChecked(t *testing.T) {
 	e := newEnv(t)
-	e.pull("oci:" + writeLayout(t, helloImage(t), "1"))
+	e.pullHello()
 	before := tree(t, e.store)
 	for name, c := range map[string]struct {
 		edit func(m *v1.Manifest)

@@ -17,7 +17,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/static"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 	"github.com/google/go-containerregistry/pkg/v1/types"
-	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"github.com/nabla-containers/runnc/tests/testenv"
 )
 
 // The same image from a registry, an OCI layout and a docker save
@@ -93,7 +93,7 @@ func TestReferenceWithoutTransport(t *testing.T) {
 // store stays as it was.
 func TestCorruptBlobStoresNothing(t *testing.T) {
 	e := newEnv(t)
-	e.pull("oci:" + writeLayout(t, helloImage(t), "1"))
+	e.pullHello()
 	before := tree(t, e.store)
 
 	img := makeImage(t, nil, nil, layerOf(t, file("hello.nabla", hello(t), 0o755), file("other", []byte("other"), 0o644)))
@@ -128,7 +128,7 @@ func TestCorruptBlobStoresNothing(t *testing.T) {
 // lands outside the store; device nodes and setuid bits are dropped.
 func TestHostileLayers(t *testing.T) {
 	e := newEnv(t)
-	e.pull("oci:" + writeLayout(t, helloImage(t), "1"))
+	e.pullHello()
 	outside := t.TempDir() // where an escape would land
 	up := strings.Repeat("../", 30)
 	target := filepath.Join(outside, "pwned")
@@ -288,14 +288,7 @@ func TestBundle(t *testing.T) {
 	id := e.pull("oci:" + writeLayout(t, img, "1"))
 	dir := filepath.Join(t.TempDir(), "bundle")
 	e.run(true, "image", "bundle", id, dir)
-	data, err := os.ReadFile(filepath.Join(dir, "config.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var spec specs.Spec
-	if err := json.Unmarshal(data, &spec); err != nil {
-		t.Fatal(err)
-	}
+	spec := testenv.ReadSpec(t, dir)
 	if want := []string{"/hello.nabla", "first-arg", "second arg"}; !reflect.DeepEqual(spec.Process.Args, want) {
 		t.Errorf("process.args = %q, want %q", spec.Process.Args, want)
 	}
@@ -309,7 +302,7 @@ func TestBundle(t *testing.T) {
 		t.Errorf("annotations = %v, want org.nabla.runnc.image=%s", spec.Annotations, id)
 	}
 	if spec.Linux == nil || len(spec.Linux.Namespaces) == 0 || spec.Hostname != "nabla" {
-		t.Errorf("the bundle is not made from the runnc spec template: %s", data)
+		t.Errorf("the bundle is not made from the runnc spec template: %+v", spec)
 	}
 	// A second bundle into the same directory is refused.
 	if _, stderr := e.run(false, "image", "bundle", id, dir); !strings.Contains(stderr, "exists") {

@@ -115,7 +115,7 @@ func TestUnpackIsBounded(t *testing.T) {
 	const size = 256 << 20
 	img := makeImage(t, nil, nil, zerosLayer(t, size))
 	ref := "oci:" + writeLayout(t, img, "1")
-	e.pull("oci:" + writeLayout(t, helloImage(t), "1"))
+	e.pullHello()
 	before := tree(t, e.store)
 	_, stderr := e.run(false, "--unpack-limit", "128MiB", "image", "pull", ref)
 	if !strings.Contains(stderr, "more than the unpack limit") || strings.Count(strings.TrimSpace(stderr), "\n") > 0 {
@@ -151,7 +151,7 @@ func TestUnpackIsBounded(t *testing.T) {
 // store as it was and its lock free.
 func TestEndlessBuildFailsThePull(t *testing.T) {
 	e := newEnv(t)
-	e.pull("oci:" + writeLayout(t, helloImage(t), "1"))
+	e.pullHello()
 	before := tree(t, e.store)
 	deep := strings.TrimSuffix(strings.Repeat("a/", 120), "/")
 	img := makeImage(t, nil, nil, layerOf(t, file("hello.nabla", hello(t), 0o755),

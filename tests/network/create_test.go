@@ -152,17 +152,18 @@ func TestRunWithoutPlannedTapTouchesNothing(t *testing.T) {
 	p := newPod(t, "10.198.3.2/24", "10.198.3.1/24", "10.198.3.1", false)
 	c := newContainer("hostnone", hostNetnsBindMount(t))
 	c.in.Annotations[network.AnnotationAllowHostNone] = "true"
-	if err := c.create(); err != nil {
-		t.Fatal(err)
-	}
-	if err := c.run(p.ns); err != nil {
-		t.Fatalf("run: %v", err)
-	}
+	checkNoNIC(t, createAndRunAs(t, c, p), p, "10.198.3.2/24")
+}
+
+// checkNoNIC checks that c got no tap and that eth0 of pod p kept its
+// address addr.
+func checkNoNIC(t *testing.T, c *container, p pod, addr string) {
+	t.Helper()
 	if c.get(llif.NetTap) != "" {
-		t.Errorf("run gave a tap: %v", c.in.NetworkState.Options)
+		t.Errorf("container %s got a tap: %v", c.in.ContainerID, c.in.NetworkState.Options)
 	}
-	if out := testenv.IP(t, "-n", p.ns, "-o", "-4", "addr", "show", "eth0"); !strings.Contains(out, "10.198.3.2/24") {
-		t.Errorf("eth0 lost its address: %s", out)
+	if out := testenv.IP(t, "-n", p.ns, "-o", "-4", "addr", "show", "eth0"); !strings.Contains(out, addr) {
+		t.Errorf("eth0 lost its address to container %s, which does not own it: %s", c.in.ContainerID, out)
 	}
 }
 
@@ -173,18 +174,7 @@ func TestOwnerAnnotationLeavesOthersWithoutNIC(t *testing.T) {
 	sidecar := newContainer("sidecar", nsPath(p.ns))
 	sidecar.in.Annotations[network.AnnotationOwner] = "web"
 	sidecar.in.Annotations["io.kubernetes.cri.container-name"] = "sidecar"
-	if err := sidecar.create(); err != nil {
-		t.Fatal(err)
-	}
-	if err := sidecar.run(p.ns); err != nil {
-		t.Fatalf("run: %v", err)
-	}
-	if sidecar.get(llif.NetTap) != "" {
-		t.Errorf("the sidecar got a tap: %v", sidecar.in.NetworkState.Options)
-	}
-	if out := testenv.IP(t, "-n", p.ns, "-o", "-4", "addr", "show", "eth0"); !strings.Contains(out, "10.198.4.2/24") {
-		t.Errorf("eth0 lost its address to a container that does not own it: %s", out)
-	}
+	checkNoNIC(t, createAndRunAs(t, sidecar, p), p, "10.198.4.2/24")
 	web := newContainer("web", nsPath(p.ns))
 	web.in.Annotations[network.AnnotationOwner] = "web"
 	web.in.Annotations["io.kubernetes.cri.container-name"] = "web"

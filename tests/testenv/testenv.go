@@ -88,3 +88,20 @@ func RequireRoot(t testing.TB) {
 		t.Fatal("this test needs root (network namespaces, tap devices, cgroups): run make test as root")
 	}
 }
+
+// Mkdir makes directory p with mode and owner uid, for tests that plant
+// directories another user could write; it returns p. The mode is set by
+// Chmod, not Mkdir's: the umask would clear bits.
+func Mkdir(t testing.TB, p string, mode os.FileMode, uid int) string {
+	t.Helper()
+	if err := os.Mkdir(p, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(p, mode); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Lchown(p, uid, uid); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}

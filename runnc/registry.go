@@ -1,7 +1,4 @@
-// Package handlers is the choice of low-level handlers that both runnc
-// binaries (runnc and runnc-image) share: runnc-image loads containers to
-// tell which images they use, and must read their states as runnc does.
-package handlers
+package main
 
 import (
 	"github.com/nabla-containers/runnc/llif"
@@ -10,8 +7,8 @@ import (
 	"github.com/nabla-containers/runnc/nabla-lib/storage"
 )
 
-// Registry returns the handlers runnc offers and its defaults.
-func Registry() *llif.Registry {
+// registry returns the handlers runnc offers and its defaults.
+func registry() *llif.Registry {
 	return &llif.Registry{
 		Fs: map[string]func() llif.FsHandler{
 			"iso":  storage.NewISO,
