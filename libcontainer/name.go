@@ -1,6 +1,6 @@
 package libcontainer
 
-import "regexp"
+import "strings"
 
 // Annotations the Kubernetes CRI puts on a container's spec: the names the
 // user gave the container and its pod.
@@ -9,7 +9,12 @@ const (
 	criSandboxName   = "io.kubernetes.cri.sandbox-name"
 )
 
-var engineID = regexp.MustCompile(`^[0-9a-f]{64}$`)
+// engineID tells whether id is one of the 64-hex ids Docker, podman and
+// containerd make up. Not a regexp: linking package regexp costs every
+// start of runnc the initialisation of its Unicode tables.
+func engineID(id string) bool {
+	return len(id) == 64 && strings.Trim(id, "0123456789abcdef") == ""
+}
 
 // displayName is the container as its user knows it, for messages: the
 // CRI's container (or pod) name; for the 64-hex ids Docker, podman and
@@ -22,7 +27,7 @@ func displayName(id string, annotations map[string]string) string {
 	if n := annotations[criSandboxName]; n != "" {
 		return n
 	}
-	if engineID.MatchString(id) {
+	if engineID(id) {
 		return id[:12]
 	}
 	return id

@@ -8,11 +8,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 
 	"golang.org/x/sys/unix"
 )
@@ -27,15 +25,33 @@ type layers struct {
 	upper   string   // resolved; "" for none
 }
 
-// engineLayer is the form of a layer in an engine's layer store: Docker's
-// overlay2/<id>/diff, containers-storage's overlay/<id>/diff, containerd's
-// snapshots/<n>/fs. Such a layer is written once, when the engine unpacks
-// it from a digest-checked blob, and read-only from then on: its identity
-// names its content. Docker's per-container init layer (<id>-init/diff)
-// and any other directory are named by their content instead.
-var engineLayer = sync.OnceValue(func() *regexp.Regexp {
-	return regexp.MustCompile(`/overlay2?/[0-9a-f]{64}/diff$|/snapshots/[0-9]+/fs$`)
-})
+// engineLayer tells whether dir has the form of a layer in an engine's
+// layer store: Docker's overlay2/<id>/diff, containers-storage's
+// overlay/<id>/diff, containerd's snapshots/<n>/fs. Such a layer is
+// written once, when the engine unpacks it from a digest-checked blob, and
+// read-only from then on: its identity names its content. Docker's
+// per-container init layer (<id>-init/diff) and any other directory are
+// named by their content instead. (Not a regexp: linking package regexp
+// costs every start of runnc the initialisation of its Unicode tables.)
+func engineLayer(dir string) bool {
+	if parent, id, ok := lastTwo(dir, "/diff"); ok {
+		return isKey(id) && (strings.HasSuffix(parent, "/overlay") || strings.HasSuffix(parent, "/overlay2"))
+	}
+	if parent, n, ok := lastTwo(dir, "/fs"); ok {
+		return n != "" && strings.Trim(n, "0123456789") == "" && strings.HasSuffix(parent, "/snapshots")
+	}
+	return false
+}
+
+// lastTwo splits parent/name+suffix into parent and name.
+func lastTwo(path, suffix string) (parent, name string, ok bool) {
+	rest, ok := strings.CutSuffix(path, suffix)
+	i := strings.LastIndexByte(rest, '/')
+	if !ok || i < 0 {
+		return "", "", false
+	}
+	return rest[:i], rest[i+1:], true
+}
 
 // overlayAt returns the layers of the overlay mounted at dir (resolved),
 // or nil if none is, or its layers cannot be told (relative paths from an
@@ -192,7 +208,7 @@ func (l *layers) hash(h io.Writer, skip map[string]bool) error {
 		if err != nil {
 			return err
 		}
-		if small || !engineLayer().MatchString(d) {
+		if small || !engineLayer(d) {
 			if err := hashLayerContent(h, d, skip); err != nil {
 				return err
 			}
@@ -267,14 +283,23 @@ func hashContent(h io.Writer, dir string, skip map[string]bool) error {
 	})
 }
 
-// overlayXattrs are the overlay's attributes that change what the merged
-// tree shows (trusted. or user.overlay.*); the others (origin, impure,
-// nlink) are bookkeeping the overlay may add as the tree is read.
-var overlayXattrs = sync.OnceValue(func() *regexp.Regexp {
-	return regexp.MustCompile(`^(trusted|user)\.overlay\.(opaque|redirect|metacopy|whiteout|whiteouts)$`)
-})
+// overlayXattr tells whether name is one of the overlay's attributes that
+// change what the merged tree shows (trusted. or user.overlay.*); the
+// others (origin, impure, nlink) are bookkeeping the overlay may add as
+// the tree is read.
+func overlayXattr(name string) bool {
+	rest, ok := strings.CutPrefix(name, "trusted.overlay.")
+	if !ok {
+		rest, ok = strings.CutPrefix(name, "user.overlay.")
+	}
+	switch rest {
+	case "opaque", "redirect", "metacopy", "whiteout", "whiteouts":
+		return ok
+	}
+	return false
+}
 
-// hashOverlayXattrs writes p's overlayXattrs into h, sorted.
+// hashOverlayXattrs writes p's overlay attributes (overlayXattr) into h, sorted.
 func hashOverlayXattrs(h io.Writer, p string) error {
 	buf := make([]byte, 64<<10)
 	n, err := unix.Llistxattr(p, buf)
@@ -286,7 +311,7 @@ func hashOverlayXattrs(h io.Writer, p string) error {
 	}
 	var names []string
 	for _, name := range strings.Split(string(buf[:n]), "\x00") {
-		if overlayXattrs().MatchString(name) {
+		if overlayXattr(name) {
 			names = append(names, name)
 		}
 	}
