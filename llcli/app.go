@@ -109,6 +109,7 @@ func Version(commit string) string {
 // other failure, whose message goes to stderr and, with --log, as the last
 // line of the log (containerd shows its msg).
 func Main(app *cli.App, args []string) {
+	narrow(app, args)
 	err := app.Run(args)
 	if err == nil {
 		os.Exit(0)
