@@ -41,7 +41,7 @@ func TestQuickBench(t *testing.T) {
 		"network": {"first-response", "http-rps", "http-p50", "http-p99", "http-rps-close", "http-p50-close", "http-p99-close"},
 		"images":  {"first-container", "second-container"},
 		"scale":   {"create-at-0", "create-at-30", "list", "rss", "pss"},
-		"startup": {"state"},
+		"startup": {"state", "list"},
 	}
 	for gid, rows := range want {
 		g := res.Group(gid)
