@@ -52,6 +52,11 @@ func TestOpOptionsRefused(t *testing.T) {
 			s.Linux.Namespaces = append(s.Linux.Namespaces, specs.LinuxNamespace{Type: specs.UserNamespace})
 			s.Linux.UIDMappings = []specs.LinuxIDMapping{{ContainerID: 0, HostID: 100000, Size: 65536}}
 		}},
+		// Joined by path, not made: refused all the same, before specconv
+		// reads the namespace's maps.
+		{"op-userns-path", "a user namespace (uid mappings, dockerd --userns-remap) is not supported", func(s *specs.Spec) {
+			s.Linux.Namespaces = append(s.Linux.Namespaces, specs.LinuxNamespace{Type: specs.UserNamespace, Path: "/proc/1/ns/user"})
+		}},
 		{"op-rlimit", `"RLIMIT_BOGUS" is not a Linux resource limit`, func(s *specs.Spec) {
 			s.Process.Rlimits = []specs.POSIXRlimit{{Type: "RLIMIT_BOGUS", Soft: 1, Hard: 1}}
 		}},
