@@ -26,7 +26,7 @@ GUEST_NET_SRCS :=
 -include $(GUEST_DIR)/net/net.mk
 GUEST_APPS += $(GUEST_NET_APPS)
 
-GUEST_SDK_SRCS := $(addprefix $(GUEST_DIR)/sdk/,syscall.c boot.c console.c clock.c \
+GUEST_SDK_SRCS := $(addprefix $(GUEST_DIR)/sdk/,boot.c console.c clock.c \
                   poll.c net.c disk.c json.c config.c iso.c malloc.c string.c)
 
 # A freestanding guest: no PIE, no stack protector (the guest would read the

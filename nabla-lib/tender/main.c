@@ -16,13 +16,20 @@
 #define NABLA_RUN_VERSION "dev"
 #endif
 
+/* warn and die print the same one-line shape, told apart by the prefix. */
+__attribute__((format(printf, 2, 0))) static void
+report(const char *prefix, const char *fmt, va_list ap)
+{
+    fputs(prefix, stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+}
+
 void warn(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fputs(TENDER_NAME ": warning: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    report(TENDER_NAME ": warning: ", fmt, ap);
     va_end(ap);
 }
 
@@ -30,9 +37,7 @@ _Noreturn void die(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fputs(TENDER_NAME ": ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    report(TENDER_NAME ": ", fmt, ap);
     va_end(ap);
     exit(1);
 }

@@ -280,7 +280,7 @@ func (e *criEnv) removePod(t testing.TB, p *pod) {
 func logOf(t testing.TB, st *cri.ContainerStatus) string {
 	t.Helper()
 	var out []string
-	for _, line := range strings.Split(string(readFile(t, st.LogPath)), "\n") {
+	for _, line := range strings.Split(string(testenv.ReadFile(t, st.LogPath)), "\n") {
 		if f := strings.SplitN(line, " ", 4); len(f) == 4 {
 			out = append(out, f[3])
 		}

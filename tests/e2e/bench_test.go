@@ -13,31 +13,19 @@ import (
 // `go test ./tests/e2e/ -run '^$' -bench DockerRun -benchtime 20x`.
 func BenchmarkDockerRun(b *testing.B) {
 	d := dockerd(b)
-	cases := []struct {
-		name, runtime string
-		args          []string
-	}{
+	timeEach(b, d, []benchCase{
 		{"runnc-hello", "runnc", []string{d.nabla(b), "/hello.nabla"}},
 		{"runc-echo", "runc", []string{d.busybox(b), "/bin/echo", "hi"}},
 		{"runsc-echo", "runsc", []string{d.busybox(b), "/bin/echo", "hi"}},
-	}
-	for _, c := range cases {
-		b.Run(c.name, func(b *testing.B) {
-			if c.runtime == "runsc" && d.runsc == "" {
-				b.Skip("runsc is not installed (apt-get install runsc)")
-			}
-			took := make([]time.Duration, 0, b.N)
-			for i := 0; i < b.N; i++ {
-				start := time.Now()
-				r := d.docker(b, append([]string{"run", "--rm", "--network=none", "--runtime=" + c.runtime}, c.args...)...)
-				took = append(took, time.Since(start))
-				if r.code != 0 {
-					b.Fatalf("%v", r)
-				}
-			}
-			report(b, took)
-		})
-	}
+	}, func(b *testing.B, c benchCase) time.Duration {
+		start := time.Now()
+		r := d.docker(b, append([]string{"run", "--rm", "--network=none", "--runtime=" + c.runtime}, c.args...)...)
+		took := time.Since(start)
+		if r.code != 0 {
+			b.Fatalf("%v", r)
+		}
+		return took
+	})
 }
 
 // BenchmarkDockerHTTP times `docker run -d` until the first HTTP response
@@ -45,31 +33,47 @@ func BenchmarkDockerRun(b *testing.B) {
 // busybox httpd under runc.
 func BenchmarkDockerHTTP(b *testing.B) {
 	d := dockerd(b)
-	cases := []struct {
-		name, runtime string
-		args          []string
-	}{
+	timeEach(b, d, []benchCase{
 		{"runnc-httpd", "runnc", []string{d.nabla(b), "/httpd.nabla"}},
 		{"runc-busybox-httpd", "runc", []string{d.busybox(b), "/bin/httpd", "-f", "-p", "80", "-h", "/www"}},
-	}
+	}, func(b *testing.B, c benchCase) time.Duration {
+		start := time.Now()
+		ctr := d.runDetached(b, append([]string{"--runtime=" + c.runtime}, c.args...)...)
+		url := "http://" + ctr.ip(b) + "/index.html"
+		for {
+			if _, err := get(url, time.Second); err == nil {
+				break
+			}
+			if time.Since(start) > time.Minute {
+				b.Fatalf("%s did not serve within a minute", url)
+			}
+			time.Sleep(2 * time.Millisecond)
+		}
+		took := time.Since(start)
+		ctr.remove(b)
+		return took
+	})
+}
+
+// benchCase is one runtime's container: the image and command after
+// docker run's options.
+type benchCase struct {
+	name, runtime string
+	args          []string
+}
+
+// timeEach runs a sub-benchmark per case that times once b.N times and
+// reports the spread; a runsc case is skipped where runsc is not
+// installed.
+func timeEach(b *testing.B, d *daemon, cases []benchCase, once func(*testing.B, benchCase) time.Duration) {
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {
+			if c.runtime == "runsc" && d.runsc == "" {
+				b.Skip("runsc is not installed (apt-get install runsc)")
+			}
 			took := make([]time.Duration, 0, b.N)
 			for i := 0; i < b.N; i++ {
-				start := time.Now()
-				ctr := d.runDetached(b, append([]string{"--runtime=" + c.runtime}, c.args...)...)
-				url := "http://" + ctr.ip(b) + "/index.html"
-				for {
-					if _, err := get(url, time.Second); err == nil {
-						break
-					}
-					if time.Since(start) > time.Minute {
-						b.Fatalf("%s did not serve within a minute", url)
-					}
-					time.Sleep(2 * time.Millisecond)
-				}
-				took = append(took, time.Since(start))
-				ctr.remove(b)
+				took = append(took, once(b, c))
 			}
 			report(b, took)
 		})

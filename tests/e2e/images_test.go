@@ -2,11 +2,7 @@ package e2e_test
 
 import (
 	"archive/tar"
-	"bytes"
-	"debug/elf"
-	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -35,14 +31,6 @@ var bigFile = func() []byte {
 	return b
 }()
 
-// tarEntry is one file, directory or symlink of an image.
-type tarEntry struct {
-	name, link string
-	mode       int64
-	data       []byte
-	dir        bool
-}
-
 var (
 	imageMu   sync.Mutex
 	imageDone = map[string]bool{}
@@ -53,20 +41,20 @@ var (
 func (d *daemon) nabla(t testing.TB) string {
 	t.Helper()
 	testenv.Binary(t, "guests/hello.nabla")
-	return d.image(t, nablaImage, func() ([]tarEntry, error) {
+	return d.image(t, nablaImage, func() []testenv.TarEntry {
 		guests, err := filepath.Glob(filepath.Join(testenv.BuildDir(t), "guests", "*.nabla"))
 		if err != nil {
-			return nil, err
+			t.Fatal(err)
 		}
-		entries := append(webFiles(""), tarEntry{name: "dir", dir: true, mode: 0o755})
+		entries := append(webFiles(""), testenv.TarEntry{Name: "dir/", Type: tar.TypeDir, Mode: 0o755})
 		for _, g := range guests {
 			data, err := os.ReadFile(g)
 			if err != nil {
-				return nil, err
+				t.Fatal(err)
 			}
-			entries = append(entries, tarEntry{name: filepath.Base(g), mode: 0o755, data: data})
+			entries = append(entries, testenv.TarEntry{Name: filepath.Base(g), Mode: 0o755, Body: data})
 		}
-		return entries, nil
+		return entries
 	})
 }
 
@@ -74,94 +62,33 @@ func (d *daemon) nabla(t testing.TB) string {
 // runc comparisons use, and the same web files under /www.
 func (d *daemon) busybox(t testing.TB) string {
 	t.Helper()
-	return d.image(t, busyboxImage, func() ([]tarEntry, error) {
-		bin, err := exec.LookPath("busybox")
-		if err != nil {
-			return nil, fmt.Errorf("busybox is not installed: run scripts/setup.sh (busybox-static)")
-		}
-		if err := requireStatic(bin); err != nil {
-			return nil, err
-		}
-		data, err := os.ReadFile(bin)
-		if err != nil {
-			return nil, err
-		}
-		entries := []tarEntry{
-			{name: "bin", dir: true, mode: 0o755},
-			{name: "bin/busybox", mode: 0o755, data: data},
-			{name: "www", dir: true, mode: 0o755},
-		}
-		for _, applet := range []string{"sh", "echo", "true", "sleep", "httpd", "cat"} {
-			entries = append(entries, tarEntry{name: "bin/" + applet, link: "busybox"})
-		}
-		return append(entries, webFiles("www/")...), nil
+	return d.image(t, busyboxImage, func() []testenv.TarEntry {
+		entries := append(testenv.Busybox(t, "sh", "echo", "true", "sleep", "httpd", "cat"),
+			testenv.TarEntry{Name: "www/", Type: tar.TypeDir, Mode: 0o755})
+		return append(entries, webFiles("www/")...)
 	})
 }
 
-func webFiles(prefix string) []tarEntry {
-	return []tarEntry{
-		{name: prefix + "index.html", mode: 0o644, data: []byte(indexHTML)},
-		{name: prefix + "big.bin", mode: 0o644, data: bigFile},
+func webFiles(prefix string) []testenv.TarEntry {
+	return []testenv.TarEntry{
+		{Name: prefix + "index.html", Mode: 0o644, Body: []byte(indexHTML)},
+		{Name: prefix + "big.bin", Mode: 0o644, Body: bigFile},
 	}
 }
 
 // image imports the tar of entries as name once per run.
-func (d *daemon) image(t testing.TB, name string, entries func() ([]tarEntry, error)) string {
+func (d *daemon) image(t testing.TB, name string, entries func() []testenv.TarEntry) string {
 	t.Helper()
 	imageMu.Lock()
 	defer imageMu.Unlock()
 	if imageDone[name] {
 		return name
 	}
-	es, err := entries()
-	if err != nil {
-		t.Fatalf("image %s: %v", name, err)
-	}
 	tarPath := filepath.Join(t.TempDir(), "image.tar")
-	if err := writeTar(tarPath, es); err != nil {
+	if err := os.WriteFile(tarPath, testenv.Tar(t, entries()...), 0o644); err != nil {
 		t.Fatalf("image %s: %v", name, err)
 	}
 	d.must(t, "import", tarPath, name)
 	imageDone[name] = true
 	return name
-}
-
-func writeTar(path string, entries []tarEntry) error {
-	var buf bytes.Buffer
-	tw := tar.NewWriter(&buf)
-	for _, e := range entries {
-		h := &tar.Header{Name: e.name, Mode: e.mode, Size: int64(len(e.data)), Typeflag: tar.TypeReg}
-		switch {
-		case e.dir:
-			h.Typeflag, h.Name = tar.TypeDir, e.name+"/"
-		case e.link != "":
-			h.Typeflag, h.Linkname, h.Mode = tar.TypeSymlink, e.link, 0o777
-		}
-		if err := tw.WriteHeader(h); err != nil {
-			return err
-		}
-		if _, err := tw.Write(e.data); err != nil {
-			return err
-		}
-	}
-	if err := tw.Close(); err != nil {
-		return err
-	}
-	return os.WriteFile(path, buf.Bytes(), 0o644)
-}
-
-// requireStatic refuses a dynamically linked busybox: the image holds no
-// libraries.
-func requireStatic(path string) error {
-	f, err := elf.Open(path)
-	if err != nil {
-		return fmt.Errorf("read %s: %w", path, err)
-	}
-	defer f.Close()
-	for _, p := range f.Progs {
-		if p.Type == elf.PT_INTERP {
-			return fmt.Errorf("%s is dynamically linked: install busybox-static", path)
-		}
-	}
-	return nil
 }

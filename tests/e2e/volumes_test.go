@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,7 +12,6 @@ import (
 	"time"
 
 	"github.com/nabla-containers/runnc/tests/testenv"
-	"golang.org/x/sys/unix"
 )
 
 // The guests of these tests (nabla-lib/guest/apps): cat.nabla PATH...
@@ -176,17 +174,7 @@ func TestVolumeRefused(t *testing.T) {
 	since := time.Now()
 	tok := token(t)
 	dir := hostDir(t, map[string]string{"file": tok})
-	special := t.TempDir()
-	fifo := filepath.Join(special, "fifo")
-	if err := unix.Mkfifo(fifo, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	sock := filepath.Join(special, "sock")
-	l, err := net.Listen("unix", sock)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
+	fifo, sock := testenv.FIFOAndSocket(t, t.TempDir())
 	var nine []string
 	for i := range 9 {
 		nine = append(nine, "-v", fmt.Sprintf("%s:/v%d:ro", dir, i))

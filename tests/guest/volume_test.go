@@ -192,15 +192,6 @@ func rawDisk(t *testing.T, size int, perm os.FileMode) (string, []byte) {
 	return p, data
 }
 
-func diskContent(t *testing.T, p string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
 // The disk app writes and reads the raw mounts by path, in whole blocks of
 // the disk's own size; the file sees exactly the blocks written.
 func TestDiskReadWrite(t *testing.T) {
@@ -225,10 +216,10 @@ func TestDiskReadWrite(t *testing.T) {
 		copy(w[off:off+block], append([]byte(text), make([]byte, block-len(text))...))
 		return w
 	}
-	if got := diskContent(t, a); !bytes.Equal(got, want(aData, 1024, 512)) {
+	if got := testenv.ReadFile(t, a); !bytes.Equal(got, want(aData, 1024, 512)) {
 		t.Errorf("/storage's file: want the text and zeros in block 2 only")
 	}
-	if got := diskContent(t, b); !bytes.Equal(got, want(bData, 8192, 4096)) {
+	if got := testenv.ReadFile(t, b); !bytes.Equal(got, want(bData, 8192, 4096)) {
 		t.Errorf("/scratch's file: want the text and zeros in its third 4096-byte block only")
 	}
 	r := disk("/storage", "read", "1024", "1024")
@@ -289,7 +280,7 @@ func TestDiskRefusals(t *testing.T) {
 			if r.status != 1 || strings.Count(r.stdout, "\n") != 1 || !strings.HasPrefix(r.stdout, c.want) {
 				t.Errorf("want exit 1 and %q, got %v", c.want, r)
 			}
-			if !bytes.Equal(diskContent(t, p), data) {
+			if !bytes.Equal(testenv.ReadFile(t, p), data) {
 				t.Errorf("the disk's file changed")
 			}
 		})
@@ -307,12 +298,12 @@ func TestStorageGuest(t *testing.T) {
 	}
 	line := []byte("runnc was here\n")
 	want := append(append(line, make([]byte, 512-len(line))...), data[512:]...)
-	if !bytes.Equal(diskContent(t, p), want) {
+	if !bytes.Equal(testenv.ReadFile(t, p), want) {
 		t.Errorf("the disk should hold the line, zeros to 512 bytes, and the rest as it was")
 	}
 	p, data = rawDisk(t, 4096, 0o644)
 	r = runGuest(t, "storage", []string{"--block:storage=" + p, "--block-readonly:storage"}, "{}")
-	if r.status != 1 || r.stdout != "storage: write: read-only\n" || !bytes.Equal(diskContent(t, p), data) {
+	if r.status != 1 || r.stdout != "storage: write: read-only\n" || !bytes.Equal(testenv.ReadFile(t, p), data) {
 		t.Fatalf("storage on a read-only disk: %v, want one line, exit 1, the file unchanged", r)
 	}
 }

@@ -8,7 +8,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"net"
 	"net/http"
@@ -24,7 +23,6 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
-	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 	"github.com/nabla-containers/runnc/tests/testenv"
@@ -109,93 +107,28 @@ func (e *env) pullHello() (ref, id string) {
 	return ref, e.pull(ref)
 }
 
-// entry is one file of a test layer.
-type entry struct {
-	name, link string
-	typ        byte
-	mode       int64
-	body       []byte
-}
-
-func file(name string, body []byte, mode int64) entry {
-	return entry{name: name, typ: tar.TypeReg, mode: mode, body: body}
-}
-
-// layerOf is a gzip layer of entries.
-func layerOf(t *testing.T, entries ...entry) v1.Layer {
-	t.Helper()
-	data := tarOf(t, entries...)
-	l, err := tarball.LayerFromOpener(func() (io.ReadCloser, error) {
-		return io.NopCloser(bytes.NewReader(data)), nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return l
-}
-
-func tarOf(t *testing.T, entries ...entry) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	tw := tar.NewWriter(&buf)
-	for _, en := range entries {
-		h := &tar.Header{Name: en.name, Linkname: en.link, Typeflag: en.typ, Mode: en.mode,
-			Size: int64(len(en.body)), ModTime: time.Unix(1700000000, 0), Format: tar.FormatPAX}
-		if en.typ == tar.TypeChar {
-			h.Devmajor, h.Devminor = 1, 3
-		}
-		if err := tw.WriteHeader(h); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := tw.Write(en.body); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := tw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
+// file is a regular file of a test layer.
+func file(name string, body []byte, mode int64) testenv.TarEntry {
+	return testenv.TarEntry{Name: name, Type: tar.TypeReg, Mode: mode, Body: body}
 }
 
 // hello returns the built hello guest.
 func hello(t *testing.T) []byte {
 	t.Helper()
-	data, err := os.ReadFile(testenv.Binary(t, "guests/hello.nabla"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return data
+	return testenv.ReadFile(t, testenv.Binary(t, "guests/hello.nabla"))
 }
 
 // makeImage is an image of layers whose config runs /hello.nabla with
 // cmd and env.
 func makeImage(t *testing.T, cmd, env []string, layers ...v1.Layer) v1.Image {
 	t.Helper()
-	img, err := mutate.AppendLayers(empty.Image, layers...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cf, err := img.ConfigFile()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cf = cf.DeepCopy()
-	cf.OS, cf.Architecture = "linux", "amd64"
-	cf.Config.Entrypoint = []string{"/hello.nabla"}
-	cf.Config.Cmd = cmd
-	cf.Config.Env = env
-	cf.Config.WorkingDir = "/"
-	img, err = mutate.ConfigFile(img, cf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return img
+	return testenv.Image(t, v1.Config{Entrypoint: []string{"/hello.nabla"}, Cmd: cmd, Env: env, WorkingDir: "/"}, layers...)
 }
 
 // helloImage is the hello guest with Cmd arguments and Env.
 func helloImage(t *testing.T) v1.Image {
 	return makeImage(t, []string{"first-arg", "second arg"}, []string{"GREETING=from-the-image", "PATH=/bin"},
-		layerOf(t, file("hello.nabla", hello(t), 0o755)))
+		testenv.Layer(t, file("hello.nabla", hello(t), 0o755)))
 }
 
 func digestOf(t *testing.T, img v1.Image) (id, manifest string) {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/nabla-containers/runnc/tests/testenv"
 )
 
 // manyFilesImage is the hello guest and n small files: unpacking,
@@ -17,11 +18,11 @@ import (
 // killed half way.
 func manyFilesImage(t *testing.T, n int) v1.Image {
 	t.Helper()
-	files := []entry{file("hello.nabla", hello(t), 0o755)}
+	files := []testenv.TarEntry{file("hello.nabla", hello(t), 0o755)}
 	for i := 0; i < n; i++ {
 		files = append(files, file(fmt.Sprintf("d%d/f%d", i%50, i), []byte(fmt.Sprint(i)), 0o644))
 	}
-	return makeImage(t, nil, nil, layerOf(t, files...))
+	return makeImage(t, nil, nil, testenv.Layer(t, files...))
 }
 
 // killWhen starts runnc args and kills it (runnc-image, which runnc

@@ -15,6 +15,7 @@ import (
 	"github.com/containerd/console"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/nabla-containers/runnc/llif"
+	"github.com/nabla-containers/runnc/tests/testenv"
 )
 
 // checkHello checks the hello guest's output for the image's Cmd and Env.
@@ -209,7 +210,7 @@ func TestRunImageWithArguments(t *testing.T) {
 func TestImageEnvWithoutEquals(t *testing.T) {
 	e := newEnv(t)
 	requireRuntime(t)
-	img := makeImage(t, nil, []string{"PATH=/bin", "GREETING"}, layerOf(t, file("hello.nabla", hello(t), 0o755)))
+	img := makeImage(t, nil, []string{"PATH=/bin", "GREETING"}, testenv.Layer(t, file("hello.nabla", hello(t), 0o755)))
 	ref := "oci:" + writeLayout(t, img, "1") + ":1"
 	_, stderr := e.run(false, "run", "--image", ref, "cl-env")
 	if !strings.Contains(stderr, `"GREETING" that is not NAME=VALUE`) || !strings.Contains(stderr, ref) {

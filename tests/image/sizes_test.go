@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/nabla-containers/runnc/tests/testenv"
 )
 
 // editManifest changes the manifest of the one image in the OCI layout
@@ -75,8 +76,8 @@ func TestDeclaredSizesAreChecked(t *testing.T) {
 		"config larger":      {func(m *v1.Manifest) { m.Config.Size += 100 }, "bytes"},
 		"second layer lying": {func(m *v1.Manifest) { m.Layers[1].Size = 1 }, "bytes"},
 	} {
-		img := makeImage(t, nil, nil, layerOf(t, file("hello.nabla", hello(t), 0o755)),
-			layerOf(t, file(strings.ReplaceAll(name, " ", "-"), []byte(name), 0o644)))
+		img := makeImage(t, nil, nil, testenv.Layer(t, file("hello.nabla", hello(t), 0o755)),
+			testenv.Layer(t, file(strings.ReplaceAll(name, " ", "-"), []byte(name), 0o644)))
 		dir := writeLayout(t, img, "1")
 		editManifest(t, dir, c.edit)
 		out, err := e.cmd("image", "pull", "oci:"+dir+":1").CombinedOutput()

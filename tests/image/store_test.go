@@ -96,7 +96,7 @@ func TestCorruptBlobStoresNothing(t *testing.T) {
 	e.pullHello()
 	before := tree(t, e.store)
 
-	img := makeImage(t, nil, nil, layerOf(t, file("hello.nabla", hello(t), 0o755), file("other", []byte("other"), 0o644)))
+	img := makeImage(t, nil, nil, testenv.Layer(t, file("hello.nabla", hello(t), 0o755), file("other", []byte("other"), 0o644)))
 	dir := writeLayout(t, img, "bad")
 	layers, err := img.Layers()
 	if err != nil {
@@ -132,21 +132,21 @@ func TestHostileLayers(t *testing.T) {
 	outside := t.TempDir() // where an escape would land
 	up := strings.Repeat("../", 30)
 	target := filepath.Join(outside, "pwned")
-	cases := map[string][]entry{
+	cases := map[string][]testenv.TarEntry{
 		"dot-dot":       {file(up+strings.TrimPrefix(target, "/"), []byte("x"), 0o644)},
 		"absolute path": {file(target, []byte("x"), 0o644)},
 		"symlink out": {
-			{name: "out", typ: tar.TypeSymlink, link: up + strings.TrimPrefix(outside, "/")},
+			{Name: "out", Type: tar.TypeSymlink, Link: up + strings.TrimPrefix(outside, "/")},
 			file("out/pwned", []byte("x"), 0o644),
 		},
-		"hard link out":          {{name: "passwd", typ: tar.TypeLink, link: up + "etc/passwd"}},
-		"absolute hard link out": {{name: "passwd", typ: tar.TypeLink, link: "/etc/passwd"}},
-		"whiteout of the parent": {{name: "dir/.wh..", typ: tar.TypeReg}},
+		"hard link out":          {{Name: "passwd", Type: tar.TypeLink, Link: up + "etc/passwd"}},
+		"absolute hard link out": {{Name: "passwd", Type: tar.TypeLink, Link: "/etc/passwd"}},
+		"whiteout of the parent": {{Name: "dir/.wh..", Type: tar.TypeReg}},
 	}
 	for name, bad := range cases {
 		t.Run(name, func(t *testing.T) {
 			before := tree(t, e.store)
-			img := makeImage(t, nil, nil, layerOf(t, append([]entry{file("hello.nabla", hello(t), 0o755)}, bad...)...))
+			img := makeImage(t, nil, nil, testenv.Layer(t, append([]testenv.TarEntry{file("hello.nabla", hello(t), 0o755)}, bad...)...))
 			_, stderr := e.run(false, "image", "pull", "oci:"+writeLayout(t, img, "1"))
 			if !strings.Contains(stderr, "out of the rootfs") && !strings.Contains(stderr, "whiteout") {
 				t.Errorf("pull failed with %q, want it to name the escape", stderr)
@@ -163,11 +163,11 @@ func TestHostileLayers(t *testing.T) {
 	// An absolute symlink is followed inside the rootfs, as the container
 	// sees it; device nodes are dropped and setuid bits cleared, with a
 	// warning each.
-	img := makeImage(t, nil, nil, layerOf(t,
+	img := makeImage(t, nil, nil, testenv.Layer(t,
 		file("hello.nabla", hello(t), 0o755),
-		entry{name: "abs", typ: tar.TypeSymlink, link: outside},
+		testenv.TarEntry{Name: "abs", Type: tar.TypeSymlink, Link: outside},
 		file("abs/inside", []byte("x"), 0o644),
-		entry{name: "dev/null", typ: tar.TypeChar, mode: 0o666},
+		testenv.TarEntry{Name: "dev/null", Type: tar.TypeChar, Mode: 0o666},
 		file("suid", []byte("x"), 0o4755),
 	))
 	_, stderr := e.run(true, "image", "pull", "oci:"+writeLayout(t, img, "1"))
@@ -208,10 +208,13 @@ func rootfsOf(t *testing.T, e *env, img v1.Image) string {
 func TestWhiteouts(t *testing.T) {
 	e := newEnv(t)
 	img := makeImage(t, nil, nil,
-		layerOf(t, file("hello.nabla", hello(t), 0o755), file("gone", []byte("x"), 0o644),
+		testenv.Layer(t, file("hello.nabla", hello(t), 0o755), file("gone", []byte("x"), 0o644),
 			file("opaque/old", []byte("x"), 0o644), file("kept", []byte("x"), 0o644)),
-		layerOf(t, entry{name: ".wh.gone", typ: tar.TypeReg}, entry{name: "opaque/", typ: tar.TypeDir, mode: 0o755},
-			entry{name: "opaque/.wh..wh..opq", typ: tar.TypeReg}, file("opaque/new", []byte("y"), 0o644)))
+		testenv.Layer(t,
+			testenv.TarEntry{Name: ".wh.gone", Type: tar.TypeReg},
+			testenv.TarEntry{Name: "opaque/", Type: tar.TypeDir, Mode: 0o755},
+			testenv.TarEntry{Name: "opaque/.wh..wh..opq", Type: tar.TypeReg},
+			file("opaque/new", []byte("y"), 0o644)))
 	e.pull("oci:" + writeLayout(t, img, "1"))
 	rootfs := rootfsOf(t, e, img)
 	got := entries(t, rootfs)
@@ -265,15 +268,15 @@ func TestConcurrentPull(t *testing.T) {
 // Layers come gzip'd, zstd'd or as plain tar; each is unpacked.
 func TestLayerCompressions(t *testing.T) {
 	e := newEnv(t)
-	plain := tarOf(t, file("plain", []byte("p"), 0o644))
-	zstdData := tarOf(t, file("zstd", []byte("z"), 0o644))
+	plain := testenv.Tar(t, file("plain", []byte("p"), 0o644))
+	zstdData := testenv.Tar(t, file("zstd", []byte("z"), 0o644))
 	zl, err := tarball.LayerFromOpener(func() (io.ReadCloser, error) {
 		return io.NopCloser(bytes.NewReader(zstdData)), nil
 	}, tarball.WithCompression(compression.ZStd), tarball.WithMediaType(types.OCILayerZStd))
 	if err != nil {
 		t.Fatal(err)
 	}
-	img := makeImage(t, nil, nil, layerOf(t, file("hello.nabla", hello(t), 0o755)),
+	img := makeImage(t, nil, nil, testenv.Layer(t, file("hello.nabla", hello(t), 0o755)),
 		static.NewLayer(plain, types.OCIUncompressedLayer), zl)
 	e.pull("oci:" + writeLayout(t, img, "1"))
 	if got, want := entries(t, rootfsOf(t, e, img)), []string{"hello.nabla", "plain", "zstd"}; !reflect.DeepEqual(got, want) {

@@ -15,6 +15,7 @@ import (
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
+	"github.com/nabla-containers/runnc/tests/testenv"
 )
 
 // A later layer puts a symlink to a host directory where an earlier layer
@@ -34,12 +35,14 @@ func TestPullNeverRetimesHostFiles(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	dir := func(name string) entry { return entry{name: name, typ: tar.TypeDir, mode: 0o755} }
+	dir := func(name string) testenv.TarEntry {
+		return testenv.TarEntry{Name: name, Type: tar.TypeDir, Mode: 0o755}
+	}
 	img := makeImage(t, nil, nil,
-		layerOf(t, file("hello.nabla", hello(t), 0o755), dir("a/"), dir("b/"), dir("b/c/"), dir("d/"), file("d/e/f", nil, 0o644)),
-		layerOf(t,
-			entry{name: "a", typ: tar.TypeSymlink, link: host},
-			entry{name: "b", typ: tar.TypeSymlink, link: host},
+		testenv.Layer(t, file("hello.nabla", hello(t), 0o755), dir("a/"), dir("b/"), dir("b/c/"), dir("d/"), file("d/e/f", nil, 0o644)),
+		testenv.Layer(t,
+			testenv.TarEntry{Name: "a", Type: tar.TypeSymlink, Link: host},
+			testenv.TarEntry{Name: "b", Type: tar.TypeSymlink, Link: host},
 		))
 	e.pull("oci:" + writeLayout(t, img, "1"))
 	for _, p := range []string{host, inner} {
@@ -154,8 +157,8 @@ func TestEndlessBuildFailsThePull(t *testing.T) {
 	e.pullHello()
 	before := tree(t, e.store)
 	deep := strings.TrimSuffix(strings.Repeat("a/", 120), "/")
-	img := makeImage(t, nil, nil, layerOf(t, file("hello.nabla", hello(t), 0o755),
-		entry{name: "deep", typ: tar.TypeSymlink, link: deep}))
+	img := makeImage(t, nil, nil, testenv.Layer(t, file("hello.nabla", hello(t), 0o755),
+		testenv.TarEntry{Name: "deep", Type: tar.TypeSymlink, Link: deep}))
 	start := time.Now()
 	_, stderr := e.run(false, "image", "pull", "oci:"+writeLayout(t, img, "1"))
 	if !strings.Contains(stderr, "time limit") || time.Since(start) > time.Minute {
@@ -174,7 +177,7 @@ func TestTwoImagesNeverShareADiskImage(t *testing.T) {
 	e := newEnv(t)
 	requireRuntime(t)
 	secret := func(s string) v1.Image {
-		return makeImage(t, nil, nil, layerOf(t, file("hello.nabla", hello(t), 0o755), file("secret", []byte(s), 0o644)))
+		return makeImage(t, nil, nil, testenv.Layer(t, file("hello.nabla", hello(t), 0o755), file("secret", []byte(s), 0o644)))
 	}
 	refs := map[string]string{}
 	for _, s := range []string{"image-A-secret-1", "image-B-secret-2"} {

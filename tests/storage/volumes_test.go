@@ -2,7 +2,6 @@ package storage_test
 
 import (
 	"errors"
-	"net"
 	"os"
 	"path/filepath"
 	"slices"
@@ -144,16 +143,7 @@ func TestVolumeSourcesRefused(t *testing.T) {
 	e := newEnv(t)
 	rootfs := writeTree(t, map[string]string{"cat.nabla": "x"})
 	dir := t.TempDir()
-	fifo := filepath.Join(dir, "fifo")
-	if err := unix.Mkfifo(fifo, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	sock := filepath.Join(dir, "sock")
-	l, err := net.Listen("unix", sock)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
+	fifo, sock := testenv.FIFOAndSocket(t, dir)
 	odd := filepath.Join(dir, "odd.img")
 	if err := os.WriteFile(odd, make([]byte, 1000), 0o644); err != nil {
 		t.Fatal(err)

@@ -1,9 +1,12 @@
 package testenv
 
 import (
+	"net"
 	"os"
 	"path/filepath"
 	"testing"
+
+	"golang.org/x/sys/unix"
 )
 
 // WriteFiles makes files (path -> content) below dir, and dir and the
@@ -22,4 +25,33 @@ func WriteFiles(t testing.TB, dir string, files map[string]string) {
 			t.Fatal(err)
 		}
 	}
+}
+
+// ReadFile is the content of the file at path; a file that cannot be read
+// fails the test.
+func ReadFile(t testing.TB, path string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+// FIFOAndSocket makes, in dir, a FIFO and a Unix socket that listens until
+// the test ends: sources a disk cannot be made of, which runnc must refuse
+// without opening (an open of the FIFO would wait for a writer).
+func FIFOAndSocket(t testing.TB, dir string) (fifo, sock string) {
+	t.Helper()
+	fifo = filepath.Join(dir, "fifo")
+	if err := unix.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	sock = filepath.Join(dir, "sock")
+	l, err := net.Listen("unix", sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	return fifo, sock
 }

@@ -232,10 +232,13 @@ static long do_high_fd(void)
     return sys(__NR_write, 1L | 1L << 32, (long)msg, sizeof(msg) - 1, 0, 0);
 }
 
-static const struct {
+/* An action or a probe: what escape's argument names and what it does. */
+struct act {
     const char *name;
     long (*run)(void);
-} actions[] = {
+};
+
+static const struct act actions[] = {
     { "open", do_open },
     { "openat", do_openat },
     { "execve", do_execve },
@@ -401,10 +404,7 @@ static long probe_pwrite_readonly_disk(void)
     return sys(__NR_pwrite64, fd, (long)buf, bs, 0, 0);
 }
 
-static const struct {
-    const char *name;
-    long (*run)(void);
-} probes[] = {
+static const struct act probes[] = {
     { "nr", probe_nr },
     { "read-null", probe_read_null },
     { "read-below", probe_read_below },
@@ -433,36 +433,45 @@ static const struct {
 
 #define NPROBES (sizeof(probes) / sizeof(probes[0]))
 
+static void list(const struct act *t, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        nb_printf("%s\n", t[i].name);
+}
+
+static const struct act *find(const struct act *t, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(name, t[i].name) == 0)
+            return &t[i];
+    }
+    return NULL;
+}
+
 int main(int argc, char **argv)
 {
+    const struct act *a;
+
     if (argc < 2) {
         nb_printf("usage: escape ACTION [ARG] (escape list: the actions)\n");
         return 2;
     }
     if (strcmp(argv[1], "list") == 0) {
-        for (size_t i = 0; i < NACTIONS; i++)
-            nb_printf("%s\n", actions[i].name);
+        list(actions, NACTIONS);
         return 0;
     }
     if (strcmp(argv[1], "probes") == 0) {
-        for (size_t i = 0; i < NPROBES; i++)
-            nb_printf("%s\n", probes[i].name);
+        list(probes, NPROBES);
         return 0;
     }
     arg = argc > 2 ? argv[2] : NULL;
-    for (size_t i = 0; i < NPROBES; i++) {
-        if (strcmp(argv[1], probes[i].name) == 0) {
-            long r = probes[i].run();
-            nb_printf("escape: %s returned %ld\n", argv[1], r);
-            return 0;
-        }
+    if ((a = find(probes, NPROBES, argv[1]))) {
+        nb_printf("escape: %s returned %ld\n", argv[1], a->run());
+        return 0;
     }
-    for (size_t i = 0; i < NACTIONS; i++) {
-        if (strcmp(argv[1], actions[i].name) == 0) {
-            long r = actions[i].run();
-            nb_printf("escape: %s was allowed (returned %ld)\n", argv[1], r);
-            return 1;
-        }
+    if ((a = find(actions, NACTIONS, argv[1]))) {
+        nb_printf("escape: %s was allowed (returned %ld)\n", argv[1], a->run());
+        return 1;
     }
     nb_printf("escape: unknown action %s (escape list: the actions)\n", argv[1]);
     return 2;

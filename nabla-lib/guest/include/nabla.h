@@ -174,6 +174,6 @@ char *strchr(const char *s, int c);
 long nb_atol(const char *s);          /* decimal, optional sign */
 
 /* --- raw syscalls (escape tests and the runtime itself) --------------------- */
-long nb_syscall6(long nr, long a1, long a2, long a3, long a4, long a5, long a6);
+#include "nabla_syscall.h"
 
 #endif

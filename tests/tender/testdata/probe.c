@@ -1,5 +1,6 @@
 /*
- * A probe guest for the tender's tests (not an SDK: no libc, no runtime),
+ * A probe guest for the tender's tests (not an SDK guest: no libc, no
+ * runtime; only the SDK's raw syscall, nabla_syscall.h),
  * on the Solo5 spt ABI: its notes declare the devices named by -DPROBE_NET
  * (network "net0"), -DPROBE_BLOCK (block "disk") and -DPROBE_VOLUMES
  * (runnc's volume slots "vol0" and "vol1"), and a runnc clock, and ask
@@ -23,6 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "nabla_syscall.h"
 #include "solo5_spt.h"
 
 /* Entered as if called (%rsp 8 below a 16-byte boundary): realign for the
@@ -71,19 +73,6 @@ static const struct {
 };
 #endif
 
-static long sys6(long n, long a, long b, long c, long d, long e, long f)
-{
-    register long r10 __asm__("r10") = d;
-    register long r8 __asm__("r8") = e;
-    register long r9 __asm__("r9") = f;
-    long ret;
-    __asm__ volatile("syscall"
-                     : "=a"(ret)
-                     : "a"(n), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8), "r"(r9)
-                     : "rcx", "r11", "memory");
-    return ret;
-}
-
 static long int80(long n, long a, long b, long c)
 {
     long ret;
@@ -91,10 +80,10 @@ static long int80(long n, long a, long b, long c)
     return ret;
 }
 
-static void out(const void *p, size_t n) { sys6(1, 1, (long)p, (long)n, 0, 0, 0); }
+static void out(const void *p, size_t n) { nb_syscall6(1, 1, (long)p, (long)n, 0, 0, 0); }
 static _Noreturn void quit(long status)
 {
-    sys6(231, status, 0, 0, 0, 0, 0);
+    nb_syscall6(231, status, 0, 0, 0, 0, 0);
     __builtin_unreachable();
 }
 
@@ -193,7 +182,7 @@ _Noreturn void probe_main(const boot_info *bi)
         long a[7];
         for (int i = 0; i < 7; i++)
             a[i] = (long)number(&cmd, bi);
-        say_num("ret=", sys6(a[0], a[1], a[2], a[3], a[4], a[5], a[6]));
+        say_num("ret=", nb_syscall6(a[0], a[1], a[2], a[3], a[4], a[5], a[6]));
         quit(0);
     }
     if (word(&cmd, "int80")) {
