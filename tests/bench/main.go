@@ -36,6 +36,14 @@ type config struct {
 	imageIters  int           // fresh image stores (two run --image each)
 	scaleLevels []int         // running containers at which create is timed
 	scaleIters  int           // creates per level and runtime
+	// groups, when not empty, are the IDs of the only groups to measure
+	// (-groups): a profile of one group need not wait for the others.
+	groups []string
+}
+
+// want tells whether group id is to be measured.
+func (c config) want(id string) bool {
+	return len(c.groups) == 0 || slices.Contains(c.groups, id)
 }
 
 func fullConfig() config {
@@ -66,6 +74,7 @@ func main() {
 	md := flag.String("md", "", "path of the markdown report (default BENCHMARKS.md at the repository root)")
 	baseline := flag.String("baseline", "", "build directory of an earlier runnc (make bench BASELINE=<commit> makes one): its lifecycle rows appear as "+baselineName)
 	solo5Spt := flag.String("solo5-spt", "", "Solo5's solo5-spt tender (make bench SOLO5_SPT=PATH): the boot row runs the same hello under it")
+	groups := flag.String("groups", "", "comma-separated IDs of the only groups to measure ("+strings.Join(groupIDs, ", ")+"); give -md and -out elsewhere, or the partial run replaces the full report")
 	flag.Parse()
 	if os.Geteuid() != 0 {
 		fmt.Fprintln(os.Stderr, "bench: needs root (containers, cgroups, network namespaces): run make bench as root")
@@ -86,6 +95,15 @@ func main() {
 	cfg := fullConfig()
 	if *quick {
 		cfg = quickConfig()
+	}
+	if *groups != "" {
+		cfg.groups = strings.Split(*groups, ",")
+		for _, id := range cfg.groups {
+			if !slices.Contains(groupIDs, id) {
+				fmt.Fprintf(os.Stderr, "bench: -groups names %q, which is no group: choose among %s\n", id, strings.Join(groupIDs, ", "))
+				os.Exit(2)
+			}
+		}
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, unix.SIGTERM)
 	defer stop()
@@ -128,51 +146,63 @@ func Bench(ctx context.Context, cfg config, repo string, opts options) (*Results
 	}
 	// The baseline is compared in the lifecycle rows only: the others
 	// measure what this change did not touch, and time is short.
-	lifecycle := newGroup("lifecycle", "Lifecycle of one container (busybox echo / hello unikernel)", drivers)
-	res.Groups = append(res.Groups, lifecycle)
-	measureLifecycle(ctx, cfg, usable(drivers), lifecycle)
-	if opts.baseline != "" {
-		lifecycle.Notes = append(lifecycle.Notes, profileNote)
+	if cfg.want("lifecycle") {
+		lifecycle := newGroup("lifecycle", "Lifecycle of one container (busybox echo / hello unikernel)", drivers)
+		res.Groups = append(res.Groups, lifecycle)
+		measureLifecycle(ctx, cfg, usable(drivers), lifecycle)
+		if opts.baseline != "" {
+			lifecycle.Notes = append(lifecycle.Notes, profileNote)
+		}
 	}
 	all := drivers
 	drivers = slices.DeleteFunc(slices.Clone(all), func(d *driver) bool { return d.name == baselineName })
 	running := usable(drivers)
-
-	boot := &Group{ID: "boot", Title: "Boot: exec of the tender to the guest's output (no runtime around it)",
-		Columns: bootColumns, Baseline: bootBaseline}
-	res.Groups = append(res.Groups, boot)
-	measureBoot(ctx, cfg, work, build, opts.solo5Spt, reap, boot)
-
-	sizes := newGroup("create-size", "create against rootfs size (runnc builds the ISO disk image at create)", drivers)
-	res.Groups = append(res.Groups, sizes)
-	measureSizes(ctx, cfg, work, running, sizes)
-
-	memory := newGroup("memory", fmt.Sprintf("Memory of running containers (sleeping workload; %d at once for the totals)", cfg.many), drivers)
-	res.Groups = append(res.Groups, memory)
-	measureMemory(ctx, cfg, running, memory)
-
-	startup := &Group{ID: "startup", Title: "Start-up: one runtime CLI call against the Go floor",
-		Columns: []string{"runnc", "runc", "empty static Go program"}, Baseline: "empty static Go program"}
-	res.Groups = append(res.Groups, startup)
-
-	// runnc and runc only: a thousand runsc sandboxes would need 45 GB.
+	// runnc and runc only in the scale group: a thousand runsc sandboxes
+	// would need 45 GB.
 	scaled := slices.DeleteFunc(slices.Clone(drivers), func(d *driver) bool { return d.name != "runnc" && d.name != "runc" })
-	scale := newGroup("scale", "Scale: create with many containers running, list, and their memory", scaled)
-	res.Groups = append(res.Groups, scale)
-	measureStartup(ctx, cfg, work, usable(scaled), startup)
-	measureScale(ctx, cfg, work, usable(scaled), scale)
 
-	surface := newGroup("surface", "Attack surface: host syscalls the workload's process may make", drivers)
-	res.Groups = append(res.Groups, surface)
-	measureSurface(ctx, work, build, drivers, surface)
-
-	network := newGroup("network", "Network: an HTTP server in a pod's network namespace, reached over a veth (httpd unikernel / busybox httpd)", drivers)
-	res.Groups = append(res.Groups, network)
-	measureNetwork(ctx, cfg, build, running, network)
-
-	images := newGroup("images", "Images: runnc run --image of an OCI layout (hello) against run of an unpacked bundle", drivers)
-	res.Groups = append(res.Groups, images)
-	measureImages(ctx, cfg, work, build, running, images)
+	if cfg.want("boot") {
+		boot := &Group{ID: "boot", Title: "Boot: exec of the tender to the guest's output (no runtime around it)",
+			Columns: bootColumns, Baseline: bootBaseline}
+		res.Groups = append(res.Groups, boot)
+		measureBoot(ctx, cfg, work, build, opts.solo5Spt, reap, boot)
+	}
+	if cfg.want("create-size") {
+		sizes := newGroup("create-size", "create against rootfs size (runnc builds the ISO disk image at create)", drivers)
+		res.Groups = append(res.Groups, sizes)
+		measureSizes(ctx, cfg, work, running, sizes)
+	}
+	if cfg.want("memory") {
+		memory := newGroup("memory", fmt.Sprintf("Memory of running containers (sleeping workload; %d at once for the totals)", cfg.many), drivers)
+		res.Groups = append(res.Groups, memory)
+		measureMemory(ctx, cfg, running, memory)
+	}
+	if cfg.want("startup") {
+		startup := &Group{ID: "startup", Title: "Start-up: one runtime CLI call against the Go floor",
+			Columns: []string{"runnc", "runc", "empty static Go program"}, Baseline: "empty static Go program"}
+		res.Groups = append(res.Groups, startup)
+		measureStartup(ctx, cfg, work, usable(scaled), startup)
+	}
+	if cfg.want("scale") {
+		scale := newGroup("scale", "Scale: create with many containers running, list, and their memory", scaled)
+		res.Groups = append(res.Groups, scale)
+		measureScale(ctx, cfg, work, usable(scaled), scale)
+	}
+	if cfg.want("surface") {
+		surface := newGroup("surface", "Attack surface: host syscalls the workload's process may make", drivers)
+		res.Groups = append(res.Groups, surface)
+		measureSurface(ctx, work, build, drivers, surface)
+	}
+	if cfg.want("network") {
+		network := newGroup("network", "Network: an HTTP server in a pod's network namespace, reached over a veth (httpd unikernel / busybox httpd)", drivers)
+		res.Groups = append(res.Groups, network)
+		measureNetwork(ctx, cfg, build, running, network)
+	}
+	if cfg.want("images") {
+		images := newGroup("images", "Images: runnc run --image of an OCI layout (hello) against run of an unpacked bundle", drivers)
+		res.Groups = append(res.Groups, images)
+		measureImages(ctx, cfg, work, build, running, images)
+	}
 
 	for _, g := range res.Groups {
 		markUnavailable(g, all)
@@ -197,6 +227,9 @@ func Bench(ctx context.Context, cfg config, repo string, opts options) (*Results
 	progress("done in %s: %s and %s", time.Since(started).Round(time.Second), filepath.Join(opts.outDir, "bench.json"), opts.markdown)
 	return res, nil
 }
+
+// groupIDs are the groups Bench measures, in its order (-groups).
+var groupIDs = []string{"lifecycle", "boot", "create-size", "memory", "startup", "scale", "surface", "network", "images"}
 
 func newGroup(id, title string, drivers []*driver) *Group {
 	g := &Group{ID: id, Title: title, Baseline: "runc"}
