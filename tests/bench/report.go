@@ -137,7 +137,7 @@ func formatCell(g *Group, row *Row, col string, cell *Cell) (string, string) {
 	default:
 		return "–", ""
 	}
-	if ratio, ok := g.Ratio(row, col); ok && col != g.Baseline {
+	if ratio, ok := g.Ratio(row, col); ok && col != g.Baseline && !row.OwnRatio {
 		text += fmt.Sprintf(" (%s×)", FormatRatio(ratio))
 	}
 	if cell.Note != "" {

@@ -98,3 +98,20 @@ func TestWriteJSONRoundTrips(t *testing.T) {
 		t.Errorf("runc run median after round trip = %v, %v; want 40", v, ok)
 	}
 }
+
+// A row of a runtime's own ratios (the scale group's growth) shows no
+// ratio to the baseline column.
+func TestOwnRatioRowHasNoBaselineRatio(t *testing.T) {
+	g := &Group{ID: "g", Title: "G", Columns: []string{"runnc", "runc"}, Baseline: "runc"}
+	r := g.Row("growth", "growth", "×")
+	r.OwnRatio = true
+	r.Cells["runnc"] = growthCell(ValueCell(40, ""), ValueCell(44, ""))
+	r.Cells["runc"] = growthCell(ValueCell(100, ""), nil)
+	text, _ := formatCell(g, r, "runnc", r.Cells["runnc"])
+	if text != "**1.10**" {
+		t.Errorf("runnc's growth renders as %q, want **1.10**", text)
+	}
+	if _, why := formatCell(g, r, "runc", r.Cells["runc"]); why == "" {
+		t.Errorf("a growth without a figure at the last level gives no reason")
+	}
+}

@@ -57,11 +57,14 @@ type Group struct {
 
 // Row is one measurement across the group's columns.
 type Row struct {
-	ID             string           `json:"id"`
-	Title          string           `json:"title"`
-	Unit           string           `json:"unit"`
-	HigherIsBetter bool             `json:"higher_is_better,omitempty"`
-	Cells          map[string]*Cell `json:"cells"`
+	ID             string `json:"id"`
+	Title          string `json:"title"`
+	Unit           string `json:"unit"`
+	HigherIsBetter bool   `json:"higher_is_better,omitempty"`
+	// OwnRatio rows hold ratios already (a runtime against itself): a
+	// ratio to the baseline column would mean nothing.
+	OwnRatio bool             `json:"own_ratio,omitempty"`
+	Cells    map[string]*Cell `json:"cells"`
 }
 
 // Cell is one column's figure for a row: a distribution, a single value,
