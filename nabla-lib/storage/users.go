@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/nabla-containers/runnc/internal/containerid"
+	"github.com/nabla-containers/runnc/internal/dirsample"
 	"github.com/nabla-containers/runnc/internal/safedir"
 	"github.com/nabla-containers/runnc/llif"
 	"golang.org/x/sys/unix"
@@ -164,7 +165,7 @@ func removeFile(path, what string) error {
 // caller holds the key's lock l.
 func (im image) pruneStale(l keyLock) error {
 	full := !l.checkedThisBoot()
-	list := firstNames
+	list := dirsample.First
 	if full {
 		list = allNames
 	}
@@ -205,12 +206,8 @@ func (im image) pruneStale(l keyLock) error {
 }
 
 // staleChecks is how many users a visit checks once all were this boot,
-// among the names one read of staleWindow bytes of the users directory
-// returns (40 to 60 of them).
-const (
-	staleChecks = 2
-	staleWindow = 2048
-)
+// among the names one bounded read of the users directory returns.
+const staleChecks = 2
 
 func allNames(dir string) ([]string, error) {
 	f, err := os.Open(dir)
@@ -219,23 +216,6 @@ func allNames(dir string) ([]string, error) {
 	}
 	defer f.Close()
 	return f.Readdirnames(-1)
-}
-
-// firstNames returns the names one getdents64 of staleWindow bytes reads
-// from dir: a bounded read (os.File reads 8 KiB, some 200 names, at a time).
-func firstNames(dir string) ([]string, error) {
-	fd, err := unix.Open(dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		return nil, &fs.PathError{Op: "open", Path: dir, Err: err}
-	}
-	defer unix.Close(fd)
-	buf := make([]byte, staleWindow)
-	n, err := unix.Getdents(fd, buf)
-	if err != nil {
-		return nil, &fs.PathError{Op: "getdents64", Path: dir, Err: err}
-	}
-	_, _, names := unix.ParseDirent(buf[:n], -1, nil)
-	return names, nil
 }
 
 // removeBuilds removes the temporary files of builds that died half way
