@@ -7,6 +7,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -68,14 +69,37 @@ type options struct {
 	solo5Spt string // Solo5's own solo5-spt, for the boot row ("": n/a)
 }
 
+// defaultPaths fills in the default places of bench.json and the report.
+func defaultPaths(repo string, opts options) options {
+	if opts.outDir == "" {
+		opts.outDir = filepath.Join(repo, "tests", "bench", "results")
+	}
+	if opts.markdown == "" {
+		opts.markdown = filepath.Join(repo, "BENCHMARKS.md")
+	}
+	return opts
+}
+
 func main() {
 	quick := flag.Bool("quick", false, "fewer iterations: a rough run in under two minutes")
 	out := flag.String("out", "", "directory of bench.json and the plots (default tests/bench/results)")
 	md := flag.String("md", "", "path of the markdown report (default BENCHMARKS.md at the repository root)")
 	baseline := flag.String("baseline", "", "build directory of an earlier runnc (make bench BASELINE=<commit> makes one): its lifecycle rows appear as "+baselineName)
 	solo5Spt := flag.String("solo5-spt", "", "Solo5's solo5-spt tender (make bench SOLO5_SPT=PATH): the boot row runs the same hello under it")
+	render := flag.Bool("render", false, "measure nothing: render the markdown report again from bench.json with this build's text (the profile section)")
 	groups := flag.String("groups", "", "comma-separated IDs of the only groups to measure ("+strings.Join(groupIDs, ", ")+"); give -md and -out elsewhere, or the partial run replaces the full report")
 	flag.Parse()
+	if *render {
+		repo, err := repoRoot()
+		if err == nil {
+			err = rerender(defaultPaths(repo, options{outDir: *out, markdown: *md}))
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "bench: -render:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if os.Geteuid() != 0 {
 		fmt.Fprintln(os.Stderr, "bench: needs root (containers, cgroups, network namespaces): run make bench as root")
 		os.Exit(1)
@@ -85,13 +109,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
-	opts := options{outDir: *out, markdown: *md, baseline: *baseline, solo5Spt: *solo5Spt}
-	if opts.outDir == "" {
-		opts.outDir = filepath.Join(repo, "tests", "bench", "results")
-	}
-	if opts.markdown == "" {
-		opts.markdown = filepath.Join(repo, "BENCHMARKS.md")
-	}
+	opts := defaultPaths(repo, options{outDir: *out, markdown: *md, baseline: *baseline, solo5Spt: *solo5Spt})
 	cfg := fullConfig()
 	if *quick {
 		cfg = quickConfig()
@@ -212,20 +230,46 @@ func Bench(ctx context.Context, cfg config, repo string, opts options) (*Results
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("interrupted: %w", err)
 	}
+	res.Sections = append(res.Sections, runProfile)
 	res.Plots = writePlots(res, opts.outDir)
 	res.Notes = append(res.Notes, methodNotes(cfg, time.Since(started))...)
 	if err := res.WriteJSON(filepath.Join(opts.outDir, "bench.json")); err != nil {
 		return nil, err
 	}
-	rel, err := filepath.Rel(filepath.Dir(opts.markdown), opts.outDir)
-	if err != nil {
-		rel = opts.outDir
-	}
-	if err := os.WriteFile(opts.markdown, []byte(RenderMarkdown(res, filepath.ToSlash(rel))), 0o644); err != nil {
+	if err := writeMarkdown(res, opts); err != nil {
 		return nil, err
 	}
 	progress("done in %s: %s and %s", time.Since(started).Round(time.Second), filepath.Join(opts.outDir, "bench.json"), opts.markdown)
 	return res, nil
+}
+
+// writeMarkdown renders the results into the markdown report, whose plots
+// are beside bench.json.
+func writeMarkdown(res *Results, opts options) error {
+	rel, err := filepath.Rel(filepath.Dir(opts.markdown), opts.outDir)
+	if err != nil {
+		rel = opts.outDir
+	}
+	return os.WriteFile(opts.markdown, []byte(RenderMarkdown(res, filepath.ToSlash(rel))), 0o644)
+}
+
+// rerender renders the report again from bench.json with this build's
+// text (the profile section), measuring nothing: for a change to what the
+// report says, not to what was measured.
+func rerender(opts options) error {
+	data, err := os.ReadFile(filepath.Join(opts.outDir, "bench.json"))
+	if err != nil {
+		return err
+	}
+	var res Results
+	if err := json.Unmarshal(data, &res); err != nil {
+		return fmt.Errorf("%s: %w", filepath.Join(opts.outDir, "bench.json"), err)
+	}
+	res.Sections = []Section{runProfile}
+	if err := res.WriteJSON(filepath.Join(opts.outDir, "bench.json")); err != nil {
+		return err
+	}
+	return writeMarkdown(&res, opts)
 }
 
 // groupIDs are the groups Bench measures, in its order (-groups).

@@ -31,6 +31,9 @@ func RenderMarkdown(r *Results, plotDir string) string {
 	for _, g := range r.Groups {
 		notes = renderGroup(&b, g, notes)
 	}
+	for _, s := range r.Sections {
+		fmt.Fprintf(&b, "## %s\n\n%s\n\n", s.Title, strings.TrimSpace(s.Body))
+	}
 	if len(notes) > 0 {
 		b.WriteString("## Why some cells are empty\n\n")
 		for i, n := range notes {

@@ -115,3 +115,31 @@ func TestOwnRatioRowHasNoBaselineRatio(t *testing.T) {
 		t.Errorf("a growth without a figure at the last level gives no reason")
 	}
 }
+
+// -render renders the report again from bench.json, with this build's
+// profile section and the figures as they were.
+func TestRerenderAddsTheProfileToTheFigures(t *testing.T) {
+	dir := t.TempDir()
+	g := &Group{ID: "lifecycle", Title: "Lifecycle", Columns: []string{"runnc", "runc"}, Baseline: "runc"}
+	g.Row("run", "run", "ms").Cells["runnc"] = ValueCell(57, "")
+	res := &Results{Groups: []*Group{g}, Sections: []Section{{Title: "Old", Body: "an older build's text"}}}
+	if err := res.WriteJSON(filepath.Join(dir, "bench.json")); err != nil {
+		t.Fatal(err)
+	}
+	opts := options{outDir: dir, markdown: filepath.Join(dir, "B.md")}
+	if err := rerender(opts); err != nil {
+		t.Fatal(err)
+	}
+	md, err := os.ReadFile(opts.markdown)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"## Lifecycle", "**57**", "## " + runProfile.Title} {
+		if !strings.Contains(string(md), want) {
+			t.Errorf("the report lacks %q", want)
+		}
+	}
+	if strings.Contains(string(md), "an older build's text") {
+		t.Errorf("the report kept the old section")
+	}
+}

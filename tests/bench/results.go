@@ -19,6 +19,15 @@ type Results struct {
 	Groups   []*Group  `json:"groups"`
 	Plots    []Plot    `json:"plots,omitempty"`
 	Notes    []string  `json:"notes,omitempty"`
+	// Sections are prose and tables the bench does not measure itself,
+	// such as the profile of a run (profile.go).
+	Sections []Section `json:"sections,omitempty"`
+}
+
+// Section is a titled piece of markdown.
+type Section struct {
+	Title string `json:"title"`
+	Body  string `json:"body"`
 }
 
 // Machine is what the figures were measured on.
