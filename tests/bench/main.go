@@ -51,7 +51,7 @@ func fullConfig() config {
 	return config{runIters: 100, opIters: 50, workers: []int{1, 4, 16}, tpDuration: 5 * time.Second,
 		bootIters: 300, sizesMB: []int{1, 50, 200}, sizeIters: 10, many: 50,
 		netIters: 10, wrkDuration: 5 * time.Second, imageIters: 10,
-		scaleLevels: []int{0, 100, 500, 1000}, scaleIters: 10}
+		scaleLevels: []int{0, 100, 500, 1000}, scaleIters: 30}
 }
 
 func quickConfig() config {

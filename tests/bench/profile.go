@@ -52,8 +52,10 @@ var runProfile = Section{Title: "Where a run goes, and the floor left (profiled 
 		"the same files. mkdir of the 9 cgroups 0.27 → 0.30-0.36 ms; the netns (+0.46-0.51), fork and exec are flat on a quiet " +
 		"machine. Sequential scale runs: runnc 41.5 → 48.7 ms (1.17×) and 48.3 → 53.7 (1.11×), runc 185.9 → 189.3 (1.02×); " +
 		"runnc's extra growth was its two process starts (create's and delete's, +0.9 to +1.7 ms each) in both runs, which the same-moment comparison " +
-		"and the probe do not show: load drifting between the levels. Floor: about 0.5 ms per create for the cpuset at 1,000, " +
-		"1% of a create + delete.",
+		"and the probe do not show: load drifting between the levels, and the fill's own after-effects: right after filling, a run " +
+		"with 1,000 running took 64 ms, from 30 s on 56-57 ms, against 60 ms with none; the scale group now syncs and pauses 5 s " +
+		"after each fill (its growth row: 1.33× for runnc and 1.07× for runc timed at once, 1.19× and 0.94× after the pause, " +
+		"10 creates a level; now 30). Floor: about 0.5 ms per create for the cpuset at 1,000, 1% of a create + delete.",
 	"",
 	"| target (issue 20) | now |",
 	"|---|---|",
