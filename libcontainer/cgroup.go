@@ -76,15 +76,20 @@ func systemdCgroup(id string, spec *specs.Spec) (*cgroups.Cgroup, error) {
 // systemd makes a scope only around a live process, so with the systemd
 // driver the cgroup is made once init is started (cgroupJoin.adopt).
 func (c *nablaContainer) makeCgroup() (*cgroupJoin, error) {
+	if len(c.state.CgroupPaths) == 0 {
+		// Created by a runnc that left the planning to start.
+		if err := c.planCgroup(); err != nil {
+			return nil, err
+		}
+		if err := c.state.save(c.dir); err != nil {
+			return nil, err
+		}
+	}
 	m, err := c.cgroupManager()
 	if err != nil {
 		return nil, err
 	}
 	cg := c.state.Config.Cgroups // decoded by cgroupManager
-	c.state.CgroupPaths = m.GetPaths()
-	if err := c.state.save(c.dir); err != nil {
-		return nil, err
-	}
 	if cg.Systemd {
 		// The unit properties a bundle asks for (org.systemd.property.*
 		// annotations) are not saved with the config: read them again.
@@ -102,6 +107,19 @@ func (c *nablaContainer) makeCgroup() (*cgroupJoin, error) {
 		return nil, fmt.Errorf("cgroup %s: set limits: %w", cgroupName(cg), err)
 	}
 	return newCgroupJoin(c.state.CgroupPaths)
+}
+
+// planCgroup records the paths of the container's cgroup before anything
+// makes it: Create saves them with its first state, so that a delete after
+// a kill at any later point finds what to remove, and makeCgroup then
+// needs no save of its own.
+func (c *nablaContainer) planCgroup() error {
+	m, err := c.cgroupManager()
+	if err != nil {
+		return err
+	}
+	c.state.CgroupPaths = m.GetPaths()
+	return nil
 }
 
 // cgroupJoin is how init enters its cgroup without anyone writing its pid

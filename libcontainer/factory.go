@@ -215,6 +215,12 @@ func (f *NablaFactory) Create(id string, config *Config) (_ Container, retErr er
 		return nil, fmt.Errorf("create %s: %w", id, err)
 	}
 	c.state.CreatorPid, c.state.CreatorStartTime = os.Getpid(), self.startTime
+	// Where the cgroup will be goes in every save, from the first: start
+	// makes it without a save of its own (0.4 ms), and a delete at any
+	// point finds what to remove.
+	if err := c.planCgroup(); err != nil {
+		return nil, fmt.Errorf("cannot create container %s: %w", name, err)
+	}
 	// SIGTERM, which delete --force sends a create it finds under way,
 	// stops this one between phases (and the fs handler's disk image build
 	// within FsCreate): what was made is undone and the error says why.

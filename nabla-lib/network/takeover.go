@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"slices"
 
 	"github.com/vishvananda/netlink"
 )
@@ -20,13 +21,19 @@ import (
 // On failure it undoes what it did, so a failed Run leaves the namespace
 // as it found it. pod tells a pod's container (see takenError).
 func takeOver(h *netlink.Handle, id string, n names, uid, gid uint32, pod bool) (*record, error) {
-	// Ours may be left from an earlier attempt of this same container.
-	if err := restore(h, n); err != nil {
-		return nil, err
-	}
 	links, err := h.LinkList()
 	if err != nil {
 		return nil, fmt.Errorf("list interfaces: %w", err)
+	}
+	// Ours may be left from an earlier attempt of this same container.
+	// Looked for in the one listing (a restore asks for each by name).
+	if slices.ContainsFunc(links, func(l netlink.Link) bool { return l.Attrs().Name == n.tap || l.Attrs().Name == n.bridge }) {
+		if err := restore(h, n); err != nil {
+			return nil, err
+		}
+		if links, err = h.LinkList(); err != nil {
+			return nil, fmt.Errorf("list interfaces: %w", err)
+		}
 	}
 	if err := takenError(ownerOf(links, n), pod); err != nil {
 		return nil, err

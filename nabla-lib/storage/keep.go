@@ -1,11 +1,14 @@
 package storage
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/nabla-containers/runnc/internal/containerid"
@@ -41,26 +44,78 @@ func Keep(diskDir string, cacheBytes, limitBytes int64, rootfs, holder string) e
 	}
 	// The marker holds rootfs, not a state directory: once the rootfs is
 	// gone, pruneStale forgets the keeper like a container lost in a reboot.
-	// It is also how a container of rootfs finds the identity (keptBy).
-	_, err = image{dir: diskDir, key: key}.use(t, holder+keeperSuffix, t.path, cacheBytes > 0)
-	return err
+	// It is also how a container of rootfs checks the identity (keptBy).
+	if _, err = (image{dir: diskDir, key: key}).use(t, holder+keeperSuffix, t.path, cacheBytes > 0); err != nil {
+		return err
+	}
+	return indexKeeper(diskDir, t.path, holder)
+}
+
+// keeperIndexSuffix ends the file <sha256 of a rootfs path><suffix> of the
+// disk directory that names the holder keeping that rootfs, so a create
+// finds its keeper with one open, not by listing every user of every
+// image. Its name has the form of a key, like every name runnc uses there.
+const keeperIndexSuffix = ".keeper"
+
+func keeperIndex(dir, path string) string {
+	sum := sha256.Sum256([]byte(path))
+	return filepath.Join(dir, hex.EncodeToString(sum[:])+keeperIndexSuffix)
+}
+
+// indexKeeper records holder as the keeper of the rootfs at path. The
+// index is only a hint: keptBy believes it when the keeper's marker says
+// the same, so a torn or stale index costs a build, never a wrong image.
+func indexKeeper(dir, path, holder string) error {
+	if err := os.WriteFile(keeperIndex(dir, path), []byte(holder), 0o600); err != nil {
+		return fmt.Errorf("index keeper %s of %s: %w", holder, path, err)
+	}
+	return nil
+}
+
+// unindexKeeper removes the index of the keeper whose marker is at p,
+// if it still names that keeper; p's content is the rootfs path. It goes
+// before the marker: a runnc killed in between leaves a marker without an
+// index (the next boot's full check restores it), never an index that
+// outlives its keeper.
+func unindexKeeper(dir, p string) error {
+	holder, ok := strings.CutSuffix(filepath.Base(p), keeperSuffix)
+	path, err := os.ReadFile(p)
+	if !ok || err != nil {
+		return nil
+	}
+	index := keeperIndex(dir, string(path))
+	if named, err := os.ReadFile(index); err != nil || string(named) != holder {
+		return nil
+	}
+	return removeFile(index, "keeper index")
 }
 
 // keptBy is the holder that keeps the image of the rootfs at path
 // (resolved), or "" if none does: a tree its keeper named is named so for
-// every container (see tree.key). The markers are the disk directory's,
-// which only root writes.
+// every container (see tree.key). The index and the markers are the disk
+// directory's, which only root writes. Without an index (no keeper, the
+// common case) it costs one open; with one, an open per image, never a
+// listing of an image's users.
 func keptBy(dir, path string) string {
-	found, _ := filepath.Glob(filepath.Join(dir, "*"+usersSuffix, "*"+keeperSuffix))
-	for _, p := range found {
-		if !isKey(strings.TrimSuffix(filepath.Base(filepath.Dir(p)), usersSuffix)) {
-			continue
-		}
-		if data, err := os.ReadFile(p); err == nil && string(data) == path {
-			return strings.TrimSuffix(filepath.Base(p), keeperSuffix)
+	holder, err := os.ReadFile(keeperIndex(dir, path))
+	if err != nil || !containerid.Valid(string(holder)) {
+		return ""
+	}
+	for _, users := range usersDirs(dir) {
+		if data, err := os.ReadFile(filepath.Join(users, string(holder)+keeperSuffix)); err == nil && string(data) == path {
+			return string(holder)
 		}
 	}
 	return ""
+}
+
+// usersDirs are the users directories of the images of dir: one listing
+// of dir, whatever the number of users.
+func usersDirs(dir string) []string {
+	found, _ := filepath.Glob(filepath.Join(dir, "*"+usersSuffix))
+	return slices.DeleteFunc(found, func(p string) bool {
+		return !isKey(strings.TrimSuffix(filepath.Base(p), usersSuffix))
+	})
 }
 
 // Release lets go of what holder keeps: without other users the disk
@@ -85,15 +140,14 @@ func Release(diskDir string, cacheBytes int64, holder string) error {
 // image left without users (see release; keep tells it by key whether to
 // keep the image unused), reporting whether it released any.
 func dropMarker(dir, marker string, keep func(key string) bool) (released bool, err error) {
-	found, err := filepath.Glob(filepath.Join(dir, "*"+usersSuffix, marker))
-	if err != nil {
-		return false, err
-	}
-	for _, p := range found {
-		key := strings.TrimSuffix(filepath.Base(filepath.Dir(p)), usersSuffix)
-		if !isKey(key) {
-			continue // another's directory that happens to hold the name
+	// A stat per image rather than a glob of */marker, which would list
+	// every user of every image.
+	for _, users := range usersDirs(dir) {
+		p := filepath.Join(users, marker)
+		if _, err := os.Lstat(p); err != nil {
+			continue
 		}
+		key := strings.TrimSuffix(filepath.Base(users), usersSuffix)
 		l, _, err := lockKey(dir, key, true)
 		if err != nil {
 			return released, err

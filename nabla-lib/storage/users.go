@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/nabla-containers/runnc/internal/containerid"
+	"github.com/nabla-containers/runnc/internal/dirsample"
 	"github.com/nabla-containers/runnc/internal/safedir"
 	"github.com/nabla-containers/runnc/llif"
 	"golang.org/x/sys/unix"
@@ -84,10 +85,19 @@ func (im image) addUser(marker, containerRoot string) error {
 // image if no user is left (see release), reporting whether it did. The
 // caller holds the key's lock.
 func (im image) dropUser(marker string, keep bool) (released bool, err error) {
-	if err := removeFile(filepath.Join(im.usersDir(), marker), "user marker"); err != nil {
+	if err := im.removeMarker(filepath.Join(im.usersDir(), marker), "user marker"); err != nil {
 		return false, err
 	}
 	return im.release(keep)
+}
+
+// removeMarker removes the user marker at p (absent is fine), and first
+// the index of a keeper's (see unindexKeeper); what names it in the error.
+func (im image) removeMarker(p, what string) error {
+	if err := unindexKeeper(im.dir, p); err != nil {
+		return err
+	}
+	return removeFile(p, what)
 }
 
 // release finishes with an image whose last user may have gone: if none is
@@ -146,26 +156,26 @@ func removeFile(path, what string) error {
 // /run/runnc is a tmpfs, so after a reboot no runnc delete will ever come
 // for them and their images would stay on disk for good. It checks every
 // user once per boot (the key's lock file records the boot of that check),
-// and after that only staleChecks of them, picked at random: a create must
-// not cost more with a thousand containers of its image than with one, and
-// users lost within a boot (a state directory removed by hand) are still
-// found, a few at each visit. The caller holds the key's lock l.
+// and after that only staleChecks of them, picked at random among the
+// names one small read of the users directory returns: a create or delete
+// must not cost more with a thousand containers of its image than with one
+// (listing them all took a millisecond at a thousand), and users lost
+// within a boot (a state directory removed by hand) are still found, a few
+// at each visit, as containers come and go through that window. The
+// caller holds the key's lock l.
 func (im image) pruneStale(l keyLock) error {
-	f, err := os.Open(im.usersDir())
+	full := !l.checkedThisBoot()
+	list := dirsample.First
+	if full {
+		list = allNames
+	}
+	names, err := list(im.usersDir())
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
 	if err != nil {
 		return fmt.Errorf("list users of image %s: %w", im.path(), err)
 	}
-	// One getdents64 lists hundreds of names: listing all is cheap, reading
-	// each marker is not.
-	names, err := f.Readdirnames(-1)
-	f.Close()
-	if err != nil {
-		return fmt.Errorf("list users of image %s: %w", im.path(), err)
-	}
-	full := !l.checkedThisBoot()
 	if !full && len(names) > staleChecks {
 		rand.Shuffle(len(names), func(i, j int) { names[i], names[j] = names[j], names[i] })
 		names = names[:staleChecks]
@@ -176,8 +186,15 @@ func (im image) pruneStale(l keyLock) error {
 		if err != nil || len(root) == 0 {
 			continue
 		}
-		if _, err := os.Stat(string(root)); errors.Is(err, fs.ErrNotExist) {
-			if err := removeFile(p, "stale user marker"); err != nil {
+		_, err = os.Stat(string(root))
+		switch holder, keeper := strings.CutSuffix(name, keeperSuffix); {
+		case errors.Is(err, fs.ErrNotExist):
+			if err := im.removeMarker(p, "stale user marker"); err != nil {
+				return err
+			}
+		case keeper && full && err == nil:
+			// A keeper recorded by a runnc that kept no index gets one.
+			if err := indexKeeper(im.dir, string(root), holder); err != nil {
 				return err
 			}
 		}
@@ -188,8 +205,18 @@ func (im image) pruneStale(l keyLock) error {
 	return nil
 }
 
-// staleChecks is how many users a visit checks once all were this boot.
+// staleChecks is how many users a visit checks once all were this boot,
+// among the names one bounded read of the users directory returns.
 const staleChecks = 2
+
+func allNames(dir string) ([]string, error) {
+	f, err := os.Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return f.Readdirnames(-1)
+}
 
 // removeBuilds removes the temporary files of builds that died half way
 // (a killed runnc create): builds run under the key's lock, which the

@@ -7,6 +7,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -36,13 +37,21 @@ type config struct {
 	imageIters  int           // fresh image stores (two run --image each)
 	scaleLevels []int         // running containers at which create is timed
 	scaleIters  int           // creates per level and runtime
+	// groups, when not empty, are the IDs of the only groups to measure
+	// (-groups): a profile of one group need not wait for the others.
+	groups []string
+}
+
+// want tells whether group id is to be measured.
+func (c config) want(id string) bool {
+	return len(c.groups) == 0 || slices.Contains(c.groups, id)
 }
 
 func fullConfig() config {
 	return config{runIters: 100, opIters: 50, workers: []int{1, 4, 16}, tpDuration: 5 * time.Second,
 		bootIters: 300, sizesMB: []int{1, 50, 200}, sizeIters: 10, many: 50,
 		netIters: 10, wrkDuration: 5 * time.Second, imageIters: 10,
-		scaleLevels: []int{0, 100, 500, 1000}, scaleIters: 10}
+		scaleLevels: []int{0, 100, 500, 1000}, scaleIters: 30}
 }
 
 func quickConfig() config {
@@ -60,13 +69,37 @@ type options struct {
 	solo5Spt string // Solo5's own solo5-spt, for the boot row ("": n/a)
 }
 
+// defaultPaths fills in the default places of bench.json and the report.
+func defaultPaths(repo string, opts options) options {
+	if opts.outDir == "" {
+		opts.outDir = filepath.Join(repo, "tests", "bench", "results")
+	}
+	if opts.markdown == "" {
+		opts.markdown = filepath.Join(repo, "BENCHMARKS.md")
+	}
+	return opts
+}
+
 func main() {
 	quick := flag.Bool("quick", false, "fewer iterations: a rough run in under two minutes")
 	out := flag.String("out", "", "directory of bench.json and the plots (default tests/bench/results)")
 	md := flag.String("md", "", "path of the markdown report (default BENCHMARKS.md at the repository root)")
 	baseline := flag.String("baseline", "", "build directory of an earlier runnc (make bench BASELINE=<commit> makes one): its lifecycle rows appear as "+baselineName)
 	solo5Spt := flag.String("solo5-spt", "", "Solo5's solo5-spt tender (make bench SOLO5_SPT=PATH): the boot row runs the same hello under it")
+	render := flag.Bool("render", false, "measure nothing: render the markdown report again from bench.json with this build's text (the profile section)")
+	groups := flag.String("groups", "", "comma-separated IDs of the only groups to measure ("+strings.Join(groupIDs, ", ")+"); give -md and -out elsewhere, or the partial run replaces the full report")
 	flag.Parse()
+	if *render {
+		repo, err := repoRoot()
+		if err == nil {
+			err = rerender(defaultPaths(repo, options{outDir: *out, markdown: *md}))
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "bench: -render:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if os.Geteuid() != 0 {
 		fmt.Fprintln(os.Stderr, "bench: needs root (containers, cgroups, network namespaces): run make bench as root")
 		os.Exit(1)
@@ -76,16 +109,19 @@ func main() {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
-	opts := options{outDir: *out, markdown: *md, baseline: *baseline, solo5Spt: *solo5Spt}
-	if opts.outDir == "" {
-		opts.outDir = filepath.Join(repo, "tests", "bench", "results")
-	}
-	if opts.markdown == "" {
-		opts.markdown = filepath.Join(repo, "BENCHMARKS.md")
-	}
+	opts := defaultPaths(repo, options{outDir: *out, markdown: *md, baseline: *baseline, solo5Spt: *solo5Spt})
 	cfg := fullConfig()
 	if *quick {
 		cfg = quickConfig()
+	}
+	if *groups != "" {
+		cfg.groups = strings.Split(*groups, ",")
+		for _, id := range cfg.groups {
+			if !slices.Contains(groupIDs, id) {
+				fmt.Fprintf(os.Stderr, "bench: -groups names %q, which is no group: choose among %s\n", id, strings.Join(groupIDs, ", "))
+				os.Exit(2)
+			}
+		}
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, unix.SIGTERM)
 	defer stop()
@@ -128,51 +164,63 @@ func Bench(ctx context.Context, cfg config, repo string, opts options) (*Results
 	}
 	// The baseline is compared in the lifecycle rows only: the others
 	// measure what this change did not touch, and time is short.
-	lifecycle := newGroup("lifecycle", "Lifecycle of one container (busybox echo / hello unikernel)", drivers)
-	res.Groups = append(res.Groups, lifecycle)
-	measureLifecycle(ctx, cfg, usable(drivers), lifecycle)
-	if opts.baseline != "" {
-		lifecycle.Notes = append(lifecycle.Notes, profileNote)
+	if cfg.want("lifecycle") {
+		lifecycle := newGroup("lifecycle", "Lifecycle of one container (busybox echo / hello unikernel)", drivers)
+		res.Groups = append(res.Groups, lifecycle)
+		measureLifecycle(ctx, cfg, usable(drivers), lifecycle)
+		if opts.baseline != "" {
+			lifecycle.Notes = append(lifecycle.Notes, profileNote)
+		}
 	}
 	all := drivers
 	drivers = slices.DeleteFunc(slices.Clone(all), func(d *driver) bool { return d.name == baselineName })
 	running := usable(drivers)
-
-	boot := &Group{ID: "boot", Title: "Boot: exec of the tender to the guest's output (no runtime around it)",
-		Columns: bootColumns, Baseline: bootBaseline}
-	res.Groups = append(res.Groups, boot)
-	measureBoot(ctx, cfg, work, build, opts.solo5Spt, reap, boot)
-
-	sizes := newGroup("create-size", "create against rootfs size (runnc builds the ISO disk image at create)", drivers)
-	res.Groups = append(res.Groups, sizes)
-	measureSizes(ctx, cfg, work, running, sizes)
-
-	memory := newGroup("memory", fmt.Sprintf("Memory of running containers (sleeping workload; %d at once for the totals)", cfg.many), drivers)
-	res.Groups = append(res.Groups, memory)
-	measureMemory(ctx, cfg, running, memory)
-
-	startup := &Group{ID: "startup", Title: "Start-up: one runtime CLI call against the Go floor",
-		Columns: []string{"runnc", "runc", "empty static Go program"}, Baseline: "empty static Go program"}
-	res.Groups = append(res.Groups, startup)
-
-	// runnc and runc only: a thousand runsc sandboxes would need 45 GB.
+	// runnc and runc only in the scale group: a thousand runsc sandboxes
+	// would need 45 GB.
 	scaled := slices.DeleteFunc(slices.Clone(drivers), func(d *driver) bool { return d.name != "runnc" && d.name != "runc" })
-	scale := newGroup("scale", "Scale: create with many containers running, list, and their memory", scaled)
-	res.Groups = append(res.Groups, scale)
-	measureStartup(ctx, cfg, work, usable(scaled), startup)
-	measureScale(ctx, cfg, work, usable(scaled), scale)
 
-	surface := newGroup("surface", "Attack surface: host syscalls the workload's process may make", drivers)
-	res.Groups = append(res.Groups, surface)
-	measureSurface(ctx, work, build, drivers, surface)
-
-	network := newGroup("network", "Network: an HTTP server in a pod's network namespace, reached over a veth (httpd unikernel / busybox httpd)", drivers)
-	res.Groups = append(res.Groups, network)
-	measureNetwork(ctx, cfg, build, running, network)
-
-	images := newGroup("images", "Images: runnc run --image of an OCI layout (hello) against run of an unpacked bundle", drivers)
-	res.Groups = append(res.Groups, images)
-	measureImages(ctx, cfg, work, build, running, images)
+	if cfg.want("boot") {
+		boot := &Group{ID: "boot", Title: "Boot: exec of the tender to the guest's output (no runtime around it)",
+			Columns: bootColumns, Baseline: bootBaseline}
+		res.Groups = append(res.Groups, boot)
+		measureBoot(ctx, cfg, work, build, opts.solo5Spt, reap, boot)
+	}
+	if cfg.want("create-size") {
+		sizes := newGroup("create-size", "create against rootfs size (runnc builds the ISO disk image at create)", drivers)
+		res.Groups = append(res.Groups, sizes)
+		measureSizes(ctx, cfg, work, running, sizes)
+	}
+	if cfg.want("memory") {
+		memory := newGroup("memory", fmt.Sprintf("Memory of running containers (sleeping workload; %d at once for the totals)", cfg.many), drivers)
+		res.Groups = append(res.Groups, memory)
+		measureMemory(ctx, cfg, running, memory)
+	}
+	if cfg.want("startup") {
+		startup := &Group{ID: "startup", Title: "Start-up: one runtime CLI call against the Go floor",
+			Columns: []string{"runnc", "runc", "empty static Go program"}, Baseline: "empty static Go program"}
+		res.Groups = append(res.Groups, startup)
+		measureStartup(ctx, cfg, work, usable(scaled), startup)
+	}
+	if cfg.want("scale") {
+		scale := newGroup("scale", "Scale: create with many containers running, list, and their memory", scaled)
+		res.Groups = append(res.Groups, scale)
+		measureScale(ctx, cfg, work, usable(scaled), scale)
+	}
+	if cfg.want("surface") {
+		surface := newGroup("surface", "Attack surface: host syscalls the workload's process may make", drivers)
+		res.Groups = append(res.Groups, surface)
+		measureSurface(ctx, work, build, drivers, surface)
+	}
+	if cfg.want("network") {
+		network := newGroup("network", "Network: an HTTP server in a pod's network namespace, reached over a veth (httpd unikernel / busybox httpd)", drivers)
+		res.Groups = append(res.Groups, network)
+		measureNetwork(ctx, cfg, build, running, network)
+	}
+	if cfg.want("images") {
+		images := newGroup("images", "Images: runnc run --image of an OCI layout (hello) against run of an unpacked bundle", drivers)
+		res.Groups = append(res.Groups, images)
+		measureImages(ctx, cfg, work, build, running, images)
+	}
 
 	for _, g := range res.Groups {
 		markUnavailable(g, all)
@@ -182,21 +230,50 @@ func Bench(ctx context.Context, cfg config, repo string, opts options) (*Results
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("interrupted: %w", err)
 	}
+	res.Sections = append(res.Sections, runProfile)
 	res.Plots = writePlots(res, opts.outDir)
 	res.Notes = append(res.Notes, methodNotes(cfg, time.Since(started))...)
 	if err := res.WriteJSON(filepath.Join(opts.outDir, "bench.json")); err != nil {
 		return nil, err
 	}
-	rel, err := filepath.Rel(filepath.Dir(opts.markdown), opts.outDir)
-	if err != nil {
-		rel = opts.outDir
-	}
-	if err := os.WriteFile(opts.markdown, []byte(RenderMarkdown(res, filepath.ToSlash(rel))), 0o644); err != nil {
+	if err := writeMarkdown(res, opts); err != nil {
 		return nil, err
 	}
 	progress("done in %s: %s and %s", time.Since(started).Round(time.Second), filepath.Join(opts.outDir, "bench.json"), opts.markdown)
 	return res, nil
 }
+
+// writeMarkdown renders the results into the markdown report, whose plots
+// are beside bench.json.
+func writeMarkdown(res *Results, opts options) error {
+	rel, err := filepath.Rel(filepath.Dir(opts.markdown), opts.outDir)
+	if err != nil {
+		rel = opts.outDir
+	}
+	return os.WriteFile(opts.markdown, []byte(RenderMarkdown(res, filepath.ToSlash(rel))), 0o644)
+}
+
+// rerender renders the report again from bench.json with this build's
+// text (the profile section), measuring nothing: for a change to what the
+// report says, not to what was measured.
+func rerender(opts options) error {
+	data, err := os.ReadFile(filepath.Join(opts.outDir, "bench.json"))
+	if err != nil {
+		return err
+	}
+	var res Results
+	if err := json.Unmarshal(data, &res); err != nil {
+		return fmt.Errorf("%s: %w", filepath.Join(opts.outDir, "bench.json"), err)
+	}
+	res.Sections = []Section{runProfile}
+	if err := res.WriteJSON(filepath.Join(opts.outDir, "bench.json")); err != nil {
+		return err
+	}
+	return writeMarkdown(&res, opts)
+}
+
+// groupIDs are the groups Bench measures, in its order (-groups).
+var groupIDs = []string{"lifecycle", "boot", "create-size", "memory", "startup", "scale", "surface", "network", "images"}
 
 func newGroup(id, title string, drivers []*driver) *Group {
 	g := &Group{ID: id, Title: title, Baseline: "runc"}

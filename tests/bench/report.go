@@ -31,6 +31,9 @@ func RenderMarkdown(r *Results, plotDir string) string {
 	for _, g := range r.Groups {
 		notes = renderGroup(&b, g, notes)
 	}
+	for _, s := range r.Sections {
+		fmt.Fprintf(&b, "## %s\n\n%s\n\n", s.Title, strings.TrimSpace(s.Body))
+	}
 	if len(notes) > 0 {
 		b.WriteString("## Why some cells are empty\n\n")
 		for i, n := range notes {
@@ -137,7 +140,7 @@ func formatCell(g *Group, row *Row, col string, cell *Cell) (string, string) {
 	default:
 		return "–", ""
 	}
-	if ratio, ok := g.Ratio(row, col); ok && col != g.Baseline {
+	if ratio, ok := g.Ratio(row, col); ok && col != g.Baseline && !row.OwnRatio {
 		text += fmt.Sprintf(" (%s×)", FormatRatio(ratio))
 	}
 	if cell.Note != "" {

@@ -98,3 +98,48 @@ func TestWriteJSONRoundTrips(t *testing.T) {
 		t.Errorf("runc run median after round trip = %v, %v; want 40", v, ok)
 	}
 }
+
+// A row of a runtime's own ratios (the scale group's growth) shows no
+// ratio to the baseline column.
+func TestOwnRatioRowHasNoBaselineRatio(t *testing.T) {
+	g := &Group{ID: "g", Title: "G", Columns: []string{"runnc", "runc"}, Baseline: "runc"}
+	r := g.Row("growth", "growth", "×")
+	r.OwnRatio = true
+	r.Cells["runnc"] = growthCell(ValueCell(40, ""), ValueCell(44, ""))
+	r.Cells["runc"] = growthCell(ValueCell(100, ""), nil)
+	text, _ := formatCell(g, r, "runnc", r.Cells["runnc"])
+	if text != "**1.10**" {
+		t.Errorf("runnc's growth renders as %q, want **1.10**", text)
+	}
+	if _, why := formatCell(g, r, "runc", r.Cells["runc"]); why == "" {
+		t.Errorf("a growth without a figure at the last level gives no reason")
+	}
+}
+
+// -render renders the report again from bench.json, with this build's
+// profile section and the figures as they were.
+func TestRerenderAddsTheProfileToTheFigures(t *testing.T) {
+	dir := t.TempDir()
+	g := &Group{ID: "lifecycle", Title: "Lifecycle", Columns: []string{"runnc", "runc"}, Baseline: "runc"}
+	g.Row("run", "run", "ms").Cells["runnc"] = ValueCell(57, "")
+	res := &Results{Groups: []*Group{g}, Sections: []Section{{Title: "Old", Body: "an older build's text"}}}
+	if err := res.WriteJSON(filepath.Join(dir, "bench.json")); err != nil {
+		t.Fatal(err)
+	}
+	opts := options{outDir: dir, markdown: filepath.Join(dir, "B.md")}
+	if err := rerender(opts); err != nil {
+		t.Fatal(err)
+	}
+	md, err := os.ReadFile(opts.markdown)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"## Lifecycle", "**57**", "## " + runProfile.Title} {
+		if !strings.Contains(string(md), want) {
+			t.Errorf("the report lacks %q", want)
+		}
+	}
+	if strings.Contains(string(md), "an older build's text") {
+		t.Errorf("the report kept the old section")
+	}
+}

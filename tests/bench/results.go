@@ -19,6 +19,15 @@ type Results struct {
 	Groups   []*Group  `json:"groups"`
 	Plots    []Plot    `json:"plots,omitempty"`
 	Notes    []string  `json:"notes,omitempty"`
+	// Sections are prose and tables the bench does not measure itself,
+	// such as the profile of a run (profile.go).
+	Sections []Section `json:"sections,omitempty"`
+}
+
+// Section is a titled piece of markdown.
+type Section struct {
+	Title string `json:"title"`
+	Body  string `json:"body"`
 }
 
 // Machine is what the figures were measured on.
@@ -57,11 +66,14 @@ type Group struct {
 
 // Row is one measurement across the group's columns.
 type Row struct {
-	ID             string           `json:"id"`
-	Title          string           `json:"title"`
-	Unit           string           `json:"unit"`
-	HigherIsBetter bool             `json:"higher_is_better,omitempty"`
-	Cells          map[string]*Cell `json:"cells"`
+	ID             string `json:"id"`
+	Title          string `json:"title"`
+	Unit           string `json:"unit"`
+	HigherIsBetter bool   `json:"higher_is_better,omitempty"`
+	// OwnRatio rows hold ratios already (a runtime against itself): a
+	// ratio to the baseline column would mean nothing.
+	OwnRatio bool             `json:"own_ratio,omitempty"`
+	Cells    map[string]*Cell `json:"cells"`
 }
 
 // Cell is one column's figure for a row: a distribution, a single value,

@@ -50,15 +50,22 @@ func killWhen(t *testing.T, e *env, ready func() bool, args ...string) {
 	}
 }
 
-// keys are the disk image keys of the files in dir.
-func keys(t *testing.T, dir string) map[string]bool {
+// keys are the disk image keys of the files in dir, and the number of
+// keeper indexes among them.
+func keys(t *testing.T, dir string) (images map[string]bool, indexes int) {
 	t.Helper()
-	out := map[string]bool{}
+	images = map[string]bool{}
 	for _, n := range entries(t, dir) {
+		// <sha256 of a rootfs path>.keeper names the keeper of that
+		// rootfs: one per image the store keeps, not an image.
+		if strings.HasSuffix(n, ".keeper") {
+			indexes++
+			continue
+		}
 		k, _, _ := strings.Cut(n, ".")
-		out[k] = true
+		images[k] = true
 	}
-	return out
+	return images, indexes
 }
 
 // checkOnly fails the test unless the store and the disk directory hold
@@ -77,8 +84,8 @@ func checkOnly(t *testing.T, e *env, what string, ids ...string) {
 	if got := entries(t, filepath.Join(e.store, "bundles")); len(got) > len(ids) {
 		t.Errorf("%s: the store's bundles holds %v", what, got)
 	}
-	if got := keys(t, e.diskDir); len(got) != len(ids) {
-		t.Errorf("%s: the disk directory holds images %v, want %d", what, entries(t, e.diskDir), len(ids))
+	if got, indexes := keys(t, e.diskDir); len(got) != len(ids) || indexes != len(ids) {
+		t.Errorf("%s: the disk directory holds images and keeper indexes %v, want %d of each", what, entries(t, e.diskDir), len(ids))
 	}
 }
 

@@ -101,6 +101,25 @@ func TestRunTakesOverEth0(t *testing.T) {
 	}
 }
 
+// A Run that finds the devices of an earlier attempt of the same
+// container (a create killed after its takeover, retried in the pod) gives
+// the network back and takes it over again.
+func TestRunAgainFindsItsLeftovers(t *testing.T) {
+	p := newPod(t, "10.198.7.2/24", "10.198.7.1/24", "10.198.7.1", false)
+	origMAC := handleLinkMAC(t, p.ns, "eth0")
+	c := createAndRun(t, "again", p)
+	planned := c.in.NetworkState
+	again := newContainer("again", nsPath(p.ns))
+	again.in.NetworkState = planned
+	if err := again.run(p.ns); err != nil {
+		t.Fatalf("second run: %v", err)
+	}
+	if got := again.get(llif.NetMAC); got != origMAC {
+		t.Errorf("the second run recorded MAC %s, want eth0's own %s", got, origMAC)
+	}
+	checkTakenOver(t, again, p.ns, origMAC)
+}
+
 func TestRunSlash32WithOnLinkGateway(t *testing.T) {
 	p := newPod(t, "10.198.2.2/32", "10.198.9.1/32", "10.198.9.1", true)
 	c := createAndRun(t, "calico", p)

@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -13,59 +14,90 @@ import (
 // scaleRunning is how many containers share the root in TestCreateIsFlat.
 const scaleRunning = 200
 
-// A create must cost the same with 200 containers of its image running as
-// with none: nothing per create may visit every other container or every
-// user of the shared disk image (that made filling a node quadratic). The
-// check counts what one create does, under strace, not how long it takes.
+// A create or a delete must cost the same with 200 containers of its image
+// running as with one: nothing per create or delete may visit every other
+// container or every user of the shared disk image (that made filling a
+// node quadratic), nor list them: one getdents64 reads hundreds of names,
+// so the names listed are counted, not the calls. The check counts what
+// one create and one delete do, under strace, not how long they take.
 func TestCreateIsFlat(t *testing.T) {
 	if _, err := exec.LookPath("strace"); err != nil {
 		t.Fatal("strace is needed (make setup installs it)")
 	}
 	e := newEnv(t)
 	b := e.bundle([]string{"/hello.nabla", "sleep"}, nil)
-	first := e.tracedCreate(b, "sc-first")
-	for i := 0; i < scaleRunning; i++ {
-		if res := e.Run("run", "--detach", "--bundle", b, fmt.Sprintf("sc-%d", i)); res.Code != 0 {
-			t.Fatalf("run sc-%d: %s", i, res.Stderr)
+	// One running first, so that both deletes leave the disk image in use
+	// (the last user's delete releases it: more work, not more users).
+	n := 0
+	running := func(upto int) {
+		for i := n; i < upto; i, n = i+1, n+1 {
+			if res := e.Run("run", "--detach", "--bundle", b, fmt.Sprintf("sc-%d", i)); res.Code != 0 {
+				t.Fatalf("run sc-%d: %s", i, res.Stderr)
+			}
 		}
 	}
-	last := e.tracedCreate(b, "sc-last")
-
-	// Other containers seen: their ids in the paths the create touched.
-	others := map[string]bool{}
-	id := regexp.MustCompile(`sc-[0-9]+`)
-	for _, m := range id.FindAllString(last.files, -1) {
-		others[m] = true
+	running(1)
+	first := e.tracedLifecycle(b, "sc-first")
+	running(scaleRunning)
+	last := e.tracedLifecycle(b, "sc-last")
+	for i, op := range []string{"create", "delete"} {
+		alone, crowded := first[i], last[i]
+		// Other containers seen: their ids in the paths it touched.
+		others := map[string]bool{}
+		id := regexp.MustCompile(`sc-[0-9]+`)
+		for _, m := range id.FindAllString(crowded.files, -1) {
+			others[m] = true
+		}
+		// The random check of stale users reads two markers and stats two
+		// state directories: a constant, whatever the number running.
+		if len(others) > 2 {
+			t.Errorf("a %s with %d running touched the files of %d of them: %v", op, scaleRunning, len(others), keys(others))
+		}
+		if crowded.calls > alone.calls+10 {
+			t.Errorf("a %s made %d file syscalls with %d containers running, %d with one: it grows with their number",
+				op, crowded.calls, scaleRunning, alone.calls)
+		}
+		if crowded.listed > alone.listed+staleWindow {
+			t.Errorf("a %s listed %d directory entries with %d containers running, %d with one: it lists them",
+				op, crowded.listed, scaleRunning, alone.listed)
+		}
+		t.Logf("%s: %d file syscalls and %d entries listed with one running, %d and %d with %d; %d others touched",
+			op, alone.calls, alone.listed, crowded.calls, crowded.listed, scaleRunning, len(others))
 	}
-	// The random check of stale users reads two markers and stats two
-	// state directories: a constant, whatever the number running.
-	if len(others) > 2 {
-		t.Errorf("a create with %d running touched the files of %d of them: %v", scaleRunning, len(others), keys(others))
-	}
-	if last.calls > first.calls+10 {
-		t.Errorf("a create made %d file syscalls with %d containers running, %d with none: it grows with their number",
-			last.calls, scaleRunning, first.calls)
-	}
-	t.Logf("create: %d file syscalls alone, %d with %d running; %d others touched", first.calls, last.calls, scaleRunning, len(others))
 }
+
+// staleWindow bounds the names of a disk image's users a visit may read
+// to pick the few it checks: one read of 2 KiB (nabla-lib/storage's
+// staleWindow) holds some 50.
+const staleWindow = 64
 
 type trace struct {
-	calls int    // file syscalls of runnc (and of init before it execs)
-	files string // the paths it named, one a line
+	calls  int    // file syscalls of runnc (and of init before it execs)
+	listed int    // directory entries getdents64 returned
+	files  string // the paths it named, one a line
 }
 
-// tracedCreate runs `runnc create` under strace and deletes the container
-// again.
-func (e *env) tracedCreate(bundle, id string) trace {
+// tracedLifecycle runs `runnc create` and then `runnc delete --force` of
+// a container of bundle under strace, and returns what each did.
+func (e *env) tracedLifecycle(bundle, id string) [2]trace {
+	e.t.Helper()
+	return [2]trace{e.traced("create", "--bundle", bundle, id), e.traced("delete", "--force", id)}
+}
+
+// entries is the count strace writes for a getdents64 call's result.
+var entries = regexp.MustCompile(`/\* ([0-9]+) entries \*/`)
+
+// traced runs runnc with args under strace.
+func (e *env) traced(args ...string) trace {
 	e.t.Helper()
 	out := filepath.Join(e.t.TempDir(), "strace")
 	// -f for runnc's threads; -b execve lets go of init as it execs
 	// runnc-init, which lives on. Only the calls that name or lock files
 	// and list directories are counted: the Go runtime's own (futex,
 	// nanosleep, mmap) vary from run to run with the machine's load.
-	args := append([]string{"-f", "-b", "execve", "-e", "trace=%file,fcntl,flock,getdents64",
+	argv := append([]string{"-f", "-b", "execve", "-e", "trace=%file,fcntl,flock,getdents64",
 		"-o", out, "-qq", e.Bin}, e.GlobalArgs()...)
-	args = append(args, "create", "--bundle", bundle, id)
+	argv = append(argv, args...)
 	// A file, not a pipe, for the output: init keeps what it inherits, and
 	// a pipe would never see EOF.
 	log, err := os.Create(filepath.Join(e.t.TempDir(), "output"))
@@ -73,14 +105,11 @@ func (e *env) tracedCreate(bundle, id string) trace {
 		e.t.Fatal(err)
 	}
 	defer log.Close()
-	cmd := exec.Command("strace", args...)
+	cmd := exec.Command("strace", argv...)
 	cmd.Stdout, cmd.Stderr = log, log
 	if err := cmd.Run(); err != nil {
 		b, _ := os.ReadFile(log.Name())
-		e.t.Fatalf("strace runnc create %s: %v: %s", id, err, b)
-	}
-	if res := e.Run("delete", "--force", id); res.Code != 0 {
-		e.t.Fatalf("delete %s: %s", id, res.Stderr)
+		e.t.Fatalf("strace runnc %v: %v: %s", args, err, b)
 	}
 	data, err := os.ReadFile(out)
 	if err != nil {
@@ -93,6 +122,10 @@ func (e *env) tracedCreate(bundle, id string) trace {
 			continue
 		}
 		tr.calls++
+		if m := entries.FindStringSubmatch(line); m != nil {
+			n, _ := strconv.Atoi(m[1])
+			tr.listed += n
+		}
 		if i := strings.IndexByte(line, '"'); i >= 0 {
 			if j := strings.IndexByte(line[i+1:], '"'); j >= 0 {
 				files = append(files, line[i+1:i+1+j])

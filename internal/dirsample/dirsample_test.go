@@ -1,0 +1,44 @@
+package dirsample
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+)
+
+func TestFirstReadsAWindowOfALargeDirectory(t *testing.T) {
+	dir := t.TempDir()
+	all := map[string]bool{}
+	for i := range 1000 {
+		name := fmt.Sprintf("container-%04d@0123456789ab", i)
+		if err := os.WriteFile(filepath.Join(dir, name), nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		all[name] = true
+	}
+	names, err := First(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(names) == 0 || len(names) > Window/24 {
+		t.Fatalf("First read %d names of 1000, want a window's worth", len(names))
+	}
+	for _, n := range names {
+		if !all[n] {
+			t.Errorf("First returned %q, which is not in the directory", n)
+		}
+	}
+	if slices.Contains(names, ".") || slices.Contains(names, "..") {
+		t.Errorf("First returned . or ..: %v", names)
+	}
+}
+
+func TestFirstOfAMissingDirectory(t *testing.T) {
+	if _, err := First(filepath.Join(t.TempDir(), "gone")); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("got %v, want fs.ErrNotExist", err)
+	}
+}
