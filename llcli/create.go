@@ -3,6 +3,7 @@ package llcli
 import (
 	"fmt"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strconv"
 
@@ -10,6 +11,7 @@ import (
 	"github.com/nabla-containers/runnc/libcontainer"
 	"github.com/nabla-containers/runnc/nabla-lib/image/imageapi"
 	"github.com/urfave/cli"
+	"golang.org/x/sys/unix"
 )
 
 var createFlags = []cli.Flag{
@@ -33,6 +35,12 @@ process waiting for "runnc start". The unikernel has not run yet.
 Example: runnc create --bundle /containers/hello hello1`,
 	Flags: createFlags,
 	Action: func(ctx *cli.Context) error {
+		// A delete --force that finds this create under way sends it
+		// SIGTERM (libcontainer stops its phases on it). One sent just as
+		// the phases end, from a state read a moment before, must not kill
+		// this runnc with nothing said: it finishes, and the delete, which
+		// waits for the container's lock, removes the container then.
+		signal.Notify(make(chan os.Signal, 1), unix.SIGTERM)
 		c, _, err := createContainer(ctx, nil, nil)
 		if err != nil {
 			return err
