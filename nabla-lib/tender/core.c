@@ -346,6 +346,12 @@ static void drop_capabilities(void)
         die("drop capabilities: %m");
 }
 
+static int cmp_gid(const void *a, const void *b)
+{
+    gid_t x = *(const gid_t *)a, y = *(const gid_t *)b;
+    return (x > y) - (x < y);
+}
+
 /* --user: the devices are open, so the tender needs no privilege left, and
  * the guest runs with the container's user (process.user), as any process
  * of a runc container would. Groups first, while CAP_SETGID lasts, then
@@ -360,6 +366,10 @@ static void switch_user(const struct args *a)
 
     for (unsigned i = 0; i < a->ngroups; i++)
         want[i] = a->groups[i];
+    /* The kernel keeps the groups sorted (getgroups reads them back so),
+     * while a spec lists them in any order (Docker puts --group-add after
+     * the image's): sorted here, the check below compares like with like. */
+    qsort(want, a->ngroups, sizeof(want[0]), cmp_gid);
     if (setgroups(a->ngroups, want) < 0)
         die("set the supplementary groups of --user: %m");
     if (setresgid(a->gid, a->gid, a->gid) < 0)

@@ -102,11 +102,13 @@ func TestIgnoredSIGTERMReset(t *testing.T) {
 }
 
 // TestUserCredentialsInProc: with --user the resident guest holds exactly
-// the given uid, gid and supplementary groups, and still no capabilities.
+// the given uid, gid and supplementary groups (listed in any order, as
+// Docker's --group-add lists them after the image's), and still no
+// capabilities.
 func TestUserCredentialsInProc(t *testing.T) {
-	status := startResident(t, command(t, "--user=1000:1001:1002,1003", probe(t), sleepForever))
+	status := startResident(t, command(t, "--user=1000:1001:1003,20,1002", probe(t), sleepForever))
 	for _, want := range []string{"Uid:\t1000\t1000\t1000\t1000", "Gid:\t1001\t1001\t1001\t1001",
-		"Groups:\t1002 1003 ", "CapPrm:\t0000000000000000", "CapEff:\t0000000000000000",
+		"Groups:\t20 1002 1003 ", "CapPrm:\t0000000000000000", "CapEff:\t0000000000000000",
 		"CapBnd:\t0000000000000000", "NoNewPrivs:\t1"} {
 		if !strings.Contains(status, "\n"+want+"\n") {
 			t.Errorf("status lacks %q:\n%s", want, status)
