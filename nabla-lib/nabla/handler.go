@@ -78,8 +78,11 @@ func (Nabla) ExecCreateFunc(in *llif.ExecCreateInput) (*llif.LLState, error) {
 	if err := checkTender(in.Runtime.TenderPath); err != nil {
 		return nil, err
 	}
-	// Arguments and environment alone must fit the tender's command line,
-	// or the container would fail only at start, where no one sees why.
+	// Arguments, environment and groups must fit the tender's command
+	// line, or the container would fail only at start, where no one sees why.
+	if n := len(in.Process.User.AdditionalGids); n > maxGroups {
+		return nil, fmt.Errorf("process.user.additionalGids lists %d groups, more than the %d the tender can give the unikernel: drop some (docker run --group-add)", n, maxGroups)
+	}
 	if err := checkArgs(f, guestArgs(f, cmd, guestConfig{Env: in.Process.Env, Cwd: in.Process.Cwd, Mounts: plan.volumes})); err != nil {
 		return nil, err
 	}

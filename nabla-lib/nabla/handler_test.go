@@ -166,6 +166,9 @@ func TestExecCreateRefuses(t *testing.T) {
 		{"an argument over execve's bound", solo5Hello, []string{"/u", strings.Repeat("x", maxArgBytes+1)}, nil, nil, "an argument of the unikernel is 131072 bytes, over the 131071"},
 		{"a command line over the tender's bound", solo5Hello, append([]string{"/u"}, slicesRepeat(strings.Repeat("x", 100<<10), 10)...), nil, nil, "over the 921600 its boot ABI carries"},
 		{"a Nabla-era CONFIG over 8 KiB", noNotes, []string{"/u", strings.Repeat("x", 8<<10)}, map[string]string{AnnotationLegacy: "true"}, nil, "over the 8191 its boot ABI carries"},
+		{"more groups than the tender takes", solo5Hello, []string{"/u"}, nil, func(in *llif.Input) {
+			in.Process.User.AdditionalGids = make([]uint32, maxGroups+1)
+		}, "process.user.additionalGids lists 257 groups, more than the 256"},
 		{"an SDK CONFIG over execve's bound", sdkGuest, []string{"/u"}, nil, func(in *llif.Input) {
 			in.Process.Env = append(in.Process.Env, "BIG="+strings.Repeat("x", maxArgBytes))
 		}, "the unikernel's CONFIG is"},

@@ -84,6 +84,10 @@ func tenderArgs(tender string, memMiB int64, f form, d tenderDevices, user specs
 	return append(append(argv, unikernel), args...)
 }
 
+// maxGroups is how many supplementary groups the tender's --user takes
+// (USER_MAX_GROUPS in nabla-lib/tender/tender.h).
+const maxGroups = 256
+
 // userOption is the tender's --user for process.user, "" for root with
 // no supplementary groups: what the tender already is. The uid and gid are
 // numeric in the spec (the engine resolved any name in the image), as the
