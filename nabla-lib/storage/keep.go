@@ -79,8 +79,11 @@ func indexKeeper(dir, path, holder string) error {
 // outlives its keeper.
 func unindexKeeper(dir, p string) error {
 	holder, ok := strings.CutSuffix(filepath.Base(p), keeperSuffix)
+	if !ok {
+		return nil // a container's marker: every delete passes here
+	}
 	path, err := os.ReadFile(p)
-	if !ok || err != nil {
+	if err != nil {
 		return nil
 	}
 	index := keeperIndex(dir, string(path))
