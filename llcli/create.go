@@ -35,12 +35,6 @@ process waiting for "runnc start". The unikernel has not run yet.
 Example: runnc create --bundle /containers/hello hello1`,
 	Flags: createFlags,
 	Action: func(ctx *cli.Context) error {
-		// A delete --force that finds this create under way sends it
-		// SIGTERM (libcontainer stops its phases on it). One sent just as
-		// the phases end, from a state read a moment before, must not kill
-		// this runnc with nothing said: it finishes, and the delete, which
-		// waits for the container's lock, removes the container then.
-		signal.Notify(make(chan os.Signal, 1), unix.SIGTERM)
 		c, _, err := createContainer(ctx, nil, nil)
 		if err != nil {
 			return err
@@ -61,6 +55,12 @@ Example: runnc create --bundle /containers/hello hello1`,
 // its image, else nil: then the record is made here if the bundle is an
 // image's. On failure nothing is left behind.
 func createContainer(ctx *cli.Context, args []string, hold *imageapi.Hold) (_ libcontainer.Container, _ *libcontainer.Process, err error) {
+	// A delete --force that finds this create (or run) under way sends it
+	// SIGTERM, on which libcontainer's Create stops between its phases.
+	// One sent just as the phases end, from a state read a moment before,
+	// must not kill this runnc with nothing said: it finishes, and the
+	// delete, which waits for the container's lock, removes the container.
+	signal.Notify(make(chan os.Signal, 1), unix.SIGTERM)
 	made := false // the container exists: its record stays
 	defer func() {
 		if made {

@@ -342,36 +342,38 @@ func TestKillWithTheDiskCache(t *testing.T) {
 }
 
 // A delete --force that read the state while create's phases were still
-// under way sends that create SIGTERM, which may land after the phases
-// ended (here: while a createRuntime hook runs). The create then finishes
+// under way sends that create (or run) SIGTERM, which may land after the
+// phases ended (here: while a createRuntime hook runs). It then finishes
 // rather than die with nothing said, and the delete removes the container.
 func TestSIGTERMAfterCreatePhases(t *testing.T) {
 	e := newEnv(t)
-	before := e.Snapshot(t, e.scope)
-	inHook, proceed := filepath.Join(e.Dir, "in-hook"), filepath.Join(e.Dir, "proceed")
-	bundle := e.Bundle([]string{"hello.nabla"}, []string{"/hello.nabla", "sleep"}, func(s *specs.Spec) {
-		s.Hooks = &specs.Hooks{CreateRuntime: []specs.Hook{{
-			Path: "/bin/sh",
-			Args: []string{"sh", "-c", `touch "$1"; while [ ! -e "$2" ]; do sleep 0.01; done`, "hook", inHook, proceed},
-		}}}
-	})
-	id := e.scope.ID("term")
-	create := e.start(t, "create", "--bundle", bundle, id)
-	for !exists(inHook) {
-		if create.ProcessState != nil {
-			t.Fatal("create ended before its hook ran")
-		}
-		time.Sleep(5 * time.Millisecond)
+	for _, cmd := range [][]string{{"create"}, {"run", "--detach"}} {
+		t.Run(cmd[0], func(t *testing.T) {
+			before := e.Snapshot(t, e.scope)
+			dir := t.TempDir()
+			inHook, proceed := filepath.Join(dir, "in-hook"), filepath.Join(dir, "proceed")
+			bundle := e.Bundle([]string{"hello.nabla"}, []string{"/hello.nabla", "sleep"}, func(s *specs.Spec) {
+				s.Hooks = &specs.Hooks{CreateRuntime: []specs.Hook{{
+					Path: "/bin/sh",
+					Args: []string{"sh", "-c", `touch "$1"; while [ ! -e "$2" ]; do sleep 0.01; done`, "hook", inHook, proceed},
+				}}}
+			})
+			id := e.scope.ID("term")
+			create := e.start(t, append(cmd, "--bundle", bundle, id)...)
+			for !exists(inHook) {
+				time.Sleep(5 * time.Millisecond)
+			}
+			injected.Add(1)
+			if err := create.Process.Signal(syscall.SIGTERM); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(proceed, nil, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if err := create.Wait(); err != nil {
+				t.Errorf("%s given SIGTERM after its phases: %v; want it to finish", cmd[0], err)
+			}
+			e.cleanUp(t, before, cmd[0]+" given SIGTERM after its phases", id)
+		})
 	}
-	injected.Add(1)
-	if err := create.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(proceed, nil, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if err := create.Wait(); err != nil {
-		t.Errorf("create given SIGTERM after its phases: %v; want it to finish", err)
-	}
-	e.cleanUp(t, before, "a create given SIGTERM after its phases", id)
 }
