@@ -41,6 +41,8 @@ func (c *nablaContainer) cgroupManager() (cgroups.Manager, error) {
 		cg.Resources = &cgroups.Resources{}
 	}
 	withoutDevices(cg.Resources)
+	// The managers may change cg too: the next save encodes it anew.
+	c.state.RawConfig = nil
 	unified := cgroups.IsCgroup2UnifiedMode()
 	switch {
 	case cg.Systemd && !systemd.IsRunningSystemd():

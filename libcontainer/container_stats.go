@@ -39,6 +39,7 @@ func (c *nablaContainer) set(r *cgroups.Resources) error {
 		return fmt.Errorf("update container %s: %w", c.name(), err)
 	}
 	c.state.Config.Cgroups.Resources = r // decoded by cgroupManager
+	c.state.RawConfig = nil
 	if err := c.state.save(c.dir); err != nil {
 		return fmt.Errorf("update container %s: save state: %w", c.name(), err)
 	}

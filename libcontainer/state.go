@@ -142,7 +142,9 @@ func readStateFile(dir string) ([]byte, error) {
 // save writes the state atomically: a reader sees the old file or the new
 // one, never a torn one.
 func (s *State) save(dir string) error {
-	if s.Config != nil {
+	// The config is encoded once, not at each of a create's saves: only
+	// the cgroup manager and update change it, and they drop RawConfig.
+	if s.Config != nil && s.RawConfig == nil {
 		raw, err := json.Marshal(s.Config)
 		if err != nil {
 			return err
