@@ -50,10 +50,11 @@ Example: runnc list --format json`,
 		}
 		// nil, not empty: runc prints null for no containers.
 		var states []containerState
+		names := map[uint32]string{}
 		for _, id := range ids {
 			st, ok := listed(f, id)
 			if ok {
-				st.Owner = owner(filepath.Join(f.Root(), id))
+				st.Owner = owner(filepath.Join(f.Root(), id), names)
 				states = append(states, st)
 			}
 		}
@@ -99,17 +100,25 @@ func listed(f *libcontainer.NablaFactory, id string) (containerState, bool) {
 }
 
 // owner is the user owning a container's state directory, as runc shows
-// it: the name, or #uid for a uid without one.
-func owner(dir string) string {
+// it: the name, or #uid for a uid without one. names holds the uids
+// looked up so far: without NSS a lookup reads all of /etc/passwd, and a
+// root's containers mostly share one owner.
+func owner(dir string, names map[uint32]string) string {
 	fi, err := os.Stat(dir)
 	if err != nil {
 		return ""
 	}
-	uid := strconv.FormatUint(uint64(fi.Sys().(*syscall.Stat_t).Uid), 10)
-	if u, err := user.LookupId(uid); err == nil {
-		return u.Username
+	uid := fi.Sys().(*syscall.Stat_t).Uid
+	name, ok := names[uid]
+	if !ok {
+		id := strconv.FormatUint(uint64(uid), 10)
+		name = "#" + id
+		if u, err := user.LookupId(id); err == nil {
+			name = u.Username
+		}
+		names[uid] = name
 	}
-	return "#" + uid
+	return name
 }
 
 // TableCell is s made safe for one cell of a table: a path or tag holding
