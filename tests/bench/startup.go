@@ -38,6 +38,10 @@ func measureStartup(ctx context.Context, cfg config, work string, drivers []*dri
 			continue
 		}
 		defer stopContainer(d, c)
+		if err := d.start(ctx, c); err != nil {
+			state.Cells[d.name] = ErrorCell("%v", err)
+			continue
+		}
 		calls = append(calls, call{state, d.name, d.argv(d.rc.Root, "state", c.id)})
 	}
 	if bin, err := buildEmptyGo(work); err != nil {
