@@ -84,6 +84,18 @@ _Static_assert(sizeof(struct solo5_abi1_desc) == 16, "ABI1 descriptor is 16 byte
  * device share one namespace: --block:NAME names either. */
 #define MFT_RUNNC_VOLUME    (MFT_RESERVED_FIRST + 0x4e56u)
 
+/* A device --block:NAME attaches (a BLOCK_BASIC device or a volume slot),
+ * and any device a tender attaches by name (those and NET_BASIC); every
+ * other type from MFT_RESERVED_FIRST up is not a device. */
+static inline bool mft_is_block(uint32_t type)
+{
+    return type == MFT_DEV_BLOCK_BASIC || type == MFT_RUNNC_VOLUME;
+}
+static inline bool mft_is_device(uint32_t type)
+{
+    return type == MFT_DEV_NET_BASIC || mft_is_block(type);
+}
+
 struct mft_block_basic {
     uint64_t capacity;    /* bytes, a multiple of block_size */
     uint16_t block_size;  /* the only read/write size, and their alignment */

@@ -140,7 +140,7 @@ static void list_devices(const struct mft *m, char *buf, size_t size)
     size_t len = 0;
     buf[0] = '\0';
     for (uint32_t i = 1; i < m->entries && len < size; i++) {
-        if (m->e[i].type >= MFT_RESERVED_FIRST && m->e[i].type != MFT_RUNNC_VOLUME)
+        if (!mft_is_device(m->e[i].type))
             continue;
         len += (size_t)snprintf(buf + len, size - len, "%s%.67s (%s)", len ? ", " : "",
                                 m->e[i].name, mft_type_name(m->e[i].type));

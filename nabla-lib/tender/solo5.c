@@ -28,11 +28,6 @@ const char *mft_type_name(uint32_t type)
     }
 }
 
-bool mft_is_block(uint32_t type)
-{
-    return type == MFT_DEV_BLOCK_BASIC || type == MFT_RUNNC_VOLUME;
-}
-
 static int check_manifest(const struct mft *m, size_t size, char *err, size_t errlen)
 {
     if (size < sizeof(*m))
@@ -52,9 +47,9 @@ static int check_manifest(const struct mft *m, size_t size, char *err, size_t er
         /* The byte, not the bool: a file can hold any value there. */
         if (((const uint8_t *)e)[offsetof(struct mft_entry, attached)] != 0)
             return fail(err, errlen, "Solo5 manifest entry %u is marked attached in the file", i);
-        if (e->type >= MFT_RESERVED_FIRST && e->type != MFT_RUNNC_VOLUME)
+        if (e->type >= MFT_RESERVED_FIRST && !mft_is_device(e->type))
             continue;
-        if (e->type != MFT_DEV_NET_BASIC && !mft_is_block(e->type))
+        if (!mft_is_device(e->type))
             return fail(err, errlen, "Solo5 manifest entry %u has unknown device type %u", i,
                         e->type);
         if (e->name[0] == '\0')

@@ -34,7 +34,5 @@ struct guest_notes {
 int notes_parse(const uint8_t *buf, size_t size, struct guest_notes *n, char *err, size_t errlen);
 
 const char *mft_type_name(uint32_t type);
-/* A device --block:NAME attaches: BLOCK_BASIC, or runnc's volume slot. */
-bool mft_is_block(uint32_t type);
 
 #endif

@@ -21,8 +21,7 @@ static const struct mft_entry *declared(const char *name)
     const struct mft *mft = (const struct mft *)(uintptr_t)nb_bi->mft;
     for (uint32_t i = 1; i < mft->entries; i++) {
         const struct mft_entry *e = &mft->e[i];
-        if ((e->type == MFT_DEV_BLOCK_BASIC || e->type == MFT_RUNNC_VOLUME) &&
-            strcmp(e->name, name) == 0)
+        if (mft_is_block(e->type) && strcmp(e->name, name) == 0)
             return e;
     }
     return NULL;
