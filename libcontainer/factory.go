@@ -29,6 +29,9 @@ type NablaFactory struct {
 	// the one beside the tender), or this program with initArgs (InitArgs).
 	initPath string
 	initArgs []string
+	// rootChecked says New found the root there and safe: Create need
+	// not walk its path again unless it has gone since.
+	rootChecked bool
 	// systemdCgroup makes containers' cgroups through systemd.
 	systemdCgroup bool
 }
@@ -83,12 +86,14 @@ func New(root string, registry *llif.Registry, opts ...Option) (*NablaFactory, e
 	// Every command reads the state below the root and acts on it (runs
 	// its hooks, removes what it names): a root another user could write
 	// would let that user choose. A missing one is made by Create.
-	if err := safedir.Check(abs); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return nil, errorf(ErrInvalidConfig, "state root %s (--root): %w", abs, err)
+	checkErr := safedir.Check(abs)
+	if checkErr != nil && !errors.Is(checkErr, fs.ErrNotExist) {
+		return nil, errorf(ErrInvalidConfig, "state root %s (--root): %w", abs, checkErr)
 	}
 	f := &NablaFactory{
-		root:     abs,
-		registry: registry,
+		root:        abs,
+		registry:    registry,
+		rootChecked: checkErr == nil,
 	}
 	f.runtime.Root = abs
 	for _, o := range opts {
@@ -155,11 +160,18 @@ func (f *NablaFactory) Create(id string, config *Config) (_ Container, retErr er
 		// Without linux.cgroupsPath, runc puts a container in /<id>.
 		cg.Name = id
 	}
-	if err := safedir.Make(f.root, 0o700); err != nil {
-		return nil, fmt.Errorf("create state root %s: %w", f.root, err)
-	}
 	dir := filepath.Join(f.root, id)
-	if err := os.Mkdir(dir, 0o700); err != nil {
+	err = fs.ErrNotExist
+	if f.rootChecked {
+		err = os.Mkdir(dir, 0o700)
+	}
+	if errors.Is(err, fs.ErrNotExist) {
+		if err := safedir.Make(f.root, 0o700); err != nil {
+			return nil, fmt.Errorf("create state root %s: %w", f.root, err)
+		}
+		err = os.Mkdir(dir, 0o700)
+	}
+	if err != nil {
 		if errors.Is(err, os.ErrExist) {
 			return nil, errorf(ErrExist, "container %s already exists: choose another id or delete it first", name)
 		}

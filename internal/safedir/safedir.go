@@ -68,14 +68,25 @@ func walk(dir string, mode os.FileMode) error {
 	if err != nil {
 		return fmt.Errorf("directory %q: %w", dir, err)
 	}
+	// Each directory is lstat'ed once, on the way: curInfo is cur's, for
+	// the last check. Going up, it is lstat'ed again (rare: a symlink
+	// with "..").
 	cur := "/"
-	if err := checkDir(cur, true); err != nil {
+	curInfo, err := os.Lstat(cur)
+	if err != nil {
+		return err
+	}
+	if err := checkDir(cur, curInfo, true); err != nil {
 		return err
 	}
 	err = pathwalk.Walk(abs, pathwalk.Steps{
 		// cur holds no symlink, so its parent is its textual one.
-		Up:  func() error { cur = filepath.Dir(cur); return nil },
-		Top: func() { cur = "/" },
+		Up: func() (err error) {
+			cur = filepath.Dir(cur)
+			curInfo, err = os.Lstat(cur)
+			return err
+		},
+		Top: func() { cur, curInfo = "/", nil },
 		Enter: func(c string, last bool) (string, bool, error) {
 			next := filepath.Join(cur, c)
 			fi, err := os.Lstat(next)
@@ -102,8 +113,8 @@ func walk(dir string, mode os.FileMode) error {
 				target, err := os.Readlink(next)
 				return target, true, err
 			case fi.IsDir():
-				cur = next
-				return "", false, checkDir(next, true)
+				cur, curInfo = next, fi
+				return "", false, checkDir(next, fi, true)
 			}
 			return "", false, fmt.Errorf("%s is not a directory", next)
 		},
@@ -115,16 +126,17 @@ func walk(dir string, mode os.FileMode) error {
 		return err
 	}
 	// Checked again as the directory itself, which no sticky bit excuses.
-	return checkDir(cur, false)
+	if curInfo == nil { // back at / by an absolute symlink
+		if curInfo, err = os.Lstat(cur); err != nil {
+			return err
+		}
+	}
+	return checkDir(cur, curInfo, false)
 }
 
-// checkDir checks a directory on the path; a parent may be a sticky
-// world-writable one owned by root.
-func checkDir(dir string, parent bool) error {
-	fi, err := os.Lstat(dir)
-	if err != nil {
-		return err
-	}
+// checkDir checks a directory on the path, whose Lstat is fi; a parent may
+// be a sticky world-writable one owned by root.
+func checkDir(dir string, fi fs.FileInfo, parent bool) error {
 	st, ok := fi.Sys().(*syscall.Stat_t)
 	if parent && ok && st.Uid == 0 && fi.Mode()&fs.ModeSticky != 0 {
 		return nil
