@@ -204,11 +204,16 @@ func (l *layers) hash(h io.Writer, skip map[string]bool) error {
 		}
 	}
 	for _, d := range l.lowers {
-		small, err := smallLayer(d, skip)
-		if err != nil {
-			return err
+		// Only an engine's layer may be named by identity, so only its
+		// size is worth a walk.
+		small := !engineLayer(d)
+		if !small {
+			var err error
+			if small, err = smallLayer(d, skip); err != nil {
+				return err
+			}
 		}
-		if small || !engineLayer(d) {
+		if small {
 			if err := hashLayerContent(h, d, skip); err != nil {
 				return err
 			}
@@ -301,11 +306,17 @@ func overlayXattr(name string) bool {
 
 // hashOverlayXattrs writes p's overlay attributes (overlayXattr) into h, sorted.
 func hashOverlayXattrs(h io.Writer, p string) error {
-	buf := make([]byte, 64<<10)
-	n, err := unix.Llistxattr(p, buf)
-	if errors.Is(err, unix.ENOTSUP) {
+	// Sized first: most files have no attribute, and this runs for every
+	// entry of the layers hashed by content.
+	size, err := unix.Llistxattr(p, nil)
+	if errors.Is(err, unix.ENOTSUP) || (err == nil && size == 0) {
 		return nil
 	}
+	if err != nil {
+		return err
+	}
+	buf := make([]byte, size)
+	n, err := unix.Llistxattr(p, buf)
 	if err != nil {
 		return err
 	}
