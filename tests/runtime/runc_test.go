@@ -315,7 +315,7 @@ func TestRuncFlags(t *testing.T) {
 	e.create("cl-upd", e.bundle([]string{"/hello.nabla", "sleep"}, nil))
 	if res := e.Run("update", "--cpu-rt-period", "1000000", "cl-upd"); res.Code != 0 {
 		t.Errorf("update --cpu-rt-period: %s", res.Stderr)
-	} else if data, err := os.ReadFile(filepath.Join(cgroupOf(t, e.state("cl-upd").Pid, "cpu"), "cpu.rt_period_us")); err == nil && strings.TrimSpace(string(data)) != "1000000" {
+	} else if data, err := os.ReadFile(cgroupFile(t, e.state("cl-upd").Pid, "cpu", "cpu.rt_period_us", "cpu.rt_period_us")); err == nil /* none in cgroup v2 */ && strings.TrimSpace(string(data)) != "1000000" {
 		t.Errorf("cpu.rt_period_us is %q after update --cpu-rt-period 1000000", data)
 	}
 
@@ -335,30 +335,13 @@ func TestRuncFlags(t *testing.T) {
 	} {
 		e.refused("", c.want, c.args...)
 	}
-	if data, err := os.ReadFile(filepath.Join(cgroupOf(t, e.state("cl-upd").Pid, "memory"), "memory.limit_in_bytes")); err == nil {
-		if n, err := strconv.ParseInt(strings.TrimSpace(string(data)), 10, 64); err != nil || n <= 0 {
+	if data, err := os.ReadFile(cgroupFile(t, e.state("cl-upd").Pid, "memory", "memory.limit_in_bytes", "memory.max")); err != nil {
+		t.Error(err)
+	} else if v := strings.TrimSpace(string(data)); v != "max" {
+		if n, err := strconv.ParseInt(v, 10, 64); err != nil || n <= 0 {
 			t.Errorf("memory.limit_in_bytes is %q after refused updates", data)
 		}
 	}
-}
-
-// cgroupOf is the directory of pid's cgroup in the v1 hierarchy of
-// controller, or the unified one.
-func cgroupOf(t *testing.T, pid int, controller string) string {
-	t.Helper()
-	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cgroup")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
-		parts := strings.SplitN(line, ":", 3)
-		for _, c := range strings.Split(parts[1], ",") {
-			if c == controller {
-				return filepath.Join("/sys/fs/cgroup", parts[1], parts[2])
-			}
-		}
-	}
-	return filepath.Join("/sys/fs/cgroup", strings.SplitN(strings.TrimSpace(string(data)), ":", 3)[2])
 }
 
 // Every flag runc 1.1.5's help lists, globally and for each command, is

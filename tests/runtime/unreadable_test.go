@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nabla-containers/runnc/tests/testenv"
 	"golang.org/x/sys/unix"
 )
 
@@ -53,7 +54,7 @@ func TestUnreadableStateIsListedAndDeleted(t *testing.T) {
 				for deadline := time.Now().Add(10 * time.Second); running(pid) && time.Now().Before(deadline); {
 					time.Sleep(time.Millisecond)
 				}
-				for _, dir := range cgroupDirs(t, id) {
+				for _, dir := range testenv.Cgroups(id) {
 					os.Remove(dir)
 				}
 			})
@@ -79,7 +80,7 @@ func TestUnreadableStateIsListedAndDeleted(t *testing.T) {
 			if running(pid) != !c.killed {
 				t.Errorf("after delete --force init (pid %d) runs: %v; want %v", pid, running(pid), !c.killed)
 			}
-			if left := cgroupDirs(t, id); c.killed && len(left) > 0 {
+			if left := testenv.Cgroups(id); c.killed && len(left) > 0 {
 				t.Errorf("delete --force left cgroups %v", left)
 			}
 		})
@@ -95,22 +96,4 @@ func running(pid int) bool {
 	}
 	i := strings.LastIndexByte(string(data), ')')
 	return i > 0 && i+2 < len(data) && data[i+2] != 'Z' && data[i+2] != 'X'
-}
-
-// cgroupDirs are the directories of cgroup /<id> in every hierarchy.
-func cgroupDirs(t *testing.T, id string) []string {
-	t.Helper()
-	dirs, err := filepath.Glob(filepath.Join("/sys/fs/cgroup", "*", id))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if d := filepath.Join("/sys/fs/cgroup", id); isDir(d) {
-		dirs = append(dirs, d)
-	}
-	return dirs
-}
-
-func isDir(path string) bool {
-	fi, err := os.Stat(path)
-	return err == nil && fi.IsDir()
 }

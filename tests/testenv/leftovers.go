@@ -162,6 +162,16 @@ func (s Scope) namedNetns(t testing.TB) []string {
 // cgroups walks the first levels of every hierarchy (v1 controllers or the
 // v2 tree) for directories named for an id.
 func (s Scope) cgroups() []string {
+	if s.IDPrefix == "" {
+		return nil
+	}
+	return Cgroups(s.IDPrefix)
+}
+
+// Cgroups are the cgroup directories, in any hierarchy and at any depth a
+// container's cgroup may take (below the runtime's own cgroup, in a
+// systemd scope), whose name contains name.
+func Cgroups(name string) []string {
 	var found []string
 	const maxDepth = 4
 	filepath.WalkDir("/sys/fs/cgroup", func(p string, d os.DirEntry, err error) error {
@@ -171,7 +181,7 @@ func (s Scope) cgroups() []string {
 		if strings.Count(strings.TrimPrefix(p, "/sys/fs/cgroup"), "/") > maxDepth {
 			return filepath.SkipDir
 		}
-		if s.IDPrefix != "" && strings.Contains(d.Name(), s.IDPrefix) {
+		if strings.Contains(d.Name(), name) {
 			found = append(found, p)
 		}
 		return nil
