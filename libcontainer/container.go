@@ -96,14 +96,20 @@ func (c *nablaContainer) OCIState() (*specs.State, error) {
 	if status == Stopped {
 		pid = 0
 	}
+	return c.ociState(specs.ContainerState(status.String()), pid), nil
+}
+
+// ociState is the container's OCI state with a status and pid the caller
+// knows (a hook's moment tells it), without looking at the process.
+func (c *nablaContainer) ociState(status specs.ContainerState, pid int) *specs.State {
 	return &specs.State{
 		Version:     specs.Version,
 		ID:          c.id,
-		Status:      specs.ContainerState(status.String()),
+		Status:      status,
 		Pid:         pid,
 		Bundle:      c.state.Bundle,
 		Annotations: c.state.Annotations,
-	}, nil
+	}
 }
 
 func (c *nablaContainer) Processes() ([]int, error) {

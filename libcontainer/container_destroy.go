@@ -9,6 +9,7 @@ import (
 
 	"github.com/nabla-containers/runnc/llif"
 	"github.com/opencontainers/runc/libcontainer/configs"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"github.com/sirupsen/logrus"
 	"golang.org/x/sys/unix"
 )
@@ -110,9 +111,7 @@ func (c *nablaContainer) destroy() error {
 	if err := c.destroyCgroup(); err != nil {
 		errs = append(errs, fmt.Errorf("remove cgroup: %w", err))
 	}
-	st, _ := c.OCIState()
-	st.Status = "stopped"
-	if err := runHooks(in.Config.Hooks, configs.Poststop, st); err != nil {
+	if err := runHooks(in.Config.Hooks, configs.Poststop, c.ociState(specs.StateStopped, 0)); err != nil {
 		logrus.Warnf("delete %s: %v", c.id, err)
 	}
 	if err := os.RemoveAll(c.dir); err != nil {

@@ -111,14 +111,7 @@ func (c *nablaContainer) start(p *Process) (retErr error) {
 	}
 	// Hooks see the container as it is while created: pid of init, inside
 	// the container's network namespace already.
-	ociState := &specs.State{
-		Version:     specs.Version,
-		ID:          c.id,
-		Status:      specs.StateCreating,
-		Pid:         cmd.Process.Pid,
-		Bundle:      c.state.Bundle,
-		Annotations: c.state.Annotations,
-	}
+	ociState := c.ociState(specs.StateCreating, cmd.Process.Pid)
 	for _, name := range []configs.HookName{configs.Prestart, configs.CreateRuntime} {
 		if err := runHooks(cfg.Hooks, name, ociState); err != nil {
 			return fmt.Errorf("cannot create container %s: %w", c.name(), err)
@@ -288,8 +281,8 @@ func (c *nablaContainer) exec() error {
 		return fmt.Errorf("start %s: %w", c.name(), err)
 	}
 	// startContainer hooks run before init becomes the tender: init is
-	// still waiting on the exec fifo.
-	st, _ := c.OCIState()
+	// still waiting on the exec fifo, created (as check found it).
+	st := c.ociState(specs.StateCreated, c.state.InitPid)
 	if err := runContainerHooks(c.state.InitPid, hooks, configs.StartContainer, st); err != nil {
 		return fmt.Errorf("cannot start container %s: %w", c.name(), err)
 	}
@@ -326,8 +319,7 @@ func (c *nablaContainer) exec() error {
 		return fmt.Errorf("start %s: remove exec fifo: %w", c.name(), err)
 	}
 	logrus.WithField("id", c.id).Debugf("init (pid %d) passed the exec fifo: the workload runs", c.state.InitPid)
-	st, _ = c.OCIState()
-	if err := runHooks(hooks, configs.Poststart, st); err != nil {
+	if err := runHooks(hooks, configs.Poststart, c.ociState(specs.StateRunning, c.state.InitPid)); err != nil {
 		return fmt.Errorf("start %s: %w", c.name(), err)
 	}
 	return nil
