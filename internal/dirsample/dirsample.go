@@ -6,6 +6,8 @@ package dirsample
 
 import (
 	"io/fs"
+	"math/rand/v2"
+	"slices"
 
 	"golang.org/x/sys/unix"
 )
@@ -30,4 +32,19 @@ func First(dir string) ([]string, error) {
 	}
 	_, _, names := unix.ParseDirent(buf[:n], -1, nil)
 	return names, nil
+}
+
+// Pick returns up to n of the names First reads that keep accepts (all,
+// with keep nil), picked at random: a visit checks a few of a directory's
+// entries, and over many visits, all of them.
+func Pick(dir string, n int, keep func(name string) bool) ([]string, error) {
+	names, err := First(dir)
+	if err != nil {
+		return nil, err
+	}
+	if keep != nil {
+		names = slices.DeleteFunc(names, func(name string) bool { return !keep(name) })
+	}
+	rand.Shuffle(len(names), func(i, j int) { names[i], names[j] = names[j], names[i] })
+	return names[:min(len(names), n)], nil
 }

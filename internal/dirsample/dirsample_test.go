@@ -42,3 +42,26 @@ func TestFirstOfAMissingDirectory(t *testing.T) {
 		t.Fatalf("got %v, want fs.ErrNotExist", err)
 	}
 }
+
+func TestPickTakesAFewOfThoseKept(t *testing.T) {
+	dir := t.TempDir()
+	for i := range 10 {
+		for _, name := range []string{fmt.Sprintf("keep-%d", i), fmt.Sprintf(".tmp-%d", i)} {
+			if err := os.WriteFile(filepath.Join(dir, name), nil, 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	kept := func(n string) bool { return n[0] != '.' }
+	names, err := Pick(dir, 3, kept)
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(names)
+	if len(names) != 3 || len(slices.Compact(slices.Clone(names))) != 3 || slices.ContainsFunc(names, func(n string) bool { return !kept(n) }) {
+		t.Fatalf("Pick(3) of 10 kept names gave %q, want 3 distinct kept ones", names)
+	}
+	if all, _ := Pick(dir, 100, nil); len(all) != 20 {
+		t.Fatalf("Pick(100) of 20 names gave %d", len(all))
+	}
+}

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -165,7 +164,7 @@ func removeFile(path, what string) error {
 // caller holds the key's lock l.
 func (im image) pruneStale(l keyLock) error {
 	full := !l.checkedThisBoot()
-	list := dirsample.First
+	list := func(dir string) ([]string, error) { return dirsample.Pick(dir, staleChecks, nil) }
 	if full {
 		list = allNames
 	}
@@ -175,10 +174,6 @@ func (im image) pruneStale(l keyLock) error {
 	}
 	if err != nil {
 		return fmt.Errorf("list users of image %s: %w", im.path(), err)
-	}
-	if !full && len(names) > staleChecks {
-		rand.Shuffle(len(names), func(i, j int) { names[i], names[j] = names[j], names[i] })
-		names = names[:staleChecks]
 	}
 	for _, name := range names {
 		p := filepath.Join(im.usersDir(), name)

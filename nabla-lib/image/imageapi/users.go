@@ -4,10 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"slices"
 	"sort"
 	"strings"
 
@@ -162,13 +160,11 @@ func (s Store) Users(id string) ([]string, error) {
 // random among those of one bounded read of dir: listing them all took a
 // millisecond at a thousand, at every create.
 func pruneSome(dir string) error {
-	window, err := dirsample.First(dir)
+	names, err := dirsample.Pick(dir, staleChecks, isMarker)
 	if err != nil {
 		return fmt.Errorf("list the users of an image: %w", err)
 	}
-	names := slices.DeleteFunc(window, func(n string) bool { return !isMarker(n) })
-	rand.Shuffle(len(names), func(i, j int) { names[i], names[j] = names[j], names[i] })
-	for _, n := range names[:min(len(names), staleChecks)] {
+	for _, n := range names {
 		if _, err := checkMarker(filepath.Join(dir, n)); err != nil {
 			return err
 		}
