@@ -38,16 +38,6 @@ func hostDir(t testing.TB, files map[string]string) string {
 	return dir
 }
 
-// hostDisk makes a file of size zero bytes for a raw volume.
-func hostDisk(t testing.TB, size int) string {
-	t.Helper()
-	p := filepath.Join(t.TempDir(), "disk.img")
-	if err := os.WriteFile(p, make([]byte, size), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
-
 // imagesHolding lists the disk images made since that hold text: the
 // images of a test's volumes, found by their content. Rootfs images,
 // which are large, are not read.
@@ -102,19 +92,19 @@ func TestVolumeDirectory(t *testing.T) {
 func TestVolumeFile(t *testing.T) {
 	d := dockerd(t)
 	const here = "runnc was here"
-	img := hostDisk(t, 64<<10)
+	img, _ := testenv.RawDisk(t, 64<<10, 0, 0o644)
 	_, r := d.run(t, "--rm", "--runtime=runnc", "-v", img+":/storage", d.nabla(t), "/storage.nabla")
 	if b, _ := os.ReadFile(img); r.code != 0 || !strings.Contains(r.stdout, here) || !bytes.HasPrefix(b, []byte(here)) {
 		t.Errorf("storage.nabla with -v FILE:/storage: want %q printed and in the file (it starts %q)\n%v", here, b[:32], r)
 	}
 
-	ro := hostDisk(t, 64<<10)
+	ro, _ := testenv.RawDisk(t, 64<<10, 0, 0o644)
 	_, r = d.run(t, "--rm", "--runtime=runnc", "-v", ro+":/storage:ro", d.nabla(t), "/storage.nabla")
 	if b, _ := os.ReadFile(ro); r.code == 0 || !bytes.Equal(b, make([]byte, 64<<10)) {
 		t.Errorf("storage.nabla with -v FILE:/storage:ro: want its write refused and the file unchanged\n%v", r)
 	}
 
-	disk := hostDisk(t, 64<<10)
+	disk, _ := testenv.RawDisk(t, 64<<10, 0, 0o644)
 	_, r = d.run(t, "--rm", "--runtime=runnc", "-v", disk+":/disk", d.nabla(t), "/disk.nabla", "/disk", "write", "1024", "through a slot")
 	if b, _ := os.ReadFile(disk); r.code != 0 || !bytes.HasPrefix(b[1024:], []byte("through a slot")) {
 		t.Errorf("disk.nabla write: want the text at offset 1024 of the file\n%v", r)

@@ -181,22 +181,11 @@ func TestBadMountsStopTheGuest(t *testing.T) {
 	}
 }
 
-// rawDisk makes a disk of size bytes, every byte 0xaa, with mode perm.
-func rawDisk(t *testing.T, size int, perm os.FileMode) (string, []byte) {
-	t.Helper()
-	data := bytes.Repeat([]byte{0xaa}, size)
-	p := filepath.Join(t.TempDir(), "raw.img")
-	if err := os.WriteFile(p, data, perm); err != nil {
-		t.Fatal(err)
-	}
-	return p, data
-}
-
 // The disk app writes and reads the raw mounts by path, in whole blocks of
 // the disk's own size; the file sees exactly the blocks written.
 func TestDiskReadWrite(t *testing.T) {
-	a, aData := rawDisk(t, 1<<20, 0o644)
-	b, bData := rawDisk(t, 64<<10, 0o644)
+	a, aData := testenv.RawDisk(t, 1<<20, 0xaa, 0o644)
+	b, bData := testenv.RawDisk(t, 64<<10, 0xaa, 0o644)
 	opts := []string{"--block:vol2=" + a, "--block:vol5=" + b, "--block-sector-size:vol5=4096"}
 	mounts := []testenv.GuestMount{{Device: "vol2", Path: "/storage", Type: "raw"},
 		{Device: "vol5", Path: "/scratch", Type: "raw"}}
@@ -274,7 +263,7 @@ func TestDiskRefusals(t *testing.T) {
 		{"an offset that is no number", 0o644, nil, []string{"/storage", "read", "0x10", "512"}, "usage: disk PATH"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			p, data := rawDisk(t, 64<<10, c.perm)
+			p, data := testenv.RawDisk(t, 64<<10, 0xaa, c.perm)
 			opts := append([]string{"--block:vol0=" + p, "--block:vol1=" + p}, c.flags...)
 			r := runGuest(t, "disk", opts, configJSON(t, "argv", append([]string{"disk"}, c.args...), "mounts", mounts))
 			if r.status != 1 || strings.Count(r.stdout, "\n") != 1 || !strings.HasPrefix(r.stdout, c.want) {
@@ -291,7 +280,7 @@ func TestDiskRefusals(t *testing.T) {
 // writes its line at offset 0 and prints it back; a read-only disk makes
 // it fail with one line.
 func TestStorageGuest(t *testing.T) {
-	p, data := rawDisk(t, 4096, 0o644)
+	p, data := testenv.RawDisk(t, 4096, 0xaa, 0o644)
 	r := runGuest(t, "storage", []string{"--block:storage=" + p}, "{}")
 	if r.status != 0 || r.stdout != "runnc was here\n" {
 		t.Fatalf("storage: %v, want its line back", r)
@@ -301,7 +290,7 @@ func TestStorageGuest(t *testing.T) {
 	if !bytes.Equal(testenv.ReadFile(t, p), want) {
 		t.Errorf("the disk should hold the line, zeros to 512 bytes, and the rest as it was")
 	}
-	p, data = rawDisk(t, 4096, 0o644)
+	p, data = testenv.RawDisk(t, 4096, 0xaa, 0o644)
 	r = runGuest(t, "storage", []string{"--block:storage=" + p, "--block-readonly:storage"}, "{}")
 	if r.status != 1 || r.stdout != "storage: write: read-only\n" || !bytes.Equal(testenv.ReadFile(t, p), data) {
 		t.Fatalf("storage on a read-only disk: %v, want one line, exit 1, the file unchanged", r)

@@ -7,21 +7,12 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/nabla-containers/runnc/tests/testenv"
 )
 
 // runnc's volume slot type (MFT_RUNNC_VOLUME in nabla-lib/abi/solo5_spt.h).
 const mftVolume = mftReservedFirst + 0x4e56
-
-// patternDisk makes a disk of size bytes, every byte 0xaa, with mode perm.
-func patternDisk(t *testing.T, size int, perm os.FileMode) (string, []byte) {
-	t.Helper()
-	data := bytes.Repeat([]byte{0xaa}, size)
-	p := writeFile(t, "slot.img", data)
-	if err := os.Chmod(p, perm); err != nil {
-		t.Fatal(err)
-	}
-	return p, data
-}
 
 func wantSlot(t *testing.T, e mftEntryOut, name string, attached bool, fd uint64, capacity uint64, sector uint16) {
 	t.Helper()
@@ -95,7 +86,7 @@ func TestVolumeSlotFilter(t *testing.T) {
 			sys(sysPread64, 5, "$heap", 512, 0), "", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			disk, before := patternDisk(t, size, tc.perm)
+			disk, before := testenv.RawDisk(t, size, 0xaa, tc.perm)
 			args := append([]string{"--block:vol0=" + disk}, tc.flags...)
 			checkProbe(t, run(t, append(args, p, tc.cmd)...), tc.cmd, tc.want)
 			after, err := os.ReadFile(disk)

@@ -1,6 +1,7 @@
 package testenv
 
 import (
+	"bytes"
 	"net"
 	"os"
 	"path/filepath"
@@ -54,4 +55,22 @@ func FIFOAndSocket(t testing.TB, dir string) (fifo, sock string) {
 	}
 	t.Cleanup(func() { l.Close() })
 	return fifo, sock
+}
+
+// RawDisk is a new disk image file of size bytes, each fill, with mode
+// perm: a file volume, or a block device for the tender. It returns the
+// path and the content.
+func RawDisk(t testing.TB, size int, fill byte, perm os.FileMode) (string, []byte) {
+	t.Helper()
+	data := bytes.Repeat([]byte{fill}, size)
+	p := filepath.Join(t.TempDir(), "disk.img")
+	if err := os.WriteFile(p, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// Chmod, not WriteFile's mode: the umask must not take write bits a
+	// read-only-by-mode test relies on, or leave them.
+	if err := os.Chmod(p, perm); err != nil {
+		t.Fatal(err)
+	}
+	return p, data
 }
