@@ -2,10 +2,11 @@ package e2e_test
 
 import (
 	"fmt"
-	"os"
+	"strconv"
 	"strings"
 	"testing"
-	"time"
+
+	"github.com/nabla-containers/runnc/tests/testenv"
 )
 
 // TestOpUser: docker run --user 1000 runs the tender, and so the guest, as
@@ -13,16 +14,12 @@ import (
 func TestOpUser(t *testing.T) {
 	d := dockerd(t)
 	c := d.runDetached(t, "--runtime=runnc", "--user", "1000", d.nabla(t), "/hello.nabla", "sleep")
-	pid := c.inspect(t, "{{.State.Pid}}")
-	var status string
-	// The tender switches user just before the jump: wait for its filter.
-	for deadline := time.Now().Add(30 * time.Second); !strings.Contains(status, "\nSeccomp:\t2\n"); time.Sleep(20 * time.Millisecond) {
-		b, err := os.ReadFile("/proc/" + pid + "/status")
-		if err != nil || time.Now().After(deadline) {
-			t.Fatalf("the container's process %s never installed its filter: %v\n%s", pid, err, b)
-		}
-		status = string(b)
+	pid, err := strconv.Atoi(c.inspect(t, "{{.State.Pid}}"))
+	if err != nil {
+		t.Fatal(err)
 	}
+	// The tender switches user just before the jump: wait for its filter.
+	status := testenv.WaitSeccomp(t, pid)
 	for _, want := range []string{"Uid:\t1000\t1000\t1000\t1000", "Gid:\t0\t0\t0\t0", "CapEff:\t0000000000000000"} {
 		if !strings.Contains(status, "\n"+want+"\n") {
 			t.Errorf("the tender's status lacks %q:\n%s", want, status)

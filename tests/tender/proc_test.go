@@ -12,25 +12,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
-)
 
-// waitSeccomp waits until the tender's filter is installed (just before the
-// jump to the guest) and returns /proc/pid/status.
-func waitSeccomp(t *testing.T, pid int) string {
-	t.Helper()
-	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(10 * time.Millisecond) {
-		b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if strings.Contains(string(b), "\nSeccomp:\t2\n") {
-			return string(b)
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("pid %d never installed its seccomp filter:\n%s", pid, b)
-		}
-	}
-}
+	"github.com/nabla-containers/runnc/tests/testenv"
+)
 
 // startResident starts cmd (a guest that sleeps), kills it when the test
 // ends, and returns /proc/pid/status once its filter is installed.
@@ -43,7 +27,7 @@ func startResident(t *testing.T, cmd *exec.Cmd) string {
 		cmd.Process.Kill()
 		cmd.Wait()
 	})
-	return waitSeccomp(t, cmd.Process.Pid)
+	return testenv.WaitSeccomp(t, cmd.Process.Pid)
 }
 
 // residentFds starts cmd and lists the fds its guest holds.

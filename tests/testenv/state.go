@@ -2,7 +2,9 @@ package testenv
 
 import (
 	"encoding/json"
+	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -75,4 +77,23 @@ func IP(t testing.TB, args ...string) string {
 		t.Fatalf("ip %s: %v: %s", strings.Join(args, " "), err, out)
 	}
 	return string(out)
+}
+
+// WaitSeccomp waits until pid, a tender, has installed its seccomp filter
+// (just before the jump to the guest, after it switched user) and returns
+// its /proc status then.
+func WaitSeccomp(t testing.TB, pid int) string {
+	t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(b), "\nSeccomp:\t2\n") {
+			return string(b)
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("pid %d never installed its seccomp filter:\n%s", pid, b)
+		}
+	}
 }
