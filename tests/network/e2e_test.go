@@ -5,9 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -67,17 +65,7 @@ func serveAndFetch(t *testing.T, p pod) {
 	c := createAndRun(t, "httpd", p)
 
 	const page = "served by a unikernel behind runnc's tap\n"
-	root := filepath.Join(t.TempDir(), "root")
-	if err := os.Mkdir(root, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(root, "index.html"), []byte(page), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	disk := filepath.Join(t.TempDir(), "disk.iso")
-	if out, err := exec.Command("genisoimage", "-quiet", "-l", "-r", "-o", disk, root).CombinedOutput(); err != nil {
-		t.Fatalf("genisoimage: %v: %s", err, out)
-	}
+	disk := testenv.ISO(t, map[string][]byte{"index.html": []byte(page)}, nil)
 
 	// `ip netns exec` execs the tender in place: killing it kills the tender.
 	var output bytes.Buffer
