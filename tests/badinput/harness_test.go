@@ -85,11 +85,7 @@ func (e *env) checkRefusal(t *testing.T, res testenv.Result, want string, noLog 
 	if res.Code == 0 {
 		t.Fatalf("runnc %q succeeded, want a refusal mentioning %q (stdout %q)", res.Args, want, res.Stdout)
 	}
-	for _, bad := range []string{"panic", "goroutine "} {
-		if strings.Contains(res.Stderr, bad) {
-			t.Fatalf("runnc %q: stderr has %q:\n%s", res.Args, bad, res.Stderr)
-		}
-	}
+	testenv.NoPanic(t, res)
 	msg := strings.TrimSuffix(res.Stderr, "\n")
 	t.Log(msg) // with -v: every message, to read them all at once
 	if strings.Contains(msg, "\n") || !strings.HasPrefix(msg, "runnc: ") {
