@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sync"
 )
 
 // ErrLimit is the cause of a copy stopped at its limit.
@@ -17,12 +18,19 @@ var ErrLimit = errors.New("past the size limit")
 // block is the unit checked for zeros: a page, and a file system block.
 const block = 4096
 
+// buffers holds Copy's read buffers, 64 blocks each.
+var buffers = sync.Pool{New: func() any { b := make([]byte, 64*block); return &b }}
+
 // Copy copies src to the start of dst, an empty file open for writing,
 // leaving a hole for every block-aligned run of zeros, and sets dst's size
 // to the bytes copied. It stops with an error wrapping ErrLimit once more
 // than limit bytes come; it returns the bytes copied.
 func Copy(dst *os.File, src io.Reader, limit int64) (int64, error) {
-	buf := make([]byte, 64*block)
+	// One buffer per copy would be 256 KiB of garbage for each file of a
+	// layer, tens of thousands in an image: they are reused.
+	bp := buffers.Get().(*[]byte)
+	defer buffers.Put(bp)
+	buf := *bp
 	var n int64
 	for {
 		k, err := io.ReadFull(src, buf)
