@@ -16,7 +16,12 @@ import (
 // Store is the image store at one directory, as both the runtime and the
 // store's own code see it: its lock, its records' names and the records
 // of which containers use which image.
-type Store struct{ root string }
+type Store struct {
+	root string
+	// checked says Open found root there and safe: Lock need not walk
+	// its path again unless it has gone since.
+	checked bool
+}
 
 // Open returns the store at root ("" is DefaultRoot), refusing one another
 // user could write (see safedir): its records name the rootfs trees that
@@ -30,10 +35,11 @@ func Open(root string) (Store, error) {
 	if err != nil {
 		return Store{}, fmt.Errorf("image store %q: %w", root, err)
 	}
-	if err := safedir.Check(abs); err != nil && !errors.Is(err, fs.ErrNotExist) {
+	err = safedir.Check(abs)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return Store{}, storeError(abs, err)
 	}
-	return Store{root: abs}, nil
+	return Store{root: abs, checked: err == nil}, nil
 }
 
 // Root is the store's directory.
@@ -44,11 +50,21 @@ func (s Store) Root() string { return s.root }
 // exclusively; Use holds it shared while it records a user, so no remove
 // slips in between its check that the image is there and the record.
 func (s Store) Lock(exclusive bool) (unlock func(), err error) {
-	if err := safedir.Make(s.root, 0o700); err != nil {
-		return nil, storeError(s.root, err)
-	}
 	path := filepath.Join(s.root, "lock")
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|unix.O_CLOEXEC, 0o600)
+	open := func() (*os.File, error) { return os.OpenFile(path, os.O_RDWR|os.O_CREATE|unix.O_CLOEXEC, 0o600) }
+	// The store's directory is walked again only if Open did not find it
+	// (or it has gone since).
+	var f *os.File
+	err = fs.ErrNotExist
+	if s.checked {
+		f, err = open()
+	}
+	if errors.Is(err, fs.ErrNotExist) {
+		if err := safedir.Make(s.root, 0o700); err != nil {
+			return nil, storeError(s.root, err)
+		}
+		f, err = open()
+	}
 	if err != nil {
 		return nil, fmt.Errorf("open lock of image store %s: %w", s.root, err)
 	}
