@@ -94,6 +94,9 @@ process.args[0] is a .nabla unikernel.`
 
 const registryKey = "registry"
 
+// factoryKey is where Factory keeps the factory it built, in app.Metadata.
+const factoryKey = "factory"
+
 // Version is what --version prints: runnc's version, the commit it was
 // built from (if known) and the runtime-spec version it implements.
 func Version(commit string) string {
@@ -185,8 +188,13 @@ func setupLogging(ctx *cli.Context) error {
 	return nil
 }
 
-// Factory builds the container factory from the global flags.
+// Factory builds the container factory from the global flags, once per
+// run of the app: run --image and delete of an image's container ask for
+// it twice, and each build checks the state root's path.
 func Factory(ctx *cli.Context) (*libcontainer.NablaFactory, error) {
+	if f, ok := ctx.App.Metadata[factoryKey].(*libcontainer.NablaFactory); ok {
+		return f, nil
+	}
 	reg, _ := ctx.App.Metadata[registryKey].(*llif.Registry)
 	if reg == nil {
 		return nil, errors.New("this binary has no container handlers (runnc-image runs only the image commands): run the container commands with runnc")
@@ -203,12 +211,17 @@ func Factory(ctx *cli.Context) (*libcontainer.NablaFactory, error) {
 	if err != nil {
 		return nil, err
 	}
-	return libcontainer.New(root, reg, libcontainer.WithRuntimeOptions(llif.RuntimeOptions{
+	f, err := libcontainer.New(root, reg, libcontainer.WithRuntimeOptions(llif.RuntimeOptions{
 		DiskDir:        ctx.GlobalString("disk-dir"),
 		DiskCacheBytes: cache,
 		DiskLimitBytes: limit,
 		TenderPath:     tenderPath(ctx.GlobalString("tender")),
 	}), libcontainer.WithSystemdCgroup(ctx.GlobalBool("systemd-cgroup")))
+	if err != nil {
+		return nil, err
+	}
+	ctx.App.Metadata[factoryKey] = f
+	return f, nil
 }
 
 // diskCacheBytes is --disk-cache in bytes.
