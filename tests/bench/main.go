@@ -197,7 +197,7 @@ func Bench(ctx context.Context, cfg config, repo string, opts options) (*Results
 	}
 	if cfg.want("startup") {
 		startup := &Group{ID: "startup", Title: "Start-up: one runtime CLI call against the Go floor",
-			Columns: []string{"runnc", "runc", "empty static Go program"}, Baseline: "empty static Go program"}
+			Columns: []string{"runnc", "runc", floorGo, floorCgo}, Baseline: floorGo}
 		res.Groups = append(res.Groups, startup)
 		measureStartup(ctx, cfg, work, usable(scaled), startup)
 	}
