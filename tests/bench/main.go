@@ -230,7 +230,7 @@ func Bench(ctx context.Context, cfg config, repo string, opts options) (*Results
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("interrupted: %w", err)
 	}
-	res.Sections = append(res.Sections, runProfile)
+	res.Sections = append(res.Sections, runProfile, startProfile)
 	res.Plots = writePlots(res, opts.outDir)
 	res.Notes = append(res.Notes, methodNotes(cfg, time.Since(started))...)
 	if err := res.WriteJSON(filepath.Join(opts.outDir, "bench.json")); err != nil {
@@ -265,7 +265,7 @@ func rerender(opts options) error {
 	if err := json.Unmarshal(data, &res); err != nil {
 		return fmt.Errorf("%s: %w", filepath.Join(opts.outDir, "bench.json"), err)
 	}
-	res.Sections = []Section{runProfile}
+	res.Sections = []Section{runProfile, startProfile}
 	if err := res.WriteJSON(filepath.Join(opts.outDir, "bench.json")); err != nil {
 		return err
 	}
