@@ -63,7 +63,7 @@ unit:
 # Everything, as root (netns, tap, cgroups), on the built binaries. The VM
 # suite runs after the others: its QEMU takes both cores for minutes, and
 # the timing-sensitive tests should not share them with it.
-test: setup build unit
+test: setup build
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 40m $$($(GO) list ./... | grep -v '/tests/vm$$')
 	$(GO) test -count=1 -timeout 30m ./tests/vm
