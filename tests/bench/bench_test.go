@@ -53,6 +53,13 @@ func TestQuickBench(t *testing.T) {
 			checkPositive(t, g, rid, "runnc", "runc")
 		}
 	}
+	// The startup group's floors, the target's baseline and its cgo twin,
+	// are built by the bench itself.
+	if startup := res.Group("startup"); startup != nil {
+		for _, rid := range want["startup"] {
+			checkPositive(t, startup, rid, floorGo, floorCgo)
+		}
+	}
 	boot := res.Group("boot")
 	if boot == nil {
 		t.Fatal("bench.json has no boot group")
