@@ -33,7 +33,7 @@ func TestQuickBench(t *testing.T) {
 		t.Fatalf("bench.json: %v", err)
 	}
 	want := map[string][]string{
-		"lifecycle": {"run", "create", "start", "kill", "delete", "throughput-1", "throughput-4", "throughput-16"},
+		"lifecycle": {"run", "run-command", "create", "start", "kill", "delete", "throughput-1", "throughput-4", "throughput-16"},
 		"create-size": {"create-1mb", "create-1mb-same", "create-50mb", "create-50mb-same",
 			"create-200mb", "create-200mb-same"},
 		"memory":  {"rss-1", "pss-1", "rss-many", "pss-many"},

@@ -10,10 +10,12 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// measureLifecycle fills the lifecycle group: `run` sequential, then
+// measureLifecycle fills the lifecycle group: `run` sequential, as an
+// engine drives it (four calls) and as one foreground `run` call, then
 // create, start, kill and delete timed separately, then throughput.
 func measureLifecycle(ctx context.Context, cfg config, drivers []*driver, g *Group) {
 	run := g.Row("run", "run: create + start + wait + delete, sequential", "ms")
+	runCmd := g.Row("run-command", "the same in one call: `run` (no --detach)", "ms")
 	rows := map[string]*Row{
 		"run":    run,
 		"create": g.Row("create", "create", "ms"),
@@ -23,13 +25,18 @@ func measureLifecycle(ctx context.Context, cfg config, drivers []*driver, g *Gro
 	}
 	runs := interleaved(ctx, "run", cfg.runIters, drivers, func(d *driver) (map[string]time.Duration, error) {
 		dt, err := d.lifecycle(ctx, d.echo, nil)
-		return map[string]time.Duration{"run": dt}, err
+		if err != nil {
+			return nil, err
+		}
+		one, err := runForeground(ctx, d, nil, "run", "--bundle", d.echo, d.newID())
+		return map[string]time.Duration{"run": dt, "run-command": one}, err
 	})
 	ops := interleaved(ctx, "create/start/kill/delete", cfg.opIters, drivers, func(d *driver) (map[string]time.Duration, error) {
 		return opsOnce(ctx, d)
 	})
 	for _, d := range drivers {
 		run.Cells[d.name] = runs.cell(d.name, "run")
+		runCmd.Cells[d.name] = runs.cell(d.name, "run-command")
 		for _, op := range []string{"create", "start", "kill", "delete"} {
 			rows[op].Cells[d.name] = ops.cell(d.name, op)
 		}

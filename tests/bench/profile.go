@@ -42,6 +42,21 @@ var runProfile = Section{Title: "Where a run goes, and the floor left (profiled 
 		"config.json, configs.Config encoded at create and decoded at delete, state decoded at start and delete): state.json " +
 		"holding runc's configs.Config is the lever. The kernel's own share (netns, cgroups, clone, exec of init and tender) is about 3 ms.",
 	"",
+	"One `run` call (the lifecycle group's second row: runnc run of hello in the foreground, which creates, starts, waits " +
+		"and deletes in one process) is 0.55-0.56× runc run of busybox echo (32.8-33.6 ms against 59.9-60.3, two runs of 40 " +
+		"and 10 interleaved). Its timeline, from `perf record` of the raw system calls of one run (tracing slows each call " +
+		"a little): runnc's start to its read of config.json 8 ms after the first traced call and some 3 ms of exec and " +
+		"runtime start before it; config decoded and converted 1.8; state directory, lock, cgroup paths (/proc/self/cgroup " +
+		"read 18 times, 0.9) and the first save of state.json 2.3; the Create phases and their saves 1.7; the cgroup " +
+		"directories 2.1, 1.7 of it the mkdir of the cpuset, which runc pays alike: on a host with no other cpuset cgroup, " +
+		"cpuset_css_online turns the kernel's cpusets_enabled static key on and patches the kernel's text (perf: " +
+		"static_key_slow_inc_cpuslocked, __text_poke), 1.5-1.8 ms on this VM against 0.015 ms while another cpuset exists " +
+		"or for 10 ms after the last went (a C probe, mkdir and rmdir at growing gaps); runnc-init cloned and exec'd 1.3; init in its cgroups and ready 1.5; NetworkRun (a thread in init's " +
+		"netns, one netlink dump of its links) 0.8; start 0.5; the tender's exec, the boot of hello and its exit 3.5; the " +
+		"wait's wake-up 0.8; delete 1.5. Floor: one Go start (about 10 ms), the tender (2.3 ms, the boot group) and the " +
+		"kernel's netns, cgroups, clone and exec (about 3 ms) are 15 of the 20 ms that 0.33× allows; runnc's own work is " +
+		"about 15 ms more, spread over a dozen steps of 0.5 to 2 ms, none of which alone would reach the target.",
+	"",
 	"With 1,000 containers running (the scale group's 16 MiB sleepers, interleaved with runnc's own root empty, same moment): " +
 		"runnc's steps are the same within noise (sum of step medians 70.9 ms against 69.3). Before this change a create and a " +
 		"delete listed every user of the disk image four times (the keeper glob, the stale check twice, the delete's glob of its " +
@@ -60,7 +75,7 @@ var runProfile = Section{Title: "Where a run goes, and the floor left (profiled 
 	"| target (issue 20) | now |",
 	"|---|---|",
 	"| create + delete with 1,000 running within 1.1× of with none | 0.96-1.19× over the full runs of 2026-12-05 (the scale group's growth row): the levels are timed minutes apart and the run-to-run spread is wider than the target's margin; runnc's own steps flat, the kernel's cpuset +0.5 ms |",
-	"| run at most 0.33× runc's | 0.61-0.63× (the lifecycle group's run row); the floor above |",
+	"| run at most 0.33× runc's | 0.61-0.63× as an engine drives it, four calls (the lifecycle group's run row); 0.55-0.56× as one `run` call (its next row); the floors above |",
 	"| a runnc start at most 1.5× an empty static Go program | the startup group; where a start goes is the next section |",
 }, "\n")}
 
