@@ -24,12 +24,13 @@ func (c *nablaContainer) Destroy(force bool) error {
 		return err
 	}
 	defer unlock()
+	status := c.currentStatus()
 	if !force {
-		if err := c.check(opDelete); err != nil {
+		if err := c.refuse(opDelete, status); err != nil {
 			return err
 		}
 	}
-	if c.currentStatus() != Stopped {
+	if status != Stopped {
 		if err := c.killAndWait(); err != nil {
 			return err
 		}
