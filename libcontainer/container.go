@@ -120,7 +120,8 @@ func (c *nablaContainer) Processes() ([]int, error) {
 }
 
 // input is what the handlers' phases receive, from the current state,
-// whose config the caller has decoded (create and start made it).
+// whose config and process the caller has decoded (see State.config;
+// create made them).
 func (c *nablaContainer) input() llif.Input {
 	ann := c.state.Annotations
 	if ann == nil {

@@ -61,10 +61,15 @@ type State struct {
 	// without it.
 	Config    *configs.Config `json:"-"`
 	RawConfig json.RawMessage `json:"config"`
-	Process   *specs.Process  `json:"process"`
+	// Process is the container's process, decoded from RawProcess with
+	// the config: state and kill need neither, and decoding specs.Process
+	// was a quarter of their first decode of the state.
+	Process    *specs.Process  `json:"-"`
+	RawProcess json.RawMessage `json:"process"`
 }
 
-// config is the container's configuration, decoded on first use.
+// config is the container's configuration, decoded on first use, and its
+// process with it (see input).
 func (s *State) config() (*configs.Config, error) {
 	if s.Config == nil {
 		var cfg configs.Config
@@ -72,6 +77,11 @@ func (s *State) config() (*configs.Config, error) {
 			return nil, fmt.Errorf("state of container %s: config: %w", s.ID, err)
 		}
 		s.Config = &cfg
+	}
+	if s.Process == nil && len(s.RawProcess) > 0 {
+		if err := json.Unmarshal(s.RawProcess, &s.Process); err != nil {
+			return nil, fmt.Errorf("state of container %s: process: %w", s.ID, err)
+		}
 	}
 	return s.Config, nil
 }
@@ -144,18 +154,32 @@ func readStateFile(dir string) ([]byte, error) {
 func (s *State) save(dir string) error {
 	// The config is encoded once, not at each of a create's saves: only
 	// the cgroup manager and update change it, and they drop RawConfig.
-	if s.Config != nil && s.RawConfig == nil {
-		raw, err := json.Marshal(s.Config)
-		if err != nil {
-			return err
-		}
-		s.RawConfig = raw
+	// The process never changes.
+	if err := encodeOnce(&s.RawConfig, s.Config); err != nil {
+		return err
+	}
+	if err := encodeOnce(&s.RawProcess, s.Process); err != nil {
+		return err
 	}
 	data, err := json.Marshal(s)
 	if err != nil {
 		return err
 	}
 	return atomicfile.Write(filepath.Join(dir, stateFile), data, 0o600, false)
+}
+
+// encodeOnce sets *raw to the encoding of v, unless v is nil or *raw
+// holds one already.
+func encodeOnce[T any](raw *json.RawMessage, v *T) error {
+	if v == nil || *raw != nil {
+		return nil
+	}
+	data, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	*raw = data
+	return nil
 }
 
 // lockDir takes an exclusive flock on a container's directory, so that one

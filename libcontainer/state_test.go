@@ -7,12 +7,14 @@ import (
 
 	"github.com/nabla-containers/runnc/llif"
 	"github.com/opencontainers/runc/libcontainer/configs"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
 func TestStateRoundTrip(t *testing.T) {
 	dir := t.TempDir()
 	hooks := configs.Hooks{configs.Poststart: {configs.NewCommandHook(&configs.Command{Path: "/bin/true"})}}
 	s := &State{ID: "x", InitPid: 42, Config: &configs.Config{Rootfs: "/r", Hooks: hooks},
+		Process: &specs.Process{Args: []string{"/x.nabla"}},
 		FsState: llif.LLState{Options: map[string]string{"disk": "/d.iso"}}}
 	if err := s.save(dir); err != nil {
 		t.Fatal(err)
@@ -21,8 +23,8 @@ func TestStateRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.InitPid != 42 || got.FsState.Get("disk") != "/d.iso" || got.Config != nil {
-		t.Fatalf("state did not survive a round trip (its config decoded only when asked): %+v", got)
+	if got.InitPid != 42 || got.FsState.Get("disk") != "/d.iso" || got.Config != nil || got.Process != nil {
+		t.Fatalf("state did not survive a round trip (its config and process decoded only when asked): %+v", got)
 	}
 	// The hooks alone, then the whole config, come from the raw config.
 	if h, err := got.hooks(); err != nil || len(h[configs.Poststart]) != 1 || got.Config != nil {
@@ -30,6 +32,9 @@ func TestStateRoundTrip(t *testing.T) {
 	}
 	if cfg, err := got.config(); err != nil || cfg.Rootfs != "/r" || len(cfg.Hooks[configs.Poststart]) != 1 {
 		t.Fatalf("config: %+v, %v", cfg, err)
+	}
+	if got.Process == nil || len(got.Process.Args) != 1 || got.Process.Args[0] != "/x.nabla" {
+		t.Fatalf("process decoded with the config: %+v", got.Process)
 	}
 	// Only state.json is left: the temporary file was renamed over it.
 	entries, _ := os.ReadDir(dir)
