@@ -2,7 +2,9 @@
  * libFuzzer target for notes_parse: any bytes must give either an error or
  * notes whose manifest passed every check: a size that matches its entry
  * count, the reserved entry first, terminated names, known device types,
- * no entry attached.
+ * no entry attached, every device named and no name given twice to one
+ * kind (block devices and runnc's volume slots are one kind: --block:NAME
+ * attaches either).
  */
 #include <assert.h>
 #include <string.h>
@@ -33,6 +35,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         assert(!e->attached);
         assert(e->type == MFT_DEV_NET_BASIC || e->type == MFT_DEV_BLOCK_BASIC ||
                e->type >= MFT_RESERVED_FIRST);
+        if (!mft_is_device(e->type))
+            continue;
+        assert(e->name[0] != '\0');
+        for (uint32_t j = 1; j < i; j++) {
+            const struct mft_entry *o = &m->e[j];
+            assert(!(mft_is_block(o->type) && mft_is_block(e->type) && strcmp(o->name, e->name) == 0));
+            assert(!(o->type == e->type && strcmp(o->name, e->name) == 0));
+        }
     }
     return 0;
 }
