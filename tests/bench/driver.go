@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -66,6 +67,23 @@ func newDriver(name, binary, dir string, flags []string, r *reaper) (*driver, er
 		ExtraArgs: flags,
 	}
 	return d, nil
+}
+
+// emptyTwin is a driver of the same runtime and bundles whose root (and,
+// for runnc, disk directory) is its own and empty: beside a crowded root
+// it times the same calls at the same moment with nothing in its way.
+func (d *driver) emptyTwin() (*driver, error) {
+	dir := d.dir + "-empty"
+	flags := slices.Clone(d.flags)
+	if i := slices.Index(flags, "--disk-dir"); i >= 0 && i+1 < len(flags) {
+		flags[i+1] = filepath.Join(dir, "disks")
+	}
+	t, err := newDriver(d.name, d.rc.Command, dir, flags, d.reaper)
+	if err != nil {
+		return nil, err
+	}
+	t.echo, t.sleep, t.expect, t.version, t.status = d.echo, d.sleep, d.expect, d.version, d.status
+	return t, nil
 }
 
 // ok tells whether the driver passed its preflight run.

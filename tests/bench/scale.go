@@ -15,39 +15,57 @@ import (
 // guests, as a node packed with a thousand of them would have.
 const scaleMemMiB = 16
 
+// scaleRows are the rows of the scale group one runtime's run fills.
+type scaleRows struct {
+	levels               []*Row // create + delete at each level
+	empty                *Row   // the same at the last level, in an empty root
+	list, rss, pss, left *Row
+}
+
 // measureScale fills each runtime's root with sleeping containers, level
 // by level, and at each level times creates of one more container (each
 // deleted again), so a create that visits the other containers shows as a
-// slope. At the last level it times list and adds up the sleepers' memory,
-// then deletes them all and checks the root is empty.
+// slope. At the last level the same creates in an empty root of the same
+// runtime are timed in between: the levels are minutes apart, and the
+// machine's load drifts more than the target's margin meanwhile. Then it
+// times list and adds up the sleepers' memory, deletes them all and checks
+// the root is empty.
 func measureScale(ctx context.Context, cfg config, work string, drivers []*driver, g *Group) {
-	top := cfg.scaleLevels[len(cfg.scaleLevels)-1]
-	rows := make([]*Row, len(cfg.scaleLevels))
-	for i, n := range cfg.scaleLevels {
-		rows[i] = g.Row(fmt.Sprintf("create-at-%d", n), fmt.Sprintf("create + delete with %d running", n), "ms")
+	first, top := cfg.scaleLevels[0], cfg.scaleLevels[len(cfg.scaleLevels)-1]
+	var r scaleRows
+	for _, n := range cfg.scaleLevels {
+		r.levels = append(r.levels, g.Row(fmt.Sprintf("create-at-%d", n), fmt.Sprintf("create + delete with %d running", n), "ms"))
 	}
-	growth := g.Row("growth", fmt.Sprintf("create + delete with %d running ÷ with %d running", top, cfg.scaleLevels[0]), "×")
+	growth := g.Row("growth", fmt.Sprintf("create + delete with %d running ÷ with %d running", top, first), "×")
 	growth.OwnRatio = true
-	list := g.Row("list", fmt.Sprintf("list of %d containers", top), "ms")
-	rss := g.Row("rss", fmt.Sprintf("RSS of %d sleeping containers (total; %d MiB guests)", top, scaleMemMiB), "MiB")
-	pss := g.Row("pss", fmt.Sprintf("PSS of %d sleeping containers (total)", top), "MiB")
-	left := g.Row("left", fmt.Sprintf("state left in the root after deleting all %d", top), "entries")
+	r.empty = g.Row("create-empty", fmt.Sprintf("create + delete in an empty root, at the same moment as with %d running (interleaved)", top), "ms")
+	beside := g.Row("growth-beside", fmt.Sprintf("create + delete with %d running ÷ in the empty root beside it", top), "×")
+	beside.OwnRatio = true
+	r.list = g.Row("list", fmt.Sprintf("list of %d containers", top), "ms")
+	r.rss = g.Row("rss", fmt.Sprintf("RSS of %d sleeping containers (total; %d MiB guests)", top, scaleMemMiB), "MiB")
+	r.pss = g.Row("pss", fmt.Sprintf("PSS of %d sleeping containers (total)", top), "MiB")
+	r.left = g.Row("left", fmt.Sprintf("state left in the root after deleting all %d", top), "entries")
 	for _, d := range drivers {
 		bundle, err := smallSleepBundle(work, d)
 		if err != nil {
-			for _, r := range []*Row{list, rss, pss, left} {
-				r.Cells[d.name] = ErrorCell("%v", err)
+			for _, row := range []*Row{r.list, r.rss, r.pss, r.left} {
+				row.Cells[d.name] = ErrorCell("%v", err)
 			}
 			continue
 		}
-		scaleOne(ctx, cfg, d, bundle, rows, list, rss, pss, left)
+		scaleOne(ctx, cfg, d, bundle, r)
 	}
+	last := len(r.levels) - 1
 	for _, d := range drivers {
-		growth.Cells[d.name] = growthCell(rows[0].Cells[d.name], rows[len(rows)-1].Cells[d.name])
+		growth.Cells[d.name] = growthCell(r.levels[0].Cells[d.name], r.levels[last].Cells[d.name])
+		beside.Cells[d.name] = growthCell(r.empty.Cells[d.name], r.levels[last].Cells[d.name])
 	}
 	g.Notes = append(g.Notes,
 		"Each level adds sleeping containers (created and started) to the runtime's root; at each level one more container is created and deleted, "+fmt.Sprint(cfg.scaleIters)+" times: a runtime whose create visits the others slows with the level.",
-		"The growth row divides each runtime's create + delete at the last level by its own at the first (medians); the target for runnc is at most 1.1×. See the plot for the levels between.")
+		"The growth row divides each runtime's create + delete at the last level by its own at the first (medians); the target for runnc is at most 1.1×. See the plot for the levels between.",
+		"The empty root (and, for runnc, disk directory) beside the last level is the runtime's own, timed in turn with the crowded one: "+
+			"its ratio leaves out the load's drift between levels, and what the kernel does more for every cgroup and process on the host, "+
+			"and keeps what the runtime does more for the containers of its own root.")
 }
 
 // growthCell is the ratio of the medians of two cells of one runtime, or
@@ -61,13 +79,29 @@ func growthCell(first, last *Cell) *Cell {
 	return ValueCell(b/a, "")
 }
 
-func scaleOne(ctx context.Context, cfg config, d *driver, bundle string, rows []*Row, list, rss, pss, left *Row) {
+// createDelete times the create and the delete of one more container.
+func createDelete(ctx context.Context, d *driver, bundle string) (time.Duration, error) {
+	t0 := time.Now()
+	c, err := d.create(ctx, d.newID(), bundle, nil)
+	if err == nil {
+		err = d.delete(ctx, c, true)
+	}
+	return time.Since(t0), err
+}
+
+func scaleOne(ctx context.Context, cfg config, d *driver, bundle string, r scaleRows) {
 	var sleepers []*container
 	defer func() {
 		for _, c := range sleepers {
 			stopContainer(d, c)
 		}
 	}()
+	empty, err := d.emptyTwin()
+	if err != nil {
+		r.empty.Cells[d.name] = ErrorCell("%v", err)
+	} else {
+		defer empty.cleanup()
+	}
 	for i, n := range cfg.scaleLevels {
 		for len(sleepers) < n && ctx.Err() == nil {
 			c, err := d.create(ctx, d.newID(), bundle, nil)
@@ -76,59 +110,68 @@ func scaleOne(ctx context.Context, cfg config, d *driver, bundle string, rows []
 				err = d.start(ctx, c)
 			}
 			if err != nil {
-				rows[i].Cells[d.name] = ErrorCell("%v", err)
+				r.levels[i].Cells[d.name] = ErrorCell("%v", err)
 				return
 			}
 		}
 		progress("scale %s: %d running", d.name, n)
 		settleAfterFill()
-		var samples []time.Duration
+		beside := i == len(r.levels)-1 && empty != nil
+		var samples, besideSamples []time.Duration
 		for j := 0; j < cfg.scaleIters && ctx.Err() == nil; j++ {
-			t0 := time.Now()
-			c, err := d.create(ctx, d.newID(), bundle, nil)
-			if err == nil {
-				err = d.delete(ctx, c, true)
-			}
+			dt, err := createDelete(ctx, d, bundle)
 			if err != nil {
-				rows[i].Cells[d.name] = ErrorCell("%v", err)
+				r.levels[i].Cells[d.name] = ErrorCell("%v", err)
 				return
 			}
-			samples = append(samples, time.Since(t0))
+			samples = append(samples, dt)
+			if beside {
+				dt, err := createDelete(ctx, empty, bundle)
+				if err != nil {
+					r.empty.Cells[d.name] = ErrorCell("%v", err)
+					beside = false
+					continue
+				}
+				besideSamples = append(besideSamples, dt)
+			}
 		}
-		rows[i].Cells[d.name] = SamplesCell(Millis(samples))
+		r.levels[i].Cells[d.name] = SamplesCell(Millis(samples))
+		if beside {
+			r.empty.Cells[d.name] = SamplesCell(Millis(besideSamples))
+		}
 	}
 	var samples []time.Duration
 	for j := 0; j < cfg.scaleIters && ctx.Err() == nil; j++ {
 		t0 := time.Now()
 		if _, err := d.rc.List(ctx); err != nil {
-			list.Cells[d.name] = ErrorCell("%v", d.fail("list", "", err))
+			r.list.Cells[d.name] = ErrorCell("%v", d.fail("list", "", err))
 			break
 		}
 		samples = append(samples, time.Since(t0))
 	}
-	if list.Cells[d.name] == nil {
-		list.Cells[d.name] = SamplesCell(Millis(samples))
+	if r.list.Cells[d.name] == nil {
+		r.list.Cells[d.name] = SamplesCell(Millis(samples))
 	}
-	var r, p uint64
+	var rss, pss uint64
 	for _, pid := range containerProcesses(d, sleepers) {
 		pr, pp, err := smapsRollup(pid)
 		if err != nil {
 			continue // exited meanwhile: counted as nothing
 		}
-		r, p = r+pr, p+pp
+		rss, pss = rss+pr, pss+pp
 	}
-	rss.Cells[d.name] = ValueCell(float64(r)/1024, fmt.Sprintf("%d containers", len(sleepers)))
-	pss.Cells[d.name] = ValueCell(float64(p)/1024, fmt.Sprintf("%d containers", len(sleepers)))
+	r.rss.Cells[d.name] = ValueCell(float64(rss)/1024, fmt.Sprintf("%d containers", len(sleepers)))
+	r.pss.Cells[d.name] = ValueCell(float64(pss)/1024, fmt.Sprintf("%d containers", len(sleepers)))
 	for _, c := range sleepers {
 		stopContainer(d, c)
 	}
 	sleepers = nil
 	entries, err := os.ReadDir(d.rc.Root)
 	if err != nil {
-		left.Cells[d.name] = ErrorCell("%v", err)
+		r.left.Cells[d.name] = ErrorCell("%v", err)
 		return
 	}
-	left.Cells[d.name] = ValueCell(float64(len(entries)), "")
+	r.left.Cells[d.name] = ValueCell(float64(len(entries)), "")
 }
 
 // settleAfterFill lets the machine finish what filling a level left
