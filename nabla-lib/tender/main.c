@@ -4,6 +4,7 @@
  * lives in the file named in tender.h. Any refusal prints one line and
  * exits 1 before a single guest instruction runs.
  */
+#include <malloc.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -121,7 +122,12 @@ int main(int argc, char **argv)
         core_watch_nets(&a);
     core_reserve_memory(a.mem_mib << 20);
     entry = core_load_guest(&a, image, size, !a.legacy, &kernel_end);
+    /* A small image was read into the heap, which free() keeps: hand its
+     * pages back, or every container keeps a second copy of its guest
+     * (from malloc's threshold, 128 KiB, images are mappings of their own
+     * that free() unmaps). */
     free(image);
+    malloc_trim(0);
     if (a.legacy)
         core_legacy_boot_info(&a, kernel_end);
     else

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strconv"
@@ -103,4 +104,48 @@ func TestUserCredentialsInProc(t *testing.T) {
 	if !strings.Contains(status, "\nUid:\t0\t0\t0\t0\n") || !regexp.MustCompile(`\nGroups:\s*\n`).MatchString(status) {
 		t.Errorf("--user=0:0: want uid 0 and no groups:\n%s", status)
 	}
+}
+
+// TestNoSecondCopyOfTheGuest: the tender reads the image into its heap to
+// check and load it; a resident guest must not keep that copy, or every
+// container holds its guest twice (the scale bench's PSS per container).
+// The SDK's hello, some 30 KiB, is below malloc's mmap threshold, where
+// free() alone keeps the pages.
+func TestNoSecondCopyOfTheGuest(t *testing.T) {
+	hello := filepath.Join(testenv.BuildDir(t), "guests", "hello.nabla")
+	fi, err := os.Stat(hello)
+	if err != nil {
+		t.Fatalf("%v (make guests builds it)", err)
+	}
+	cmd := command(t, hello, `{"cmdline":"hello.nabla sleep"}`)
+	startResident(t, cmd)
+	smaps, err := os.ReadFile("/proc/" + strconv.Itoa(cmd.Process.Pid) + "/smaps")
+	if err != nil {
+		t.Fatal(err)
+	}
+	heap := heapPrivateDirty(t, string(smaps))
+	if heap<<10 >= fi.Size() {
+		t.Errorf("the resident tender's heap holds %d KiB written, the image is %d KiB: it kept its copy of the image", heap, fi.Size()>>10)
+	}
+}
+
+// heapPrivateDirty is the Private_Dirty (KiB) of the [heap] mapping in an
+// smaps file, 0 without one.
+func heapPrivateDirty(t *testing.T, smaps string) int64 {
+	t.Helper()
+	inHeap := false
+	for _, line := range strings.Split(smaps, "\n") {
+		fields := strings.Fields(line)
+		switch {
+		case len(fields) >= 5 && strings.Contains(fields[0], "-") && !strings.HasSuffix(fields[0], ":"):
+			inHeap = fields[len(fields)-1] == "[heap]"
+		case inHeap && len(fields) == 3 && fields[0] == "Private_Dirty:":
+			kib, err := strconv.ParseInt(fields[1], 10, 64)
+			if err != nil {
+				t.Fatalf("smaps: %q", line)
+			}
+			return kib
+		}
+	}
+	return 0
 }
