@@ -78,7 +78,7 @@ var runProfile = Section{Title: "Where a run goes, and the floor left (profiled 
 	"",
 	"| target (issue 20) | now |",
 	"|---|---|",
-	"| create + delete with 1,000 running within 1.1× of with none | 0.80-1.19× over the full runs of 2026-12-05 (the scale group's growth row; 1.03× in the last): the levels are timed minutes apart and the run-to-run spread is wider than the target's margin. Timed in turn with an empty root of its own at 1,000 (the group's same-moment row, new in the last run): 0.993× (runc 1.01×). runnc's own steps are flat; the kernel's cpuset costs +0.5 ms at 1,000, and with none running the cgroups' static keys (below) cost 2 ms more |",
+	"| create + delete with 1,000 running within 1.1× of with none | 0.80-1.19× over the full runs of 2026-12-05 (the scale group's growth row; 1.03× and 0.81× in the last two): the levels are timed minutes apart and the run-to-run spread is wider than the target's margin. Timed in turn with an empty root of its own at 1,000 (the group's same-moment row, new in the last two runs): 0.993× and 0.999× (runc 1.01× and 0.986×). runnc's own steps are flat; the kernel's cpuset costs +0.5 ms at 1,000, and with none running the cgroups' static keys (below) cost 2 ms more |",
 	"| run at most 0.33× runc's | 0.61-0.63× as an engine drives it, four calls (the lifecycle group's run row); 0.52-0.56× as one `run` call (its next row); the floors above |",
 	"| a runnc start at most 1.5× an empty static Go program | the startup group; where a start goes is the next section |",
 }, "\n")}
