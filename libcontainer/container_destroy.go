@@ -44,16 +44,26 @@ func (c *nablaContainer) Destroy(force bool) error {
 // is gone. One that does not answer in stopGrace is killed, leaving what
 // any killed create leaves: a stopped container this delete removes.
 func (c *nablaContainer) stopCreate(pid int, start uint64) error {
-	if _, err := sendSignal(pid, start, unix.SIGTERM); err != nil {
+	pidfd, err := pin(pid, start)
+	if err != nil {
 		return fmt.Errorf("delete %s: stop its create (pid %d): %w", c.id, pid, err)
 	}
-	for deadline := time.Now().Add(stopGrace); alive(pid, start); time.Sleep(10 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			if _, err := sendSignal(pid, start, unix.SIGKILL); err != nil {
-				return fmt.Errorf("delete %s: kill its create (pid %d): %w", c.id, pid, err)
-			}
-			break
-		}
+	if pidfd < 0 {
+		return nil // done meanwhile
+	}
+	defer unix.Close(pidfd)
+	if _, err := signalPinned(pidfd, unix.SIGTERM); err != nil {
+		return fmt.Errorf("delete %s: stop its create (pid %d): %w", c.id, pid, err)
+	}
+	exited, err := waitExit(pidfd, stopGrace)
+	if err != nil {
+		return fmt.Errorf("delete %s: wait for its create (pid %d): %w", c.id, pid, err)
+	}
+	if exited {
+		return nil
+	}
+	if _, err := signalPinned(pidfd, unix.SIGKILL); err != nil {
+		return fmt.Errorf("delete %s: kill its create (pid %d): %w", c.id, pid, err)
 	}
 	return nil
 }
@@ -64,15 +74,24 @@ const stopGrace = 10 * time.Second
 // killAndWait kills the container's process and waits until it has exited
 // (its reaper, the shim or `runnc run`, may leave it a zombie a while).
 func (c *nablaContainer) killAndWait() error {
+	pid := c.state.InitPid
+	pidfd, err := pin(pid, c.state.InitStartTime)
+	if err != nil {
+		return fmt.Errorf("container %s (pid %d): %w", c.name(), pid, err)
+	}
+	if pidfd < 0 {
+		return nil // gone already
+	}
+	defer unix.Close(pidfd)
 	if err := c.signal(unix.SIGKILL, true); err != nil {
 		return err
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for alive(c.state.InitPid, c.state.InitStartTime) {
-		if time.Now().After(deadline) {
-			return fmt.Errorf("container %s (pid %d) did not die after SIGKILL", c.name(), c.state.InitPid)
-		}
-		time.Sleep(time.Millisecond)
+	exited, err := waitExit(pidfd, 10*time.Second)
+	if err != nil {
+		return fmt.Errorf("container %s (pid %d): wait for its exit: %w", c.name(), pid, err)
+	}
+	if !exited {
+		return fmt.Errorf("container %s (pid %d) did not die after SIGKILL", c.name(), pid)
 	}
 	return nil
 }

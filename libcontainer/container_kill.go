@@ -63,26 +63,12 @@ func (c *nablaContainer) signalGone(all bool) error {
 }
 
 // sendSignal sends sig to process pid if it is still the one that started
-// at start; sent is false if it is gone. A pidfd pins the process: after
-// checking it is still that one, the signal cannot reach a process that
-// reused the pid.
+// at start; sent is false if it is gone.
 func sendSignal(pid int, start uint64, sig unix.Signal) (sent bool, err error) {
-	pidfd, err := unix.PidfdOpen(pid, 0)
-	if errors.Is(err, unix.ESRCH) {
-		return false, nil
-	}
-	if err != nil {
+	pidfd, err := pin(pid, start)
+	if err != nil || pidfd < 0 {
 		return false, err
 	}
 	defer unix.Close(pidfd)
-	if !alive(pid, start) {
-		return false, nil
-	}
-	if err := unix.PidfdSendSignal(pidfd, sig, nil, 0); err != nil {
-		if errors.Is(err, unix.ESRCH) {
-			return false, nil
-		}
-		return false, err
-	}
-	return true, nil
+	return signalPinned(pidfd, sig)
 }

@@ -2,9 +2,13 @@ package libcontainer
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"strconv"
+	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // procStat is what /proc/<pid>/stat tells about a process: its state letter
@@ -52,4 +56,51 @@ func alive(pid int, startTime uint64) bool {
 		return false
 	}
 	return st.state != 'Z' && st.state != 'X'
+}
+
+// pin returns a pidfd of pid if it is still the process that started at
+// startTime, -1 if it is gone. The pidfd pins that process: a signal or a
+// wait through it cannot reach another that reused the pid.
+func pin(pid int, startTime uint64) (int, error) {
+	if pid <= 0 {
+		return -1, nil
+	}
+	pidfd, err := unix.PidfdOpen(pid, 0)
+	if errors.Is(err, unix.ESRCH) {
+		return -1, nil
+	}
+	if err != nil {
+		return -1, err
+	}
+	if !alive(pid, startTime) {
+		unix.Close(pidfd)
+		return -1, nil
+	}
+	return pidfd, nil
+}
+
+// signalPinned sends sig through a pidfd from pin; sent is false if the
+// process has exited meanwhile.
+func signalPinned(pidfd int, sig unix.Signal) (sent bool, err error) {
+	err = unix.PidfdSendSignal(pidfd, sig, nil, 0)
+	if errors.Is(err, unix.ESRCH) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// waitExit waits up to timeout for the process of a pidfd from pin to
+// exit, and tells whether it did. The pidfd becomes readable when the
+// process exits, a zombie included (as for alive): no polling of /proc,
+// whose rounds grew with the machine's load.
+func waitExit(pidfd int, timeout time.Duration) (bool, error) {
+	deadline := time.Now().Add(timeout)
+	for {
+		ms := max(0, int(time.Until(deadline)/time.Millisecond))
+		n, err := unix.Poll([]unix.PollFd{{Fd: int32(pidfd), Events: unix.POLLIN}}, ms)
+		if errors.Is(err, unix.EINTR) {
+			continue // the Go runtime's own signals
+		}
+		return n > 0, err
+	}
 }
