@@ -52,7 +52,7 @@ func (c *nablaContainer) stopCreate(pid int, start uint64) error {
 		return nil // done meanwhile
 	}
 	defer unix.Close(pidfd)
-	if _, err := signalPinned(pidfd, unix.SIGTERM); err != nil {
+	if _, err := pidfdSignal(pidfd, unix.SIGTERM); err != nil {
 		return fmt.Errorf("delete %s: stop its create (pid %d): %w", c.id, pid, err)
 	}
 	exited, err := waitExit(pidfd, stopGrace)
@@ -62,7 +62,7 @@ func (c *nablaContainer) stopCreate(pid int, start uint64) error {
 	if exited {
 		return nil
 	}
-	if _, err := signalPinned(pidfd, unix.SIGKILL); err != nil {
+	if _, err := pidfdSignal(pidfd, unix.SIGKILL); err != nil {
 		return fmt.Errorf("delete %s: kill its create (pid %d): %w", c.id, pid, err)
 	}
 	return nil
@@ -83,7 +83,7 @@ func (c *nablaContainer) killAndWait() error {
 		return nil // gone already
 	}
 	defer unix.Close(pidfd)
-	if err := c.signal(unix.SIGKILL, true); err != nil {
+	if err := c.signalPinned(pidfd, unix.SIGKILL, true); err != nil {
 		return err
 	}
 	exited, err := waitExit(pidfd, 10*time.Second)

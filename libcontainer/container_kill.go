@@ -1,7 +1,6 @@
 package libcontainer
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"syscall"
@@ -27,20 +26,21 @@ func (c *nablaContainer) signal(sig os.Signal, all bool) error {
 	if !ok {
 		return fmt.Errorf("signal %v is not a Unix signal", sig)
 	}
-	if c.currentStatus() == Stopped {
-		if all {
-			// There is one process per container: with it gone there is
-			// nothing left to signal (containerd sends `kill --all ID 9`
-			// after the exit it saw).
-			return nil
-		}
-		return c.refuse(opSignal, Stopped)
-	}
-	sent, err := sendSignal(c.state.InitPid, c.state.InitStartTime, s)
+	pidfd, err := pin(c.state.InitPid, c.state.InitStartTime)
 	if err != nil {
-		if errors.Is(err, unix.ESRCH) {
-			return c.signalGone(all)
-		}
+		return fmt.Errorf("signal container %s: %w", c.name(), err)
+	}
+	if pidfd < 0 {
+		return c.signalGone(all)
+	}
+	defer unix.Close(pidfd)
+	return c.signalPinned(pidfd, s, all)
+}
+
+// signalPinned sends s to the container's process through pidfd, from pin.
+func (c *nablaContainer) signalPinned(pidfd int, s unix.Signal, all bool) error {
+	sent, err := pidfdSignal(pidfd, s)
+	if err != nil {
 		return fmt.Errorf("signal container %s: %w", c.name(), err)
 	}
 	if !sent {
@@ -55,20 +55,13 @@ func (c *nablaContainer) signal(sig os.Signal, all bool) error {
 	return nil
 }
 
+// signalGone answers a signal for a container whose process has exited.
 func (c *nablaContainer) signalGone(all bool) error {
 	if all {
+		// There is one process per container: with it gone there is
+		// nothing left to signal (containerd sends `kill --all ID 9`
+		// after the exit it saw).
 		return nil
 	}
 	return c.refuse(opSignal, Stopped)
-}
-
-// sendSignal sends sig to process pid if it is still the one that started
-// at start; sent is false if it is gone.
-func sendSignal(pid int, start uint64, sig unix.Signal) (sent bool, err error) {
-	pidfd, err := pin(pid, start)
-	if err != nil || pidfd < 0 {
-		return false, err
-	}
-	defer unix.Close(pidfd)
-	return signalPinned(pidfd, sig)
 }

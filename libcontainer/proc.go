@@ -79,9 +79,9 @@ func pin(pid int, startTime uint64) (int, error) {
 	return pidfd, nil
 }
 
-// signalPinned sends sig through a pidfd from pin; sent is false if the
+// pidfdSignal sends sig through a pidfd from pin; sent is false if the
 // process has exited meanwhile.
-func signalPinned(pidfd int, sig unix.Signal) (sent bool, err error) {
+func pidfdSignal(pidfd int, sig unix.Signal) (sent bool, err error) {
 	err = unix.PidfdSendSignal(pidfd, sig, nil, 0)
 	if errors.Is(err, unix.ESRCH) {
 		return false, nil

@@ -52,7 +52,7 @@ func TestPinAndWaitExit(t *testing.T) {
 	if exited, err := waitExit(pidfd, 0); err != nil || exited {
 		t.Fatalf("a sleeping process: exited %v, %v", exited, err)
 	}
-	if sent, err := signalPinned(pidfd, unix.SIGKILL); err != nil || !sent {
+	if sent, err := pidfdSignal(pidfd, unix.SIGKILL); err != nil || !sent {
 		t.Fatalf("SIGKILL: %v, %v", sent, err)
 	}
 	// Not reaped: a zombie has exited.
