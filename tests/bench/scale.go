@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"time"
 
@@ -17,10 +18,20 @@ const scaleMemMiB = 16
 
 // scaleRows are the rows of the scale group one runtime's run fills.
 type scaleRows struct {
-	levels               []*Row // create + delete at each level
-	empty                *Row   // the same at the last level, in an empty root
+	levels []*Row // create + delete at each level
+	empty  *Row   // the same at the last level, in an empty root
+	// joined is create + delete of a container that joins a network
+	// namespace by path, at the first and the last level.
+	joined               [2]*Row
 	list, rss, pss, left *Row
 }
+
+// joinedNetns is the namespace the scale group's joining containers name
+// by path, as podman's and `--network ns:PATH` do. Outside a pod runnc
+// then checks that no process but its own is in it, and the kernel lists
+// no namespace's processes: it reads every process's namespace, so this
+// create grows with the processes on the host.
+var joinedNetns = fmt.Sprintf("rnbench-%d-join", os.Getpid())
 
 // measureScale fills each runtime's root with sleeping containers, level
 // by level, and at each level times creates of one more container (each
@@ -41,6 +52,18 @@ func measureScale(ctx context.Context, cfg config, work string, drivers []*drive
 	r.empty = g.Row("create-empty", fmt.Sprintf("create + delete in an empty root, at the same moment as with %d running (interleaved)", top), "ms")
 	beside := g.Row("growth-beside", fmt.Sprintf("create + delete with %d running ÷ in the empty root beside it", top), "×")
 	beside.OwnRatio = true
+	for k, n := range []int{first, top} {
+		r.joined[k] = g.Row(fmt.Sprintf("join-at-%d", n), fmt.Sprintf("create + delete joining a network namespace by path (podman, ns:PATH) with %d running", n), "ms")
+	}
+	joinGrowth := g.Row("join-growth", fmt.Sprintf("create + delete joining by path with %d running ÷ with %d running", top, first), "×")
+	joinGrowth.OwnRatio = true
+	if out, err := combinedOutput(exec.Command("ip", "netns", "add", joinedNetns)); err != nil {
+		for _, d := range drivers {
+			r.joined[0].Cells[d.name] = ErrorCell("ip netns add: %v: %s", err, out)
+		}
+	} else {
+		defer combinedOutput(exec.Command("ip", "netns", "del", joinedNetns))
+	}
 	r.list = g.Row("list", fmt.Sprintf("list of %d containers", top), "ms")
 	r.rss = g.Row("rss", fmt.Sprintf("RSS of %d sleeping containers (total; %d MiB guests)", top, scaleMemMiB), "MiB")
 	r.pss = g.Row("pss", fmt.Sprintf("PSS of %d sleeping containers (total)", top), "MiB")
@@ -59,13 +82,16 @@ func measureScale(ctx context.Context, cfg config, work string, drivers []*drive
 	for _, d := range drivers {
 		growth.Cells[d.name] = growthCell(r.levels[0].Cells[d.name], r.levels[last].Cells[d.name])
 		beside.Cells[d.name] = growthCell(r.empty.Cells[d.name], r.levels[last].Cells[d.name])
+		joinGrowth.Cells[d.name] = growthCell(r.joined[0].Cells[d.name], r.joined[1].Cells[d.name])
 	}
 	g.Notes = append(g.Notes,
 		"Each level adds sleeping containers (created and started) to the runtime's root; at each level one more container is created and deleted, "+fmt.Sprint(cfg.scaleIters)+" times: a runtime whose create visits the others slows with the level.",
 		"The growth row divides each runtime's create + delete at the last level by its own at the first (medians); the target for runnc is at most 1.1×. See the plot for the levels between.",
 		"The empty root (and, for runnc, disk directory) beside the last level is the runtime's own, timed in turn with the crowded one: "+
 			"its ratio leaves out the load's drift between levels, and what the kernel does more for every cgroup and process on the host, "+
-			"and keeps what the runtime does more for the containers of its own root.")
+			"and keeps what the runtime does more for the containers of its own root.",
+		"The joining container names an empty namespace made by `ip netns add` (runnc gives its guest no NIC there); its creates are timed in turn with the level's own. "+
+			"runnc checks that no other runtime's process is in a namespace it joins outside a pod (whose address it would take over): the kernel lists no namespace's processes, so it reads every process's.")
 }
 
 // growthCell is the ratio of the medians of two cells of one runtime, or
@@ -89,6 +115,52 @@ func createDelete(ctx context.Context, d *driver, bundle string) (time.Duration,
 	return time.Since(t0), err
 }
 
+// createKind is one kind of create + delete timed at a level, in turn with
+// the others: it keeps its samples, or its first error in its row.
+type createKind struct {
+	row     *Row
+	d       *driver
+	bundle  string
+	samples []time.Duration
+}
+
+func (k *createKind) time(ctx context.Context) {
+	if k.row.Cells[k.d.name] != nil {
+		return
+	}
+	dt, err := createDelete(ctx, k.d, k.bundle)
+	if err != nil {
+		k.row.Cells[k.d.name] = ErrorCell("%v", err)
+		return
+	}
+	k.samples = append(k.samples, dt)
+}
+
+func (k *createKind) done() {
+	if k.row.Cells[k.d.name] == nil {
+		k.row.Cells[k.d.name] = SamplesCell(Millis(k.samples))
+	}
+}
+
+// joinedBundle is a bundle beside the scale bundle that runs the same
+// sleeper in joinedNetns, named by path.
+func joinedBundle(bundle string) (string, error) {
+	dir := bundle + "-joined"
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	if err := copyFile(filepath.Join(bundle, "config.json"), filepath.Join(dir, "config.json")); err != nil {
+		return "", err
+	}
+	return dir, editSpec(dir, func(s *specs.Spec) {
+		for i := range s.Linux.Namespaces {
+			if s.Linux.Namespaces[i].Type == specs.NetworkNamespace {
+				s.Linux.Namespaces[i].Path = "/var/run/netns/" + joinedNetns
+			}
+		}
+	})
+}
+
 func scaleOne(ctx context.Context, cfg config, d *driver, bundle string, r scaleRows) {
 	var sleepers []*container
 	defer func() {
@@ -102,6 +174,13 @@ func scaleOne(ctx context.Context, cfg config, d *driver, bundle string, r scale
 	} else {
 		defer empty.cleanup()
 	}
+	joined := ""
+	if r.joined[0].Cells[d.name] == nil { // else: no namespace to join
+		if joined, err = joinedBundle(bundle); err != nil {
+			r.joined[0].Cells[d.name] = ErrorCell("%v", err)
+		}
+	}
+	last := len(cfg.scaleLevels) - 1
 	for i, n := range cfg.scaleLevels {
 		for len(sleepers) < n && ctx.Err() == nil {
 			c, err := d.create(ctx, d.newID(), bundle, nil)
@@ -116,28 +195,25 @@ func scaleOne(ctx context.Context, cfg config, d *driver, bundle string, r scale
 		}
 		progress("scale %s: %d running", d.name, n)
 		settleAfterFill()
-		beside := i == len(r.levels)-1 && empty != nil
-		var samples, besideSamples []time.Duration
+		// The level's own creates, and in turn with them the others of
+		// this level.
+		kinds := []*createKind{{row: r.levels[i], d: d, bundle: bundle}}
+		if i == last && empty != nil {
+			kinds = append(kinds, &createKind{row: r.empty, d: empty, bundle: bundle})
+		}
+		if k := min(i, 1); (i == 0 || i == last) && joined != "" {
+			kinds = append(kinds, &createKind{row: r.joined[k], d: d, bundle: joined})
+		}
 		for j := 0; j < cfg.scaleIters && ctx.Err() == nil; j++ {
-			dt, err := createDelete(ctx, d, bundle)
-			if err != nil {
-				r.levels[i].Cells[d.name] = ErrorCell("%v", err)
-				return
-			}
-			samples = append(samples, dt)
-			if beside {
-				dt, err := createDelete(ctx, empty, bundle)
-				if err != nil {
-					r.empty.Cells[d.name] = ErrorCell("%v", err)
-					beside = false
-					continue
-				}
-				besideSamples = append(besideSamples, dt)
+			for _, k := range kinds {
+				k.time(ctx)
 			}
 		}
-		r.levels[i].Cells[d.name] = SamplesCell(Millis(samples))
-		if beside {
-			r.empty.Cells[d.name] = SamplesCell(Millis(besideSamples))
+		for _, k := range kinds {
+			k.done()
+		}
+		if r.levels[i].Cells[d.name].Error != "" {
+			return
 		}
 	}
 	var samples []time.Duration
