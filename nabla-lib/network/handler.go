@@ -66,6 +66,12 @@ func (Tap) NetworkCreateFunc(in *llif.NetworkCreateInput) (*llif.LLState, error)
 			if err := takenError(ownerOf(links, n), inPod(in.Annotations)); err != nil {
 				return err
 			}
+			// With no interface to take over (--network none of an engine
+			// that names the namespace) the guest gets no NIC, and no
+			// process in the namespace can lose its network.
+			if link, _, err := uplink(h, links); err != nil || link == nil {
+				return err
+			}
 			return checkNetnsUsers(path, &in.Input)
 		})
 	}

@@ -190,26 +190,10 @@ func TestOwnerAnnotationLeavesOthersWithoutNIC(t *testing.T) {
 // (marked by the CRI) still may take it.
 func TestNamespaceInUseIsRefused(t *testing.T) {
 	p := newPod(t, "10.198.21.2/24", "10.198.21.1/24", "10.198.21.1", false)
-	sleeper := exec.Command("ip", "netns", "exec", p.ns, "sleep", "60")
-	if err := sleeper.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		sleeper.Process.Kill()
-		sleeper.Wait()
-	})
-	// ip netns exec becomes sleep once it has joined the namespace.
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
-		if comm, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", sleeper.Process.Pid)); strings.TrimSpace(string(comm)) == "sleep" {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("ip netns exec never became sleep")
-		}
-	}
+	sleeper := sleepIn(t, p.ns)
 	before := testenv.IP(t, "-n", p.ns, "-o", "addr", "show", "dev", "eth0")
 	c := newContainer("op-inuse", nsPath(p.ns))
-	want := fmt.Sprintf("this container would share the network of a container that uses it (process %d, sleep,", sleeper.Process.Pid)
+	want := fmt.Sprintf("this container would share the network of a container that uses it (process %d, sleep,", sleeper)
 	if err := c.create(); err == nil || !strings.Contains(err.Error(), want) {
 		t.Errorf("create in a namespace in use: got %v, want %q", err, want)
 	}
@@ -223,5 +207,49 @@ func TestNamespaceInUseIsRefused(t *testing.T) {
 	}
 	if err := pod.destroy(); err != nil {
 		t.Error(err)
+	}
+}
+
+// TestNamespaceInUseWithNothingToTake: a namespace that another runtime's
+// process is in but that has no interface to take over (X run with
+// --network none) is joined: the guest gets no NIC, and X loses nothing.
+func TestNamespaceInUseWithNothingToTake(t *testing.T) {
+	ns := newNetns(t)
+	sleepIn(t, ns)
+	c := newContainer("op-nothing", nsPath(ns))
+	if err := c.create(); err != nil {
+		t.Fatalf("create in a namespace in use with no interface to take: %v", err)
+	}
+	if err := c.run(ns); err != nil {
+		t.Errorf("run: %v", err)
+	}
+	if tap := c.get(llif.NetTap); tap != "" {
+		t.Errorf("a tap (%s) was made with no interface to take over", tap)
+	}
+	if err := c.destroy(); err != nil {
+		t.Error(err)
+	}
+}
+
+// sleepIn starts a sleep in the named namespace and returns its pid once
+// it is there; the test's cleanup stops it.
+func sleepIn(t *testing.T, ns string) int {
+	t.Helper()
+	sleeper := exec.Command("ip", "netns", "exec", ns, "sleep", "60")
+	if err := sleeper.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		sleeper.Process.Kill()
+		sleeper.Wait()
+	})
+	// ip netns exec becomes sleep once it has joined the namespace.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if comm, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", sleeper.Process.Pid)); strings.TrimSpace(string(comm)) == "sleep" {
+			return sleeper.Process.Pid
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("ip netns exec never became sleep")
+		}
 	}
 }
