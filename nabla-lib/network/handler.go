@@ -58,7 +58,7 @@ func (Tap) NetworkCreateFunc(in *llif.NetworkCreateInput) (*llif.LLState, error)
 	case !hasNetns:
 		err = errHostNetwork
 	case path != "":
-		err = inNetns(path, func(h *netlink.Handle) error {
+		err = inNetns(path, func(h *netlink.Handle, _ netns.NsHandle) error {
 			links, err := h.LinkList()
 			if err != nil {
 				return fmt.Errorf("list interfaces in %s: %w", path, err)
@@ -167,7 +167,7 @@ func (Tap) NetworkDestroyFunc(in *llif.NetworkDestroyInput) (*llif.LLState, erro
 	if n.tap == "" || path == "" {
 		return llif.NewLLState(), nil
 	}
-	err := inNetns(path, func(h *netlink.Handle) error { return restore(h, n) })
+	err := inNetns(path, func(h *netlink.Handle, ns netns.NsHandle) error { return restore(h, ns, n) })
 	if errors.Is(err, unix.ENOENT) || errors.Is(err, errNotNetns) {
 		err = nil // the pod and its namespace are gone already
 	}
@@ -177,7 +177,7 @@ func (Tap) NetworkDestroyFunc(in *llif.NetworkDestroyInput) (*llif.LLState, erro
 // inNetns calls f with a netlink handle whose sockets live in the network
 // namespace at path, without moving the calling thread; it refuses the
 // host's namespace so nothing here ever changes the host's interfaces.
-func inNetns(path string, f func(*netlink.Handle) error) error {
+func inNetns(path string, f func(*netlink.Handle, netns.NsHandle) error) error {
 	ns, err := netns.GetFromPath(path)
 	if err != nil {
 		return fmt.Errorf("network namespace %s cannot be opened: %w", path, err)
@@ -200,5 +200,5 @@ func inNetns(path string, f func(*netlink.Handle) error) error {
 		return fmt.Errorf("open netlink in %s: %w", path, err)
 	}
 	defer h.Close()
-	return f(h)
+	return f(h, ns)
 }

@@ -4,39 +4,99 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"slices"
+	"strings"
 
 	"github.com/vishvananda/netlink"
+	"github.com/vishvananda/netlink/nl"
+	"github.com/vishvananda/netns"
+	"golang.org/x/sys/unix"
 )
 
 // restore undoes a takeover, whole or partial: it gives the interface
 // named in our bridge's record back its MAC, address and default route,
 // then deletes our tap and bridge. The record goes last (with the bridge),
 // so a failed restore can be run again. Nothing of ours present is not an
-// error.
-func restore(h *netlink.Handle, n names) error {
-	br, err := linkByName(h, n.bridge)
+// error. ns is the namespace of h, netns.None() for the thread's own.
+func restore(h *netlink.Handle, ns netns.NsHandle, n names) error {
+	all, err := h.LinkList()
 	if err != nil {
-		return err
+		return fmt.Errorf("list interfaces: %w", err)
 	}
-	if br != nil {
-		if rec, ok := recordOf(br); ok {
-			if err := giveBack(h, rec, br.Attrs().Index); err != nil {
-				return fmt.Errorf("give %s back: %w", rec.Link, err)
+	var ours []netlink.Link
+	for _, l := range all {
+		switch l.Attrs().Name {
+		case n.bridge:
+			if rec, ok := recordOf(l); ok {
+				if err := giveBack(h, rec, l.Attrs().Index); err != nil {
+					return fmt.Errorf("give %s back: %w", rec.Link, err)
+				}
 			}
+			ours = append(ours, l) // after the tap: the record goes last
+		case n.tap:
+			ours = append([]netlink.Link{l}, ours...)
 		}
 	}
-	for _, name := range []string{n.tap, n.bridge} {
-		l, err := linkByName(h, name)
-		if err != nil {
-			return err
-		}
-		if l != nil {
-			if err := h.LinkDel(l); err != nil {
-				return fmt.Errorf("delete %s: %w", name, err)
+	return deleteLinks(h, ns, all, ours)
+}
+
+// delGroup is the link group (IFLA_GROUP) our tap and bridge are put in
+// to be deleted together; "nabl".
+const delGroup = 0x6e61626c
+
+// deleteLinks deletes ours, which are among all the links of the
+// namespace. Each deletion waits in the kernel for an RCU barrier
+// (netdev_run_todo), 14-20 ms on the benchmark machine, so a pair goes in
+// one request, which names a link group and deletes all of its links
+// behind one barrier: NetworkDestroy of a pod's container went from 56 to
+// 37 ms (medians of 12, interleaved). The bridge waits for one more
+// (br_multicast_dev_del). Should any other link be in that group, they go
+// one by one.
+func deleteLinks(h *netlink.Handle, ns netns.NsHandle, all, ours []netlink.Link) error {
+	together := len(ours) > 1 && !slices.ContainsFunc(all, func(l netlink.Link) bool {
+		return l.Attrs().Group == delGroup && !slices.ContainsFunc(ours, func(o netlink.Link) bool { return o.Attrs().Index == l.Attrs().Index })
+	})
+	if together {
+		for _, l := range ours {
+			if err := h.LinkSetGroup(l, delGroup); err != nil {
+				return fmt.Errorf("put %s in link group %d: %w", l.Attrs().Name, delGroup, err)
 			}
+		}
+		if err := deleteGroup(ns, delGroup); err != nil {
+			return fmt.Errorf("delete link group %d (%s): %w", delGroup, linkNames(ours), err)
+		}
+		return nil
+	}
+	for _, l := range ours {
+		if err := h.LinkDel(l); err != nil {
+			return fmt.Errorf("delete %s: %w", l.Attrs().Name, err)
 		}
 	}
 	return nil
+}
+
+// deleteGroup deletes every link of group in the namespace ns (the
+// thread's own if none): the request netlink's Handle has no method for.
+func deleteGroup(ns netns.NsHandle, group uint32) error {
+	s, err := nl.GetNetlinkSocketAt(ns, netns.None(), unix.NETLINK_ROUTE)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	req := nl.NewNetlinkRequest(unix.RTM_DELLINK, unix.NLM_F_ACK)
+	req.Sockets = map[int]*nl.SocketHandle{unix.NETLINK_ROUTE: {Socket: s}}
+	req.AddData(nl.NewIfInfomsg(unix.AF_UNSPEC))
+	req.AddData(nl.NewRtAttr(unix.IFLA_GROUP, nl.Uint32Attr(group)))
+	_, err = req.Execute(unix.NETLINK_ROUTE, 0)
+	return err
+}
+
+func linkNames(ls []netlink.Link) string {
+	names := make([]string, len(ls))
+	for i, l := range ls {
+		names[i] = l.Attrs().Name
+	}
+	return strings.Join(names, ", ")
 }
 
 // giveBack puts rec's interface back as it was before the takeover. Each

@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"github.com/vishvananda/netlink"
+	"github.com/vishvananda/netns"
 )
 
 // takeOver moves the namespace's IPv4 interface (normally eth0) to the
@@ -26,9 +27,8 @@ func takeOver(h *netlink.Handle, id string, n names, uid, gid uint32, pod bool) 
 		return nil, fmt.Errorf("list interfaces: %w", err)
 	}
 	// Ours may be left from an earlier attempt of this same container.
-	// Looked for in the one listing (a restore asks for each by name).
 	if slices.ContainsFunc(links, func(l netlink.Link) bool { return l.Attrs().Name == n.tap || l.Attrs().Name == n.bridge }) {
-		if err := restore(h, n); err != nil {
+		if err := restore(h, netns.None(), n); err != nil {
 			return nil, err
 		}
 		if links, err = h.LinkList(); err != nil {
@@ -54,7 +54,7 @@ func takeOver(h *netlink.Handle, id string, n names, uid, gid uint32, pod bool) 
 		rec.Broadcast = addr.Broadcast.String()
 	}
 	if err := bridgeIt(h, link, addr, rec, n, uid, gid); err != nil {
-		if uerr := restore(h, n); uerr != nil {
+		if uerr := restore(h, netns.None(), n); uerr != nil {
 			err = errors.Join(err, fmt.Errorf("undo: %w", uerr))
 		}
 		return nil, fmt.Errorf("take over %s: %w", rec.Link, err)

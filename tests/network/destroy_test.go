@@ -52,6 +52,21 @@ func TestDestroyGivesThePodNetworkBack(t *testing.T) {
 	checkRestored(t, again, p.ns, before)
 }
 
+// TestDestroyLeavesOthersInItsLinkGroup: Destroy deletes the tap and the
+// bridge together by putting them in a link group; a link of someone
+// else's already in that group makes it delete them one by one, and that
+// link stays.
+func TestDestroyLeavesOthersInItsLinkGroup(t *testing.T) {
+	p := newPod(t, "10.198.22.2/24", "10.198.22.1/24", "10.198.22.1", false)
+	// 0x6e61626c, the group the network handler deletes by.
+	testenv.IP(t, "-n", p.ns, "link", "add", "keep0", "group", "1851876716", "type", "bridge")
+	before := podSnapshot(t, p.ns)
+	checkRestored(t, createAndRun(t, "group", p), p.ns, before)
+	if out := testenv.IP(t, "-n", p.ns, "-o", "link", "show", "keep0"); !strings.Contains(out, "group 1851876716") {
+		t.Errorf("keep0 is gone or left its group:\n%s", out)
+	}
+}
+
 func TestDestroyGivesSlash32NetworkBack(t *testing.T) {
 	p := newPod(t, "10.198.7.2/32", "10.198.9.1/32", "10.198.9.1", true)
 	before := podSnapshot(t, p.ns)
