@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"time"
 
@@ -27,11 +26,16 @@ type scaleRows struct {
 }
 
 // joinedNetns is the namespace the scale group's joining containers name
-// by path, as podman's and `--network ns:PATH` do. Outside a pod runnc
-// then checks that no process but its own is in it, and the kernel lists
-// no namespace's processes: it reads every process's namespace, so this
-// create grows with the processes on the host.
+// by path, as podman's and `--network ns:PATH` do; its eth0 has an
+// address in joinedSubnet, as podman's has. Before runnc takes the address
+// over outside a pod it checks that no process but its own is in the
+// namespace, and the kernel lists no namespace's processes: it reads
+// every process's, so this create grows with the processes on the host.
 var joinedNetns = fmt.Sprintf("rnbench-%d-join", os.Getpid())
+
+// joinedSubnet is 10.194.N.0/24 of joinedNetns, apart from the network
+// group's.
+const joinedSubnet = 200
 
 // measureScale fills each runtime's root with sleeping containers, level
 // by level, and at each level times creates of one more container (each
@@ -57,12 +61,12 @@ func measureScale(ctx context.Context, cfg config, work string, drivers []*drive
 	}
 	joinGrowth := g.Row("join-growth", fmt.Sprintf("create + delete joining by path with %d running ÷ with %d running", top, first), "×")
 	joinGrowth.OwnRatio = true
-	if out, err := combinedOutput(exec.Command("ip", "netns", "add", joinedNetns)); err != nil {
+	if p, err := newPod(joinedNetns, joinedSubnet); err != nil {
 		for _, d := range drivers {
-			r.joined[0].Cells[d.name] = ErrorCell("ip netns add: %v: %s", err, out)
+			r.joined[0].Cells[d.name] = ErrorCell("%v", err)
 		}
 	} else {
-		defer combinedOutput(exec.Command("ip", "netns", "del", joinedNetns))
+		defer p.remove()
 	}
 	r.list = g.Row("list", fmt.Sprintf("list of %d containers", top), "ms")
 	r.rss = g.Row("rss", fmt.Sprintf("RSS of %d sleeping containers (total; %d MiB guests)", top, scaleMemMiB), "MiB")
@@ -90,8 +94,9 @@ func measureScale(ctx context.Context, cfg config, work string, drivers []*drive
 		"The empty root (and, for runnc, disk directory) beside the last level is the runtime's own, timed in turn with the crowded one: "+
 			"its ratio leaves out the load's drift between levels, and what the kernel does more for every cgroup and process on the host, "+
 			"and keeps what the runtime does more for the containers of its own root.",
-		"The joining container names an empty namespace made by `ip netns add` (runnc gives its guest no NIC there); its creates are timed in turn with the level's own. "+
-			"runnc checks that no other runtime's process is in a namespace it joins outside a pod (whose address it would take over): the kernel lists no namespace's processes, so it reads every process's.")
+		"The joining container names a namespace made for the bench whose eth0 (10.194."+fmt.Sprint(joinedSubnet)+".2/24) is a veth to a second one; runnc takes the address over at create and gives it back at delete. "+
+			"Its creates are timed in turn with the level's own. Before it takes an address over outside a pod, runnc checks that no other runtime's process is in the namespace: "+
+			"the kernel lists no namespace's processes, so it reads every process's.")
 }
 
 // growthCell is the ratio of the medians of two cells of one runtime, or
