@@ -3,11 +3,9 @@ package network_test
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/nabla-containers/runnc/llif"
 	"github.com/nabla-containers/runnc/nabla-lib/network"
@@ -190,7 +188,7 @@ func TestOwnerAnnotationLeavesOthersWithoutNIC(t *testing.T) {
 // (marked by the CRI) still may take it.
 func TestNamespaceInUseIsRefused(t *testing.T) {
 	p := newPod(t, "10.198.21.2/24", "10.198.21.1/24", "10.198.21.1", false)
-	sleeper := sleepIn(t, p.ns)
+	sleeper := testenv.SleepIn(t, p.ns)
 	before := testenv.IP(t, "-n", p.ns, "-o", "addr", "show", "dev", "eth0")
 	c := newContainer("op-inuse", nsPath(p.ns))
 	want := fmt.Sprintf("this container would share the network of a container that uses it (process %d, sleep,", sleeper)
@@ -215,7 +213,7 @@ func TestNamespaceInUseIsRefused(t *testing.T) {
 // --network none) is joined: the guest gets no NIC, and X loses nothing.
 func TestNamespaceInUseWithNothingToTake(t *testing.T) {
 	ns := newNetns(t)
-	sleepIn(t, ns)
+	testenv.SleepIn(t, ns)
 	c := newContainer("op-nothing", nsPath(ns))
 	if err := c.create(); err != nil {
 		t.Fatalf("create in a namespace in use with no interface to take: %v", err)
@@ -228,28 +226,5 @@ func TestNamespaceInUseWithNothingToTake(t *testing.T) {
 	}
 	if err := c.destroy(); err != nil {
 		t.Error(err)
-	}
-}
-
-// sleepIn starts a sleep in the named namespace and returns its pid once
-// it is there; the test's cleanup stops it.
-func sleepIn(t *testing.T, ns string) int {
-	t.Helper()
-	sleeper := exec.Command("ip", "netns", "exec", ns, "sleep", "60")
-	if err := sleeper.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		sleeper.Process.Kill()
-		sleeper.Wait()
-	})
-	// ip netns exec becomes sleep once it has joined the namespace.
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
-		if comm, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", sleeper.Process.Pid)); strings.TrimSpace(string(comm)) == "sleep" {
-			return sleeper.Process.Pid
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("ip netns exec never became sleep")
-		}
 	}
 }

@@ -79,6 +79,30 @@ func IP(t testing.TB, args ...string) string {
 	return string(out)
 }
 
+// SleepIn starts a sleep in the named network namespace (ns "" for this
+// one) and returns its pid once it is there; the test's cleanup stops it.
+func SleepIn(t testing.TB, ns string) int {
+	t.Helper()
+	argv := []string{"sleep", "60"}
+	if ns != "" {
+		argv = append([]string{"ip", "netns", "exec", ns}, argv...)
+	}
+	cmd := exec.Command(argv[0], argv[1:]...)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+	})
+	// ip netns exec has joined the namespace once it has become sleep.
+	WaitFor(t, "process "+strconv.Itoa(cmd.Process.Pid)+" to become sleep", func() bool {
+		comm, _ := os.ReadFile("/proc/" + strconv.Itoa(cmd.Process.Pid) + "/comm")
+		return strings.TrimSpace(string(comm)) == "sleep"
+	})
+	return cmd.Process.Pid
+}
+
 // WaitSeccomp waits until pid, a tender, has installed its seccomp filter
 // (just before the jump to the guest, after it switched user) and returns
 // its /proc status then.
