@@ -58,13 +58,19 @@ func (Tap) NetworkCreateFunc(in *llif.NetworkCreateInput) (*llif.LLState, error)
 	case !hasNetns:
 		err = errHostNetwork
 	case path != "":
-		err = inNetns(path, func(h *netlink.Handle, _ netns.NsHandle) error {
+		err = inNetns(path, func(h *netlink.Handle, ns netns.NsHandle) error {
 			links, err := h.LinkList()
 			if err != nil {
 				return fmt.Errorf("list interfaces in %s: %w", path, err)
 			}
-			if err := takenError(ownerOf(links, n), inPod(in.Annotations)); err != nil {
+			pod := inPod(in.Annotations)
+			if err := takenError(ownerOf(links, n), pod); err != nil {
 				return err
+			}
+			// A pod's namespace is its containers' (the engine says so):
+			// no need to look for other users.
+			if pod {
+				return nil
 			}
 			// With no interface to take over (--network none of an engine
 			// that names the namespace) the guest gets no NIC, and no
@@ -72,7 +78,7 @@ func (Tap) NetworkCreateFunc(in *llif.NetworkCreateInput) (*llif.LLState, error)
 			if link, _, err := uplink(h, links); err != nil || link == nil {
 				return err
 			}
-			return checkNetnsUsers(path, &in.Input)
+			return checkNetnsUsers(ns, path, &in.Input)
 		})
 	}
 	if errors.Is(err, errHostNetwork) && in.Annotations[AnnotationAllowHostNone] == "true" {

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"slices"
 
 	"github.com/vishvananda/netlink"
 	"github.com/vishvananda/netlink/nl"
@@ -23,6 +22,7 @@ func restore(h *netlink.Handle, ns netns.NsHandle, n names) error {
 		return fmt.Errorf("list interfaces: %w", err)
 	}
 	var ours []netlink.Link
+	groupTaken := false // another link is in delGroup
 	for _, l := range all {
 		switch l.Attrs().Name {
 		case n.bridge:
@@ -34,28 +34,27 @@ func restore(h *netlink.Handle, ns netns.NsHandle, n names) error {
 			ours = append(ours, l) // after the tap: the record goes last
 		case n.tap:
 			ours = append([]netlink.Link{l}, ours...)
+		default:
+			groupTaken = groupTaken || l.Attrs().Group == delGroup
 		}
 	}
-	return deleteLinks(h, ns, all, ours)
+	return deleteLinks(h, ns, ours, len(ours) > 1 && !groupTaken)
 }
 
 // delGroup is the link group (IFLA_GROUP) our tap and bridge are put in
 // to be deleted together; "nabl".
 const delGroup = 0x6e61626c
 
-// deleteLinks deletes ours, which are among all the links of the
-// namespace. Each deletion waits in the kernel for an RCU barrier
-// (netdev_run_todo), 14-20 ms on the benchmark machine, so a pair goes in
-// one request, which names a link group and deletes all of its links
-// behind one barrier: NetworkDestroy of a pod's container went from 56 to
-// 37 ms (medians of 12, interleaved). The bridge waits for one more
-// (br_multicast_dev_del). Should any other link be in that group, or the
+// deleteLinks deletes ours, together if asked (see restore). Each deletion
+// waits in the kernel for an RCU barrier (netdev_run_todo), 14-20 ms on
+// the benchmark machine, so a pair goes in one request, which names a link
+// group and deletes all of its links behind one barrier: NetworkDestroy of
+// a pod's container went from 56 to 37 ms (medians of 12, interleaved).
+// The bridge waits for one more (br_multicast_dev_del). Should another
+// link be in that group (restore then does not ask for together), or the
 // kernel refuse the group's deletion (it deletes all or none), they go one
 // by one.
-func deleteLinks(h *netlink.Handle, ns netns.NsHandle, all, ours []netlink.Link) error {
-	together := len(ours) > 1 && !slices.ContainsFunc(all, func(l netlink.Link) bool {
-		return l.Attrs().Group == delGroup && !slices.ContainsFunc(ours, func(o netlink.Link) bool { return o.Attrs().Index == l.Attrs().Index })
-	})
+func deleteLinks(h *netlink.Handle, ns netns.NsHandle, ours []netlink.Link, together bool) error {
 	var groupErr error
 	if together {
 		for _, l := range ours {

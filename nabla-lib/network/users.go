@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/nabla-containers/runnc/llif"
+	"github.com/vishvananda/netns"
 	"golang.org/x/sys/unix"
 )
 
@@ -39,17 +40,15 @@ func inPod(annotations map[string]string) bool {
 	return false
 }
 
-// checkNetnsUsers refuses a joined namespace at path that a process other
-// than runnc's own is in.
-func checkNetnsUsers(path string, in *llif.Input) error {
-	if inPod(in.Annotations) {
-		return nil
-	}
-	var ns unix.Stat_t
-	if err := unix.Stat(path, &ns); err != nil {
+// checkNetnsUsers refuses the joined namespace ns, at path, if a process
+// other than runnc's own is in it. The namespace is the one inNetns
+// opened, not the path looked up again.
+func checkNetnsUsers(ns netns.NsHandle, path string, in *llif.Input) error {
+	var st unix.Stat_t
+	if err := unix.Fstat(int(ns), &st); err != nil {
 		return fmt.Errorf("network namespace %s cannot be examined: %w", path, err)
 	}
-	pids, err := netnsUsers(ns.Ino)
+	pids, err := netnsUsers(st.Ino)
 	if err != nil {
 		return err
 	}
