@@ -21,6 +21,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/timerfd.h>
 #include <time.h>
@@ -57,39 +58,65 @@ void core_move_fd(int fd, int target)
     close(fd);
 }
 
-/* Reads the whole file with read(), not mmap: a mapping would let a writer
- * change the bytes between the checks and the load. O_NONBLOCK: opening a
- * FIFO must not wait for a writer before fstat can refuse it. */
-uint8_t *core_read_kernel(const char *path, uint64_t max, size_t *size)
+/* Copies [off, off + len) of the guest's file into the snapshot. A short
+ * read means the file shrank since fstat: its mapping would fault later. */
+static void snapshot_range(const struct guest_file *g, uint64_t off, uint64_t len)
+{
+    while (len) {
+        ssize_t r = pread(g->fd, g->bytes + off, len, (off_t)off);
+        if (r < 0 && (errno == EINTR || errno == EAGAIN))
+            continue;
+        if (r < 0)
+            die("read %s: %m", g->path);
+        if (r == 0)
+            die("%s shrank while it was read: start the container again once it is "
+                "written", g->path);
+        off += (uint64_t)r;
+        len -= (uint64_t)r;
+    }
+}
+
+/* Opens the guest's file and snapshots the bytes the checks read: the ELF
+ * header, the program headers and the notes, each copied with pread into a
+ * private buffer as large as the file, whose other pages stay untouched
+ * (and cost nothing). The checks never look at a byte a writer could
+ * change under them; the segments themselves are mapped from the file
+ * later (core_load_guest), and nothing the tender relies on is read back
+ * from them. Ranges outside the file are left for the checks to refuse.
+ * O_NONBLOCK: opening a FIFO must not wait for a writer before fstat can
+ * refuse it. */
+void core_open_kernel(const char *path, uint64_t max, struct guest_file *g)
 {
     struct stat st;
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-    if (fd < 0)
+    Elf64_Ehdr eh;
+
+    g->path = path;
+    g->fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+    if (g->fd < 0)
         die("open %s: %m", path);
-    if (fstat(fd, &st) < 0)
+    if (fstat(g->fd, &st) < 0)
         die("stat %s: %m", path);
     if (!S_ISREG(st.st_mode))
         die("%s is not a regular file", path);
     if ((uint64_t)st.st_size > max)
         die("%s is larger than guest memory (%lld bytes); raise --mem", path,
             (long long)st.st_size);
-    uint8_t *buf = malloc(st.st_size ? (size_t)st.st_size : 1);
-    if (!buf)
+    g->size = (size_t)st.st_size;
+    g->bytes = mmap(NULL, g->size ? g->size : 1, PROT_READ | PROT_WRITE,
+                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (g->bytes == MAP_FAILED)
         die("no memory to read %s", path);
-    size_t n = 0;
-    while (n < (size_t)st.st_size) {
-        ssize_t r = read(fd, buf + n, (size_t)st.st_size - n);
-        if (r < 0 && (errno == EINTR || errno == EAGAIN))
-            continue;
-        if (r < 0)
-            die("read %s: %m", path);
-        if (r == 0)
-            break; /* truncated meanwhile: the checks see the shorter file */
-        n += (size_t)r;
+    snapshot_range(g, 0, g->size < sizeof(eh) ? g->size : sizeof(eh));
+    if (elf_check_header(g->bytes, g->size, NULL, 0) < 0)
+        return;
+    memcpy(&eh, g->bytes, sizeof(eh));
+    snapshot_range(g, eh.e_phoff, (uint64_t)eh.e_phnum * sizeof(Elf64_Phdr));
+    for (unsigned i = 0; i < eh.e_phnum; i++) {
+        Elf64_Phdr ph = elf_phdr(g->bytes, i);
+        if (ph.p_type == PT_NOTE && ph.p_offset <= g->size &&
+            g->size - ph.p_offset >= ph.p_filesz)
+            snapshot_range(g, ph.p_offset, ph.p_filesz);
     }
-    close(fd);
-    *size = n;
-    return buf;
 }
 
 /* What every guest gets: the console, the clocks, exit, and a way to wait:
@@ -224,10 +251,13 @@ void core_reserve_memory(uint64_t mem_size)
         die("the kernel placed guest memory at %p instead of %p", got, want);
 }
 
-uint64_t core_load_guest(const struct args *a, const uint8_t *image, size_t size, bool solo5,
+/* Checks the guest's segments against the snapshot, maps them, and drops
+ * the snapshot and the file: the guest's pages hold the file, not its fd. */
+uint64_t core_load_guest(const struct args *a, struct guest_file *g, bool solo5,
                          uint64_t *kernel_end)
 {
     struct elf_plan plan;
+    struct statvfs fs;
     char err[256];
     const struct elf_limits lim = {
         .min_vaddr = SPT_GUEST_MIN_BASE,
@@ -236,13 +266,20 @@ uint64_t core_load_guest(const struct args *a, const uint8_t *image, size_t size
         .solo5 = solo5,
     };
 
-    if (elf_check(image, size, &lim, &plan, err, sizeof(err)) < 0)
+    if (elf_check(g->bytes, g->size, &lim, &plan, err, sizeof(err)) < 0)
         die("%s: %s", a->kernel, err);
     if (plan.wx_segment >= 0)
         warn("%s: segment %d is writable and executable (allowed by --x-exec-heap)",
              a->kernel, plan.wx_segment);
-    if (elf_load(image, &plan) < 0)
-        die("%s: cannot protect the loaded segments: %m", a->kernel);
+    /* Its code runs from the file's pages, as a program's would: a mount's
+     * noexec holds for it as for one (mprotect would refuse PROT_EXEC). */
+    if (fstatvfs(g->fd, &fs) == 0 && (fs.f_flag & ST_NOEXEC))
+        die("%s is on a file system mounted noexec, so its code may not run: move it, or "
+            "remount without noexec", a->kernel);
+    if (elf_load(g->fd, &plan) < 0)
+        die("%s: cannot map its segments into guest memory: %m", a->kernel);
+    munmap(g->bytes, g->size ? g->size : 1);
+    close(g->fd);
     *kernel_end = plan.image_end;
     return plan.entry;
 }

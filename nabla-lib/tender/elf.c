@@ -183,15 +183,30 @@ int elf_check(const uint8_t *buf, size_t size, const struct elf_limits *lim,
                 (unsigned long long)eh.e_entry);
 }
 
-int elf_load(const uint8_t *buf, const struct elf_plan *plan)
+int elf_load(int fd, const struct elf_plan *plan)
 {
     uint64_t lowest = plan->image_end;
 
+    /* Each segment's file pages are mapped from the file, as the kernel
+     * maps a program's, so that every container of one image shares them
+     * in the page cache: MAP_PRIVATE, writable until the protection below,
+     * so that the guest's writes stay its own. elf_check kept every page
+     * inside guest memory, which is already mapped, so MAP_FIXED replaces
+     * only guest memory. */
     for (unsigned j = 0; j < plan->nseg; j++) {
         const struct elf_segment *s = &plan->seg[j];
-        memcpy((void *)(uintptr_t)s->vaddr, buf + s->offset, s->filesz);
-        if (page_down(s->vaddr) < lowest)
-            lowest = page_down(s->vaddr);
+        uint64_t start = page_down(s->vaddr), file_end = s->vaddr + s->filesz;
+        if (start < lowest)
+            lowest = start;
+        if (s->filesz == 0)
+            continue;
+        if (mmap((void *)(uintptr_t)start, page_up(file_end) - start, PROT_READ | PROT_WRITE,
+                 MAP_PRIVATE | MAP_FIXED, fd, (off_t)page_down(s->offset)) == MAP_FAILED)
+            return -1;
+        /* The rest of the last file page holds whatever follows in the
+         * file; where the segment goes on (its .bss), it must read zero. */
+        if (s->memsz > s->filesz)
+            memset((void *)(uintptr_t)file_end, 0, page_up(file_end) - file_end);
     }
     /* Gaps between segments become unreachable; then each segment gets its
      * own protection (no two share a page, elf_check made sure). */

@@ -2,7 +2,7 @@
  * The guest ELF is untrusted input (it comes from a container image).
  * elf_check is a pure function from (bytes, limits) to a load plan or a
  * one-line reason; it is what fuzz_elf.c fuzzes. elf_load only applies a
- * plan that elf_check produced from the same bytes.
+ * plan that elf_check produced from a snapshot of the same file.
  */
 #ifndef ELF_LOADER_H
 #define ELF_LOADER_H
@@ -60,8 +60,9 @@ static inline Elf64_Phdr elf_phdr(const uint8_t *buf, unsigned i)
 int elf_check(const uint8_t *buf, size_t size, const struct elf_limits *lim,
               struct elf_plan *plan, char *err, size_t errlen);
 
-/* Copies the segments into guest memory (mapped RW, zero-filled) and gives
- * each its ELF protection. Returns 0, or -1 with errno set by mprotect. */
-int elf_load(const uint8_t *buf, const struct elf_plan *plan);
+/* Maps the segments from fd, the file elf_check read, into guest memory
+ * (mapped RW, zero-filled), and gives each its ELF protection. Returns 0,
+ * or -1 with errno set by mmap or mprotect. */
+int elf_load(int fd, const struct elf_plan *plan);
 
 #endif

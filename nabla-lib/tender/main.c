@@ -4,7 +4,6 @@
  * lives in the file named in tender.h. Any refusal prints one line and
  * exits 1 before a single guest instruction runs.
  */
-#include <malloc.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,9 +70,8 @@ int main(int argc, char **argv)
     static struct guest_notes notes;
     static struct filter f;
     char err[256];
-    uint8_t *image = NULL;
-    size_t size = 0;
-    uint64_t entry, kernel_end;
+    struct guest_file kernel;
+    uint64_t entry = 0, kernel_end = 0;
 
     core_check_process();
     if (args_parse(argc, argv, &a, err, sizeof(err)) < 0)
@@ -89,12 +87,18 @@ int main(int argc, char **argv)
     }
 
     if (a.kernel) {
-        image = core_read_kernel(a.kernel, a.mem_mib << 20, &size);
-        if (notes_parse(image, size, &notes, err, sizeof(err)) < 0)
+        core_open_kernel(a.kernel, a.mem_mib << 20, &kernel);
+        if (notes_parse(kernel.bytes, kernel.size, &notes, err, sizeof(err)) < 0)
             die("%s: %s", a.kernel, err);
         check_notes(&a, &notes);
         if (!a.legacy)
             core_match_manifest(&a, &notes);
+        /* Loaded before the wait set and the devices take their fixed fds,
+         * one of which the file's own fd may hold until then. */
+        if (!a.print_filter) {
+            core_reserve_memory(a.mem_mib << 20);
+            entry = core_load_guest(&a, &kernel, !a.legacy, &kernel_end);
+        }
     }
     if (!a.legacy && !a.print_filter)
         core_wait_set();
@@ -120,14 +124,6 @@ int main(int argc, char **argv)
 
     if (!a.legacy)
         core_watch_nets(&a);
-    core_reserve_memory(a.mem_mib << 20);
-    entry = core_load_guest(&a, image, size, !a.legacy, &kernel_end);
-    /* A small image was read into the heap, which free() keeps: hand its
-     * pages back, or every container keeps a second copy of its guest
-     * (from malloc's threshold, 128 KiB, images are mappings of their own
-     * that free() unmaps). */
-    free(image);
-    malloc_trim(0);
     if (a.legacy)
         core_legacy_boot_info(&a, kernel_end);
     else

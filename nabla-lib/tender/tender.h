@@ -123,14 +123,21 @@ void block_rules(const struct dev *d, struct filter *f);
 void core_check_process(void);
 /* dup2 fd to target and close fd (devices live at fixed fds). */
 void core_move_fd(int fd, int target);
-uint8_t *core_read_kernel(const char *path, uint64_t max, size_t *size);
+/* The guest's file: open, and the snapshot the checks read (core.c). */
+struct guest_file {
+    const char *path;
+    int fd;
+    uint8_t *bytes;             /* as large as the file; see core_open_kernel */
+    size_t size;
+};
+void core_open_kernel(const char *path, uint64_t max, struct guest_file *g);
 void core_rules(struct filter *f, const struct args *a);
 void core_wait_set(void);
 void core_match_manifest(struct args *a, const struct guest_notes *n);
 void core_watch_nets(const struct args *a);
 void core_reserve_memory(uint64_t mem_size);
-uint64_t core_load_guest(const struct args *a, const uint8_t *image, size_t size,
-                         bool solo5, uint64_t *kernel_end);
+uint64_t core_load_guest(const struct args *a, struct guest_file *g, bool solo5,
+                         uint64_t *kernel_end);
 void core_boot_info(const struct args *a, const struct guest_notes *n, uint64_t kernel_end);
 void core_legacy_boot_info(const struct args *a, uint64_t kernel_end);
 _Noreturn void core_launch(const struct args *a, const struct filter *f, uint64_t entry,

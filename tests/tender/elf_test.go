@@ -4,9 +4,13 @@ import (
 	"bytes"
 	"debug/elf"
 	"encoding/binary"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"golang.org/x/sys/unix"
 )
 
 // craftedELF is a minimal valid guest built field by field: a text segment
@@ -17,6 +21,7 @@ type craftedELF struct {
 	hdr   elf.Header64
 	progs []elf.Prog64
 	notes []byte
+	code  []byte // the text segment's bytes: craftedCode unless a test changes it
 	tail  []byte // extra bytes at the end of the file
 }
 
@@ -128,6 +133,7 @@ func newCraftedELF() *craftedELF {
 		{Type: uint32(elf.PT_NOTE), Flags: uint32(elf.PF_R), Off: notesOff, Align: 4},
 	}
 	e.notes = solo5Notes()
+	e.code = slices.Clone(craftedCode)
 	return e
 }
 
@@ -152,7 +158,7 @@ func (e *craftedELF) bytes() []byte {
 	out := make([]byte, dataOff+len(craftedMsg))
 	copy(out, b.Bytes())
 	copy(out[notesOff:textOff], notes)
-	copy(out[textOff:], craftedCode)
+	copy(out[textOff:], e.code)
 	copy(out[dataOff:], craftedMsg)
 	return append(out, tail...)
 }
@@ -162,6 +168,37 @@ func TestCraftedELFRuns(t *testing.T) {
 	if r.code != 0 || r.signal != 0 || r.stdout != string(craftedMsg) || r.stderr != "" {
 		t.Fatalf("the valid crafted guest should print %q and exit 0, got %v", craftedMsg, r)
 	}
+}
+
+// TestBSSReadsZeroAfterFileBytes: the data segment's file bytes are mapped
+// from the file, a page at a time; its .bss starts inside that last page,
+// where the file goes on (here with 0xff bytes), and must read zero. The
+// guest writes its message and the 16 bytes after it.
+func TestBSSReadsZeroAfterFileBytes(t *testing.T) {
+	const after = 16
+	e := newCraftedELF()
+	e.tail = bytes.Repeat([]byte{0xff}, after)
+	e.code[11] = byte(len(craftedMsg) + after) // mov edx, len
+	r := run(t, writeFile(t, "bss.nabla", e.bytes()))
+	if want := string(craftedMsg) + strings.Repeat("\x00", after); r.code != 0 || r.stdout != want {
+		t.Fatalf("the guest should read %q, got %v", want, r)
+	}
+}
+
+// TestGuestOnNoexecMountRefused: the guest's code runs from its file's
+// pages, so a mount's noexec holds for it as for a program, with one line
+// that says so.
+func TestGuestOnNoexecMountRefused(t *testing.T) {
+	dir := t.TempDir()
+	if err := unix.Mount("runnc-noexec", dir, "tmpfs", unix.MS_NOEXEC, "size=1m"); err != nil {
+		t.Fatalf("mount a noexec tmpfs: %v", err)
+	}
+	t.Cleanup(func() { unix.Unmount(dir, unix.MNT_DETACH) })
+	guest := filepath.Join(dir, "ok.nabla")
+	if err := os.WriteFile(guest, newCraftedELF().bytes(), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	wantRefusal(t, run(t, guest), "is on a file system mounted noexec")
 }
 
 func TestHostileELFRefused(t *testing.T) {

@@ -2,6 +2,7 @@ package tender_test
 
 import (
 	"context"
+	"debug/elf"
 	"errors"
 	"os"
 	"os/exec"
@@ -106,46 +107,90 @@ func TestUserCredentialsInProc(t *testing.T) {
 	}
 }
 
-// TestNoSecondCopyOfTheGuest: the tender reads the image into its heap to
-// check and load it; a resident guest must not keep that copy, or every
-// container holds its guest twice (the scale bench's PSS per container).
-// The SDK's hello, some 30 KiB, is below malloc's mmap threshold, where
-// free() alone keeps the pages.
-func TestNoSecondCopyOfTheGuest(t *testing.T) {
+// TestGuestPagesAreItsFiles: a guest's code and read-only data are the
+// pages of its file, mapped as the kernel maps a program's, so that the
+// containers of one image share them instead of each holding a copy (the
+// scale bench's PSS per container). Two residents of the SDK's hello: in
+// the second, every page of each read-only segment is its file's, and the
+// first maps it too.
+func TestGuestPagesAreItsFiles(t *testing.T) {
 	hello := filepath.Join(testenv.BuildDir(t), "guests", "hello.nabla")
-	fi, err := os.Stat(hello)
+	f, err := elf.Open(hello)
 	if err != nil {
 		t.Fatalf("%v (make guests builds it)", err)
 	}
-	cmd := command(t, hello, `{"cmdline":"hello.nabla sleep"}`)
-	startResident(t, cmd)
-	smaps, err := os.ReadFile("/proc/" + strconv.Itoa(cmd.Process.Pid) + "/smaps")
-	if err != nil {
-		t.Fatal(err)
+	defer f.Close()
+	var pid int
+	for range 2 {
+		cmd := command(t, "--mem=16", hello, `{"cmdline":"hello.nabla sleep"}`)
+		startResident(t, cmd)
+		pid = cmd.Process.Pid
 	}
-	heap := heapPrivateDirty(t, string(smaps))
-	if heap<<10 >= fi.Size() {
-		t.Errorf("the resident tender's heap holds %d KiB written, the image is %d KiB: it kept its copy of the image", heap, fi.Size()>>10)
+	maps := readSmaps(t, pid)
+	checked := 0
+	for _, p := range f.Progs {
+		if p.Type != elf.PT_LOAD || p.Filesz == 0 || p.Flags&elf.PF_W != 0 {
+			continue
+		}
+		m, ok := mappingAt(maps, p.Vaddr)
+		switch {
+		case !ok:
+			t.Errorf("no mapping holds the segment at %#x", p.Vaddr)
+		case m.path != hello:
+			t.Errorf("the segment at %#x is mapped from %q, not from the guest's file", p.Vaddr, m.path)
+		case m.kib["Anonymous"] != 0 || m.kib["Rss"] == 0 ||
+			m.kib["Rss"] != m.kib["Shared_Clean"]+m.kib["Shared_Dirty"]:
+			t.Errorf("the segment at %#x should be only shared file pages: %v", p.Vaddr, m.kib)
+		}
+		checked++
+	}
+	if checked == 0 {
+		t.Fatalf("%s has no read-only segment with file bytes", hello)
 	}
 }
 
-// heapPrivateDirty is the Private_Dirty (KiB) of the [heap] mapping in an
-// smaps file, 0 without one.
-func heapPrivateDirty(t *testing.T, smaps string) int64 {
+// mapping is one entry of /proc/PID/smaps: its range, its file ("" when
+// anonymous) and its sizes in KiB.
+type mapping struct {
+	start, end uint64
+	path       string
+	kib        map[string]int64
+}
+
+func readSmaps(t *testing.T, pid int) []mapping {
 	t.Helper()
-	inHeap := false
-	for _, line := range strings.Split(smaps, "\n") {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/smaps")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var maps []mapping
+	for _, line := range strings.Split(string(b), "\n") {
 		fields := strings.Fields(line)
-		switch {
-		case len(fields) >= 5 && strings.Contains(fields[0], "-") && !strings.HasSuffix(fields[0], ":"):
-			inHeap = fields[len(fields)-1] == "[heap]"
-		case inHeap && len(fields) == 3 && fields[0] == "Private_Dirty:":
-			kib, err := strconv.ParseInt(fields[1], 10, 64)
+		if len(fields) >= 5 && !strings.HasSuffix(fields[0], ":") {
+			lo, hi, _ := strings.Cut(fields[0], "-")
+			m := mapping{kib: map[string]int64{}}
+			m.start, _ = strconv.ParseUint(lo, 16, 64)
+			m.end, _ = strconv.ParseUint(hi, 16, 64)
+			if len(fields) >= 6 {
+				m.path = fields[5]
+			}
+			maps = append(maps, m)
+		} else if len(fields) == 3 && fields[2] == "kB" && len(maps) > 0 {
+			v, err := strconv.ParseInt(fields[1], 10, 64)
 			if err != nil {
 				t.Fatalf("smaps: %q", line)
 			}
-			return kib
+			maps[len(maps)-1].kib[strings.TrimSuffix(fields[0], ":")] = v
 		}
 	}
-	return 0
+	return maps
+}
+
+func mappingAt(maps []mapping, addr uint64) (mapping, bool) {
+	for _, m := range maps {
+		if m.start <= addr && addr < m.end {
+			return m, true
+		}
+	}
+	return mapping{}, false
 }
