@@ -1,8 +1,10 @@
 # The guest SDK and the sample unikernels. Included by the top Makefile;
 # writes only below $(BUILD).
 #
-#   guests       $(BUILD)/guests/NAME.nabla for every NAME in GUEST_APPS, and
-#                config-dump (the tests of runnc's CONFIG builder need it)
+#   guests       $(BUILD)/guests/NAME.nabla for every NAME in GUEST_APPS,
+#                $(BUILD)/bench-guests/NAME.nabla for every NAME in
+#                GUEST_BENCH_APPS, and config-dump (the tests of runnc's
+#                CONFIG builder need it)
 #   fuzz-guest   libFuzzer on the CONFIG parser and the ISO reader,
 #                $(FUZZ_SECONDS)s each
 #   config-dump  $(BUILD)/fuzz/config-dump: the CONFIG parser as a host tool
@@ -21,6 +23,9 @@ GUEST_OBJ    := $(BUILD)/guest
 GUEST_CC     ?= gcc
 
 GUEST_APPS     := hello escape cat sdktest disk storage
+# Guests only the bench runs, kept out of $(BUILD)/guests, every file of
+# which the image, engine and VM tests import: large is 8 MiB.
+GUEST_BENCH_APPS := large
 GUEST_NET_APPS :=
 GUEST_NET_SRCS :=
 -include $(GUEST_DIR)/net/net.mk
@@ -49,7 +54,9 @@ guest_objs   = $(patsubst $(GUEST_DIR)/%.c,$(GUEST_OBJ)/%.o,$(1))
 
 .PHONY: guests fuzz-guest config-dump print-guest-flags
 
-guests: $(addprefix $(BUILD)/guests/,$(addsuffix .nabla,$(GUEST_APPS))) $(BUILD)/fuzz/config-dump
+guests: $(addprefix $(BUILD)/guests/,$(addsuffix .nabla,$(GUEST_APPS))) \
+	$(addprefix $(BUILD)/bench-guests/,$(addsuffix .nabla,$(GUEST_BENCH_APPS))) \
+	$(BUILD)/fuzz/config-dump
 
 $(GUEST_OBJ)/%.o: $(GUEST_DIR)/%.c $(GUEST_DIR)/guest.mk
 	@mkdir -p $(@D)
@@ -63,15 +70,17 @@ $(GUEST_LIB): $(call guest_objs,$(GUEST_SDK_SRCS))
 	@rm -f $@
 	ar rcs $@ $^
 
-# One link rule per app: apps/NAME.o, its extra objects, the SDK.
+# One link rule per app, into the directory $(2): apps/NAME.o, its extra
+# objects, the SDK.
 define guest_app
-$(BUILD)/guests/$(1).nabla: $(GUEST_START) $(GUEST_OBJ)/apps/$(1).o \
+$(BUILD)/$(2)/$(1).nabla: $(GUEST_START) $(GUEST_OBJ)/apps/$(1).o \
 		$(call guest_objs,$(GUEST_SRCS_$(1)) $(if $(filter $(1),$(GUEST_NET_APPS)),$(GUEST_NET_SRCS))) \
 		$(GUEST_LIB) $(GUEST_DIR)/sdk/nabla.ld
 	@mkdir -p $$(@D)
 	$(GUEST_CC) $(GUEST_LDFLAGS) $(GUEST_LDSCRIPT) -o $$@ $$(filter %.o %.a,$$^) -lgcc
 endef
-$(foreach app,$(GUEST_APPS),$(eval $(call guest_app,$(app))))
+$(foreach app,$(GUEST_APPS),$(eval $(call guest_app,$(app),guests)))
+$(foreach app,$(GUEST_BENCH_APPS),$(eval $(call guest_app,$(app),bench-guests)))
 
 # Relative paths are to the top directory; no dependency files.
 print-guest-flags:

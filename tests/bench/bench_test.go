@@ -16,7 +16,7 @@ import (
 // only that everything was measured.
 func TestQuickBench(t *testing.T) {
 	testenv.RequireRoot(t)
-	for _, b := range []string{"runnc", "nabla-run", "guests/hello.nabla"} {
+	for _, b := range []string{"runnc", "nabla-run", "guests/hello.nabla", "bench-guests/large.nabla"} {
 		testenv.Binary(t, b)
 	}
 	out := t.TempDir()
@@ -64,8 +64,9 @@ func TestQuickBench(t *testing.T) {
 	if boot == nil {
 		t.Fatal("bench.json has no boot group")
 	}
-	checkPositive(t, boot, "first-output", "nabla-run + hello", "static glibc hello")
-	checkPositive(t, boot, "exit", "nabla-run + hello", "static glibc hello", "/bin/true")
+	checkPositive(t, boot, "first-output", "nabla-run", "static glibc program")
+	checkPositive(t, boot, "exit", "nabla-run", "static glibc program", "/bin/true")
+	checkPositive(t, boot, "exit-large", "nabla-run", "static glibc program")
 	// Deleting every sleeper of the scale group leaves nothing in the root.
 	if left := res.Group("scale"); left != nil {
 		for _, r := range left.Rows {

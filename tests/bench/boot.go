@@ -3,20 +3,24 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"time"
 )
 
-// The boot comparison: the tender running the hello guest (a Solo5 spt
+// The boot comparison: the tender running a guest (a Solo5 spt
 // unikernel) against Solo5's own solo5-spt running the same file, and the
 // smallest Linux programs that do the same, started the same way
-// (fork+exec from the bench, stdout a pipe).
-var bootColumns = []string{"nabla-run + hello", "solo5-spt + hello", "static glibc hello", "/bin/true"}
+// (fork+exec from the bench, stdout a pipe). Two workloads: the SDK's hello,
+// and large, an 8 MiB image that reads a byte of each of its pages, as a
+// MirageOS unikernel of that size touches its code while it boots.
+var bootColumns = []string{"nabla-run", "solo5-spt", "static glibc program", "/bin/true"}
 
-const bootBaseline = "static glibc hello"
+const bootBaseline = "static glibc program"
 
 const helloC = `#include <stdio.h>
 int main(int argc, char **argv)
@@ -28,90 +32,120 @@ int main(int argc, char **argv)
 }
 `
 
+// largeC is the Linux twin of the SDK's large guest (nabla-lib/guest/apps/large.c).
+const largeC = `#include <stdio.h>
+#define LARGE_SIZE (8 << 20)
+static const unsigned char data[LARGE_SIZE] = { [LARGE_SIZE - 1] = 1 };
+int main(void)
+{
+	unsigned pages = 0;
+	for (unsigned long i = 0; i < LARGE_SIZE; i += 4096) {
+		(void)*(volatile const unsigned char *)&data[i];
+		pages++;
+	}
+	printf("large: %u pages read\n", pages);
+	return 0;
+}
+`
+
+// bootRun is one program to time: the rows it fills, for one column.
+type bootRun struct {
+	col         string
+	first, exit *Row // first is nil where the row times the exit only
+	argv        []string
+	firsts      []time.Duration
+	exits       []time.Duration
+	err         error
+}
+
 // measureBoot times each program bootIters times, interleaved (one of
 // each per round, in a rotating order) so drift in the machine's load
 // hits all columns alike.
 func measureBoot(ctx context.Context, cfg config, work, build, solo5Spt string, r *reaper, g *Group) {
-	first := g.Row("first-output", "exec → first byte of output", "ms")
-	exit := g.Row("exit", "exec → exit", "ms")
-	argv := map[string][]string{"/bin/true": {"/bin/true"}}
-	na := func(col string, err error) {
-		first.Cells[col], exit.Cells[col] = ErrorCell("%v", err), ErrorCell("%v", err)
+	first := g.Row("first-output", "hello: exec → first byte of output", "ms")
+	exit := g.Row("exit", "hello: exec → exit", "ms")
+	large := g.Row("exit-large", "large, an 8 MiB image that reads each of its pages: exec → exit", "ms")
+	var runs []*bootRun
+	add := func(col string, first, exit *Row, argv []string, err error) {
+		runs = append(runs, &bootRun{col: col, first: first, exit: exit, argv: argv, err: err})
 	}
-	// The same guest, memory and command line under both tenders.
-	const config = `{"cmdline":"hello.nabla","cwd":"/"}`
-	tender, err := built(build, "nabla-run")
-	hello, herr := built(build, "guests/hello.nabla")
-	switch {
-	case err != nil:
-		na(bootColumns[0], err)
-	case herr != nil:
-		na(bootColumns[0], herr)
-	default:
-		argv[bootColumns[0]] = []string{tender, "--mem=512", hello, config}
+	// The same guests, memory and command lines under both tenders.
+	tender, terr := built(build, "nabla-run")
+	for _, w := range []struct {
+		first, exit *Row
+		guest, c    string
+		args        []string
+	}{
+		{first, exit, "guests/hello.nabla", helloC, []string{"hello"}},
+		{nil, large, "bench-guests/large.nabla", largeC, nil},
+	} {
+		guest, gerr := built(build, w.guest)
+		config := fmt.Sprintf(`{"cmdline":%q,"cwd":"/"}`, filepath.Base(w.guest))
+		tenderArgv := func(tender string) []string { return []string{tender, "--mem=512", guest, config} }
+		add(bootColumns[0], w.first, w.exit, tenderArgv(tender), errors.Join(terr, gerr))
+		if solo5Spt == "" {
+			add(bootColumns[1], w.first, w.exit, nil, fmt.Errorf("n/a: give make bench SOLO5_SPT=PATH"))
+		} else {
+			add(bootColumns[1], w.first, w.exit, tenderArgv(solo5Spt), gerr)
+		}
+		c, err := buildStatic(work, strings.TrimSuffix(filepath.Base(w.guest), ".nabla"), w.c)
+		add(bootColumns[2], w.first, w.exit, append([]string{c}, w.args...), err)
 	}
-	switch {
-	case solo5Spt == "":
-		na(bootColumns[1], fmt.Errorf("n/a: give make bench SOLO5_SPT=PATH"))
-	case herr != nil:
-		na(bootColumns[1], herr)
-	default:
-		argv[bootColumns[1]] = []string{solo5Spt, "--mem=512", hello, config}
-	}
-	if c, err := buildStaticHello(work); err != nil {
-		na(bootColumns[2], err)
-	} else {
-		argv[bootColumns[2]] = []string{c, "hello"}
-	}
-	firsts, exits := map[string][]time.Duration{}, map[string][]time.Duration{}
-	failed := map[string]error{}
+	add(bootColumns[3], first, exit, []string{"/bin/true"}, nil)
+
 	for i := 0; i < cfg.bootIters && ctx.Err() == nil; i++ {
-		for j := range bootColumns {
-			col := bootColumns[(i+j)%len(bootColumns)]
-			if argv[col] == nil || failed[col] != nil {
+		for j := range runs {
+			b := runs[(i+j)%len(runs)]
+			if b.err != nil {
 				continue
 			}
-			f, e, err := timeExec(r, argv[col])
+			f, e, err := timeExec(r, b.argv)
 			if err != nil {
-				failed[col] = err
+				b.err = err
 				continue
 			}
 			if f > 0 {
-				firsts[col] = append(firsts[col], f)
+				b.firsts = append(b.firsts, f)
 			}
-			exits[col] = append(exits[col], e)
+			b.exits = append(b.exits, e)
 		}
 		if (i+1)%max(1, cfg.bootIters/5) == 0 {
 			progress("boot: %d/%d rounds", i+1, cfg.bootIters)
 		}
 	}
-	for _, col := range bootColumns {
+	for _, b := range runs {
 		switch {
-		case argv[col] == nil:
-		case failed[col] != nil:
-			first.Cells[col], exit.Cells[col] = ErrorCell("%v", failed[col]), ErrorCell("%v", failed[col])
+		case b.err != nil:
+			b.exit.Cells[b.col] = ErrorCell("%v", b.err)
+			if b.first != nil {
+				b.first.Cells[b.col] = ErrorCell("%v", b.err)
+			}
 		default:
-			exit.Cells[col] = SamplesCell(Millis(exits[col]))
-			if len(firsts[col]) > 0 {
-				first.Cells[col] = SamplesCell(Millis(firsts[col]))
+			b.exit.Cells[b.col] = SamplesCell(Millis(b.exits))
+			if b.first == nil {
+				break
+			}
+			if len(b.firsts) > 0 {
+				b.first.Cells[b.col] = SamplesCell(Millis(b.firsts))
 			} else {
-				first.Cells[col] = ErrorCell("prints nothing")
+				b.first.Cells[b.col] = ErrorCell("prints nothing")
 			}
 		}
 	}
-	g.Notes = append(g.Notes, "Targets: nabla-run + hello within 1.25× of the static glibc hello, and no slower than Solo5's solo5-spt running the same unikernel (exec → exit).",
+	g.Notes = append(g.Notes, "Targets: nabla-run running hello within 1.25× of the static glibc hello, and no slower than Solo5's solo5-spt running the same unikernel (exec → exit).",
+		"large: nabla-run maps a guest's segments from its file (the page cache's pages, shared by every container of the image); solo5-spt, like nabla-run before, reads every segment into guest memory first. The Linux twin is the same C program, whose 8 MiB the kernel maps from its file alike.",
 		"The tender's RSS and PSS with a guest resident are the runnc cells of the memory table (there the tender runs `hello.nabla sleep`).")
 }
 
-// buildStaticHello compiles the C hello with gcc -static.
-func buildStaticHello(work string) (string, error) {
-	src := filepath.Join(work, "hello.c")
-	bin := filepath.Join(work, "hello-static")
-	if err := os.WriteFile(src, []byte(helloC), 0o644); err != nil {
+// buildStatic compiles the C program src with gcc -static, as name.
+func buildStatic(work, name, src string) (string, error) {
+	file := filepath.Join(work, name+".c")
+	bin := filepath.Join(work, name+"-static")
+	if err := os.WriteFile(file, []byte(src), 0o644); err != nil {
 		return "", err
 	}
-	if out, err := combinedOutput(exec.Command("gcc", "-static", "-O2", "-o", bin, src)); err != nil {
-		return "", fmt.Errorf("gcc -static hello.c: %v: %s (install gcc and libc6-dev)", err, out)
+	if out, err := combinedOutput(exec.Command("gcc", "-static", "-O2", "-o", bin, file)); err != nil {
+		return "", fmt.Errorf("gcc -static %s.c: %v: %s (install gcc and libc6-dev)", name, err, out)
 	}
 	return bin, nil
 }
