@@ -64,20 +64,32 @@ static void check_notes(const struct args *a, const struct guest_notes *n)
             a->kernel, n->abi_version, SOLO5_SPT_ABI_MIN, SOLO5_SPT_ABI_MAX);
 }
 
+/* What the tender needs only until the jump (the command line, the
+ * guest's notes, the filter's rules), in whole pages of their own: the
+ * launch hands them back to the kernel before the filter goes on, so that
+ * a resident guest keeps neither their memory (some 36 KiB a container)
+ * nor anything in them to read. */
+struct setup {
+    struct args a;
+    struct guest_notes notes;
+    struct filter f;
+} __attribute__((aligned(4096)));
+
 int main(int argc, char **argv)
 {
-    static struct args a;
-    static struct guest_notes notes;
-    static struct filter f;
+    static struct setup setup;
+    struct args *const a = &setup.a;
+    struct guest_notes *const notes = &setup.notes;
+    struct filter *const f = &setup.f;
     char err[256];
     struct guest_file kernel;
     uint64_t entry = 0, kernel_end = 0;
 
     core_check_process();
-    if (args_parse(argc, argv, &a, err, sizeof(err)) < 0)
+    if (args_parse(argc, argv, a, err, sizeof(err)) < 0)
         die("%s", err);
-    if (a.help || a.version) {
-        if (a.help)
+    if (a->help || a->version) {
+        if (a->help)
             args_usage();
         else
             printf(TENDER_NAME " %s (runnc): Solo5 spt ABI %u to %u, and the Nabla era's "
@@ -86,47 +98,47 @@ int main(int argc, char **argv)
         return fflush(stdout) == 0 ? 0 : 1;
     }
 
-    if (a.kernel) {
-        core_open_kernel(a.kernel, a.mem_mib << 20, &kernel);
-        if (notes_parse(kernel.bytes, kernel.size, &notes, err, sizeof(err)) < 0)
-            die("%s: %s", a.kernel, err);
-        check_notes(&a, &notes);
-        if (!a.legacy)
-            core_match_manifest(&a, &notes);
+    if (a->kernel) {
+        core_open_kernel(a->kernel, a->mem_mib << 20, &kernel);
+        if (notes_parse(kernel.bytes, kernel.size, notes, err, sizeof(err)) < 0)
+            die("%s: %s", a->kernel, err);
+        check_notes(a, notes);
+        if (!a->legacy)
+            core_match_manifest(a, notes);
         /* Loaded before the wait set and the devices take their fixed fds,
          * one of which the file's own fd may hold until then. */
-        if (!a.print_filter) {
-            core_reserve_memory(a.mem_mib << 20);
-            entry = core_load_guest(&a, &kernel, !a.legacy, &kernel_end);
+        if (!a->print_filter) {
+            core_reserve_memory(a->mem_mib << 20);
+            entry = core_load_guest(a, &kernel, !a->legacy, &kernel_end);
         }
     }
-    if (!a.legacy && !a.print_filter)
+    if (!a->legacy && !a->print_filter)
         core_wait_set();
-    core_rules(&f, &a);
-    for (unsigned d = 0; d < a.ndev; d++) {
-        struct dev *v = &a.dev[d];
-        if (a.legacy)
+    core_rules(f, a);
+    for (unsigned d = 0; d < a->ndev; d++) {
+        struct dev *v = &a->dev[d];
+        if (a->legacy)
             v->fd = v->kind == DEV_NET ? LEGACY_NET_FD : LEGACY_DISK_FD;
         else
             v->fd = FIRST_DEV_FD + (int)d;
         if (v->kind == DEV_NET) {
-            net_attach(v, a.print_filter);
-            net_rules(v, &f);
+            net_attach(v, a->print_filter);
+            net_rules(v, f);
         } else {
-            block_attach(v, a.print_filter);
-            block_rules(v, &f);
+            block_attach(v, a->print_filter);
+            block_rules(v, f);
         }
     }
-    if (a.print_filter) {
-        filter_print(&f, stdout);
+    if (a->print_filter) {
+        filter_print(f, stdout);
         return fflush(stdout) == 0 ? 0 : 1;
     }
 
-    if (!a.legacy)
-        core_watch_nets(&a);
-    if (a.legacy)
-        core_legacy_boot_info(&a, kernel_end);
+    if (!a->legacy)
+        core_watch_nets(a);
+    if (a->legacy)
+        core_legacy_boot_info(a, kernel_end);
     else
-        core_boot_info(&a, &notes, kernel_end);
-    core_launch(&a, &f, entry, kernel_end);
+        core_boot_info(a, notes, kernel_end);
+    core_launch(a, f, entry, kernel_end, &setup, sizeof(setup));
 }

@@ -140,8 +140,10 @@ uint64_t core_load_guest(const struct args *a, struct guest_file *g, bool solo5,
                          uint64_t *kernel_end);
 void core_boot_info(const struct args *a, const struct guest_notes *n, uint64_t kernel_end);
 void core_legacy_boot_info(const struct args *a, uint64_t kernel_end);
+/* setup: the whole pages that hold a and f, and all else the tender needs
+ * only until the jump; handed back to the kernel just before it. */
 _Noreturn void core_launch(const struct args *a, const struct filter *f, uint64_t entry,
-                           uint64_t kernel_end);
+                           uint64_t kernel_end, void *setup, size_t setup_size);
 
 /* verdict.c */
 void verdict_install(void);

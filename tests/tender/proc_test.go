@@ -3,11 +3,14 @@ package tender_test
 import (
 	"context"
 	"debug/elf"
+	"encoding/binary"
+	"fmt"
 	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -146,6 +149,58 @@ func TestGuestPagesAreItsFiles(t *testing.T) {
 	}
 	if checked == 0 {
 		t.Fatalf("%s has no read-only segment with file bytes", hello)
+	}
+}
+
+// TestSetupStateReleased: what the tender needs only until the jump (its
+// parsed command line, the guest's notes, the filter's rules: main.c's
+// setup) is handed back to the kernel before the guest runs, so that a
+// resident guest keeps none of it. Read from outside: none of setup's
+// pages is present in the resident tender (/proc/PID/pagemap, bit 63).
+func TestSetupStateReleased(t *testing.T) {
+	bin := tender(t)
+	f, err := elf.Open(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	syms, err := f.Symbols()
+	f.Close()
+	if err != nil {
+		t.Fatalf("%s: %v (the tender is built with its symbols)", bin, err)
+	}
+	i := slices.IndexFunc(syms, func(s elf.Symbol) bool {
+		return strings.HasPrefix(s.Name, "setup.") && elf.ST_TYPE(s.Info) == elf.STT_OBJECT
+	})
+	if i < 0 {
+		t.Fatalf("%s has no symbol for main.c's setup", bin)
+	}
+	setup := syms[i]
+	cmd := command(t, probe(t), sleepForever)
+	startResident(t, cmd)
+	pid := cmd.Process.Pid
+	base := uint64(0)
+	for _, m := range readSmaps(t, pid) {
+		if m.path == bin {
+			base = m.start // the first, at file offset 0: the PIE's load address
+			break
+		}
+	}
+	if base == 0 {
+		t.Fatalf("the resident tender maps no %s", bin)
+	}
+	pm, err := os.Open(fmt.Sprintf("/proc/%d/pagemap", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pm.Close()
+	for at := base + setup.Value; at < base+setup.Value+setup.Size; at += pageSize {
+		var entry [8]byte
+		if _, err := pm.ReadAt(entry[:], int64(at/pageSize*8)); err != nil {
+			t.Fatal(err)
+		}
+		if binary.LittleEndian.Uint64(entry[:])>>63 != 0 {
+			t.Errorf("setup's page at %#x (+%#x) is still present in the resident tender", at, at-base-setup.Value)
+		}
 	}
 }
 
