@@ -11,6 +11,8 @@ have make        || need+=(make)
 have genisoimage || need+=(genisoimage)
 [ -e /usr/include/linux/seccomp.h ] || need+=(linux-libc-dev)
 [ -e /usr/lib/x86_64-linux-gnu/libc.a ] || need+=(libc6-dev)
+# The tender links musl (nabla-lib/tender/tender.mk).
+[ -e /usr/lib/x86_64-linux-musl/rcrt1.o ] || need+=(musl-tools)
 if [ "${1:-}" != demo ]; then
 	have ping        || need+=(iputils-ping)
 	have ip          || need+=(iproute2)

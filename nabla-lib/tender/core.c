@@ -434,7 +434,8 @@ static void switch_user(const struct args *a)
 static void close_fds(const struct args *a)
 {
     int last = a->legacy ? LEGACY_DISK_FD : FIRST_DEV_FD + (int)a->ndev - 1;
-    if (close_range((unsigned)last + 1, UINT_MAX, 0) < 0)
+    /* musl, the tender's C library, has no close_range() wrapper. */
+    if (syscall(SYS_close_range, (unsigned)last + 1, UINT_MAX, 0) < 0)
         die("close inherited file descriptors: %m");
     if (a->legacy) {
         bool net = false, disk = false;

@@ -23,7 +23,7 @@
 #include "tender.h"
 
 void filter_add_rule(struct filter *f, long nr, const char *name, uint32_t action,
-                     const struct filter_cond *cond, size_t ncond)
+                     const char *errno_name, const struct filter_cond *cond, size_t ncond)
 {
     if (f->nrules == FILTER_MAX_RULES || ncond > FILTER_MAX_CONDS)
         die("internal error: filter rule table too small for %s", name);
@@ -31,13 +31,14 @@ void filter_add_rule(struct filter *f, long nr, const char *name, uint32_t actio
     r->nr = nr;
     r->name = name;
     r->action = action;
+    r->errno_name = errno_name;
     r->ncond = (unsigned)ncond;
     memcpy(r->cond, cond, ncond * sizeof(*cond));
 }
 
 void filter_add_any(struct filter *f, long nr, const char *name)
 {
-    filter_add_rule(f, nr, name, SECCOMP_RET_ALLOW, NULL, 0);
+    filter_add_rule(f, nr, name, SECCOMP_RET_ALLOW, NULL, NULL, 0);
 }
 
 #define ARG_LO(i) ((uint32_t)(offsetof(struct seccomp_data, args) + 8 * (i)))
@@ -175,8 +176,8 @@ void filter_print(const struct filter *f, FILE *out)
             print_cond(&r->cond[c], out);
         }
         fprintf(out, ")");
-        if ((r->action & SECCOMP_RET_ACTION_FULL) == SECCOMP_RET_ERRNO)
-            fprintf(out, " -> fails with %s", strerrorname_np((int)(r->action & SECCOMP_RET_DATA)));
+        if (r->errno_name)
+            fprintf(out, " -> fails with %s", r->errno_name);
         fprintf(out, "\n");
     }
 }

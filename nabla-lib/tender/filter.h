@@ -40,6 +40,7 @@ struct filter_rule {
     long nr;
     const char *name;
     uint32_t action;       /* SECCOMP_RET_ALLOW, or SECCOMP_RET_ERRNO | errno */
+    const char *errno_name; /* the errno's name for the listing, or NULL */
     unsigned ncond;
     struct filter_cond cond[FILTER_MAX_CONDS];
 };
@@ -59,15 +60,15 @@ struct filter {
     sizeof((const struct filter_cond[]){ __VA_ARGS__ }) / sizeof(struct filter_cond)
 /* filter_add(f, SYS_x, "x", COND(...), ...): allow x when every COND holds. */
 #define filter_add(f, nr, name, ...) \
-    filter_add_rule((f), (nr), (name), SECCOMP_RET_ALLOW, FILTER_CONDS(__VA_ARGS__))
+    filter_add_rule((f), (nr), (name), SECCOMP_RET_ALLOW, NULL, FILTER_CONDS(__VA_ARGS__))
 /* filter_fail(f, SYS_x, "x", ERRNO, COND(...), ...): x fails with ERRNO
  * (the process lives on) when every COND holds. */
 #define filter_fail(f, nr, name, err, ...) \
-    filter_add_rule((f), (nr), (name), SECCOMP_RET_ERRNO | (err), FILTER_CONDS(__VA_ARGS__))
+    filter_add_rule((f), (nr), (name), SECCOMP_RET_ERRNO | (err), #err, FILTER_CONDS(__VA_ARGS__))
 /* A rule without conditions (the syscall is allowed with any arguments). */
 void filter_add_any(struct filter *f, long nr, const char *name);
 void filter_add_rule(struct filter *f, long nr, const char *name, uint32_t action,
-                     const struct filter_cond *cond, size_t ncond);
+                     const char *errno_name, const struct filter_cond *cond, size_t ncond);
 
 #define FILTER_MAX_INSNS 4096 /* BPF_MAXINSNS */
 /* Returns the number of instructions written to prog. */
