@@ -17,20 +17,21 @@ TENDER_HDRS  := $(addprefix $(TENDER_DIR)/,tender.h filter.h elf_loader.h fail.h
 # through a directory of links to them only, so that no glibc header can
 # slip in; musl's rcrt1.o is the static PIE's start. musl has no
 # _FORTIFY_SOURCE: the parsers' bounds are checked by hand and fuzzed under
-# ASan and UBSan (fuzz-tender, below).
+# ASan and UBSan (fuzz-tender, below). The gcc queries are expanded when a
+# recipe runs, after make setup has installed gcc on a fresh machine.
 TENDER_CC     ?= gcc
 MUSL_LIB      ?= /usr/lib/x86_64-linux-musl
 MUSL_INCLUDE  ?= /usr/include/x86_64-linux-musl
 TENDER_UAPI   := $(BUILD)/tender-uapi
-TENDER_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE \
+TENDER_CFLAGS  = -std=gnu11 -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE \
                  -fstack-protector-strong -fstack-clash-protection -fPIE \
                  -nostdinc -isystem $(MUSL_INCLUDE) \
                  -isystem $(shell $(TENDER_CC) -print-file-name=include) \
                  -isystem $(TENDER_UAPI) -Inabla-lib/abi
 TENDER_LDFLAGS := -static-pie -nostdlib -Wl,-z,relro,-z,now -Wl,-z,noexecstack
-TENDER_START  := $(MUSL_LIB)/rcrt1.o $(MUSL_LIB)/crti.o \
+TENDER_START   = $(MUSL_LIB)/rcrt1.o $(MUSL_LIB)/crti.o \
                  $(shell $(TENDER_CC) -print-file-name=crtbeginS.o)
-TENDER_END    := -L$(MUSL_LIB) -lc $(shell $(TENDER_CC) -print-libgcc-file-name) \
+TENDER_END     = -L$(MUSL_LIB) -lc $(shell $(TENDER_CC) -print-libgcc-file-name) \
                  $(shell $(TENDER_CC) -print-file-name=crtendS.o) $(MUSL_LIB)/crtn.o
 
 .PHONY: tender fuzz-tender
