@@ -6,7 +6,10 @@ TENDER_PREFIX ?= /opt/runnc/bin
 # runnc starts three times per container (create, start, delete), so its
 # start-up counts: linked statically (no loader, about 0.5 ms), with Go's
 # own resolver and user lookup (no NSS) and without urfave/cli's man-page
-# generator, whose Markdown tables cost every start 0.3 ms.
+# generator, whose Markdown tables cost every start 0.3 ms. Its cgo (runc's
+# specconv brings C) links musl, as the tender does: glibc's static start
+# cost every start of runnc 1.3 ms more (BENCHMARKS.md, the startup group).
+GO_CC   ?= musl-gcc
 GOFLAGS_BUILD := -trimpath -tags netgo,osusergo,urfave_cli_no_docs \
 	-ldflags "-s -w -linkmode external -extldflags -static -X main.gitCommit=$(shell git rev-parse --short HEAD 2>/dev/null)"
 
@@ -23,8 +26,8 @@ include nabla-lib/guest/guest.mk
 
 runnc:
 	@mkdir -p $(BUILD)
-	$(GO) build $(GOFLAGS_BUILD) -o $(BUILD)/runnc ./runnc
-	$(GO) build $(GOFLAGS_BUILD) -o $(BUILD)/runnc-image ./runnc-image
+	CC=$(GO_CC) $(GO) build $(GOFLAGS_BUILD) -o $(BUILD)/runnc ./runnc
+	CC=$(GO_CC) $(GO) build $(GOFLAGS_BUILD) -o $(BUILD)/runnc-image ./runnc-image
 
 # The library's embedding example; tests/runtime runs it.
 examples:
