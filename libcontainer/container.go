@@ -79,6 +79,12 @@ func (c *nablaContainer) currentStatus() Status {
 	if !alive(c.state.InitPid, c.state.InitStartTime) {
 		return Stopped
 	}
+	return c.liveStatus()
+}
+
+// liveStatus is the status of a container whose process is alive (alive,
+// or pin, has just looked).
+func (c *nablaContainer) liveStatus() Status {
 	// Frozen first: a created container can be paused too, and start
 	// must not wait on a fifo that the frozen init cannot open.
 	if c.frozen() {

@@ -24,16 +24,23 @@ func (c *nablaContainer) Destroy(force bool) error {
 		return err
 	}
 	defer unlock()
-	status := c.currentStatus()
+	// One look at the process: the pin that tells whether it lives is the
+	// one the kill goes through.
+	pidfd, err := c.pin()
+	if err != nil {
+		return err
+	}
+	if pidfd < 0 {
+		return c.destroy()
+	}
+	defer unix.Close(pidfd)
 	if !force {
-		if err := c.refuse(opDelete, status); err != nil {
+		if err := c.refuse(opDelete, c.liveStatus()); err != nil {
 			return err
 		}
 	}
-	if status != Stopped {
-		if err := c.killAndWait(); err != nil {
-			return err
-		}
+	if err := c.killPinned(pidfd); err != nil {
+		return err
 	}
 	return c.destroy()
 }
@@ -71,18 +78,31 @@ func (c *nablaContainer) stopCreate(pid int, start uint64) error {
 // stopGrace is how long a create has to undo its work after SIGTERM.
 const stopGrace = 10 * time.Second
 
-// killAndWait kills the container's process and waits until it has exited
-// (its reaper, the shim or `runnc run`, may leave it a zombie a while).
-func (c *nablaContainer) killAndWait() error {
-	pid := c.state.InitPid
-	pidfd, err := pin(pid, c.state.InitStartTime)
+// pin pins the container's process (see pin): -1 if it is gone.
+func (c *nablaContainer) pin() (int, error) {
+	pidfd, err := pin(c.state.InitPid, c.state.InitStartTime)
 	if err != nil {
-		return fmt.Errorf("container %s (pid %d): %w", c.name(), pid, err)
+		return -1, fmt.Errorf("container %s (pid %d): %w", c.name(), c.state.InitPid, err)
 	}
-	if pidfd < 0 {
-		return nil // gone already
+	return pidfd, nil
+}
+
+// killAndWait kills the container's process, if it lives, and waits until
+// it has exited.
+func (c *nablaContainer) killAndWait() error {
+	pidfd, err := c.pin()
+	if err != nil || pidfd < 0 {
+		return err
 	}
 	defer unix.Close(pidfd)
+	return c.killPinned(pidfd)
+}
+
+// killPinned kills the process of pidfd, from pin, and waits until it has
+// exited (its reaper, the shim or `runnc run`, may leave it a zombie a
+// while).
+func (c *nablaContainer) killPinned(pidfd int) error {
+	pid := c.state.InitPid
 	if err := c.signalPinned(pidfd, unix.SIGKILL, true); err != nil {
 		return err
 	}

@@ -26,9 +26,9 @@ func (c *nablaContainer) signal(sig os.Signal, all bool) error {
 	if !ok {
 		return fmt.Errorf("signal %v is not a Unix signal", sig)
 	}
-	pidfd, err := pin(c.state.InitPid, c.state.InitStartTime)
+	pidfd, err := c.pin()
 	if err != nil {
-		return fmt.Errorf("signal container %s: %w", c.name(), err)
+		return fmt.Errorf("signal: %w", err)
 	}
 	if pidfd < 0 {
 		return c.signalGone(all)
