@@ -40,7 +40,11 @@ func LoadBundle(bundle string) (*Config, error) {
 	if err := dec.Decode(&spec); err != nil {
 		return nil, errorf(ErrInvalidConfig, "%s in bundle %s is not valid OCI JSON: %w", specConfig, abs, err)
 	}
-	return NewConfig(abs, spec.spec())
+	cfg, err := NewConfig(abs, spec.spec())
+	if err == nil {
+		debugStep("", "config", "%s read and converted", filepath.Join(abs, specConfig))
+	}
+	return cfg, err
 }
 
 const specConfig = "config.json"

@@ -124,6 +124,7 @@ func (c *nablaContainer) destroy() error {
 	if _, err := c.state.config(); err != nil {
 		return fmt.Errorf("delete %s: %w", c.name(), err)
 	}
+	debugStep(c.id, "config", "config decoded")
 	in := c.input()
 	var errs []error
 	phases := []struct {
@@ -163,6 +164,6 @@ func (c *nablaContainer) destroy() error {
 		return errorf(err, "delete %s: not everything it held could be removed: %s",
 			c.name(), strings.ReplaceAll(err.Error(), "\n", "; "))
 	}
-	logrus.WithField("id", c.id).Debug("deleted")
+	debugStep(c.id, "deleted", "deleted: cgroup and state removed")
 	return nil
 }

@@ -77,6 +77,7 @@ func (c *nablaContainer) start(p *Process) (retErr error) {
 		return fmt.Errorf("cannot create container %s: %w", c.name(), err)
 	}
 	defer join.close()
+	debugStep(c.id, "cgroup", "cgroup made")
 	join.set(cmd)
 	err = cmd.Start()
 	childSock.Close() // init's end: EOF reaches us if init dies
@@ -98,7 +99,7 @@ func (c *nablaContainer) start(p *Process) (retErr error) {
 	if err := c.state.save(c.dir); err != nil {
 		return fmt.Errorf("start %s: save state: %w", c.name(), err)
 	}
-	logrus.WithField("id", c.id).Debugf("init %s started as pid %d", cmd.Path, cmd.Process.Pid)
+	debugStep(c.id, "init", "init %s started as pid %d", cmd.Path, cmd.Process.Pid)
 	if err := join.adopt(cmd.Process.Pid); err != nil {
 		return fmt.Errorf("cannot create container %s: %w", c.name(), err)
 	}
@@ -106,6 +107,7 @@ func (c *nablaContainer) start(p *Process) (retErr error) {
 	if err := sync.expectReady(); err != nil {
 		return c.initFailed(err)
 	}
+	debugStep(c.id, "ready", "init is in its cgroup and network namespace")
 	if err := setRlimits(cmd.Process.Pid, c.state.Process.Rlimits); err != nil {
 		return fmt.Errorf("cannot create container %s: %w", c.name(), err)
 	}
@@ -130,9 +132,9 @@ func (c *nablaContainer) start(p *Process) (retErr error) {
 		return c.initFailed(err)
 	}
 	if w == nil {
-		logrus.WithField("id", c.id).Debug("init told to pause: a pod sandbox runs no guest")
+		debugStep(c.id, "workload", "init told to pause: a pod sandbox runs no guest")
 	} else {
-		logrus.WithField("id", c.id).Debugf("workload sent to init: %s %q", w.Path, w.Args)
+		debugStep(c.id, "workload", "workload sent to init: %s %q", w.Path, w.Args)
 	}
 	if err := c.state.save(c.dir); err != nil {
 		return fmt.Errorf("start %s: save state: %w", c.name(), err)
@@ -318,7 +320,7 @@ func (c *nablaContainer) exec() error {
 	if err := os.Remove(fifo); err != nil {
 		return fmt.Errorf("start %s: remove exec fifo: %w", c.name(), err)
 	}
-	logrus.WithField("id", c.id).Debugf("init (pid %d) passed the exec fifo: the workload runs", c.state.InitPid)
+	debugStep(c.id, "fifo", "init (pid %d) passed the exec fifo: the workload runs", c.state.InitPid)
 	if err := runHooks(hooks, configs.Poststart, c.ociState(specs.StateRunning, c.state.InitPid)); err != nil {
 		return fmt.Errorf("start %s: %w", c.name(), err)
 	}

@@ -241,6 +241,7 @@ func (f *NablaFactory) Create(id string, config *Config) (_ Container, retErr er
 	if err := c.state.save(dir); err != nil {
 		return nil, fmt.Errorf("create %s: save state: %w", name, err)
 	}
+	debugStep(id, "state", "state directory made and locked, cgroup planned, state saved")
 	steps := []struct {
 		phase  string
 		create func(llif.Input) (*llif.LLState, error)
@@ -289,6 +290,21 @@ func (f *NablaFactory) Create(id string, config *Config) (_ Container, retErr er
 	return c, nil
 }
 
+// debugStep tells --debug that a step of a command is done. Its "step"
+// field names the step, and the log's timestamps (nanoseconds) time it
+// against the step before: the bench's breakdown of a run reads them
+// (tests/bench/steps.go).
+func debugStep(id, step, format string, args ...any) {
+	if !logrus.IsLevelEnabled(logrus.DebugLevel) {
+		return
+	}
+	f := logrus.Fields{"step": step}
+	if id != "" {
+		f["id"] = id
+	}
+	logrus.WithFields(f).Debugf(format, args...)
+}
+
 // logPhase tells --debug what a handler phase did: how long it took and
 // the state it handed on, or how it failed.
 func logPhase(id, phase string, begin time.Time, st *llif.LLState, err error) {
@@ -334,6 +350,7 @@ func (f *NablaFactory) Load(id string) (Container, error) {
 	if err != nil {
 		return nil, unreadable(id, err)
 	}
+	debugStep(id, "load", "state loaded")
 	return &nablaContainer{id: id, dir: dir, factory: f, handlers: handlers, state: st}, nil
 }
 

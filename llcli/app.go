@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/docker/go-units"
 	"github.com/nabla-containers/runnc/libcontainer"
@@ -170,10 +171,11 @@ func setupLogging(ctx *cli.Context) error {
 		logrus.SetLevel(logrus.DebugLevel)
 	}
 	switch f := ctx.GlobalString("log-format"); f {
+	// Nanoseconds: --debug's lines time the steps of a command.
 	case "json":
-		logrus.SetFormatter(&logrus.JSONFormatter{})
+		logrus.SetFormatter(&logrus.JSONFormatter{TimestampFormat: time.RFC3339Nano})
 	case "text", "":
-		logrus.SetFormatter(&logrus.TextFormatter{DisableColors: true, FullTimestamp: true})
+		logrus.SetFormatter(&logrus.TextFormatter{DisableColors: true, FullTimestamp: true, TimestampFormat: time.RFC3339Nano})
 	default:
 		return fmt.Errorf("unknown log format %q: use text or json", f)
 	}
@@ -184,6 +186,11 @@ func setupLogging(ctx *cli.Context) error {
 		}
 		logrus.SetOutput(f)
 		logToFile = true
+	}
+	// The first step of the command: what came before is the start of
+	// the process (tests/bench/steps.go).
+	if logrus.IsLevelEnabled(logrus.DebugLevel) {
+		logrus.WithField("step", "command").Debugf("command line %q", os.Args)
 	}
 	return nil
 }

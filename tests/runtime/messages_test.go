@@ -3,6 +3,7 @@ package runtime_test
 import (
 	"encoding/json"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -42,16 +43,31 @@ func TestDebugLogsEachPhase(t *testing.T) {
 		t.Fatal(err)
 	}
 	phases := map[string]bool{}
-	var msgs []string
+	var msgs, steps []string
 	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
-		var entry struct{ Level, Msg, Phase string }
+		var entry struct{ Level, Msg, Phase, Step, Time string }
 		if err := json.Unmarshal([]byte(line), &entry); err != nil {
 			t.Fatalf("log line %q: %v", line, err)
 		}
 		if entry.Level == "debug" {
 			phases[entry.Phase] = true
 			msgs = append(msgs, entry.Msg)
+			if step := entry.Step + entry.Phase; step != "" {
+				steps = append(steps, step)
+			}
 		}
+		// The steps are timed by their lines: a time in whole seconds
+		// would time nothing.
+		if !strings.Contains(entry.Time, ".") {
+			t.Errorf("log line %q: its time has no fraction of a second", line)
+		}
+	}
+	// The bench's breakdown of a run (tests/bench/steps.go) names these
+	// steps, in this order.
+	want := []string{"command", "config", "state", "FsCreate", "NetworkCreate", "ExecCreate", "cgroup", "init", "ready",
+		"FsRun", "NetworkRun", "ExecRun", "workload", "command", "load", "config", "ExecDestroy", "NetworkDestroy", "FsDestroy", "deleted"}
+	if !slices.Equal(steps, want) {
+		t.Errorf("the steps of create and delete --force in the log are\n%q, want\n%q", steps, want)
 	}
 	for _, p := range []string{"FsCreate", "NetworkCreate", "ExecCreate", "FsRun", "NetworkRun", "ExecRun", "ExecDestroy", "NetworkDestroy", "FsDestroy"} {
 		if !phases[p] {
