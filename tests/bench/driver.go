@@ -69,11 +69,13 @@ func newDriver(name, binary, dir string, flags []string, r *reaper) (*driver, er
 	return d, nil
 }
 
-// emptyTwin is a driver of the same runtime and bundles whose root (and,
-// for runnc, disk directory) is its own and empty: beside a crowded root
-// it times the same calls at the same moment with nothing in its way.
-func (d *driver) emptyTwin() (*driver, error) {
-	dir := d.dir + "-empty"
+// twin is a driver of the same runtime and bundles whose root (and, for
+// runnc, disk directory) is its own and empty, in d's directory's name
+// with suffix: beside a crowded root it times the same calls at the same
+// moment with nothing in its way, and with --debug it leaves the
+// lifecycle's log alone.
+func (d *driver) twin(suffix string) (*driver, error) {
+	dir := d.dir + suffix
 	flags := slices.Clone(d.flags)
 	if i := slices.Index(flags, "--disk-dir"); i >= 0 && i+1 < len(flags) {
 		flags[i+1] = filepath.Join(dir, "disks")

@@ -172,6 +172,14 @@ func Bench(ctx context.Context, cfg config, repo string, opts options) (*Results
 			lifecycle.Notes = append(lifecycle.Notes, profileNote)
 		}
 	}
+	if cfg.want("steps") {
+		if i := slices.IndexFunc(drivers, func(d *driver) bool { return d.name == "runnc" && d.ok() }); i >= 0 {
+			steps := &Group{ID: "steps", Title: "Where a run goes: runnc's steps, from its --debug log (hello: create + start + wait + delete)",
+				Columns: []string{"runnc"}, Notes: stepNotes}
+			res.Groups = append(res.Groups, steps)
+			measureSteps(ctx, cfg, drivers[i], steps)
+		}
+	}
 	all := drivers
 	drivers = slices.DeleteFunc(slices.Clone(all), func(d *driver) bool { return d.name == baselineName })
 	running := usable(drivers)
@@ -273,7 +281,7 @@ func rerender(opts options) error {
 }
 
 // groupIDs are the groups Bench measures, in its order (-groups).
-var groupIDs = []string{"lifecycle", "boot", "create-size", "memory", "startup", "scale", "surface", "network", "images"}
+var groupIDs = []string{"lifecycle", "steps", "boot", "create-size", "memory", "startup", "scale", "surface", "network", "images"}
 
 func newGroup(id, title string, drivers []*driver) *Group {
 	g := &Group{ID: id, Title: title, Baseline: "runc"}

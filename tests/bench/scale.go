@@ -173,7 +173,7 @@ func scaleOne(ctx context.Context, cfg config, d *driver, bundle string, r scale
 			stopContainer(d, c)
 		}
 	}()
-	empty, err := d.emptyTwin()
+	empty, err := d.twin("-empty")
 	if err != nil {
 		r.empty.Cells[d.name] = ErrorCell("%v", err)
 	} else {
