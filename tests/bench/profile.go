@@ -2,45 +2,34 @@ package main
 
 import "strings"
 
-// runProfile is where the time of one run (create, start, wait, delete of
-// hello, as the lifecycle rows drive it) goes, step by step, and what is
-// left of the growth with a thousand containers: a profile taken by hand
-// (the text says how), not measured again by each bench run.
-var runProfile = Section{Title: "Where a run goes, and the floor left (profiled 2026-12-05)", Body: strings.Join([]string{
-	"How: a build of runnc that wrote a timestamp at each step below (not kept in the tree), driven like the lifecycle rows " +
-		"(create with a pid file, start, wait as a subreaper, delete) 40 to 60 times, interleaved with runnc before the change " +
-		"(main at bdf6276) and runc running busybox echo, load 1.4-2; perf trace and strace -f for the system calls; a C probe " +
-		"for the kernel's share (each operation alone, median of 100). runc: run 90.6-94.2 ms (create 53.8-55.6, start 17.2-17.4, " +
-		"delete 17.1-18.0). runnc: run 61.7-62.0 ms before, 56.7-57.4 after (0.66-0.68× runc, now 0.61-0.63×); the steps this change " +
-		"touched account for 1.3 ms of that, the rest is the three starts, 0.7-1 ms faster each in this build and --version alike, " +
-		"which nothing here explains (the binary's layout).",
+// runProfile is what the steps of one run (create, start, wait, delete
+// of hello; the steps group times them) are made of, and what is left of
+// the growth with a thousand containers: a profile taken by hand (the
+// text says how), not measured again by each bench run.
+var runProfile = Section{Title: "Where a run goes: what its steps are made of, and the floor left (profiled 2026-12-05 and -06)", Body: strings.Join([]string{
+	"The steps group above times a run step by step in every bench run, from runnc's --debug log. What the steps are made of, " +
+		"from profiles taken by hand (perf trace and strace -f for the system calls; a C probe for the kernel's share, each " +
+		"operation alone, median of 100; builds with more timestamps, not kept in the tree):",
 	"",
-	"| step (runnc, after) | ms | whose | what |",
-	"|---|---|---|---|",
-	"| 3 starts of runnc, exec → main | 10.0 + 10.1 + 9.9 | Go runtime, package inits, page faults | an empty static Go program: 5.7 exec → main, 0.85 main → reaped |",
-	"| 3 exits, main → reaped | 1.2 + 2.5 + 1.2 | kernel | start's exit runs beside the tender's boot on the other core |",
-	"| 3 command lines, main → command | 0.5 × 3 | urfave/cli | |",
-	"| create: config.json read, decoded, converted | 1.58 (was 2.09) | encoding/json | the first decode of a struct builds the codecs of every type it reaches: specs.Spec reached Windows, Solaris, VM, z/OS |",
-	"| create: state directory, lock, creator's start time | 0.47 | runnc | |",
-	"| create: 7 saves of state.json | 1.56 + 0.24 + 0.44 + 0.41 + 0.39 + 0.60 + 0.46 | encoding/json, tmpfs | the first encodes runc's configs.Config, about 1.1 ms of codecs; a write is 5 system calls (was 8); the fifth, of the cgroup's paths, has gone since: they go in the first (create 23.30 → 23.04 ms, 60 interleaved) |",
-	"| create: FsCreate, NetworkCreate, ExecCreate | 0.84, 0.01, 0.22 | handlers | view of the rootfs, disk image key and lock, user marker, sweep; the ELF notes |",
-	"| create: cgroup manager and paths | 1.14 | runc's cgroups fs | without linux.cgroupsPath every hierarchy's path is relative to runnc's own: /proc/self/cgroup read 10 times (Docker and containerd give absolute paths) |",
-	"| create: cgroup directories | 0.52 + 0.11 | kernel | mkdir in 9 hierarchies 0.27, cpuset.cpus and .mems copied 0.09 (probe) |",
-	"| create: runnc-init cloned into a new netns and the v2 cgroup, exec | 1.21 | kernel, Go | the new network namespace +0.46 (probe); os/exec's pidfd probe (a vfork) |",
-	"| create: init joins 8 v1 cgroups (\"0\" to tasks), says ready | 0.99 | kernel | 0.37 of writes (probe) |",
-	"| create: NetworkRun, ExecRun | 0.89 (was 1.06), 0.09 | handlers | a thread in init's netns, netlink: no eth0 in a new namespace |",
-	"| create: workload sent to init | 0.25 | | |",
-	"| start: state loaded | 0.84 | encoding/json | |",
-	"| start: lock, hooks, exec fifo | 0.60 | | |",
-	"| wait: tender boots hello, which prints and exits | 1.0 after start returns | nabla-run | its boot (exec → exit, the boot row) runs mostly during start's exit |",
-	"| delete: state loaded, config decoded | 0.85 + 1.01 | encoding/json | runc's configs.Config decoded builds all its codecs |",
-	"| delete: FsDestroy, cgroups removed, state removed | 0.91, 0.24, 0.33 | handlers, kernel | rmdir of 9 cgroups 0.21 (probe) |",
+	"| step | what it is made of |",
+	"|---|---|",
+	"| exec → command line read (create, start, delete) | the Go runtime's start and package inits (the next section): an empty static Go program takes 5.4-6 ms to main |",
+	"| exit (→ reaped) | the Go runtime's exit and the kernel's teardown of 5-6 threads and the address space (an empty program: 0.85 ms from main); create's holds the last save of state.json and the pid file's write, and start's runs beside the tender's boot on the other core |",
+	"| create: config.json | encoding/json's first decode in a process builds its view of every struct type the input reaches (about 1.5 ms), then runc's specconv (0.1 ms) |",
+	"| create: state directory … saved | without linux.cgroupsPath, opencontainers/cgroups' fs manager finds each hierarchy's path relative to runnc's own: /proc/self/cgroup read 18 times and each of 15 controllers' mountpoint checked, about 1.5 ms (0.8 ms with an absolute cgroupsPath, as engines give); the first save encodes runc's configs.Config, about 1.1 ms of codecs; a save is 5 system calls |",
+	"| create: FsCreate, delete: FsDestroy | the disk image's user marker on the disk directory's file system (ext4 here): create makes the image's users directory and its marker, delete removes both and marks the image unused; a metadata operation on ext4 takes 0.06-0.4 ms |",
+	"| create: cgroup | mkdir in 9 hierarchies 0.27 ms, cpuset.cpus and .mems copied 0.09 (probe); with no other cpuset cgroup on the host, the cpuset's mkdir turns the kernel's cpusets_enabled static key on and patches the kernel's text (perf: static_key_slow_inc_cpuslocked, __text_poke), 1.5-1.8 ms on this VM against 0.015 ms while another cpuset exists or for 10 ms after the last went: runc pays it alike |",
+	"| create: init | the new network namespace 0.46 ms (probe), the clone into the v2 cgroup and exec of runnc-init (a static musl program), os/exec's pidfd probe (a vfork), init's start time read, a save |",
+	"| create: ready | init writes \"0\" to the tasks file of its 8 v1 hierarchies, 0.37 ms of writes (probe) |",
+	"| create: NetworkRun | a thread in init's network namespace, one netlink dump of its links: no eth0 in a new namespace |",
+	"| start: state loaded, fifo | the process's first decode of state.json (2.6 KB, its codecs built); the lock, the state read again, the exec fifo opened |",
+	"| delete: config | runc's configs.Config decoded, building all its codecs, about 1 ms |",
 	"",
-	"Floor: the Go runtime's start and exit are 35 of the 57 ms, three processes that an engine starts (create, start, delete). " +
-		"At the empty program's 6.6 ms each they would be 20 ms, 0.21× runc's run, which leaves 10 ms of the 0.33× target for all " +
-		"of runnc's own work, now 22 ms. Its largest part is encoding/json building codecs in each fresh process (5.4 ms: " +
-		"config.json, configs.Config encoded at create and decoded at delete, state decoded at start and delete): state.json " +
-		"holding runc's configs.Config is the lever. The kernel's own share (netns, cgroups, clone, exec of init and tender) is about 3 ms.",
+	"Floor: the three starts of a Go program and their exits are about three fifths of the run (the steps group). At the empty " +
+		"program's 6.6 ms each (start and exit) they would be 20 ms, 0.2× runc's run, which leaves 15 ms of the 0.33× target for " +
+		"all of runnc's own work, about 20 ms now, spread over a dozen steps of 0.5 to 3 ms. Its largest part is encoding/json " +
+		"building codecs in each fresh process (about 5 ms: config.json, configs.Config encoded at create and decoded at delete, " +
+		"state decoded at start and delete). The kernel's own share (netns, cgroups, clone, exec of init and tender) is about 3 ms.",
 	"",
 	"One `run` call (the lifecycle group's second row: runnc run of hello in the foreground, which creates, starts, waits " +
 		"and deletes in one process) is 0.55-0.56× runc run of busybox echo (32.8-33.6 ms against 59.9-60.3, two runs of 40 " +
