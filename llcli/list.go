@@ -1,9 +1,11 @@
 package llcli
 
 import (
+	"bufio"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/user"
 	"path/filepath"
@@ -58,23 +60,35 @@ Example: runnc list --format json`,
 				states = append(states, st)
 			}
 		}
-		if ctx.Bool("quiet") {
-			for _, s := range states {
-				fmt.Println(s.ID)
-			}
-			return nil
+		// One write: unbuffered, the table's writer would make one per
+		// cell and padding, a dozen system calls a container.
+		out := bufio.NewWriter(os.Stdout)
+		if err := printStates(out, states, format, ctx.Bool("quiet")); err != nil {
+			return err
 		}
-		if format == "json" {
-			return json.NewEncoder(os.Stdout).Encode(states)
-		}
-		w := tabwriter.NewWriter(os.Stdout, 12, 1, 3, ' ', 0)
-		fmt.Fprint(w, "ID\tPID\tSTATUS\tBUNDLE\tCREATED\tOWNER\n")
-		for _, s := range states {
-			fmt.Fprintf(w, "%s\t%d\t%s\t%s\t%s\t%s\n", s.ID, s.Pid, s.Status, TableCell(s.Bundle),
-				s.Created.Format(time.RFC3339Nano), s.Owner)
-		}
-		return w.Flush()
+		return out.Flush()
 	},
+}
+
+// printStates writes the listed containers to out: their ids, JSON or a
+// table.
+func printStates(out io.Writer, states []containerState, format string, quiet bool) error {
+	if quiet {
+		for _, s := range states {
+			fmt.Fprintln(out, s.ID)
+		}
+		return nil
+	}
+	if format == "json" {
+		return json.NewEncoder(out).Encode(states)
+	}
+	w := tabwriter.NewWriter(out, 12, 1, 3, ' ', 0)
+	fmt.Fprint(w, "ID\tPID\tSTATUS\tBUNDLE\tCREATED\tOWNER\n")
+	for _, s := range states {
+		fmt.Fprintf(w, "%s\t%d\t%s\t%s\t%s\t%s\n", s.ID, s.Pid, s.Status, TableCell(s.Bundle),
+			s.Created.Format(time.RFC3339Nano), s.Owner)
+	}
+	return w.Flush()
 }
 
 // listed is the container id as list shows it. One deleted meanwhile is
