@@ -20,26 +20,75 @@ type procStat struct {
 }
 
 func readProcStat(pid int) (procStat, error) {
-	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	// Read with plain system calls into the stack: os.ReadFile costs a
+	// stat, the poller's probes and a heap buffer, and list and every
+	// status check read one of these per container.
+	path := "/proc/" + strconv.Itoa(pid) + "/stat"
+	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
 	if err != nil {
-		return procStat{}, err
+		return procStat{}, &os.PathError{Op: "open", Path: path, Err: err}
 	}
+	var buf [2048]byte // 52 fields and a 64-byte name fit
+	n, err := readFull(fd, buf[:])
+	unix.Close(fd)
+	if err != nil {
+		return procStat{}, &os.PathError{Op: "read", Path: path, Err: err}
+	}
+	return parseProcStat(pid, buf[:n])
+}
+
+// readFull reads fd until EOF or buf is full.
+func readFull(fd int, buf []byte) (int, error) {
+	n := 0
+	for n < len(buf) {
+		m, err := unix.Read(fd, buf[n:])
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return n, err
+		}
+		if m == 0 {
+			break
+		}
+		n += m
+	}
+	return n, nil
+}
+
+// parseProcStat reads the state letter (field 3) and the start time
+// (field 22) of a /proc/<pid>/stat line.
+func parseProcStat(pid int, data []byte) (procStat, error) {
 	// The command name may hold spaces and parentheses: fields start after
 	// the last ')'.
 	i := bytes.LastIndexByte(data, ')')
 	if i < 0 || i+2 >= len(data) {
 		return procStat{}, fmt.Errorf("malformed /proc/%d/stat", pid)
 	}
-	fields := bytes.Fields(data[i+2:])
-	// fields[0] is field 3 (state); start time is field 22.
-	if len(fields) < 20 {
-		return procStat{}, fmt.Errorf("malformed /proc/%d/stat", pid)
+	var st procStat
+	rest := data[i+2:]
+	for field := 3; field <= 22; field++ {
+		rest = bytes.TrimLeft(rest, " ")
+		end := bytes.IndexAny(rest, " \n")
+		if end < 0 {
+			end = len(rest)
+		}
+		if end == 0 {
+			return procStat{}, fmt.Errorf("malformed /proc/%d/stat", pid)
+		}
+		switch field {
+		case 3:
+			st.state = rest[0]
+		case 22:
+			start, err := strconv.ParseUint(string(rest[:end]), 10, 64)
+			if err != nil {
+				return procStat{}, fmt.Errorf("malformed start time in /proc/%d/stat: %w", pid, err)
+			}
+			st.startTime = start
+		}
+		rest = rest[end:]
 	}
-	start, err := strconv.ParseUint(string(fields[19]), 10, 64)
-	if err != nil {
-		return procStat{}, fmt.Errorf("malformed start time in /proc/%d/stat: %w", pid, err)
-	}
-	return procStat{state: fields[0][0], startTime: start}, nil
+	return st, nil
 }
 
 // alive reports whether pid is still the process that started at startTime

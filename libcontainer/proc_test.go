@@ -3,6 +3,7 @@ package libcontainer
 import (
 	"os"
 	"os/exec"
+	"strings"
 	"testing"
 	"time"
 
@@ -62,4 +63,38 @@ func TestPinAndWaitExit(t *testing.T) {
 	if fd, err := pin(cmd.Process.Pid, st.startTime); err != nil || fd != -1 {
 		t.Fatalf("pin of a zombie: %d, %v", fd, err)
 	}
+}
+
+// The state and start time come from the fields after the last ')': a
+// command name may hold spaces and parentheses. A line cut short is
+// refused.
+func TestParseProcStat(t *testing.T) {
+	tail := " 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 424242 20 21 22\n"
+	for _, c := range []struct {
+		line  string
+		state byte
+		start uint64
+	}{
+		{"42 (sleep) S" + tail, 'S', 424242},
+		{"42 (a) b (c) ) Z" + tail, 'Z', 424242},
+		{"42 (x\ny) R" + tail, 'R', 424242},
+	} {
+		st, err := parseProcStat(42, []byte(c.line))
+		if err != nil || st.state != c.state || st.startTime != c.start {
+			t.Errorf("%q: %+v, %v; want state %c, start %d", c.line, st, err, c.state, c.start)
+		}
+	}
+	for _, bad := range []string{"", "42 (sleep)", "42 (sleep) S 1 2 3", "42 (sleep) S" + strings.Replace(tail, "424242", "x", 1)} {
+		if st, err := parseProcStat(42, []byte(bad)); err == nil {
+			t.Errorf("%q: parsed as %+v, want an error", bad, st)
+		}
+	}
+}
+
+func FuzzParseProcStat(f *testing.F) {
+	f.Add([]byte("42 (sleep) S 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 424242 20\n"))
+	f.Add([]byte("1 ()) ) ) R"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		parseProcStat(1, data) // must not panic, whatever the kernel or a fake /proc says
+	})
 }
