@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/nabla-containers/runnc/internal/atomicfile"
@@ -101,16 +102,24 @@ func (s *State) hooks() (configs.Hooks, error) {
 // readState reads the state in the container directory dir (see
 // readStateFile).
 func readState(dir string) (*State, error) {
-	data, err := readStateFile(dir)
-	if err != nil {
+	// The decoded state keeps no byte of the file (strings and raw
+	// messages are copies), so its buffer serves the next read: list reads
+	// a state per container, and each buffer of its own would be fresh
+	// pages, a fault each.
+	b := stateBuffers.Get().(*bytes.Buffer)
+	defer stateBuffers.Put(b)
+	b.Reset()
+	if err := readStateFileInto(dir, b); err != nil {
 		return nil, err
 	}
 	var s State
-	if err := json.Unmarshal(data, &s); err != nil {
+	if err := json.Unmarshal(b.Bytes(), &s); err != nil {
 		return nil, fmt.Errorf("state file %s is corrupt: %w", filepath.Join(dir, stateFile), err)
 	}
 	return &s, nil
 }
+
+var stateBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // readStateFile reads the state file in the container directory dir. Its
 // hooks run as root and Destroy removes what it names, so it must be a
@@ -118,35 +127,41 @@ func readState(dir string) (*State, error) {
 // root alone (the root above was checked by New), the file no symlink or
 // fifo.
 func readStateFile(dir string) ([]byte, error) {
+	var b bytes.Buffer
+	if err := readStateFileInto(dir, &b); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// readStateFileInto is readStateFile into b.
+func readStateFileInto(dir string, b *bytes.Buffer) error {
 	path := filepath.Join(dir, stateFile)
 	f, fi, err := safefile.OpenRegular(path)
 	if errors.Is(err, safefile.ErrNotRegular) {
-		return nil, fmt.Errorf("state file %s is not a regular file: runnc uses only state it wrote itself; remove %s by hand", path, dir)
+		return fmt.Errorf("state file %s is not a regular file: runnc uses only state it wrote itself; remove %s by hand", path, dir)
 	}
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer f.Close()
 	di, err := os.Lstat(dir)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	for _, c := range []struct {
 		path string
 		fi   fs.FileInfo
 	}{{dir, di}, {path, fi}} {
 		if err := safedir.Trusted(c.path, c.fi); err != nil {
-			return nil, fmt.Errorf("%w: runnc uses only state it wrote itself; remove %s by hand", err, dir)
+			return fmt.Errorf("%w: runnc uses only state it wrote itself; remove %s by hand", err, dir)
 		}
 	}
 	// Read at the size fstat gave: io.ReadAll's doubling from 512 bytes
 	// would touch a fresh span of each size class on the way.
-	var b bytes.Buffer
 	b.Grow(int(fi.Size()) + bytes.MinRead)
-	if _, err := b.ReadFrom(f); err != nil {
-		return nil, err
-	}
-	return b.Bytes(), nil
+	_, err = b.ReadFrom(f)
+	return err
 }
 
 // save writes the state atomically: a reader sees the old file or the new
