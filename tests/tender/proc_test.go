@@ -1,11 +1,13 @@
 package tender_test
 
 import (
+	"bufio"
 	"context"
 	"debug/elf"
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -126,7 +128,14 @@ func TestGuestPagesAreItsFiles(t *testing.T) {
 	var pid int
 	for range 2 {
 		cmd := command(t, "--mem=16", hello, `{"cmdline":"hello.nabla sleep"}`)
+		out, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
 		startResident(t, cmd)
+		// The filter goes on just before the jump: the guest has touched
+		// its pages only once it has printed its last line and sleeps.
+		waitLine(t, out, "mem: ")
 		pid = cmd.Process.Pid
 	}
 	maps := readSmaps(t, pid)
@@ -150,6 +159,18 @@ func TestGuestPagesAreItsFiles(t *testing.T) {
 	if checked == 0 {
 		t.Fatalf("%s has no read-only segment with file bytes", hello)
 	}
+}
+
+// waitLine reads r until a line starting with prefix.
+func waitLine(t *testing.T, r io.Reader, prefix string) {
+	t.Helper()
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		if strings.HasPrefix(sc.Text(), prefix) {
+			return
+		}
+	}
+	t.Fatalf("the guest's output ended before a line starting %q (%v)", prefix, sc.Err())
 }
 
 // TestSetupStateReleased: what the tender needs only until the jump (its
