@@ -65,11 +65,22 @@ var runProfile = Section{Title: "Where a run goes: what its steps are made of, a
 		"meanwhile made runnc's create + delete 1.7-2.1 ms faster (39.7 against 41.6 ms, 30 interleaved), while one sleeping " +
 		"runnc container beside it changed it by 0.6 ms.",
 	"",
+	"`list` (2026-12-06): per container it reads and decodes the state, reads /proc/<pid>/stat and the freezer's state, and " +
+		"prints a row. Three changes took it from 0.21 to 0.13 ms a container (a root of 200 sleeping containers, 80 interleaved: " +
+		"54.4 → 37.7 ms; of 1,000, 20 interleaved: 176 → 133 ms, against runc's 0.28 ms a container in the scale group): one " +
+		"buffered write of the output (the table's writer made a write per cell and padding), /proc/<pid>/stat read with plain " +
+		"system calls into the stack and parsed in place (os.ReadFile cost a stat, the poller's probes and a heap buffer, " +
+		"bytes.Fields a slice of 50), and the state read into a pooled buffer (11.7 → 8.5 KB allocated a container: on this VM " +
+		"each fresh page of heap is a fault, 11 µs). Left: the state's JSON decode (about a quarter of the time), the freezer's " +
+		"state through opencontainers/cgroups (a seventh), about 3 fresh pages a container. Tried, not kept: reading state.json " +
+		"with plain system calls too (no change beyond noise), GOGC=25, 10 or 5 (page faults 1308 → 991-1024, time unchanged: " +
+		"the collections cost what the faults did).",
+	"",
 	"| target (issue 20) | now |",
 	"|---|---|",
-	"| create + delete with 1,000 running within 1.1× of with none | 0.80-1.19× over the full runs of 2026-12-05 (the scale group's growth row; 1.03× and 0.81× in the last two): the levels are timed minutes apart and the run-to-run spread is wider than the target's margin. Timed in turn with an empty root of its own at 1,000 (the group's same-moment row, new in the last two runs): 0.993× and 0.999× (runc 1.01× and 0.986×). runnc's own steps are flat; the kernel's cpuset costs +0.5 ms at 1,000, and with none running the cgroups' static keys (below) cost 2 ms more. The full runs of 2026-12-06: 0.924×, 1.03×, 1.33× and 1.21×, and 1.01×, 0.992×, 0.964× and 0.96× beside the empty root; the scale group run alone after the last two: 1.06× and 1.10× (runc 1.06× both), 0.964× and 0.977× beside the empty root. Since the tender, init and runnc link musl, a create + delete with none running takes 38-39 ms against 42-46 before, while at 100 and above it takes 43-48 ms as before, for an empty root at the same moment too: the step is the host's, between 0 and 100, and runnc's own root adds nothing up to 1,000 (a probe: create + delete in an empty root, 30 each, 48 ms with nothing running and 46-47 with one container running elsewhere). A create that joins a network namespace by path outside a pod (podman's) reads every process's namespace: 1.01×, 1.12×, 1.20× and 1.19× at 1,000 in the full runs, 1.11× and 1.18× alone (the group's joining rows; runc 0.995-1.13×), 6-8 µs a process in a probe with 2,000 sleeping processes |",
-	"| run at most 0.33× runc's | 0.55-0.63× as an engine drives it, four calls (the lifecycle group's run row; 0.55× since runnc links musl); 0.48-0.56× as one `run` call (its next row); the floors above |",
-	"| a runnc start at most 1.5× an empty static Go program | the startup group: `state` 1.95×, `list` 1.84× since runnc's cgo links musl (2.02× and 1.95× with glibc the run before); the cgo twin 1.15× (1.28-1.31× with glibc); where a start goes is the next section |",
+	"| create + delete with 1,000 running within 1.1× of with none | 0.80-1.19× over the full runs of 2026-12-05 (the scale group's growth row; 1.03× and 0.81× in the last two): the levels are timed minutes apart and the run-to-run spread is wider than the target's margin. Timed in turn with an empty root of its own at 1,000 (the group's same-moment row, new in the last two runs): 0.993× and 0.999× (runc 1.01× and 0.986×). runnc's own steps are flat; the kernel's cpuset costs +0.5 ms at 1,000, and with none running the cgroups' static keys (below) cost 2 ms more. The full runs of 2026-12-06: 0.924×, 1.03×, 1.33× and 1.21×, and 1.01×, 0.992×, 0.964× and 0.96× beside the empty root; the scale group run alone after the last two: 1.06× and 1.10× (runc 1.06× both), 0.964× and 0.977× beside the empty root. Since the tender, init and runnc link musl, a create + delete with none running takes 38-39 ms against 42-46 before, while at 100 and above it takes 43-48 ms as before, for an empty root at the same moment too: the step is the host's, between 0 and 100, and runnc's own root adds nothing up to 1,000 (a probe: create + delete in an empty root, 30 each, 48 ms with nothing running and 46-47 with one container running elsewhere). The full runs of 2026-12-06 after the steps group came: 1.09× and 1.27× (runc 1.10× and 1.00×), 1.01× and 0.95× beside the empty root. A create that joins a network namespace by path outside a pod (podman's) reads every process's namespace: 1.01×, 1.12×, 1.20×, 1.19×, 1.02× and 1.15× at 1,000 in the full runs, 1.11× and 1.18× alone (the group's joining rows; runc 0.977-1.13×), 6-8 µs a process in a probe with 2,000 sleeping processes |",
+	"| run at most 0.33× runc's | 0.55-0.63× as an engine drives it, four calls (the lifecycle group's run row; 0.55-0.56× since runnc links musl); 0.46-0.56× as one `run` call (its next row); the floors above, and the steps group: the three starts of runnc (exec → command line read) and their exits are three fifths of a run |",
+	"| a runnc start at most 1.5× an empty static Go program | the startup group: `state` 1.86-1.95×, `list` 1.79-1.84× since runnc's cgo links musl (2.02× and 1.95× with glibc the run before); the cgo twin 1.08-1.15× (1.28-1.31× with glibc); where a start goes is the next section |",
 }, "\n")}
 
 // startProfile is where the start of a runnc process goes, against an
@@ -105,6 +116,12 @@ var startProfile = Section{Title: "Where a runnc start goes, and its floor (prof
 	"- runtime.GOMAXPROCS(1) in main's init: 11.27 → 12.55 ms (it stops the world). GOMAXPROCS=1 in the environment saves " +
 		"1.1 ms (fewer threads), but the engine sets runnc's environment.",
 	"- GODEBUG=containermaxprocs=0,updatemaxprocs=0: no change.",
+	"- (2026-12-06) GOEXPERIMENT=jsonv2, encoding/json on its v2 implementation: `runnc state` 10.53 → 11.05 ms (100 interleaved): " +
+		"a larger binary, and its first decode no cheaper.",
+	"- (2026-12-06) MADV_POPULATE_WRITE of the next 256 KiB to 1 MiB of the Go heap from main's init (the heap alone, without the " +
+		"binary's pages of the attempt above): `runnc state`'s page faults 289 → 258-233, its time unchanged (13.4 against " +
+		"13.3-13.6 ms, 150 interleaved). `runnc --version` takes 312-340 faults, `state` 40 more: the faults are the start's, " +
+		"and a command adds few.",
 	"- (2026-12-06) runnc without runc's specconv and the systemd cgroup driver (their calls cut out), so that CGO_ENABLED=0 " +
 		"builds it: no cgo, no godbus or go-systemd. `runnc state` 12.44 → 10.47 ms against the empty program's 5.46 and the " +
 		"cgo twin's 6.99 (2.28× → 1.92×; 150 interleaved), page faults 385 → 311 against 150. Where a start's faults land " +
