@@ -60,6 +60,13 @@ func TestQuickBench(t *testing.T) {
 			checkPositive(t, startup, rid, floorGo, floorCgo)
 		}
 	}
+	if steps := res.Group("steps"); steps == nil {
+		t.Error("bench.json has no steps group")
+	} else {
+		for _, rid := range []string{"create/command", "create/config", "start/fifo", "wait", "delete/deleted", "sum", "run"} {
+			checkPositive(t, steps, rid, "runnc")
+		}
+	}
 	boot := res.Group("boot")
 	if boot == nil {
 		t.Fatal("bench.json has no boot group")
