@@ -42,7 +42,7 @@ func LoadBundle(bundle string) (*Config, error) {
 	}
 	cfg, err := NewConfig(abs, spec.spec())
 	if err == nil {
-		debugStep("", "config", "%s read and converted", filepath.Join(abs, specConfig))
+		debugStep("", "config", "%s/%s read and converted", abs, specConfig)
 	}
 	return cfg, err
 }

@@ -109,7 +109,7 @@ func readState(dir string) (*State, error) {
 	b := stateBuffers.Get().(*bytes.Buffer)
 	defer stateBuffers.Put(b)
 	b.Reset()
-	if err := readStateFileInto(dir, b); err != nil {
+	if err := readStateFile(dir, b); err != nil {
 		return nil, err
 	}
 	var s State
@@ -121,21 +121,12 @@ func readState(dir string) (*State, error) {
 
 var stateBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
-// readStateFile reads the state file in the container directory dir. Its
-// hooks run as root and Destroy removes what it names, so it must be a
-// file runnc wrote: the directory and file owned by root and writable by
-// root alone (the root above was checked by New), the file no symlink or
-// fifo.
-func readStateFile(dir string) ([]byte, error) {
-	var b bytes.Buffer
-	if err := readStateFileInto(dir, &b); err != nil {
-		return nil, err
-	}
-	return b.Bytes(), nil
-}
-
-// readStateFileInto is readStateFile into b.
-func readStateFileInto(dir string, b *bytes.Buffer) error {
+// readStateFile reads the state file in the container directory dir into
+// b. Its hooks run as root and Destroy removes what it names, so it must
+// be a file runnc wrote: the directory and file owned by root and writable
+// by root alone (the root above was checked by New), the file no symlink
+// or fifo.
+func readStateFile(dir string, b *bytes.Buffer) error {
 	path := filepath.Join(dir, stateFile)
 	f, fi, err := safefile.OpenRegular(path)
 	if errors.Is(err, safefile.ErrNotRegular) {

@@ -44,11 +44,11 @@ func (f *NablaFactory) RemoveUnreadable(id string) error {
 		return err
 	}
 	defer unlock()
-	data, err := readStateFile(dir)
-	if err != nil && !errors.Is(err, os.ErrNotExist) {
+	var data bytes.Buffer
+	if err := readStateFile(dir, &data); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("delete %s: %w", displayName(id, nil), err)
 	}
-	c := &nablaContainer{id: id, dir: dir, factory: f, state: readableHead(data)}
+	c := &nablaContainer{id: id, dir: dir, factory: f, state: readableHead(data.Bytes())}
 	c.state.ID = id
 	if c.state.InitPid > 0 && c.state.InitStartTime > 0 && f.runsOurs(c.state.InitPid) {
 		if len(c.state.CgroupPaths) == 0 {

@@ -65,7 +65,10 @@ func Percentile(sorted []float64, p float64) float64 {
 func Millis(ds []time.Duration) []float64 {
 	out := make([]float64, len(ds))
 	for i, d := range ds {
-		out[i] = float64(d) / float64(time.Millisecond)
+		out[i] = ms(d)
 	}
 	return out
 }
+
+// ms is d in the float milliseconds the rows use.
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }

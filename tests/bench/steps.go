@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
 	"time"
 
@@ -95,7 +96,7 @@ func measureSteps(ctx context.Context, cfg config, d *driver, g *Group) {
 	// tmpfs they cost what the line does.
 	if dir, err := os.MkdirTemp("/dev/shm", "runnc-bench-steps-"); err == nil && isTmpfs(dir) {
 		defer os.RemoveAll(dir)
-		t.rc.Log = dir + "/log.json"
+		t.rc.Log = filepath.Join(dir, "log.json")
 	}
 	samples := map[string][]float64{}
 	var order []string // the steps' keys, in the order of a run
@@ -238,8 +239,6 @@ func readStepLines(path string) ([]stepLine, error) {
 	}
 	return lines, sc.Err()
 }
-
-func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
 func isTmpfs(dir string) bool {
 	var st unix.Statfs_t

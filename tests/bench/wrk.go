@@ -34,11 +34,10 @@ func parseWrk(out string) (*wrkResult, error) {
 			if err != nil {
 				return nil, fmt.Errorf("wrk: latency %q: %w", f[1], err)
 			}
-			ms := float64(d) / float64(time.Millisecond)
 			if f[0] == "50%" {
-				r.p50, have50 = ms, true
+				r.p50, have50 = ms(d), true
 			} else {
-				r.p99, have99 = ms, true
+				r.p99, have99 = ms(d), true
 			}
 		case len(f) > 2 && f[1] == "requests" && f[2] == "in":
 			notes = append(notes, f[0]+" requests")
