@@ -80,7 +80,7 @@ var runProfile = Section{Title: "Where a run goes: what its steps are made of, a
 	"|---|---|",
 	"| create + delete with 1,000 running within 1.1× of with none | 0.80-1.19× over the full runs of 2026-12-05 (the scale group's growth row; 1.03× and 0.81× in the last two): the levels are timed minutes apart and the run-to-run spread is wider than the target's margin. Timed in turn with an empty root of its own at 1,000 (the group's same-moment row, new in the last two runs): 0.993× and 0.999× (runc 1.01× and 0.986×). runnc's own steps are flat; the kernel's cpuset costs +0.5 ms at 1,000, and with none running the cgroups' static keys (below) cost 2 ms more. The full runs of 2026-12-06: 0.924×, 1.03×, 1.33× and 1.21×, and 1.01×, 0.992×, 0.964× and 0.96× beside the empty root; the scale group run alone after the last two: 1.06× and 1.10× (runc 1.06× both), 0.964× and 0.977× beside the empty root. Since the tender, init and runnc link musl, a create + delete with none running takes 38-39 ms against 42-46 before, while at 100 and above it takes 43-48 ms as before, for an empty root at the same moment too: the step is the host's, between 0 and 100, and runnc's own root adds nothing up to 1,000 (a probe: create + delete in an empty root, 30 each, 48 ms with nothing running and 46-47 with one container running elsewhere). The full runs of 2026-12-06 after the steps group came: 1.09× and 1.27× (runc 1.10× and 1.00×), 1.01× and 0.95× beside the empty root. A create that joins a network namespace by path outside a pod (podman's) reads every process's namespace: 1.01×, 1.12×, 1.20×, 1.19×, 1.02× and 1.15× at 1,000 in the full runs, 1.11× and 1.18× alone (the group's joining rows; runc 0.977-1.13×), 6-8 µs a process in a probe with 2,000 sleeping processes |",
 	"| run at most 0.33× runc's | 0.55-0.63× as an engine drives it, four calls (the lifecycle group's run row; 0.55-0.56× since runnc links musl); 0.46-0.56× as one `run` call (its next row); the floors above, and the steps group: the three starts of runnc (exec → command line read) and their exits are three fifths of a run |",
-	"| a runnc start at most 1.5× an empty static Go program | the startup group: `state` 1.86-1.95×, `list` 1.79-1.84× since runnc's cgo links musl (2.02× and 1.95× with glibc the run before); the cgo twin 1.08-1.15× (1.28-1.31× with glibc); where a start goes is the next section |",
+	"| a runnc start at most 1.5× an empty static Go program | the startup group: `state` 1.86-1.95×, `list` 1.79-1.84× since runnc's cgo links musl (2.02× and 1.95× with glibc the run before); the cgo twin 1.08-1.15× (1.28-1.31× with glibc); the libraries' floor (the group's last column, new on 2026-12-06) 1.38-1.42×; where a start goes is the next section |",
 }, "\n")}
 
 // startProfile is where the start of a runnc process goes, against an
@@ -133,8 +133,35 @@ var startProfile = Section{Title: "Where a runnc start goes, and its floor (prof
 	"- For the scale target, a new cpuset cgroup's sched_load_balance set to 0 before its cpus (so that the kernel need not " +
 		"rebuild the scheduler domains): a C probe of mkdir, cpus, mems and rmdir beside 1,000 cpusets with a task each took " +
 		"186-313 µs with it and 193-299 µs without.",
+	"- (2026-12-06) Warming encoding/json's encoders for runc's configs.Config in a goroutine at the start of create, beside " +
+		"the decode of config.json, so that the first save would find them built: create 23.6 → 24.4 ms (60 interleaved). The " +
+		"second core is not free enough on this VM to win back a goroutine's start.",
 	"",
-	"**Floor of `runnc state`:** the empty program's 5.4-6 ms, cgo's 1.4-1.7, the larger runtime tables 0.8, package inits about " +
-		"1.5, the first decode of state.json 0.8: about 10.5 ms, 1.8-1.9× the target's baseline, before the command does " +
-		"anything else. The 1.5× target would need runnc without cgo and with a third of its packages: without cgo alone it is 1.92× (above).",
+	"**The libraries' floor** (2026-12-06; 300 runs interleaved, each program as its linker wrote it). What each layer of " +
+		"runnc adds to a start, from the empty program up; the startup group's last column is the fourth row, measured in " +
+		"every bench run:",
+	"",
+	"| program | ms | × the empty program |",
+	"|---|---|---|",
+	"| empty static Go program | 4.91 | 1.00 |",
+	"| the same with runtime/cgo, linked statically with musl as runnc is | 5.67 | 1.16 |",
+	"| the same importing runc's specconv | 6.74 | 1.37 |",
+	"| the same importing every library runnc's own packages import (runc's configs and specconv, opencontainers/cgroups, netlink, netns, urfave/cli, logrus, console, securejoin, go-units, x/sys) | 7.12 | 1.45 |",
+	"| the same importing runnc's own packages (their package inits: crypto/sha256 brings Go's FIPS module, about 0.3 ms) | 7.80 | 1.59 |",
+	"| all of runnc linked (7.1 MB against 4.8) and its command line built, not run | 8.41 | 1.72 |",
+	"| `runnc --version` | 8.90 | 1.81 |",
+	"| `runnc list` of an empty root | 9.04 | 1.84 |",
+	"",
+	"specconv costs nothing of its own once the rest is there: the libraries without it take the same time, since its cost is " +
+		"that of what it imports (runc's configs, opencontainers/cgroups, go-systemd's D-Bus, godbus, net), which every command " +
+		"needs (state reads the freezer, delete decodes the config and removes the cgroups). Without urfave/cli they take " +
+		"0.23 ms less. So a program made of these libraries starts at 1.38-1.45× the empty one before it does anything (the " +
+		"startup group's last column: 1.38× and 1.42× in the run that added it), and the 1.5× target leaves runnc 0.05-0.12× " +
+		"(0.25-0.6 ms) for its own packages, its command line and the command: the state's first decode alone is 0.8 ms.",
+	"",
+	"**How the binary came into the page cache moves a start by up to 1.4 ms on this VM.** The same runnc written with dd in " +
+		"4 MiB writes runs `list` of an empty root in 9.5 ms, written in 4 KiB writes in 11.0 ms (300 interleaved, twice); read " +
+		"back by its first exec after the caches were dropped, 10.3-10.6 ms. The page cache keeps the folios a write or a read " +
+		"made, and on this VM the faults that map many small folios cost more than those that map a few large ones (their " +
+		"number hardly changes: 311 and 324). The bench times each program as its linker wrote it.",
 }, "\n")}

@@ -6,16 +6,24 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
+	"strings"
 	"time"
 )
 
-// The startup group's floors: an empty static Go program, the target's
-// baseline, and the same linked as runnc is, with cgo and musl (runc's
-// specconv needs cgo: its user-namespace code is C).
+// The startup group's floors, cheapest first: an empty static Go program,
+// the target's baseline; the same linked as runnc is, with cgo and musl
+// (runc's specconv needs cgo: its user-namespace code is C); and the same
+// importing, and so linking and initialising, every library runnc's own
+// packages import. The last is the floor of any runtime made of these
+// libraries, whatever its own code does.
 const (
-	floorGo  = "empty static Go program"
-	floorCgo = "the same with cgo, linked as runnc"
+	floorGo   = "empty static Go program"
+	floorCgo  = "the same with cgo, linked as runnc"
+	floorLibs = "the same importing runnc's libraries"
 )
+
+var floors = []string{floorGo, floorCgo, floorLibs}
 
 // measureStartup times the cheapest calls of a runtime's CLI, for runnc
 // and runc, against an empty static Go program: the floor any Go runtime
@@ -23,7 +31,7 @@ const (
 // makes when it only wants to know; `list` of an empty state root does
 // nothing but start. runnc starts three times per container, so its
 // start-up counts.
-func measureStartup(ctx context.Context, cfg config, work string, drivers []*driver, g *Group) {
+func measureStartup(ctx context.Context, cfg config, repo, work string, drivers []*driver, g *Group) {
 	state := g.Row("state", "`state` of a running container (exec → exit)", "ms")
 	list := g.Row("list", "`list` of an empty state root (exec → exit)", "ms")
 	type call struct {
@@ -51,11 +59,13 @@ func measureStartup(ctx context.Context, cfg config, work string, drivers []*dri
 		}
 		calls = append(calls, call{state, d.name, d.argv(d.rc.Root, "state", c.id)})
 	}
-	for _, floor := range []string{floorGo, floorCgo} {
-		if bin, err := buildEmptyGo(work, floor == floorCgo); err != nil {
+	for _, floor := range floors {
+		if bin, err := buildFloor(repo, work, floor); err != nil {
 			state.Cells[floor] = ErrorCell("%v", err)
 			list.Cells[floor] = ErrorCell("%v", err)
 		} else {
+			// As the runtimes were at set-up (see uncache).
+			uncache(bin)
 			calls = append(calls, call{state, floor, []string{bin}}, call{list, floor, []string{bin}})
 		}
 	}
@@ -81,9 +91,12 @@ func measureStartup(ctx context.Context, cfg config, work string, drivers []*dri
 	}
 	g.Notes = append(g.Notes, "Target: a runnc start at most 1.5× the empty static Go program (the baseline column). "+
 		"On this kind of machine (a VM whose first touch of a page costs about 12 µs) a start costs mostly its page faults: "+
-		"`perf stat -e page-faults` counts them. The last column is the part of runnc's start no change to runnc's own code can "+
-		"remove while it uses runc's specconv: an empty program that links runtime/cgo statically with musl, as runnc does "+
-		"(with glibc, as before 2026-12-06, that program took 1.33× the baseline, and runnc's start 1.3 ms more).")
+		"`perf stat -e page-faults` counts them. The last two columns are the parts of runnc's start no change to runnc's own "+
+		"code can remove while it uses these libraries: an empty program that links runtime/cgo statically with musl, as runnc "+
+		"does (runc's specconv needs cgo; with glibc, as before 2026-12-06, that program took 1.33× the baseline, and runnc's "+
+		"start 1.3 ms more), and the same importing every package outside this module that runnc's own packages import ("+
+		"runc's specconv and configs, opencontainers/cgroups, netlink, urfave/cli, logrus and the rest: `go list` finds them "+
+		"at each run), which links them and runs their package inits and nothing else.")
 }
 
 // argv is the command line of a call of d's CLI with root as its state
@@ -93,27 +106,86 @@ func (d *driver) argv(root string, args ...string) []string {
 	return append(argv, args...)
 }
 
-// buildEmptyGo builds `func main() {}` statically: pure Go, or with cgo
-// linked externally against a static musl, as the Makefile links runnc.
-func buildEmptyGo(work string, cgo bool) (string, error) {
-	dir := filepath.Join(work, "emptygo")
+// runncTags are the build tags the Makefile builds runnc with: they drop
+// urfave/cli's man-page generator and the C resolver, and so change what
+// a start initialises.
+const runncTags = "netgo,osusergo,urfave_cli_no_docs"
+
+// buildFloor builds the program of one of the floors: `func main() {}`
+// statically, pure Go or with cgo linked externally against a static
+// musl, as the Makefile links runnc, and for floorLibs with blank imports
+// of runnc's libraries too. That one is built inside the module, whose
+// go.mod pins the libraries' versions, in an "_" directory, which the go
+// tool's ./... skips.
+func buildFloor(repo, work, floor string) (string, error) {
+	name, dir, prog := "empty", filepath.Join(work, "emptygo"), "package main\n\nfunc main() {}\n"
+	args, env := []string{"-ldflags", "-s -w"}, []string{"CGO_ENABLED=0"}
+	if floor != floorGo {
+		name, prog = "empty-cgo", "package main\n\nimport _ \"runtime/cgo\"\n\nfunc main() {}\n"
+		args = []string{"-tags", runncTags, "-ldflags", "-s -w -linkmode external -extldflags -static"}
+		env = []string{"CGO_ENABLED=1", "CC=musl-gcc"}
+	}
+	if floor != floorLibs {
+		env = append(env, "GO111MODULE=off")
+	} else {
+		libs, err := runncLibraries(repo)
+		if err != nil {
+			return "", err
+		}
+		var b strings.Builder
+		b.WriteString("package main\n\nimport (\n")
+		// Sorted, as gofmt would: the libraries' paths have a dot in
+		// their first element, so all sort before runtime/cgo.
+		for _, l := range append(libs, "runtime/cgo") {
+			fmt.Fprintf(&b, "\t_ %q\n", l)
+		}
+		b.WriteString(")\n\nfunc main() {}\n")
+		name, dir, prog = "empty-libs", filepath.Join(buildDir(repo), "_startup-floor"), b.String()
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", err
-	}
-	name, prog, ldflags, env := "empty", "package main\n\nfunc main() {}\n", "-s -w", []string{"CGO_ENABLED=0"}
-	if cgo {
-		name, prog = "empty-cgo", "package main\n\nimport _ \"runtime/cgo\"\n\nfunc main() {}\n"
-		ldflags, env = "-s -w -linkmode external -extldflags -static", []string{"CGO_ENABLED=1", "CC=musl-gcc"}
 	}
 	src := filepath.Join(dir, name+".go")
 	if err := os.WriteFile(src, []byte(prog), 0o644); err != nil {
 		return "", err
 	}
-	bin := filepath.Join(dir, name)
-	cmd := exec.Command("go", "build", "-trimpath", "-ldflags", ldflags, "-o", bin, src)
-	cmd.Env = append(append(os.Environ(), env...), "GOFLAGS=", "GO111MODULE=off")
+	bin := filepath.Join(work, name)
+	cmd := exec.Command("go", append(append([]string{"build", "-trimpath"}, args...), "-o", bin, src)...)
+	cmd.Dir = repo
+	cmd.Env = append(append(os.Environ(), env...), "GOFLAGS=")
 	if out, err := combinedOutput(cmd); err != nil {
-		return "", fmt.Errorf("go build an empty program: %v: %s", err, out)
+		return "", fmt.Errorf("go build the %s: %v: %s", floor, err, out)
 	}
 	return bin, nil
+}
+
+// runncLibraries are the packages from outside this module that runnc's
+// own packages import, as runnc is built.
+func runncLibraries(repo string) ([]string, error) {
+	cmd := exec.Command("go", "list", "-deps", "-tags", runncTags,
+		"-f", `{{if .Module}}{{if .Module.Main}}{{join .Imports "\n"}}{{end}}{{end}}`, "./runnc")
+	cmd.Dir = repo
+	cmd.Env = append(os.Environ(), "GOFLAGS=")
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("go list runnc's imports: %w", err)
+	}
+	return libraries(strings.Fields(string(out)), runncModule), nil
+}
+
+// runncModule is the path of this module: its packages are runnc's own.
+const runncModule = "github.com/nabla-containers/runnc"
+
+// libraries are the distinct imports that are neither the standard
+// library's (whose first element has no dot) nor module's, sorted.
+func libraries(imports []string, module string) []string {
+	var libs []string
+	for _, p := range imports {
+		first, _, _ := strings.Cut(p, "/")
+		if strings.Contains(first, ".") && p != module && !strings.HasPrefix(p, module+"/") {
+			libs = append(libs, p)
+		}
+	}
+	slices.Sort(libs)
+	return slices.Compact(libs)
 }
