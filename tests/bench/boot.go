@@ -92,6 +92,11 @@ func measureBoot(ctx context.Context, cfg config, work, build, solo5Spt string, 
 		add(bootColumns[2], w.first, w.exit, append([]string{c}, w.args...), err)
 	}
 	add(bootColumns[3], first, exit, []string{"/bin/true"}, nil)
+	for _, b := range runs {
+		if b.err == nil {
+			uncache(b.argv[0])
+		}
+	}
 
 	for i := 0; i < cfg.bootIters && ctx.Err() == nil; i++ {
 		for j := range runs {

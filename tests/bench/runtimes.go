@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -42,6 +43,12 @@ func setUpDrivers(ctx context.Context, work, build, baseline string, r *reaper) 
 		drivers = append(drivers, setUpLinux(work, rt.name, rt.flags, r))
 	}
 	for _, d := range drivers {
+		files := []string{d.rc.Command}
+		if i := slices.Index(d.flags, "--tender"); i >= 0 && i+1 < len(d.flags) {
+			tender := d.flags[i+1]
+			files = append(files, tender, filepath.Join(filepath.Dir(tender), "runnc-init"))
+		}
+		uncache(files...)
 		if d.ok() {
 			preflight(ctx, d)
 		}
