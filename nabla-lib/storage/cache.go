@@ -87,10 +87,24 @@ type unusedImage struct {
 	lastUse time.Time
 }
 
-// trim evicts unused images of dir, among keys, until those left take at
-// most limit bytes (see victims). Failures are only logged: the images
-// stay, and a later trim tries again.
-func trim(dir string, keys map[string]bool, limit int64) {
+// trim evicts unused images of dir until those left take at most limit
+// bytes (see evictToFit). It lists dir: a delete that releases an image
+// reads every name there (one getdents64 per 90-odd), but touches no
+// image in use.
+func trim(dir string, limit int64) {
+	l, err := listDir(dir)
+	if err != nil {
+		logrus.Warnf("trim unused disk images: %v", err)
+		return
+	}
+	evictToFit(dir, l.unused, limit)
+}
+
+// evictToFit evicts unused images of dir, among keys (a listing that may
+// be out of date), until those left take at most limit bytes (see
+// victims). Failures are only logged: the images stay, and a later trim
+// tries again.
+func evictToFit(dir string, keys map[string]bool, limit int64) {
 	var found, gone []unusedImage
 	for key := range keys {
 		im := image{dir: dir, key: key}
