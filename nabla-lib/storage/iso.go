@@ -44,11 +44,12 @@ func (ISO) FsCreateFunc(in *llif.FsCreateInput) (*llif.LLState, error) {
 		return nil, err
 	}
 	st := llif.NewLLState()
-	var built []string
-	root, err := makeDisks(&in.Input, plan, marker, st, &built)
-	if len(built) > 0 {
-		st.Options[optBuilt] = strings.Join(built, ",")
+	var keys diskKeys
+	root, err := makeDisks(&in.Input, plan, marker, st, &keys)
+	if len(keys.built) > 0 {
+		st.Options[optBuilt] = strings.Join(keys.built, ",")
 	}
+	st.Options[optUsed] = strings.Join(keys.used, ",")
 	if err != nil {
 		return st, err
 	}
@@ -58,9 +59,9 @@ func (ISO) FsCreateFunc(in *llif.FsCreateInput) (*llif.LLState, error) {
 }
 
 // makeDisks makes the rootfs's image and the volumes' disks of plan and
-// records them in st; built gets the keys of the images it built. It
-// returns the rootfs's image.
-func makeDisks(in *llif.Input, plan mountPlan, marker string, st *llif.LLState, built *[]string) (image, error) {
+// records them in st, and the keys of the images it used and built in
+// keys. It returns the rootfs's image.
+func makeDisks(in *llif.Input, plan mountPlan, marker string, st *llif.LLState, keys *diskKeys) (image, error) {
 	// Every source is checked before any image is built.
 	var sources []*source
 	defer func() {
@@ -82,7 +83,7 @@ func makeDisks(in *llif.Input, plan mountPlan, marker string, st *llif.LLState, 
 	defer t.close()
 	t.shadow(plan.files)
 	t.identity = keptBy(in.Runtime.DiskDir, t.path)
-	root, err := useTree(t, in, marker, built)
+	root, err := useTree(t, in, marker, keys)
 	if err != nil {
 		return image{}, err
 	}
@@ -97,7 +98,7 @@ func makeDisks(in *llif.Input, plan mountPlan, marker string, st *llif.LLState, 
 	}
 	var volumes []llif.Volume
 	for i, v := range plan.volumes {
-		vol, err := makeVolume(v, sources[i], in, marker, built)
+		vol, err := makeVolume(v, sources[i], in, marker, keys)
 		if err != nil {
 			return root, err
 		}
@@ -110,9 +111,19 @@ func makeDisks(in *llif.Input, plan mountPlan, marker string, st *llif.LLState, 
 	return root, err
 }
 
-// optBuilt in the fs state lists, comma-separated, the keys of the images
-// the container's create built, so undoing that create drops them.
-const optBuilt = "disk.built"
+// The fs state lists, comma-separated, the keys of the images the
+// container's create built (optBuilt), so undoing that create drops them,
+// and of those it is a user of (optUsed), so its delete visits those
+// alone. A state without optUsed (a create killed before its state was
+// saved, or made by an older runnc) has delete look in every image's
+// users, one stat each.
+const (
+	optBuilt = "disk.built"
+	optUsed  = "disk.used"
+)
+
+// diskKeys are the keys of the images a create used and of those it built.
+type diskKeys struct{ used, built []string }
 
 // use builds the image unless it exists (in use or unused) and adds the
 // marker, all under the key's lock so concurrent creates of one rootfs
@@ -161,8 +172,10 @@ func (ISO) FsRunFunc(in *llif.FsRunInput) (*llif.LLState, error) {
 
 // FsDestroyFunc drops this container's use of its images (its rootfs's
 // and its volumes'); when no other container uses an image, it stays
-// unused within the --disk-cache limit or goes. It finds the markers on disk rather than in the state, so a
-// create that died before saving its state is cleaned up too.
+// unused within the --disk-cache limit or goes. It visits the images the
+// state says this container uses, and without that record every image's
+// users, so that a create that died before saving its state is cleaned up
+// too.
 func (ISO) FsDestroyFunc(in *llif.FsDestroyInput) (*llif.LLState, error) {
 	marker, err := markerName(&in.Input)
 	// The image's directory as create chose it: this delete may have been
@@ -191,7 +204,11 @@ func (ISO) FsDestroyFunc(in *llif.FsDestroyInput) (*llif.LLState, error) {
 		built = strings.Split(in.FsState.Get(optBuilt), ",")
 	}
 	keep := func(key string) bool { return limit > 0 && !slices.Contains(built, key) }
-	released, err := dropMarker(dir, marker, keep)
+	var used []string // nil: look in every image's users
+	if list, ok := in.FsState.Options[optUsed]; ok {
+		used = slices.DeleteFunc(strings.Split(list, ","), func(key string) bool { return !isKey(key) })
+	}
+	released, err := dropMarker(dir, marker, keep, used)
 	if err != nil {
 		return nil, fmt.Errorf("release the disk images of %s: %w", in.ContainerID, err)
 	}

@@ -131,7 +131,7 @@ func Release(diskDir string, cacheBytes int64, holder string) error {
 		}
 		return err
 	}
-	released, err := dropMarker(diskDir, holder+keeperSuffix, func(string) bool { return cacheBytes > 0 })
+	released, err := dropMarker(diskDir, holder+keeperSuffix, func(string) bool { return cacheBytes > 0 }, nil)
 	if err != nil {
 		return err
 	}
@@ -139,13 +139,21 @@ func Release(diskDir string, cacheBytes int64, holder string) error {
 	return nil
 }
 
-// dropMarker removes marker from every image that has it and releases each
-// image left without users (see release; keep tells it by key whether to
-// keep the image unused), reporting whether it released any.
-func dropMarker(dir, marker string, keep func(key string) bool) (released bool, err error) {
+// dropMarker removes marker from the images of keys that have it (of
+// every image, with keys nil) and releases each image left without users
+// (see release; keep tells it by key whether to keep the image unused),
+// reporting whether it released any.
+func dropMarker(dir, marker string, keep func(key string) bool, keys []string) (released bool, err error) {
 	// A stat per image rather than a glob of */marker, which would list
 	// every user of every image.
-	for _, users := range usersDirs(dir) {
+	var dirs []string
+	for _, key := range keys {
+		dirs = append(dirs, image{dir: dir, key: key}.usersDir())
+	}
+	if keys == nil {
+		dirs = usersDirs(dir)
+	}
+	for _, users := range dirs {
 		p := filepath.Join(users, marker)
 		if _, err := os.Lstat(p); err != nil {
 			continue

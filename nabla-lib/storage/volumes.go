@@ -44,7 +44,7 @@ func openVolume(v volumeMount) (*source, error) {
 // of a directory, a read-only image of its content at this moment, named,
 // shared and kept as a rootfs's image is (see useTree); of a regular
 // file, the file itself, writable unless the mount is read-only.
-func makeVolume(v volumeMount, src *source, in *llif.Input, marker string, built *[]string) (llif.Volume, error) {
+func makeVolume(v volumeMount, src *source, in *llif.Input, marker string, keys *diskKeys) (llif.Volume, error) {
 	if !src.isDir() {
 		return llif.Volume{Destination: v.dst, Disk: src.path, Type: llif.VolumeRaw, ReadOnly: v.readOnly}, nil
 	}
@@ -53,7 +53,7 @@ func makeVolume(v volumeMount, src *source, in *llif.Input, marker string, built
 		return llif.Volume{}, err
 	}
 	defer t.close()
-	im, err := useTree(t, in, marker, built)
+	im, err := useTree(t, in, marker, keys)
 	if err != nil {
 		return llif.Volume{}, err
 	}
@@ -77,9 +77,8 @@ func fileType(mode uint32) string {
 }
 
 // useTree makes (or reuses) the disk image of t and records this
-// container as one of its users (see image.use), adding its key to built
-// if it built it.
-func useTree(t *tree, in *llif.Input, marker string, built *[]string) (image, error) {
+// container as one of its users (see image.use), adding its key to keys.
+func useTree(t *tree, in *llif.Input, marker string, keys *diskKeys) (image, error) {
 	key, err := t.key()
 	if err != nil {
 		return image{}, err
@@ -89,8 +88,9 @@ func useTree(t *tree, in *llif.Input, marker string, built *[]string) (image, er
 	if err != nil {
 		return image{}, err
 	}
+	keys.used = append(keys.used, key)
 	if b {
-		*built = append(*built, key)
+		keys.built = append(keys.built, key)
 	}
 	return im, nil
 }
