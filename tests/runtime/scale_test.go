@@ -21,9 +21,6 @@ const scaleRunning = 200
 // so the names listed are counted, not the calls. The check counts what
 // one create and one delete do, under strace, not how long they take.
 func TestCreateIsFlat(t *testing.T) {
-	if _, err := exec.LookPath("strace"); err != nil {
-		t.Fatal("strace is needed (make setup installs it)")
-	}
 	e := newEnv(t)
 	b := e.bundle([]string{"/hello.nabla", "sleep"}, nil)
 	// Two running first, so that both deletes leave the disk image in use
@@ -31,19 +28,7 @@ func TestCreateIsFlat(t *testing.T) {
 	// so that both visits find staleChecks (two) other users to check: with
 	// one, the first checked one marker and the second two, six calls more
 	// that have nothing to do with the number running.
-	n := 0
-	running := func(upto int) {
-		for i := n; i < upto; i, n = i+1, n+1 {
-			if res := e.Run("run", "--detach", "--bundle", b, fmt.Sprintf("sc-%d", i)); res.Code != 0 {
-				t.Fatalf("run sc-%d: %s", i, res.Stderr)
-			}
-		}
-	}
-	running(2)
-	first := e.tracedLifecycle(b, "sc-first")
-	running(scaleRunning)
-	last := e.tracedLifecycle(b, "sc-last")
-	checkFlat(t, first, last)
+	traceAtScale(t, e, b, func(string) string { return b })
 }
 
 // The same when each container has an image of its own, as tenants'
@@ -55,9 +40,6 @@ func TestCreateIsFlat(t *testing.T) {
 // disk directory's names (for unfinished builds, and to trim the unused
 // images; one getdents64 per 90-odd names) but touch no image in use.
 func TestCreateIsFlatAcrossImages(t *testing.T) {
-	if _, err := exec.LookPath("strace"); err != nil {
-		t.Fatal("strace is needed (make setup installs it)")
-	}
 	e := newEnv(t)
 	tenant := func(name string) string {
 		b := e.bundle([]string{"/hello.nabla", "sleep"}, nil)
@@ -70,11 +52,22 @@ func TestCreateIsFlatAcrossImages(t *testing.T) {
 	if res := e.Run("run", "--detach", "--bundle", traced, "sc-twin"); res.Code != 0 {
 		t.Fatalf("run sc-twin: %s", res.Stderr)
 	}
+	traceAtScale(t, e, traced, tenant)
+}
+
+// traceAtScale traces a create and a delete of a container of bundle
+// traced with two containers running and again with scaleRunning, each
+// sc-N running bundleOf(sc-N), and checks that both cost the same.
+func traceAtScale(t *testing.T, e *env, traced string, bundleOf func(id string) string) {
+	t.Helper()
+	if _, err := exec.LookPath("strace"); err != nil {
+		t.Fatal("strace is needed (make setup installs it)")
+	}
 	n := 0
 	running := func(upto int) {
-		for i := n; i < upto; i, n = i+1, n+1 {
-			id := fmt.Sprintf("sc-%d", i)
-			if res := e.Run("run", "--detach", "--bundle", tenant(id), id); res.Code != 0 {
+		for ; n < upto; n++ {
+			id := fmt.Sprintf("sc-%d", n)
+			if res := e.Run("run", "--detach", "--bundle", bundleOf(id), id); res.Code != 0 {
 				t.Fatalf("run %s: %s", id, res.Stderr)
 			}
 		}
