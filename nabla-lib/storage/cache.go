@@ -40,12 +40,13 @@ func (im image) markUnused() error {
 
 // listing is what one read of a disk directory found, by image key.
 type listing struct {
-	locked []string        // keys with a lock file: in use, or being worked on
-	unused map[string]bool // keys marked unused and without users
+	locked []string            // keys with a lock file: in use, or being worked on
+	unused map[string]bool     // keys marked unused and without users
+	builds map[string][]string // names of builds, by key (see buildPath)
 }
 
 func listDir(dir string) (listing, error) {
-	l := listing{unused: map[string]bool{}}
+	l := listing{unused: map[string]bool{}, builds: map[string][]string{}}
 	f, err := os.Open(dir)
 	if err != nil {
 		return l, fmt.Errorf("list disk directory %s: %w", dir, err)
@@ -70,6 +71,10 @@ func listDir(dir string) (listing, error) {
 			used[key] = true
 		case unusedSuffix:
 			l.unused[key] = true
+		default:
+			if b, ok := strings.CutPrefix("."+rest, isoSuffix); ok && isBuild(b) {
+				l.builds[key] = append(l.builds[key], n)
+			}
 		}
 	}
 	// A runnc killed between recording a user and removing the mark

@@ -43,15 +43,23 @@ const genisoimage = "/usr/bin/genisoimage"
 // need not understand. Symlinks are never followed (that would need -f).
 var imageOptions = []string{"-quiet", "-l", "-r", "-D"}
 
-// buildSuffix marks an image being built: <key>.iso.build-<random>.
+// buildSuffix marks an image being built: <key>.iso.build-0 (see
+// buildPath). Before 2026-12-06 runnc numbered its builds at random.
 const buildSuffix = ".build-"
+
+// buildPath is where the image at dst is built. One name serves every
+// build of an image, since builds run under its key's lock, so that the
+// leftover of a build that died half way is found without listing the
+// disk directory (see removeBuilds).
+func buildPath(dst string) string { return dst + buildSuffix + "0" }
 
 // imageFormat identifies how images are made; it is part of the image key.
 var imageFormat = "genisoimage " + strings.Join(imageOptions, " ")
 
 // buildImage writes the image of the tree, whose key is key, to dst
-// atomically: to a temporary file in dst's directory, renamed into place
-// once complete, so a reader never sees half an image. A tree whose key
+// atomically: to buildPath(dst), renamed into place once complete, so a
+// reader never sees half an image. The caller holds the key's lock and
+// has removed what an earlier build left there. A tree whose key
 // changed while it was built (the view shows changes made through other
 // paths) gets no image: the one built may hold some of each state, and
 // would be found again by the tree's old key.
@@ -59,7 +67,7 @@ func buildImage(t *tree, dst, key string) error {
 	if err := t.measure(); err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(dst), filepath.Base(dst)+buildSuffix+"*")
+	tmp, err := os.OpenFile(buildPath(dst), os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return fmt.Errorf("create temporary image in %s: %w", filepath.Dir(dst), err)
 	}

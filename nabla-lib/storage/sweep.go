@@ -3,6 +3,7 @@ package storage
 import (
 	"errors"
 	"io/fs"
+	"path/filepath"
 	"strings"
 
 	"github.com/nabla-containers/runnc/internal/dirsample"
@@ -30,6 +31,7 @@ import (
 func sweep(dir, skip string, limit int64, released bool) {
 	full := !sweptThisBoot(dir)
 	var keys []string
+	var builds map[string][]string
 	if full {
 		l, err := listDir(dir)
 		if err != nil {
@@ -38,7 +40,7 @@ func sweep(dir, skip string, limit int64, released bool) {
 			}
 			return
 		}
-		keys = l.locked
+		keys, builds = l.locked, l.builds
 	} else {
 		names, err := dirsample.Pick(dir, sweepChecks, func(name string) bool {
 			key, ok := strings.CutSuffix(name, lockSuffix)
@@ -63,6 +65,13 @@ func sweep(dir, skip string, limit int64, released bool) {
 			continue
 		}
 		im := image{dir: dir, key: key}
+		// Every build the listing found, of any runnc's naming: none is
+		// in progress while the lock is held.
+		for _, b := range builds[key] {
+			if err := removeFile(filepath.Join(dir, b), "unfinished image"); err != nil {
+				logrus.Warnf("sweep disk images: %v", err)
+			}
+		}
 		var r bool
 		err = im.pruneStale(lk)
 		if err == nil {

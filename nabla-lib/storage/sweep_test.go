@@ -69,3 +69,24 @@ func TestSweepVisitsAllOncePerBoot(t *testing.T) {
 		t.Fatalf("a later sweep released %d of 30 images with stale users, want at most %d", 30-n, sweepChecks)
 	}
 }
+
+// What a build killed half way left goes when its image is next settled,
+// found by its one name rather than by listing the directory; builds of
+// the older, random names go at the boot's first sweep
+// (TestSweepSettlesWhatAKilledRunncLeft).
+func TestSweepSettlesAKilledBuild(t *testing.T) {
+	dir := t.TempDir()
+	if err := unix.Setxattr(dir, sweptXattr, []byte(bootID()), 0); err != nil {
+		t.Skipf("%s cannot hold %s (%v)", dir, sweptXattr, err)
+	}
+	im := image{dir: dir, key: key("killed")} // its create died building it
+	for _, p := range []string{im.lockPath(), buildPath(im.path())} {
+		if err := os.WriteFile(p, nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sweep(dir, "", 0, false)
+	if got := dirNames(t, dir); len(got) != 0 {
+		t.Fatalf("after a sweep: %v, want nothing", got)
+	}
+}

@@ -213,24 +213,16 @@ func allNames(dir string) ([]string, error) {
 	return f.Readdirnames(-1)
 }
 
-// removeBuilds removes the temporary files of builds that died half way
-// (a killed runnc create): builds run under the key's lock, which the
-// caller holds, so none of them is in progress.
+// removeBuilds removes what a build that died half way (a killed runnc
+// create) left: builds run under the key's lock, which the caller holds,
+// so none is in progress. The builds of runnc before 2026-12-06, numbered
+// at random, are removed by the boot's first sweep (see sweep).
 func (im image) removeBuilds() error {
-	stale, _ := filepath.Glob(im.path() + buildSuffix + "*")
-	for _, p := range stale {
-		if !isBuild(p[len(im.path()):]) {
-			continue // not a name os.CreateTemp gave a build
-		}
-		if err := removeFile(p, "unfinished image"); err != nil {
-			return err
-		}
-	}
-	return nil
+	return removeFile(buildPath(im.path()), "unfinished image")
 }
 
 // isBuild tells whether s is what follows a build's image path (see
-// buildImage): buildSuffix and a number.
+// buildPath): buildSuffix and a number.
 func isBuild(s string) bool {
 	n, ok := strings.CutPrefix(s, buildSuffix)
 	return ok && n != "" && strings.Trim(n, "0123456789") == ""

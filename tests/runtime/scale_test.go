@@ -36,9 +36,9 @@ func TestCreateIsFlat(t *testing.T) {
 // for users lost in a reboot checks two once the boot's first sweep has
 // checked all), not every image in use. The traced container's image is
 // in use by a twin throughout, so neither trace builds or releases one: a
-// create that builds an image and a delete that releases one read the
-// disk directory's names (for unfinished builds, and to trim the unused
-// images; one getdents64 per 90-odd names) but touch no image in use.
+// delete that releases an image reads the disk directory's names to trim
+// the unused images (one getdents64 per 90-odd names), and touches no
+// image in use.
 func TestCreateIsFlatAcrossImages(t *testing.T) {
 	e := newEnv(t)
 	tenant := func(name string) string {
