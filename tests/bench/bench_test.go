@@ -43,6 +43,12 @@ func TestQuickBench(t *testing.T) {
 		"scale":   {"create-at-0", "create-at-30", "growth", "create-empty", "growth-beside", "join-at-0", "join-at-30", "join-growth", "list", "rss", "pss"},
 		"startup": {"state", "list"},
 	}
+	// The tenants' rows are runnc's alone: runc makes nothing per rootfs.
+	if scale := res.Group("scale"); scale != nil {
+		for _, rid := range []string{"tenant-at-0", "tenant-at-30", "tenant-growth"} {
+			checkPositive(t, scale, rid, "runnc")
+		}
+	}
 	for gid, rows := range want {
 		g := res.Group(gid)
 		if g == nil {

@@ -61,6 +61,7 @@ func measureScale(ctx context.Context, cfg config, work string, drivers []*drive
 	}
 	joinGrowth := g.Row("join-growth", fmt.Sprintf("create + delete joining by path with %d running ÷ with %d running", top, first), "×")
 	joinGrowth.OwnRatio = true
+	tenants := newTenantRows(g, first, top)
 	if p, err := newPod(joinedNetns, joinedSubnet); err != nil {
 		for _, d := range drivers {
 			r.joined[0].Cells[d.name] = ErrorCell("%v", err)
@@ -81,6 +82,7 @@ func measureScale(ctx context.Context, cfg config, work string, drivers []*drive
 			continue
 		}
 		scaleOne(ctx, cfg, d, bundle, r)
+		measureTenants(ctx, cfg, work, d, tenants)
 	}
 	last := len(r.levels) - 1
 	for _, d := range drivers {
@@ -96,7 +98,10 @@ func measureScale(ctx context.Context, cfg config, work string, drivers []*drive
 			"and keeps what the runtime does more for the containers of its own root.",
 		"The joining container names a namespace made for the bench whose eth0 (10.194."+fmt.Sprint(joinedSubnet)+".2/24) is a veth to a second one; runnc takes the address over at create and gives it back at delete. "+
 			"Its creates are timed in turn with the level's own. Before it takes an address over outside a pod, runnc checks that no other runtime's process is in the namespace: "+
-			"the kernel lists no namespace's processes, so it reads every process's.")
+			"the kernel lists no namespace's processes, so it reads every process's.",
+		"The tenants' rows: once the sleepers are gone, each level of containers is created (not started), each with a rootfs of its own (hard links of the sleeper's files and a file naming the tenant), "+
+			"so that each holds a disk image of its own, as tenants' containers do; the container timed has a rootfs of its own too. The sleepers above share one rootfs, and so one image. "+
+			"runc makes nothing per rootfs.")
 }
 
 // growthCell is the ratio of the medians of two cells of one runtime, or
@@ -273,7 +278,12 @@ const fillSettle = 5 * time.Second
 // limit (runnc gives its guest that much), sharing the sleep bundle's
 // rootfs.
 func smallSleepBundle(work string, d *driver) (string, error) {
-	dir := filepath.Join(work, "scale-"+d.name)
+	return sleeperBundle(filepath.Join(work, "scale-"+d.name), d, filepath.Join(d.sleep, "rootfs"))
+}
+
+// sleeperBundle writes in dir the config of the driver's sleep bundle with
+// rootfs as its root and a scaleMemMiB memory limit.
+func sleeperBundle(dir string, d *driver, rootfs string) (string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", err
 	}
@@ -282,7 +292,7 @@ func smallSleepBundle(work string, d *driver) (string, error) {
 	}
 	limit := int64(scaleMemMiB << 20)
 	return dir, editSpec(dir, func(s *specs.Spec) {
-		s.Root.Path = filepath.Join(d.sleep, "rootfs")
+		s.Root.Path = rootfs
 		if s.Linux.Resources == nil {
 			s.Linux.Resources = &specs.LinuxResources{}
 		}

@@ -1,0 +1,100 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+)
+
+// tenantRows are the scale group's rows of containers that each have a
+// rootfs, and so a disk image, of their own, as tenants' have: the other
+// rows' sleepers share one rootfs, and so one image.
+type tenantRows struct {
+	at     [2]*Row // create + delete at the first and the last level
+	growth *Row
+}
+
+func newTenantRows(g *Group, first, top int) tenantRows {
+	var r tenantRows
+	for k, n := range []int{first, top} {
+		r.at[k] = g.Row(fmt.Sprintf("tenant-at-%d", n), fmt.Sprintf("create + delete of a container with a rootfs of its own, with %d others created, each with its own", n), "ms")
+	}
+	r.growth = g.Row("tenant-growth", fmt.Sprintf("the same with %d others ÷ with %d", top, first), "×")
+	r.growth.OwnRatio = true
+	return r
+}
+
+// measureTenants fills d's root with created containers (not started:
+// what is measured is the images they hold), each of a rootfs of its own,
+// and times the create + delete of one more tenant's container at the
+// first and the last level. runnc builds a disk image per rootfs and
+// records each container as a user of its image; runc makes nothing per
+// rootfs, so its cells say so.
+func measureTenants(ctx context.Context, cfg config, work string, d *driver, r tenantRows) {
+	if d.name != "runnc" {
+		for _, row := range r.at {
+			row.Cells[d.name] = ErrorCell("%s makes nothing per rootfs: the rows are runnc's", d.name)
+		}
+		r.growth.Cells[d.name] = ErrorCell("%s makes nothing per rootfs", d.name)
+		return
+	}
+	var made []*container
+	defer func() {
+		for _, c := range made {
+			stopContainer(d, c)
+		}
+	}()
+	tenant := func(name string) (string, error) { return tenantBundle(work, d, name) }
+	traced, err := tenant("traced")
+	for k, n := range []int{cfg.scaleLevels[0], cfg.scaleLevels[len(cfg.scaleLevels)-1]} {
+		for len(made) < n && ctx.Err() == nil && err == nil {
+			var b string
+			if b, err = tenant(strconv.Itoa(len(made))); err == nil {
+				var c *container
+				if c, err = d.create(ctx, d.newID(), b, nil); err == nil {
+					made = append(made, c)
+				}
+			}
+		}
+		if err != nil {
+			r.at[k].Cells[d.name] = ErrorCell("%v", err)
+			break
+		}
+		progress("scale %s: %d tenants", d.name, n)
+		settleAfterFill()
+		kind := &createKind{row: r.at[k], d: d, bundle: traced}
+		for j := 0; j < cfg.scaleIters && ctx.Err() == nil; j++ {
+			kind.time(ctx)
+		}
+		kind.done()
+	}
+	r.growth.Cells[d.name] = growthCell(r.at[0].Cells[d.name], r.at[1].Cells[d.name])
+}
+
+// tenantBundle is a bundle of d's scale sleeper whose rootfs holds the
+// sleep bundle's files, hard links of them (their bytes are not copied),
+// and a file naming the tenant: a rootfs of its own, whose image no other
+// tenant's shares.
+func tenantBundle(work string, d *driver, name string) (string, error) {
+	dir := filepath.Join(work, "tenants-"+d.name, name)
+	rootfs := filepath.Join(dir, "rootfs")
+	if err := os.MkdirAll(rootfs, 0o755); err != nil {
+		return "", err
+	}
+	shared := filepath.Join(d.sleep, "rootfs")
+	entries, err := os.ReadDir(shared)
+	if err != nil {
+		return "", err
+	}
+	for _, e := range entries {
+		if err := os.Link(filepath.Join(shared, e.Name()), filepath.Join(rootfs, e.Name())); err != nil {
+			return "", err
+		}
+	}
+	if err := os.WriteFile(filepath.Join(rootfs, "tenant"), []byte(name), 0o644); err != nil {
+		return "", err
+	}
+	return sleeperBundle(dir, d, rootfs)
+}
