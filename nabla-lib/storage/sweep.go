@@ -30,31 +30,12 @@ import (
 // by every create and delete of the image itself (pruneStale).
 func sweep(dir, skip string, limit int64, released bool) {
 	full := !sweptThisBoot(dir)
-	var keys []string
-	var builds map[string][]string
-	if full {
-		l, err := listDir(dir)
-		if err != nil {
-			if !errors.Is(err, fs.ErrNotExist) {
-				logrus.Warnf("sweep disk images: %v", err)
-			}
-			return
+	keys, builds, err := sweepTargets(dir, skip, full)
+	if err != nil {
+		if !errors.Is(err, fs.ErrNotExist) {
+			logrus.Warnf("sweep disk images: %v", err)
 		}
-		keys, builds = l.locked, l.builds
-	} else {
-		names, err := dirsample.Pick(dir, sweepChecks, func(name string) bool {
-			key, ok := strings.CutSuffix(name, lockSuffix)
-			return ok && isKey(key) && key != skip
-		})
-		if err != nil {
-			if !errors.Is(err, fs.ErrNotExist) {
-				logrus.Warnf("sweep disk images: %v", err)
-			}
-			return
-		}
-		for _, n := range names {
-			keys = append(keys, strings.TrimSuffix(n, lockSuffix))
-		}
+		return
 	}
 	for _, key := range keys {
 		if key == skip {
@@ -89,6 +70,24 @@ func sweep(dir, skip string, limit int64, released bool) {
 	if released {
 		trim(dir, limit)
 	}
+}
+
+// sweepTargets are the keys of the images in use a sweep visits: all of
+// them when full, with the builds the listing found by key; else
+// sweepChecks of them, other than skip, among one bounded read of dir.
+func sweepTargets(dir, skip string, full bool) (keys []string, builds map[string][]string, err error) {
+	if full {
+		l, err := listDir(dir)
+		return l.locked, l.builds, err
+	}
+	names, err := dirsample.Pick(dir, sweepChecks, func(name string) bool {
+		key, ok := strings.CutSuffix(name, lockSuffix)
+		return ok && isKey(key) && key != skip
+	})
+	for _, n := range names {
+		keys = append(keys, strings.TrimSuffix(n, lockSuffix))
+	}
+	return keys, nil, err
 }
 
 // sweepChecks is how many images in use a sweep visits once the boot's
