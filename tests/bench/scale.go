@@ -99,7 +99,7 @@ func measureScale(ctx context.Context, cfg config, work string, drivers []*drive
 		"The joining container names a namespace made for the bench whose eth0 (10.194."+fmt.Sprint(joinedSubnet)+".2/24) is a veth to a second one; runnc takes the address over at create and gives it back at delete. "+
 			"Its creates are timed in turn with the level's own. Before it takes an address over outside a pod, runnc checks that no other runtime's process is in the namespace: "+
 			"the kernel lists no namespace's processes, so it reads every process's.",
-		"The tenants' rows: once the sleepers are gone, each level of containers is created (not started), each with a rootfs of its own (hard links of the sleeper's files and a file naming the tenant), "+
+		"The tenants' rows: once the sleepers are gone, each level of containers is created (not started), each with a rootfs of its own (copies of the sleeper's files and a file naming the tenant), "+
 			"so that each holds a disk image of its own, as tenants' containers do; the container timed has a rootfs of its own too. The sleepers above share one rootfs, and so one image. "+
 			"runc makes nothing per rootfs.")
 }

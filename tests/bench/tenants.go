@@ -73,10 +73,12 @@ func measureTenants(ctx context.Context, cfg config, work string, d *driver, r t
 	r.growth.Cells[d.name] = growthCell(r.at[0].Cells[d.name], r.at[1].Cells[d.name])
 }
 
-// tenantBundle is a bundle of d's scale sleeper whose rootfs holds the
-// sleep bundle's files, hard links of them (their bytes are not copied),
-// and a file naming the tenant: a rootfs of its own, whose image no other
-// tenant's shares.
+// tenantBundle is a bundle of d's scale sleeper whose rootfs holds copies
+// of the sleep bundle's files and a file naming the tenant: a rootfs of
+// its own, whose image no other tenant's shares. Copies, not hard links:
+// each link would change the shared inode's ctime, which names an image
+// (see nabla-lib/storage's tree key), and so the image of every bundle
+// that holds the file, the timed one's and the sleepers'.
 func tenantBundle(work string, d *driver, name string) (string, error) {
 	dir := filepath.Join(work, "tenants-"+d.name, name)
 	rootfs := filepath.Join(dir, "rootfs")
@@ -89,7 +91,7 @@ func tenantBundle(work string, d *driver, name string) (string, error) {
 		return "", err
 	}
 	for _, e := range entries {
-		if err := os.Link(filepath.Join(shared, e.Name()), filepath.Join(rootfs, e.Name())); err != nil {
+		if err := copyFile(filepath.Join(shared, e.Name()), filepath.Join(rootfs, e.Name())); err != nil {
 			return "", err
 		}
 	}
