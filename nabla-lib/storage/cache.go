@@ -20,12 +20,21 @@ import (
 // image trims the unused images to its --disk-cache, least recently used
 // first; images in use never count and are never evicted. Every step holds
 // the key's lock, so a create reusing an image and an eviction of it never
-// meet.
+// meet. The tally (tally.go) tells trim when there is nothing to evict.
 
-// markUnused records that the image has no user from now on. The time is
-// set explicitly: the kernel stamps files with a coarse clock (one tick),
-// which could not order two deletes in a row.
+// markUnused records that the image has no user from now on, counting it
+// in the tally first (see tally). The time is set explicitly: the kernel
+// stamps files with a coarse clock (one tick), which could not order two
+// deletes in a row. The caller holds the key's lock.
 func (im image) markUnused() error {
+	t, err := lockTally(im.dir)
+	if err != nil {
+		return fmt.Errorf("mark disk image %s unused: %w", im.path(), err)
+	}
+	defer t.unlock()
+	if _, err := os.Lstat(im.unusedPath()); err != nil {
+		t.add(im.size()) // else counted when marked
+	}
 	f, err := os.OpenFile(im.unusedPath(), os.O_WRONLY|os.O_CREATE, 0o600)
 	if err != nil {
 		return fmt.Errorf("mark disk image %s unused: %w", im.path(), err)
@@ -93,24 +102,42 @@ type unusedImage struct {
 }
 
 // trim evicts unused images of dir until those left take at most limit
-// bytes (see evictToFit). It lists dir: a delete that releases an image
-// reads every name there (one getdents64 per 90-odd), but touches no
-// image in use.
-func trim(dir string, limit int64) {
-	l, err := listDir(dir)
+// bytes (see victims). It reads the directory only when the tally says
+// the unused images take more, or there is no tally, or with recount (the
+// boot's first sweep); the tally is then set to what it found. Failures
+// are only logged: the images stay, and a later trim tries again.
+func trim(dir string, limit int64, recount bool) {
+	t, err := lockTally(dir)
 	if err != nil {
 		logrus.Warnf("trim unused disk images: %v", err)
 		return
 	}
-	evictToFit(dir, l.unused, limit)
+	if n, ok := t.get(); ok && n <= limit && !recount {
+		t.unlock()
+		return
+	}
+	l, err := listDir(dir)
+	if err != nil {
+		t.unlock()
+		logrus.Warnf("trim unused disk images: %v", err)
+		return
+	}
+	// Every mark's change holds the lock: what the listing found is all
+	// there is until it goes. Evictions take it again, to uncount.
+	found, gone := measureUnused(dir, l.unused)
+	var total int64
+	for _, im := range found {
+		total += im.size
+	}
+	t.set(total)
+	t.unlock()
+	evict(dir, append(gone, victims(found, limit)...))
 }
 
-// evictToFit evicts unused images of dir, among keys (a listing that may
-// be out of date), until those left take at most limit bytes (see
-// victims). Failures are only logged: the images stay, and a later trim
-// tries again.
-func evictToFit(dir string, keys map[string]bool, limit int64) {
-	var found, gone []unusedImage
+// measureUnused finds the images of dir among keys (a listing that may be
+// out of date) that are still unused, and the marks left without their
+// image (gone).
+func measureUnused(dir string, keys map[string]bool) (found, gone []unusedImage) {
 	for key := range keys {
 		im := image{dir: dir, key: key}
 		mark, err := os.Stat(im.unusedPath())
@@ -127,7 +154,13 @@ func evictToFit(dir string, keys map[string]bool, limit int64) {
 		}
 		found = append(found, unusedImage{key: key, size: iso.Size(), lastUse: mark.ModTime()})
 	}
-	for _, v := range append(gone, victims(found, limit)...) {
+	return found, gone
+}
+
+// evict evicts the images of dir that trim chose. Failures are only
+// logged.
+func evict(dir string, chosen []unusedImage) {
+	for _, v := range chosen {
 		if err := (image{dir: dir, key: v.key}).evict(v.lastUse); err != nil {
 			logrus.Warnf("evict unused disk image: %v", err)
 		}

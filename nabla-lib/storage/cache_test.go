@@ -130,7 +130,8 @@ func TestTrim(t *testing.T) {
 	if err != nil || !ok {
 		t.Fatalf("lock k3: %v %v", ok, err)
 	}
-	evictToFit(dir, l.unused, 100)
+	found, gone := measureUnused(dir, l.unused)
+	evict(dir, append(gone, victims(found, 100)...))
 	lk.unlock()
 	want := []string{"k2.iso", "k2.lock", "k2.unused", "k2.users", "k3.iso", "k3.lock", "k3.unused", "k5.iso", "k5.unused"}
 	if got := dirNames(t, dir); !slices.Equal(got, want) {

@@ -162,7 +162,7 @@ func (im image) use(t *tree, marker, containerRoot string, keep bool) (built boo
 	}
 	// The mark goes once the user is recorded: a runnc killed in between
 	// leaves both, and a users directory outweighs a mark.
-	return built, removeFile(im.unusedPath(), "unused mark of disk image")
+	return built, im.unmark(im.size())
 }
 
 // FsRunFunc has nothing to do: the tender opens the image itself.

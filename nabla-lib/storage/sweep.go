@@ -17,7 +17,8 @@ import (
 // runnc killed half way left (an image without users, a build). It skips
 // keys whose lock is busy: their holder is working on them, and a later
 // sweep will visit them. Then, if this runnc released an image (released,
-// or here), it trims the unused images to limit bytes. Failures are only
+// or here) or this is the boot's first sweep, it trims the unused images
+// to limit bytes. Failures are only
 // logged: they must not fail a create or delete.
 //
 // The first sweep of a boot visits every image in use: a reboot loses the
@@ -67,8 +68,10 @@ func sweep(dir, skip string, limit int64, released bool) {
 	if full {
 		markSwept(dir)
 	}
-	if released {
-		trim(dir, limit)
+	// The boot's first sweep counts the unused images anew, marks of an
+	// older runnc's among them, which knew no tally.
+	if released || full {
+		trim(dir, limit, full)
 	}
 }
 

@@ -136,11 +136,14 @@ func (im image) settle(change func() error) error {
 	return removeFile(im.lockPath(), "lock of unused image")
 }
 
+// removeImage removes the image's file, then its unused mark if it has
+// one, which it takes off the tally (see tally).
 func (im image) removeImage() error {
+	size := im.size()
 	if err := removeFile(im.path(), "disk image"); err != nil {
 		return err
 	}
-	return removeFile(im.unusedPath(), "unused mark of disk image")
+	return im.unmark(size)
 }
 
 // removeFile removes path (absent is fine); what names it in the error.

@@ -1,0 +1,113 @@
+package storage
+
+import (
+	"os"
+	"slices"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// tallyOf reads dir's tally; ok false when it has none.
+func tallyOf(t *testing.T, dir string) (int64, bool) {
+	t.Helper()
+	tl, err := lockTally(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tl.unlock()
+	return tl.get()
+}
+
+// The tally follows marks made, reused and evicted, and while it is within
+// the limit trim reads nothing: an image marked behind its back (as by a
+// runnc that knew no tally) stays until a trim over the limit, or the
+// boot's first sweep, counts again.
+func TestTallyKeepsTrimFromReading(t *testing.T) {
+	dir := t.TempDir()
+	at := func(s int) time.Time { return time.Unix(1e9+int64(s), 0) }
+	fakeUnused(t, dir, key("k1"), 100, at(1))
+	if _, ok := tallyOf(t, dir); ok {
+		t.Fatal("a tally before any trim counted")
+	}
+	trim(dir, 1000, false)
+	if n, ok := tallyOf(t, dir); !ok || n != 100 {
+		t.Fatalf("tally after the first trim: %d %v, want 100", n, ok)
+	}
+	k2 := fakeUnused(t, dir, key("k2"), 200, at(2))
+	if n, _ := tallyOf(t, dir); n != 300 {
+		t.Fatalf("tally after marking k2: %d, want 300", n)
+	}
+	// Marking again (a sweep settling a killed release) counts nothing.
+	if err := k2.markUnused(); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := tallyOf(t, dir); n != 300 {
+		t.Fatalf("tally after marking k2 twice: %d, want 300", n)
+	}
+	// k3 is marked without the tally: trim within the limit never sees it.
+	k3 := image{dir: dir, key: key("k3")}
+	if err := os.WriteFile(k3.path(), make([]byte, 5000), 0o444); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(k3.unusedPath(), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	trim(dir, 1000, false)
+	if _, err := os.Stat(k3.path()); err != nil {
+		t.Fatalf("a trim within the tally's limit read the directory: %v", err)
+	}
+	trim(dir, 1000, true)
+	if _, err := os.Stat(k3.path()); err == nil {
+		t.Fatal("a recounting trim kept an image over the limit")
+	}
+	if n, _ := tallyOf(t, dir); n != 300 {
+		t.Fatalf("tally after the recount: %d, want 300", n)
+	}
+	// Reused: uncounted. Evicted: uncounted.
+	if err := k2.unmark(k2.size()); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := tallyOf(t, dir); n != 100 {
+		t.Fatalf("tally after reusing k2: %d, want 100", n)
+	}
+	trim(dir, 0, false)
+	if n, _ := tallyOf(t, dir); n != 0 {
+		t.Fatalf("tally after trimming to 0: %d, want 0", n)
+	}
+	if got, want := dirNames(t, dir), []string{"k2.iso"}; !slices.Equal(got, want) {
+		t.Fatalf("after trimming to 0: %v, want %v", got, want)
+	}
+}
+
+// A tally that would go below zero was wrong: it goes, and the next trim
+// reads the directory. So does one that is not a number.
+func TestTallyForgetsWhatCannotBeTrue(t *testing.T) {
+	dir := t.TempDir()
+	tl, err := lockTally(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tl.set(10)
+	tl.add(-11)
+	_, ok := tl.get()
+	tl.unlock()
+	if ok {
+		t.Fatal("a tally below zero stayed")
+	}
+	if err := unix.Setxattr(dir, unusedXattr, []byte("lots"), 0); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := tallyOf(t, dir); ok {
+		t.Fatal("a tally that is no number was read")
+	}
+	fakeUnused(t, dir, key("k1"), 100, time.Unix(1e9, 0))
+	trim(dir, 50, false)
+	if got := dirNames(t, dir); len(got) != 0 {
+		t.Fatalf("trim with no tally to trust kept %v", got)
+	}
+	if n, ok := tallyOf(t, dir); !ok || n != 0 {
+		t.Fatalf("tally after the trim: %d %v, want 0", n, ok)
+	}
+}
