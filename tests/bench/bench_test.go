@@ -45,7 +45,7 @@ func TestQuickBench(t *testing.T) {
 	}
 	// The tenants' rows are runnc's alone: runc makes nothing per rootfs.
 	if scale := res.Group("scale"); scale != nil {
-		for _, rid := range []string{"tenant-at-0", "tenant-at-30", "tenant-growth"} {
+		for _, rid := range []string{"tenant-at-0", "tenant-at-30", "tenant-growth", "tenant-empty", "tenant-beside"} {
 			checkPositive(t, scale, rid, "runnc")
 		}
 	}

@@ -100,8 +100,8 @@ func measureScale(ctx context.Context, cfg config, work string, drivers []*drive
 			"Its creates are timed in turn with the level's own. Before it takes an address over outside a pod, runnc checks that no other runtime's process is in the namespace: "+
 			"the kernel lists no namespace's processes, so it reads every process's.",
 		"The tenants' rows: once the sleepers are gone, each level of containers is created (not started), each with a rootfs of its own (copies of the sleeper's files and a file naming the tenant), "+
-			"so that each holds a disk image of its own, as tenants' containers do; the container timed has a rootfs of its own too. The sleepers above share one rootfs, and so one image. "+
-			"runc makes nothing per rootfs.")
+			"so that each holds a disk image of its own, as tenants' containers do; the container timed has a rootfs of its own too, and each delete of it leaves its image unused. The sleepers above share one rootfs, and so one image. "+
+			"At the last level the same create + delete in an empty root and disk directory of runnc's own is timed in turn with it, as for the sleepers. runc makes nothing per rootfs.")
 }
 
 // growthCell is the ratio of the medians of two cells of one runtime, or

@@ -14,6 +14,8 @@ import (
 type tenantRows struct {
 	at     [2]*Row // create + delete at the first and the last level
 	growth *Row
+	empty  *Row // the last level's, in an empty root and disk directory
+	beside *Row
 }
 
 func newTenantRows(g *Group, first, top int) tenantRows {
@@ -23,6 +25,9 @@ func newTenantRows(g *Group, first, top int) tenantRows {
 	}
 	r.growth = g.Row("tenant-growth", fmt.Sprintf("the same with %d others ÷ with %d", top, first), "×")
 	r.growth.OwnRatio = true
+	r.empty = g.Row("tenant-empty", fmt.Sprintf("the same in an empty root and disk directory, at the same moment as with %d others (interleaved)", top), "ms")
+	r.beside = g.Row("tenant-beside", fmt.Sprintf("the same with %d others ÷ in the empty root beside it", top), "×")
+	r.beside.OwnRatio = true
 	return r
 }
 
@@ -31,14 +36,24 @@ func newTenantRows(g *Group, first, top int) tenantRows {
 // and times the create + delete of one more tenant's container at the
 // first and the last level. runnc builds a disk image per rootfs and
 // records each container as a user of its image; runc makes nothing per
-// rootfs, so its cells say so.
+// rootfs, so its cells say so. At the last level the same creates in an
+// empty root and disk directory of runnc's own are timed in turn, as the
+// sleepers' are (see scaleOne): the levels are minutes apart, and the
+// fill writes an image per tenant.
 func measureTenants(ctx context.Context, cfg config, work string, d *driver, r tenantRows) {
 	if d.name != "runnc" {
-		for _, row := range r.at {
+		for _, row := range []*Row{r.at[0], r.at[1], r.empty} {
 			row.Cells[d.name] = ErrorCell("%s makes nothing per rootfs: the rows are runnc's", d.name)
 		}
 		r.growth.Cells[d.name] = ErrorCell("%s makes nothing per rootfs", d.name)
+		r.beside.Cells[d.name] = r.growth.Cells[d.name]
 		return
+	}
+	empty, err := d.twin("-tenants-empty")
+	if err != nil {
+		r.empty.Cells[d.name] = ErrorCell("%v", err)
+	} else {
+		defer empty.cleanup()
 	}
 	var made []*container
 	defer func() {
@@ -64,13 +79,23 @@ func measureTenants(ctx context.Context, cfg config, work string, d *driver, r t
 		}
 		progress("scale %s: %d tenants", d.name, n)
 		settleAfterFill()
-		kind := &createKind{row: r.at[k], d: d, bundle: traced}
-		for j := 0; j < cfg.scaleIters && ctx.Err() == nil; j++ {
-			kind.time(ctx)
+		kinds := []*createKind{{row: r.at[k], d: d, bundle: traced}}
+		if k == 1 && empty != nil {
+			kinds = append(kinds, &createKind{row: r.empty, d: empty, bundle: traced})
 		}
-		kind.done()
+		for j := 0; j < cfg.scaleIters && ctx.Err() == nil; j++ {
+			for _, kind := range kinds {
+				kind.time(ctx)
+			}
+		}
+		for _, kind := range kinds {
+			kind.done()
+		}
 	}
 	r.growth.Cells[d.name] = growthCell(r.at[0].Cells[d.name], r.at[1].Cells[d.name])
+	if empty != nil {
+		r.beside.Cells[d.name] = growthCell(r.empty.Cells[d.name], r.at[1].Cells[d.name])
+	}
 }
 
 // tenantBundle is a bundle of d's scale sleeper whose rootfs holds copies
