@@ -1,8 +1,10 @@
 package storage
 
 import (
+	"fmt"
 	"os"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -109,5 +111,69 @@ func TestTallyForgetsWhatCannotBeTrue(t *testing.T) {
 	}
 	if n, ok := tallyOf(t, dir); !ok || n != 0 {
 		t.Fatalf("tally after the trim: %d %v, want 0", n, ok)
+	}
+}
+
+// Releases, reuses and trims of many images at once, each under its key's
+// lock as runnc's are, leave the tally at what a count finds, and the
+// unused images within the limit.
+func TestTallyUnderConcurrency(t *testing.T) {
+	dir := t.TempDir()
+	trim(dir, 0, true) // the boot's first sweep: a tally of 0
+	const limit = 1000
+	var keys []string // made here: key records tags in a map
+	for i := range 12 {
+		keys = append(keys, key(fmt.Sprint("c", i)))
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for w := range 8 {
+		wg.Go(func() {
+			for i := range 40 {
+				im := image{dir: dir, key: keys[(w+i)%12]}
+				l, _, err := lockKey(dir, im.key, true)
+				if err != nil {
+					errs <- err
+					return
+				}
+				if _, err := os.Stat(im.unusedPath()); err == nil {
+					err = im.unmark(im.size()) // a create takes it
+				} else {
+					if _, err := os.Stat(im.path()); err != nil {
+						err = os.WriteFile(im.path(), make([]byte, 100+10*((w+i)%12)), 0o444)
+					}
+					if err == nil {
+						err = im.markUnused() // its last user went
+					}
+				}
+				l.unlock()
+				if err != nil {
+					errs <- err
+					return
+				}
+				trim(dir, limit, false)
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	tallied, ok := tallyOf(t, dir)
+	l, err := listDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found, _ := measureUnused(dir, l.unused)
+	var total int64
+	for _, im := range found {
+		total += im.size
+	}
+	if !ok || tallied != total {
+		t.Fatalf("tally %d (%v) after the storm, a count finds %d bytes", tallied, ok, total)
+	}
+	if total > limit {
+		t.Fatalf("%d bytes of unused images left, over the limit of %d", total, limit)
 	}
 }
