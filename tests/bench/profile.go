@@ -75,14 +75,26 @@ var runProfile = Section{Title: "Where a run goes: what its steps are made of, a
 		"extended attribute), later ones visit two at random, and a delete visits the images its state names. A build's " +
 		"temporary file has one name (builds hold the image's lock), so neither a build nor a release lists the directory " +
 		"to find a dead one's (a create that builds, with 100 running: 386 calls and 53 names listed, 392 and 41 with 2). " +
-		"Left: a delete that releases an image reads the directory's names to trim the unused images, one getdents64 per " +
-		"90-odd names, three names per image (335 names with 100 running, 26 with 2; 130 calls, 127 with 2). The scale group's " +
-		"tenants' rows time it: a create + delete 43.2 ms with none, 53.8 with 1,000 tenants created (1.25×; the levels are " +
-		"minutes apart, and the fill writes 1,000 images). From --debug steps with 500 tenants created, 20 each: every step " +
-		"of create flat or faster, FsDestroy 1.28 → 2.84 ms (trim's listing: about 1 µs a name), the rest of delete flat. " +
-		"Removing it needs an index of the unused images: the disk directory's rule (runnc uses no name there that does not " +
-		"start with an image key) leaves a subdirectory out, and a reserved key's index would change every test that lists " +
-		"the directory; not done.",
+		"A delete that releases its image then still trimmed the cache by reading the directory's names, one getdents64 per " +
+		"90-odd names, three names per image (335 names with 100 running, 26 with 2; 635 with 200). Now the directory carries " +
+		"the total size of its unused images (the extended attribute trusted.runnc.unused, changed under a flock of the " +
+		"directory; an image is counted before its mark is made and uncounted after it goes, so a runnc killed in between " +
+		"leaves it too high, never too low), and trim reads the names only when that total is over --disk-cache; the boot's " +
+		"first sweep counts anew. With 200 (TestCreateIsFlatAcrossImages, whose traced delete now releases its image each " +
+		"time): a delete lists 32 names against 17 with 2 (the sweep's bounded read), 130 calls against 130. The scale " +
+		"group's tenants' rows: before, 43.2 ms with none and 53.8 with 1,000 tenants created (1.25×; the levels are minutes " +
+		"apart, and the fill writes 1,000 images); at 41a9ba4, 54.5 and 49.5 ms (0.909×), and 49.5 ms in an empty root and " +
+		"disk directory timed in turn with the last level (1.00×, the group's new same-moment row).",
+	"",
+	"A container that joins a network namespace by path, as Docker's, podman's and the CRI's do, takes eth0 over: runnc " +
+		"bridges eth0 with the tap, and delete gives eth0 back and deletes the tap and the bridge. NetworkDestroy takes 32 ms " +
+		"(--debug steps, a veth in a namespace made by hand, 2026-12-06), against 0.04 ms when the namespace goes with init. " +
+		"The kernel waits for RCU in each unregistering of a device (netdev_run_todo, and the bridge's br_multicast_dev_del " +
+		"once more), 14-20 ms each on this VM; the two already go in one request (a link group). By hand, strace -T of the " +
+		"request: the pair deleted as a group 29-37 ms, a tap alone 14-34 ms, the tap moved into a throwaway namespace " +
+		"instead 15-22 ms (the same wait). A takeover without a bridge (tc's mirred redirect between eth0 and the tap, with " +
+		"u32 match-all filters as Kata Containers does: matchall and flower are not in this kernel) would leave the tap's " +
+		"deletion alone, about 10 ms less a delete. Not done: it changes how every engine's container is networked.",
 	"",
 	"`list` (2026-12-06): per container it reads and decodes the state, reads /proc/<pid>/stat and the freezer's state, and " +
 		"prints a row. Three changes took it from 0.21 to 0.13 ms a container (a root of 200 sleeping containers, 80 interleaved: " +
@@ -97,9 +109,9 @@ var runProfile = Section{Title: "Where a run goes: what its steps are made of, a
 	"",
 	"| target (issue 20) | now |",
 	"|---|---|",
-	"| create + delete with 1,000 running within 1.1× of with none | 0.80-1.19× over the full runs of 2026-12-05 (the scale group's growth row; 1.03× and 0.81× in the last two): the levels are timed minutes apart and the run-to-run spread is wider than the target's margin. Timed in turn with an empty root of its own at 1,000 (the group's same-moment row, new in the last two runs): 0.993× and 0.999× (runc 1.01× and 0.986×). runnc's own steps are flat; the kernel's cpuset costs +0.5 ms at 1,000, and with none running the cgroups' static keys (below) cost 2 ms more. The full runs of 2026-12-06: 0.924×, 1.03×, 1.33× and 1.21×, and 1.01×, 0.992×, 0.964× and 0.96× beside the empty root; the scale group run alone after the last two: 1.06× and 1.10× (runc 1.06× both), 0.964× and 0.977× beside the empty root. Since the tender, init and runnc link musl, a create + delete with none running takes 38-39 ms against 42-46 before, while at 100 and above it takes 43-48 ms as before, for an empty root at the same moment too: the step is the host's, between 0 and 100, and runnc's own root adds nothing up to 1,000 (a probe: create + delete in an empty root, 30 each, 48 ms with nothing running and 46-47 with one container running elsewhere). The full runs of 2026-12-06 after the steps group came: 1.09× and 1.27× (runc 1.10× and 1.00×), 1.01× and 0.95× beside the empty root; the full runs of the second session of 2026-12-06 (each program dropped from the page cache before it is timed): 0.948× and 0.923×, and 1.00× and 1.01× beside the empty root. A create that joins a network namespace by path outside a pod (podman's) reads every process's namespace: 1.01×, 1.12×, 1.20×, 1.19×, 1.02× and 1.15× at 1,000 in the full runs, 1.11× and 1.18× alone (the group's joining rows; runc 0.977-1.13×), 6-8 µs a process in a probe with 2,000 sleeping processes |",
-	"| run at most 0.33× runc's | 0.55-0.63× as an engine drives it, four calls (the lifecycle group's run row; 0.55-0.56× since runnc links musl, 0.60× and 0.61× in the two runs that dropped each program from the page cache); 0.46-0.56× as one `run` call (its next row; 0.52× in both of those); the floors above, and the steps group: the three starts of runnc (exec → command line read) and their exits are three fifths of a run |",
-	"| a runnc start at most 1.5× an empty static Go program | the startup group: `state` 1.86-1.95×, `list` 1.79-1.84× since runnc's cgo links musl (2.02× and 1.95× with glibc the run before); the cgo twin 1.08-1.15× (1.28-1.31× with glibc); the libraries' floor (the group's last column, new on 2026-12-06) 1.38-1.42× in quick runs. Since the bench drops each program from the page cache before timing it, so that each is timed as an exec reads it from disk: `state` 2.08× and 2.11×, `list` 2.01× and 2.09×, the cgo twin 1.15-1.18×, the libraries' floor 1.48-1.49× and 1.52-1.56× (two full runs): a binary of runnc's size pays most for the small folios an exec's faults read in; where a start goes is the next section |",
+	"| create + delete with 1,000 running within 1.1× of with none | 0.80-1.19× over the full runs of 2026-12-05 (the scale group's growth row; 1.03× and 0.81× in the last two): the levels are timed minutes apart and the run-to-run spread is wider than the target's margin. Timed in turn with an empty root of its own at 1,000 (the group's same-moment row, new in the last two runs): 0.993× and 0.999× (runc 1.01× and 0.986×). runnc's own steps are flat; the kernel's cpuset costs +0.5 ms at 1,000, and with none running the cgroups' static keys (below) cost 2 ms more. The full runs of 2026-12-06: 0.924×, 1.03×, 1.33× and 1.21×, and 1.01×, 0.992×, 0.964× and 0.96× beside the empty root; the scale group run alone after the last two: 1.06× and 1.10× (runc 1.06× both), 0.964× and 0.977× beside the empty root. Since the tender, init and runnc link musl, a create + delete with none running takes 38-39 ms against 42-46 before, while at 100 and above it takes 43-48 ms as before, for an empty root at the same moment too: the step is the host's, between 0 and 100, and runnc's own root adds nothing up to 1,000 (a probe: create + delete in an empty root, 30 each, 48 ms with nothing running and 46-47 with one container running elsewhere). The full runs of 2026-12-06 after the steps group came: 1.09× and 1.27× (runc 1.10× and 1.00×), 1.01× and 0.95× beside the empty root; the full runs of the second session of 2026-12-06 (each program dropped from the page cache before it is timed): 0.948× and 0.923×, and 1.00× and 1.01× beside the empty root. A create that joins a network namespace by path outside a pod (podman's) reads every process's namespace: 1.01×, 1.12×, 1.20×, 1.19×, 1.02× and 1.15× at 1,000 in the full runs, 1.11× and 1.18× alone (the group's joining rows; runc 0.977-1.13×), 6-8 µs a process in a probe with 2,000 sleeping processes. The full run of 2026-12-06 at 41a9ba4 (load 1.1 → 3.1): 1.19× (runc 1.00×), 0.992× beside the empty root, which itself took 56.9 ms at that moment against 47.3 ms at the first level: the host's drift between levels, not runnc's root; joining by path 1.25×. Each container with a rootfs, and so a disk image, of its own (the tenants' rows, whose delete leaves its image unused): 0.909×, and 1.00× beside an empty root and disk directory |",
+	"| run at most 0.33× runc's | 0.55-0.63× as an engine drives it, four calls (the lifecycle group's run row; 0.55-0.56× since runnc links musl, 0.60× and 0.61× in the two runs that dropped each program from the page cache); 0.46-0.56× as one `run` call (its next row; 0.52× in both of those; 0.62× and 0.53× at 41a9ba4); the floors above, and the steps group: the three starts of runnc (exec → command line read) and their exits are three fifths of a run |",
+	"| a runnc start at most 1.5× an empty static Go program | the startup group: `state` 1.86-1.95×, `list` 1.79-1.84× since runnc's cgo links musl (2.02× and 1.95× with glibc the run before); the cgo twin 1.08-1.15× (1.28-1.31× with glibc); the libraries' floor (the group's last column, new on 2026-12-06) 1.38-1.42× in quick runs. Since the bench drops each program from the page cache before timing it, so that each is timed as an exec reads it from disk: `state` 2.08× and 2.11×, `list` 2.01× and 2.09×, the cgo twin 1.15-1.18×, the libraries' floor 1.48-1.49× and 1.52-1.56× (two full runs; at 41a9ba4 `state` 2.13×, `list` 2.05×, the libraries' floor 1.47× and 1.52×): a binary of runnc's size pays most for the small folios an exec's faults read in; where a start goes is the next section |",
 }, "\n")}
 
 // startProfile is where the start of a runnc process goes, against an
@@ -166,7 +178,7 @@ var startProfile = Section{Title: "Where a runnc start goes, and its floor (prof
 	"| the same with runtime/cgo, linked statically with musl as runnc is | 5.67 | 1.16 |",
 	"| the same importing runc's specconv | 6.74 | 1.37 |",
 	"| the same importing every library runnc's own packages import (runc's configs and specconv, opencontainers/cgroups, netlink, netns, urfave/cli, logrus, console, securejoin, go-units, x/sys) | 7.12 | 1.45 |",
-	"| the same importing runnc's own packages (their package inits: crypto/sha256 brings Go's FIPS module, about 0.3 ms) | 7.80 | 1.59 |",
+	"| the same importing runnc's own packages (their package inits: crypto/sha256 brings Go's FIPS module, about 0.2-0.3 ms) | 7.80 | 1.59 |",
 	"| all of runnc linked (7.1 MB against 4.8) and its command line built, not run | 8.41 | 1.72 |",
 	"| `runnc --version` | 8.90 | 1.81 |",
 	"| `runnc list` of an empty root | 9.04 | 1.84 |",
@@ -174,7 +186,11 @@ var startProfile = Section{Title: "Where a runnc start goes, and its floor (prof
 	"specconv costs nothing of its own once the rest is there: the libraries without it take the same time, since its cost is " +
 		"that of what it imports (runc's configs, opencontainers/cgroups, go-systemd's D-Bus, godbus, net), which every command " +
 		"needs (state reads the freezer, delete decodes the config and removes the cgroups). Without urfave/cli they take " +
-		"0.23 ms less. So a program made of these libraries starts at 1.38-1.56× the empty one before it does anything (the " +
+		"0.23 ms less. Of runnc's own packages' share, crypto/sha256 brings Go's FIPS module with it: the " +
+		"libraries' floor with it added starts 0.2 ms later (6.71 against 6.51 ms, 300 interleaved, 2026-12-06). It names " +
+		"disk images (a key that tenants' containers share, so it must resist collisions), tap devices and image users' " +
+		"markers; a hash from outside crypto would rename every such file and device a running container's delete looks " +
+		"for. Kept. So a program made of these libraries starts at 1.38-1.56× the empty one before it does anything (the " +
 		"startup group's last column: 1.38× and 1.42× in quick runs, 1.48-1.56× in the two full runs that timed every " +
 		"program as an exec reads it from disk), and the 1.5× target leaves runnc at most 0.12× (0.6 ms), in the last full " +
 		"run nothing, for its own packages, its command line and the command: the state's first decode alone is 0.8 ms.",
