@@ -31,9 +31,10 @@ const (
 )
 
 // This handler's own state keys, beside the llif.Net* ones it sets for the
-// exec handler: the devices Create chose (Run makes them, Destroy removes
-// them) and the interface Run took over. The tap's name is also the
-// exec handler's sign, at create, that a NIC may come.
+// exec handler: the tap Create chose (Run makes it, Destroy removes it),
+// the bridge a runnc before 2026-12-06 chose beside it (Destroy removes
+// it), and the interface Run took over. The tap's name is also the exec
+// handler's sign, at create, that a NIC may come.
 const (
 	KeyTapName = llif.NetTapPlanned
 	KeyBridge  = "bridge"
@@ -46,7 +47,7 @@ var errHostNetwork = errors.New("host networking is not supported by unikernel c
 
 // NetworkCreateFunc runs in the host's namespaces and makes nothing: it
 // refuses the host's network namespace and a pod network already taken by
-// another unikernel, and names the container's tap and bridge.
+// another unikernel, and names the container's tap.
 func (Tap) NetworkCreateFunc(in *llif.NetworkCreateInput) (*llif.LLState, error) {
 	st := llif.NewLLState()
 	if owner, ok := in.Annotations[AnnotationOwner]; ok && in.Annotations[annotationCRIName] != owner {
@@ -88,7 +89,6 @@ func (Tap) NetworkCreateFunc(in *llif.NetworkCreateInput) (*llif.LLState, error)
 		return nil, err
 	}
 	st.Options[KeyTapName] = n.tap
-	st.Options[KeyBridge] = n.bridge
 	return st, nil
 }
 

@@ -5,7 +5,8 @@ import (
 	"encoding/hex"
 )
 
-// names are the devices one container owns in its network namespace.
+// names are the devices one container owns in its network namespace: a
+// tap, and a bridge if a runnc before 2026-12-06 took the network over.
 type names struct {
 	tap, bridge string
 }

@@ -10,11 +10,13 @@ import (
 )
 
 // record is what a takeover changed: the interface, its original MAC,
-// address (CIDR) and default gateway, and the container that took it. It
-// is kept in the alias of the container's bridge, inside the namespace
-// itself, so whoever finds the bridge (a later Destroy, whatever state
-// reached state.json, or a second container of the same pod) knows whose
-// it is and how to give the interface back.
+// address (CIDR) and default gateway, whether the takeover added the
+// interface's ingress qdisc, and the container that took it. It is kept
+// in the alias of the container's tap (of its bridge, for a takeover by a
+// runnc before 2026-12-06), inside the namespace itself, so whoever finds
+// the tap (a later Destroy, whatever state reached state.json, or a second
+// container of the same pod) knows whose it is and how to give the
+// interface back.
 type record struct {
 	Owner string `json:"owner"`
 	Link  string `json:"link"`
@@ -23,13 +25,15 @@ type record struct {
 	// Broadcast is the address's broadcast, "" for none.
 	Broadcast string `json:"brd,omitempty"`
 	Gateway   string `json:"gw,omitempty"`
+	// Qdisc tells that the takeover added the interface's ingress qdisc.
+	Qdisc bool `json:"qdisc,omitempty"`
 }
 
 const (
 	aliasPrefix = "runnc-net "
 	// The kernel keeps at most IFALIASZ-1 = 255 bytes of alias; the other
-	// fields take about 120, so a very long id is shortened (it only names
-	// the owner in messages: the bridge's name is what proves ownership).
+	// fields take about 130, so a very long id is shortened (it only names
+	// the owner in messages: the tap's name is what proves ownership).
 	maxOwnerLen = 100
 )
 
@@ -52,11 +56,11 @@ func recordOf(l netlink.Link) (record, bool) {
 }
 
 // ownerOf returns the container that holds this namespace's network, ""
-// if none: the owner recorded on a bridge other than ours (ours may be
-// left from an earlier attempt of this same container).
+// if none: the owner recorded on a tap or bridge other than ours (ours may
+// be left from an earlier attempt of this same container).
 func ownerOf(links []netlink.Link, n names) string {
 	for _, l := range links {
-		if l.Type() != "bridge" || l.Attrs().Name == n.bridge {
+		if t := l.Type(); t != "tuntap" && t != "bridge" || l.Attrs().Name == n.tap || l.Attrs().Name == n.bridge {
 			continue
 		}
 		if r, ok := recordOf(l); ok {

@@ -12,30 +12,34 @@ import (
 )
 
 // restore undoes a takeover, whole or partial: it gives the interface
-// named in our bridge's record back its MAC, address and default route,
-// then deletes our tap and bridge. The record goes last (with the bridge),
-// so a failed restore can be run again. Nothing of ours present is not an
-// error. ns is the namespace of h, netns.None() for the thread's own.
+// named in our tap's record (our bridge's, for a takeover by a runnc
+// before 2026-12-06) back its address and default route, and its MAC and
+// master if the takeover changed them, then deletes our tap and bridge.
+// The record goes last (with its link), so a failed restore can be run
+// again. Nothing of ours present is not an error. ns is the namespace of
+// h, netns.None() for the thread's own.
 func restore(h *netlink.Handle, ns netns.NsHandle, n names) error {
 	all, err := h.LinkList()
 	if err != nil {
 		return fmt.Errorf("list interfaces: %w", err)
 	}
-	var ours []netlink.Link
-	groupTaken := false // another link is in delGroup
+	var ours []netlink.Link // the tap first: a bridge's record goes last
+	groupTaken := false     // another link is in delGroup
 	for _, l := range all {
 		switch l.Attrs().Name {
-		case n.bridge:
-			if rec, ok := recordOf(l); ok {
-				if err := giveBack(h, rec, l.Attrs().Index); err != nil {
-					return fmt.Errorf("give %s back: %w", rec.Link, err)
-				}
-			}
-			ours = append(ours, l) // after the tap: the record goes last
 		case n.tap:
 			ours = append([]netlink.Link{l}, ours...)
+		case n.bridge:
+			ours = append(ours, l)
 		default:
 			groupTaken = groupTaken || l.Attrs().Group == delGroup
+		}
+	}
+	for _, l := range ours {
+		if rec, ok := recordOf(l); ok {
+			if err := giveBack(h, rec, l); err != nil {
+				return fmt.Errorf("give %s back: %w", rec.Link, err)
+			}
 		}
 	}
 	return deleteLinks(h, ns, ours, len(ours) > 1 && !groupTaken)
@@ -92,9 +96,10 @@ func deleteGroup(ns netns.NsHandle, group uint32) error {
 	return err
 }
 
-// giveBack puts rec's interface back as it was before the takeover. Each
-// step may already be done.
-func giveBack(h *netlink.Handle, rec record, bridgeIndex int) error {
+// giveBack puts rec's interface back as it was before the takeover that
+// holder (our tap, or the bridge of an older takeover) records. Each step
+// may already be done.
+func giveBack(h *netlink.Handle, rec record, holder netlink.Link) error {
 	link, err := linkByName(h, rec.Link)
 	if err != nil || link == nil {
 		return err // gone with its owner (the CNI plugin): nothing to give back
@@ -112,7 +117,12 @@ func giveBack(h *netlink.Handle, rec record, bridgeIndex int) error {
 	if rec.Broadcast != "" {
 		addr.Broadcast = net.ParseIP(rec.Broadcast)
 	}
-	if link.Attrs().MasterIndex == bridgeIndex {
+	if holder.Type() == "tuntap" {
+		if err := unredirect(h, link, rec.Qdisc); err != nil {
+			return err
+		}
+	}
+	if link.Attrs().MasterIndex == holder.Attrs().Index {
 		if err := h.LinkSetNoMaster(link); err != nil {
 			return fmt.Errorf("release from bridge: %w", err)
 		}

@@ -11,13 +11,29 @@ import (
 	"github.com/nabla-containers/runnc/tests/testenv"
 )
 
-// podSnapshot is what Destroy must give back: eth0's addresses and MAC and
-// the IPv4 routes.
+// podSnapshot is what Destroy must give back: eth0's addresses, MAC,
+// qdiscs and ingress filters, and the IPv4 routes.
 func podSnapshot(t *testing.T, ns string) string {
 	t.Helper()
 	return testenv.IP(t, "-n", ns, "-o", "-4", "addr", "show", "eth0") +
 		testenv.IP(t, "-n", ns, "-o", "link", "show", "eth0") +
-		testenv.IP(t, "-n", ns, "-4", "route")
+		testenv.IP(t, "-n", ns, "-4", "route") +
+		testenv.IP(t, "netns", "exec", ns, "tc", "qdisc", "show", "dev", "eth0") +
+		testenv.IP(t, "netns", "exec", ns, "tc", "filter", "show", "dev", "eth0", "ingress")
+}
+
+// leftDevices returns the devices of c named in its state that are in the
+// namespace ns.
+func leftDevices(t *testing.T, c *container, ns string) []string {
+	t.Helper()
+	out := testenv.IP(t, "-n", ns, "-o", "link")
+	var left []string
+	for _, key := range []string{network.KeyTapName, network.KeyBridge} {
+		if name := c.get(key); name != "" && strings.Contains(out, name) {
+			left = append(left, name)
+		}
+	}
+	return left
 }
 
 func checkRestored(t *testing.T, c *container, ns, before string) {
@@ -28,11 +44,8 @@ func checkRestored(t *testing.T, c *container, ns, before string) {
 	if after := podSnapshot(t, ns); after != before {
 		t.Errorf("destroy did not give eth0 back:\nbefore:\n%s\nafter:\n%s", before, after)
 	}
-	out := testenv.IP(t, "-n", ns, "-o", "link")
-	for _, name := range []string{c.get(network.KeyTapName), c.get(network.KeyBridge)} {
-		if strings.Contains(out, name) {
-			t.Errorf("%s is left after destroy:\n%s", name, out)
-		}
+	if left := leftDevices(t, c, ns); len(left) != 0 {
+		t.Errorf("%v left after destroy", left)
 	}
 	if err := c.destroy(); err != nil {
 		t.Errorf("second destroy: %v", err)
@@ -52,16 +65,42 @@ func TestDestroyGivesThePodNetworkBack(t *testing.T) {
 	checkRestored(t, again, p.ns, before)
 }
 
-// TestDestroyLeavesOthersInItsLinkGroup: Destroy deletes the tap and the
-// bridge together by putting them in a link group; a link of someone
-// else's already in that group makes it delete them one by one, and that
-// link stays.
-func TestDestroyLeavesOthersInItsLinkGroup(t *testing.T) {
+// A takeover by a runnc before 2026-12-06 bridged eth0, with a new MAC,
+// and the tap, and kept its record on the bridge: Destroy gives eth0 back
+// and deletes the tap and the bridge together, by putting them in a link
+// group. A link of someone else's already in that group makes it delete
+// them one by one, and that link stays.
+func TestDestroyGivesABridgedTakeoverBack(t *testing.T) {
 	p := newPod(t, "10.198.22.2/24", "10.198.22.1/24", "10.198.22.1", false)
-	// 0x6e61626c, the group the network handler deletes by.
-	testenv.IP(t, "-n", p.ns, "link", "add", "keep0", "group", "1851876716", "type", "bridge")
-	before := podSnapshot(t, p.ns)
-	checkRestored(t, createAndRun(t, "group", p), p.ns, before)
+	for _, keep := range []bool{false, true} {
+		if keep {
+			// 0x6e61626c, the group the network handler deletes by.
+			testenv.IP(t, "-n", p.ns, "link", "add", "keep0", "group", "1851876716", "type", "bridge")
+		}
+		before := podSnapshot(t, p.ns)
+		c := newContainer("bridged", nsPath(p.ns))
+		tap, br := "nbt0123456789ab", "nbb0123456789ab"
+		c.in.NetworkState.Options[network.KeyTapName] = tap
+		c.in.NetworkState.Options[network.KeyBridge] = br
+		mac := handleLinkMAC(t, p.ns, "eth0")
+		rec := `runnc-net {"owner":"bridged","link":"eth0","mac":"` + mac + `","addr":"10.198.22.2/24","gw":"10.198.22.1"}`
+		for _, args := range [][]string{
+			{"link", "add", br, "type", "bridge"},
+			{"link", "set", br, "alias", rec},
+			{"tuntap", "add", "dev", tap, "mode", "tap"},
+			{"addr", "del", "10.198.22.2/24", "dev", "eth0"},
+			{"link", "set", "eth0", "down"},
+			{"link", "set", "eth0", "address", "02:00:00:00:22:02"},
+			{"link", "set", "eth0", "master", br},
+			{"link", "set", tap, "master", br},
+			{"link", "set", "eth0", "up"},
+			{"link", "set", tap, "up"},
+			{"link", "set", br, "up"},
+		} {
+			testenv.IP(t, append([]string{"-n", p.ns}, args...)...)
+		}
+		checkRestored(t, c, p.ns, before)
+	}
 	if out := testenv.IP(t, "-n", p.ns, "-o", "link", "show", "keep0"); !strings.Contains(out, "group 1851876716") {
 		t.Errorf("keep0 is gone or left its group:\n%s", out)
 	}

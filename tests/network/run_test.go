@@ -21,9 +21,10 @@ func openFds(t *testing.T) int {
 	return len(fds)
 }
 
-// checkTakenOver checks the namespace after Run: eth0 bridged without an
-// address and with a new MAC, a persistent single-queue tap on the same
-// bridge, all up.
+// checkTakenOver checks the namespace after Run: eth0 without an address
+// and with its own MAC (the guest answers with it), a persistent
+// single-queue tap carrying the takeover's record, every frame either
+// receives redirected to the other, both up, and no bridge.
 func checkTakenOver(t *testing.T, c *container, ns, origMAC string) {
 	t.Helper()
 	h := handle(t, ns)
@@ -34,15 +35,8 @@ func checkTakenOver(t *testing.T, c *container, ns, origMAC string) {
 	if addrs, _ := h.AddrList(eth0, netlink.FAMILY_V4); len(addrs) != 0 {
 		t.Errorf("eth0 still has IPv4 addresses %v", addrs)
 	}
-	if got := eth0.Attrs().HardwareAddr.String(); got == origMAC {
-		t.Errorf("eth0 kept its MAC %s, which the guest answers with", got)
-	}
-	br, err := h.LinkByName(c.get(network.KeyBridge))
-	if err != nil {
-		t.Fatalf("bridge %s: %v", c.get(network.KeyBridge), err)
-	}
-	if br.Type() != "bridge" {
-		t.Errorf("%s is a %s, want a bridge", br.Attrs().Name, br.Type())
+	if got := eth0.Attrs().HardwareAddr.String(); got != origMAC {
+		t.Errorf("eth0's MAC is %s, want its own %s", got, origMAC)
 	}
 	l, err := h.LinkByName(c.get(llif.NetTap))
 	if err != nil {
@@ -60,15 +54,25 @@ func checkTakenOver(t *testing.T, c *container, ns, origMAC string) {
 	if tap.Queues != 0 {
 		t.Errorf("tap %s has %d queues attached after Run, want 0", tap.Name, tap.Queues)
 	}
-	for _, port := range []netlink.Link{eth0, tap} {
-		if port.Attrs().MasterIndex != br.Attrs().Index {
-			t.Errorf("%s is not a port of %s", port.Attrs().Name, br.Attrs().Name)
-		}
+	if !strings.Contains(tap.Alias, `"owner":"`+c.in.ContainerID+`"`) {
+		t.Errorf("tap %s's alias %q does not record the takeover", tap.Name, tap.Alias)
 	}
-	for _, link := range []netlink.Link{eth0, tap, br} {
+	for _, link := range []netlink.Link{eth0, tap} {
 		if link.Attrs().Flags&0x1 == 0 {
 			t.Errorf("%s is down", link.Attrs().Name)
 		}
+		if link.Attrs().MasterIndex != 0 {
+			t.Errorf("%s has a master", link.Attrs().Name)
+		}
+	}
+	for from, to := range map[string]string{"eth0": tap.Name, tap.Name: "eth0"} {
+		out := testenv.IP(t, "netns", "exec", ns, "tc", "filter", "show", "dev", from, "ingress")
+		if !strings.Contains(out, "Egress Redirect to device "+to+")") || !strings.Contains(out, "match 00000000/00000000 at 0") {
+			t.Errorf("%s's ingress does not redirect every frame to %s:\n%s", from, to, out)
+		}
+	}
+	if br := c.get(network.KeyBridge); br != "" {
+		t.Errorf("Run's state names a bridge %s", br)
 	}
 }
 
@@ -122,11 +126,12 @@ func TestRunAgainFindsItsLeftovers(t *testing.T) {
 
 func TestRunSlash32WithOnLinkGateway(t *testing.T) {
 	p := newPod(t, "10.198.2.2/32", "10.198.9.1/32", "10.198.9.1", true)
+	origMAC := handleLinkMAC(t, p.ns, "eth0")
 	c := createAndRun(t, "calico", p)
 	if c.get(llif.NetIPv4Addr) != "10.198.2.2" || c.get(llif.NetIPv4Prefix) != "32" || c.get(llif.NetIPv4Gateway) != "10.198.9.1" {
 		t.Errorf("state %v, want 10.198.2.2/32 via 10.198.9.1", c.in.NetworkState.Options)
 	}
-	checkTakenOver(t, c, p.ns, "")
+	checkTakenOver(t, c, p.ns, origMAC)
 }
 
 func TestRunWithoutGateway(t *testing.T) {
@@ -153,9 +158,8 @@ func TestRunWithoutIPv4InterfaceGivesNoNIC(t *testing.T) {
 	if c.get(llif.NetTap) != "" {
 		t.Errorf("state %v, want no tap", c.in.NetworkState.Options)
 	}
-	out := testenv.IP(t, "-n", ns, "-o", "link")
-	if strings.Contains(out, c.get(network.KeyTapName)) || strings.Contains(out, c.get(network.KeyBridge)) {
-		t.Errorf("devices made without an interface to take over:\n%s", out)
+	if left := leftDevices(t, c, ns); len(left) != 0 {
+		t.Errorf("devices made without an interface to take over: %v", left)
 	}
 }
 
@@ -201,15 +205,20 @@ func handleLinkMAC(t *testing.T, ns, name string) string {
 	return l.Attrs().HardwareAddr.String()
 }
 
-// A Run that fails half way undoes itself: here eth0 is an ifb device,
-// whose MAC cannot change, so the takeover fails after eth0 has lost its
-// address.
+// A Run that fails half way undoes itself: here eth0 has an ingress qdisc
+// already, with a filter at the priority of the takeover's own but for
+// IPv4 alone, so adding the takeover's filter fails after eth0 has lost
+// its address. Giving eth0 back leaves that qdisc and filter.
 func TestFailedRunLeavesThePodAsFound(t *testing.T) {
 	ns := newNetns(t)
 	testenv.IP(t, "-n", ns, "link", "add", "eth0", "type", "ifb")
 	testenv.IP(t, "-n", ns, "addr", "add", "10.198.11.2/24", "dev", "eth0")
 	testenv.IP(t, "-n", ns, "link", "set", "eth0", "up")
 	testenv.IP(t, "-n", ns, "route", "add", "default", "via", "10.198.11.1", "dev", "eth0")
+	testenv.IP(t, "netns", "exec", ns, "tc", "qdisc", "add", "dev", "eth0", "ingress")
+	// 0x6e61, the handler's priority.
+	testenv.IP(t, "netns", "exec", ns, "tc", "filter", "add", "dev", "eth0", "parent", "ffff:", "protocol", "ip", "pref", "28257",
+		"u32", "match", "u32", "0", "0", "action", "mirred", "egress", "mirror", "dev", "lo")
 	before := podSnapshot(t, ns)
 	c := newContainer("fails", nsPath(ns))
 	if err := c.create(); err != nil {
@@ -217,14 +226,13 @@ func TestFailedRunLeavesThePodAsFound(t *testing.T) {
 	}
 	t.Cleanup(func() { c.destroy() })
 	err := c.run(ns)
-	if err == nil || !strings.Contains(err.Error(), "give eth0 a new MAC") {
-		t.Fatalf("run: got %v, want a failure to change eth0's MAC", err)
+	if err == nil || !strings.Contains(err.Error(), "redirect eth0 to tap") {
+		t.Fatalf("run: got %v, want a failure to redirect eth0", err)
 	}
 	if after := podSnapshot(t, ns); after != before {
 		t.Errorf("failed run changed the pod:\nbefore:\n%s\nafter:\n%s", before, after)
 	}
-	out := testenv.IP(t, "-n", ns, "-o", "link")
-	if strings.Contains(out, c.get(network.KeyTapName)) || strings.Contains(out, c.get(network.KeyBridge)) {
-		t.Errorf("failed run left devices:\n%s", out)
+	if left := leftDevices(t, c, ns); len(left) != 0 {
+		t.Errorf("failed run left devices: %v", left)
 	}
 }
