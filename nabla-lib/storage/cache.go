@@ -50,12 +50,13 @@ func (im image) markUnused() error {
 // listing is what one read of a disk directory found, by image key.
 type listing struct {
 	locked []string            // keys with a lock file: in use, or being worked on
+	marked map[string]bool     // keys marked unused, whatever else they have
 	unused map[string]bool     // keys marked unused and without users
 	builds map[string][]string // names of builds, by key (see buildPath)
 }
 
 func listDir(dir string) (listing, error) {
-	l := listing{unused: map[string]bool{}, builds: map[string][]string{}}
+	l := listing{marked: map[string]bool{}, unused: map[string]bool{}, builds: map[string][]string{}}
 	f, err := os.Open(dir)
 	if err != nil {
 		return l, fmt.Errorf("list disk directory %s: %w", dir, err)
@@ -79,6 +80,7 @@ func listDir(dir string) (listing, error) {
 		case usersSuffix:
 			used[key] = true
 		case unusedSuffix:
+			l.marked[key] = true
 			l.unused[key] = true
 		default:
 			if b, ok := strings.CutPrefix("."+rest, isoSuffix); ok && isBuild(b) {
@@ -123,14 +125,19 @@ func trim(dir string, limit int64, recount bool) {
 		return
 	}
 	// Every mark's change holds the lock: what the listing found is all
-	// there is until it goes. Evictions take it again, to uncount.
-	found, gone := measureUnused(dir, l.unused)
+	// there is until it goes. The tally counts every mark, also one whose
+	// image has users again (a create between recording its user and
+	// removing the mark, which it then uncounts); only images without
+	// users are evicted. Evictions take the lock again, to uncount.
+	found, gone := measureUnused(dir, l.marked)
 	var total int64
 	for _, im := range found {
 		total += im.size
 	}
 	t.set(total)
 	t.unlock()
+	inUse := func(im unusedImage) bool { return !l.unused[im.key] }
+	found, gone = slices.DeleteFunc(found, inUse), slices.DeleteFunc(gone, inUse)
 	evict(dir, append(gone, victims(found, limit)...))
 }
 

@@ -152,6 +152,12 @@ func (im image) use(t *tree, marker, containerRoot string, keep bool) (built boo
 		if err := im.removeBuilds(); err != nil {
 			return false, err
 		}
+		// A mark without its image (an older runnc removed it) goes
+		// before the build, and uncounts nothing: a recount since
+		// counted it as nothing.
+		if err := im.unmark(0); err != nil {
+			return false, err
+		}
 		if err := buildImage(t, im.path(), im.key); err != nil {
 			return false, err
 		}

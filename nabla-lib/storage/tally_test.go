@@ -177,3 +177,27 @@ func TestTallyUnderConcurrency(t *testing.T) {
 		t.Fatalf("%d bytes of unused images left, over the limit of %d", total, limit)
 	}
 }
+
+// A create records its user before it removes the mark, and uncounts the
+// mark then: a recount between the two counts the mark, and evicts nothing
+// in use.
+func TestTallyCountsAMarkBesideUsers(t *testing.T) {
+	dir := t.TempDir()
+	k1 := fakeUnused(t, dir, key("k1"), 100, time.Unix(1e9, 0))
+	if err := k1.addUser("c1@x", dir); err != nil {
+		t.Fatal(err)
+	}
+	trim(dir, 0, true)
+	if n, ok := tallyOf(t, dir); !ok || n != 100 {
+		t.Fatalf("tally after a recount beside a user: %d %v, want 100", n, ok)
+	}
+	if _, err := os.Stat(k1.path()); err != nil {
+		t.Fatalf("a recount evicted an image in use: %v", err)
+	}
+	if err := k1.unmark(k1.size()); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := tallyOf(t, dir); n != 0 {
+		t.Fatalf("tally once the create removed the mark: %d, want 0", n)
+	}
+}

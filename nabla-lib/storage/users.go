@@ -136,14 +136,17 @@ func (im image) settle(change func() error) error {
 	return removeFile(im.lockPath(), "lock of unused image")
 }
 
-// removeImage removes the image's file, then its unused mark if it has
-// one, which it takes off the tally (see tally).
+// removeImage removes the image's unused mark if it has one, taking it off
+// the tally (see tally), then the image's file. In that order: a recount
+// between the two would find a mark without its image, count it as
+// nothing, and the tally would end below the truth. A runnc killed between
+// them leaves the key's lock file (see settle), and the sweep that
+// visits it marks the image unused again or removes it.
 func (im image) removeImage() error {
-	size := im.size()
-	if err := removeFile(im.path(), "disk image"); err != nil {
+	if err := im.unmark(im.size()); err != nil {
 		return err
 	}
-	return im.unmark(size)
+	return removeFile(im.path(), "disk image")
 }
 
 // removeFile removes path (absent is fine); what names it in the error.
