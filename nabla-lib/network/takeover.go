@@ -162,9 +162,13 @@ func redirectIt(h *netlink.Handle, link netlink.Link, addr *netlink.Addr, rec *r
 // takeover too.
 const redirectPrio = 0x6e61
 
-// ingressParent is the ingress hook's parent handle, the same for an
-// ingress and a clsact qdisc.
-var ingressParent = netlink.MakeHandle(0xffff, 0)
+// ingressHandle is the handle of an ingress (or clsact) qdisc, and
+// ingressParent the parent of the filters on its ingress hook: the one
+// both kinds take (clsact refuses ffff:0).
+var (
+	ingressHandle = netlink.MakeHandle(0xffff, 0)
+	ingressParent = uint32(netlink.HANDLE_MIN_INGRESS)
+)
 
 // hasIngress tells whether link has a qdisc on its ingress hook already
 // (ingress, or clsact): a takeover then adds its filter to it, and leaves
@@ -188,7 +192,7 @@ func hasIngress(h *netlink.Handle, link netlink.Link) (bool, error) {
 func redirect(h *netlink.Handle, from, to netlink.Link, withQdisc bool) error {
 	idx := from.Attrs().Index
 	if withQdisc {
-		q := &netlink.Ingress{QdiscAttrs: netlink.QdiscAttrs{LinkIndex: idx, Handle: ingressParent, Parent: netlink.HANDLE_INGRESS}}
+		q := &netlink.Ingress{QdiscAttrs: netlink.QdiscAttrs{LinkIndex: idx, Handle: ingressHandle, Parent: netlink.HANDLE_INGRESS}}
 		if err := h.QdiscAdd(q); err != nil {
 			return fmt.Errorf("add ingress qdisc (is the sch_ingress module there?): %w", err)
 		}
@@ -210,7 +214,7 @@ func unredirect(h *netlink.Handle, link netlink.Link, withQdisc bool) error {
 	idx := link.Attrs().Index
 	var err error
 	if withQdisc {
-		err = h.QdiscDel(&netlink.Ingress{QdiscAttrs: netlink.QdiscAttrs{LinkIndex: idx, Handle: ingressParent, Parent: netlink.HANDLE_INGRESS}})
+		err = h.QdiscDel(&netlink.Ingress{QdiscAttrs: netlink.QdiscAttrs{LinkIndex: idx, Handle: ingressHandle, Parent: netlink.HANDLE_INGRESS}})
 	} else {
 		err = h.FilterDel(&netlink.U32{FilterAttrs: netlink.FilterAttrs{LinkIndex: idx, Parent: ingressParent, Priority: redirectPrio, Protocol: unix.ETH_P_ALL}})
 	}
