@@ -153,9 +153,8 @@ func (im image) use(t *tree, marker, containerRoot string, keep bool) (built boo
 			return false, err
 		}
 		// A mark without its image (an older runnc removed it) goes
-		// before the build, and uncounts nothing: a recount since
-		// counted it as nothing.
-		if err := im.unmark(0); err != nil {
+		// before the build, so that it cannot uncount the new image.
+		if err := im.unmark(); err != nil {
 			return false, err
 		}
 		if err := buildImage(t, im.path(), im.key); err != nil {
@@ -168,7 +167,7 @@ func (im image) use(t *tree, marker, containerRoot string, keep bool) (built boo
 	}
 	// The mark goes once the user is recorded: a runnc killed in between
 	// leaves both, and a users directory outweighs a mark.
-	return built, im.unmark(im.size())
+	return built, im.unmark()
 }
 
 // FsRunFunc has nothing to do: the tender opens the image itself.

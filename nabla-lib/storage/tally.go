@@ -105,10 +105,11 @@ func (im image) size() int64 {
 	return st.Size()
 }
 
-// unmark removes the image's unused mark, if it has one, and takes size
-// bytes (what the image's file took when it was marked) off the tally.
-// The caller holds the key's lock.
-func (im image) unmark(size int64) error {
+// unmark removes the image's unused mark, if it has one, and takes the
+// image's size off the tally: the size it had when marked, since an
+// unused image never changes, or nothing if its file is gone (a recount
+// counts such a mark as nothing). The caller holds the key's lock.
+func (im image) unmark() error {
 	// Only a holder of the key's lock makes the mark: without one now,
 	// there will be none until the caller is done.
 	if _, err := os.Lstat(im.unusedPath()); errors.Is(err, os.ErrNotExist) {
@@ -119,6 +120,7 @@ func (im image) unmark(size int64) error {
 		return fmt.Errorf("unmark disk image %s: %w", im.path(), err)
 	}
 	defer t.unlock()
+	size := im.size()
 	err = os.Remove(im.unusedPath())
 	if errors.Is(err, os.ErrNotExist) {
 		return nil

@@ -68,7 +68,7 @@ func TestTallyKeepsTrimFromReading(t *testing.T) {
 		t.Fatalf("tally after the recount: %d, want 300", n)
 	}
 	// Reused: uncounted. Evicted: uncounted.
-	if err := k2.unmark(k2.size()); err != nil {
+	if err := k2.unmark(); err != nil {
 		t.Fatal(err)
 	}
 	if n, _ := tallyOf(t, dir); n != 100 {
@@ -137,7 +137,7 @@ func TestTallyUnderConcurrency(t *testing.T) {
 					return
 				}
 				if _, err := os.Stat(im.unusedPath()); err == nil {
-					err = im.unmark(im.size()) // a create takes it
+					err = im.unmark() // a create takes it
 				} else {
 					if _, err := os.Stat(im.path()); err != nil {
 						err = os.WriteFile(im.path(), make([]byte, 100+10*((w+i)%12)), 0o444)
@@ -194,7 +194,7 @@ func TestTallyCountsAMarkBesideUsers(t *testing.T) {
 	if _, err := os.Stat(k1.path()); err != nil {
 		t.Fatalf("a recount evicted an image in use: %v", err)
 	}
-	if err := k1.unmark(k1.size()); err != nil {
+	if err := k1.unmark(); err != nil {
 		t.Fatal(err)
 	}
 	if n, _ := tallyOf(t, dir); n != 0 {

@@ -143,7 +143,7 @@ func (im image) settle(change func() error) error {
 // them leaves the key's lock file (see settle), and the sweep that
 // visits it marks the image unused again or removes it.
 func (im image) removeImage() error {
-	if err := im.unmark(im.size()); err != nil {
+	if err := im.unmark(); err != nil {
 		return err
 	}
 	return removeFile(im.path(), "disk image")
