@@ -128,11 +128,11 @@ func redirectIt(h *netlink.Handle, link netlink.Link, addr *netlink.Addr, rec *r
 	if err := h.LinkAdd(tap); err != nil {
 		return fmt.Errorf("create tap %s through /dev/net/tun (is it the tun device, and the tun module loaded?): %w", n.tap, err)
 	}
-	made, err := hasIngress(h, link)
+	had, err := hasIngress(h, link)
 	if err != nil {
 		return err
 	}
-	rec.Qdisc = !made
+	rec.Qdisc = !had
 	if err := h.LinkSetAlias(tap, rec.alias()); err != nil {
 		return fmt.Errorf("label tap %s: %w", n.tap, err)
 	}
@@ -162,13 +162,17 @@ func redirectIt(h *netlink.Handle, link netlink.Link, addr *netlink.Addr, rec *r
 // takeover too.
 const redirectPrio = 0x6e61
 
-// ingressHandle is the handle of an ingress (or clsact) qdisc, and
-// ingressParent the parent of the filters on its ingress hook: the one
-// both kinds take (clsact refuses ffff:0).
-var (
-	ingressHandle = netlink.MakeHandle(0xffff, 0)
-	ingressParent = uint32(netlink.HANDLE_MIN_INGRESS)
-)
+// ingressQdisc is the ingress qdisc of the link at idx.
+func ingressQdisc(idx int) *netlink.Ingress {
+	return &netlink.Ingress{QdiscAttrs: netlink.QdiscAttrs{LinkIndex: idx, Handle: netlink.MakeHandle(0xffff, 0), Parent: netlink.HANDLE_INGRESS}}
+}
+
+// redirectFilter is our filter on the ingress hook of the link at idx:
+// its parent is ffff:fff2, which an ingress and a clsact qdisc both take
+// (clsact refuses ffff:0).
+func redirectFilter(idx int) *netlink.U32 {
+	return &netlink.U32{FilterAttrs: netlink.FilterAttrs{LinkIndex: idx, Parent: netlink.HANDLE_MIN_INGRESS, Priority: redirectPrio, Protocol: unix.ETH_P_ALL}}
+}
 
 // hasIngress tells whether link has a qdisc on its ingress hook already
 // (ingress, or clsact): a takeover then adds its filter to it, and leaves
@@ -192,15 +196,12 @@ func hasIngress(h *netlink.Handle, link netlink.Link) (bool, error) {
 func redirect(h *netlink.Handle, from, to netlink.Link, withQdisc bool) error {
 	idx := from.Attrs().Index
 	if withQdisc {
-		q := &netlink.Ingress{QdiscAttrs: netlink.QdiscAttrs{LinkIndex: idx, Handle: ingressHandle, Parent: netlink.HANDLE_INGRESS}}
-		if err := h.QdiscAdd(q); err != nil {
+		if err := h.QdiscAdd(ingressQdisc(idx)); err != nil {
 			return fmt.Errorf("add ingress qdisc (is the sch_ingress module there?): %w", err)
 		}
 	}
-	f := &netlink.U32{
-		FilterAttrs: netlink.FilterAttrs{LinkIndex: idx, Parent: ingressParent, Priority: redirectPrio, Protocol: unix.ETH_P_ALL},
-		Actions:     []netlink.Action{netlink.NewMirredAction(to.Attrs().Index)},
-	}
+	f := redirectFilter(idx)
+	f.Actions = []netlink.Action{netlink.NewMirredAction(to.Attrs().Index)}
 	if err := h.FilterAdd(f); err != nil {
 		return fmt.Errorf("add redirecting filter (are the cls_u32 and act_mirred modules there?): %w", err)
 	}
@@ -214,9 +215,9 @@ func unredirect(h *netlink.Handle, link netlink.Link, withQdisc bool) error {
 	idx := link.Attrs().Index
 	var err error
 	if withQdisc {
-		err = h.QdiscDel(&netlink.Ingress{QdiscAttrs: netlink.QdiscAttrs{LinkIndex: idx, Handle: ingressHandle, Parent: netlink.HANDLE_INGRESS}})
+		err = h.QdiscDel(ingressQdisc(idx))
 	} else {
-		err = h.FilterDel(&netlink.U32{FilterAttrs: netlink.FilterAttrs{LinkIndex: idx, Parent: ingressParent, Priority: redirectPrio, Protocol: unix.ETH_P_ALL}})
+		err = h.FilterDel(redirectFilter(idx))
 	}
 	if err != nil && !errors.Is(err, unix.ENOENT) && !errors.Is(err, unix.EINVAL) {
 		return fmt.Errorf("end the redirect of %s: %w", link.Attrs().Name, err)
