@@ -152,6 +152,31 @@ func (k *createKind) done() {
 	}
 }
 
+// timeInTurn times each of kinds once a round, iters rounds, and fills
+// their rows.
+func timeInTurn(ctx context.Context, iters int, kinds []*createKind) {
+	for j := 0; j < iters && ctx.Err() == nil; j++ {
+		for _, k := range kinds {
+			k.time(ctx)
+		}
+	}
+	for _, k := range kinds {
+		k.done()
+	}
+}
+
+// emptyTwin is d's twin (see driver.twin) with a root and disk directory
+// of its own, kept empty, timed in turn with a crowded level; nil, with
+// row's cell saying why, if it cannot be had.
+func emptyTwin(d *driver, suffix string, row *Row) *driver {
+	t, err := d.twin(suffix)
+	if err != nil {
+		row.Cells[d.name] = ErrorCell("%v", err)
+		return nil
+	}
+	return t
+}
+
 // joinedBundle is a bundle beside the scale bundle that runs the same
 // sleeper in joinedNetns, named by path.
 func joinedBundle(bundle string) (string, error) {
@@ -178,14 +203,13 @@ func scaleOne(ctx context.Context, cfg config, d *driver, bundle string, r scale
 			stopContainer(d, c)
 		}
 	}()
-	empty, err := d.twin("-empty")
-	if err != nil {
-		r.empty.Cells[d.name] = ErrorCell("%v", err)
-	} else {
+	empty := emptyTwin(d, "-empty", r.empty)
+	if empty != nil {
 		defer empty.cleanup()
 	}
 	joined := ""
 	if r.joined[0].Cells[d.name] == nil { // else: no namespace to join
+		var err error
 		if joined, err = joinedBundle(bundle); err != nil {
 			r.joined[0].Cells[d.name] = ErrorCell("%v", err)
 		}
@@ -214,14 +238,7 @@ func scaleOne(ctx context.Context, cfg config, d *driver, bundle string, r scale
 		if k := min(i, 1); (i == 0 || i == last) && joined != "" {
 			kinds = append(kinds, &createKind{row: r.joined[k], d: d, bundle: joined})
 		}
-		for j := 0; j < cfg.scaleIters && ctx.Err() == nil; j++ {
-			for _, k := range kinds {
-				k.time(ctx)
-			}
-		}
-		for _, k := range kinds {
-			k.done()
-		}
+		timeInTurn(ctx, cfg.scaleIters, kinds)
 		if r.levels[i].Cells[d.name].Error != "" {
 			return
 		}

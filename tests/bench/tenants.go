@@ -49,10 +49,8 @@ func measureTenants(ctx context.Context, cfg config, work string, d *driver, r t
 		r.beside.Cells[d.name] = r.growth.Cells[d.name]
 		return
 	}
-	empty, err := d.twin("-tenants-empty")
-	if err != nil {
-		r.empty.Cells[d.name] = ErrorCell("%v", err)
-	} else {
+	empty := emptyTwin(d, "-tenants-empty", r.empty)
+	if empty != nil {
 		defer empty.cleanup()
 	}
 	var made []*container
@@ -83,14 +81,7 @@ func measureTenants(ctx context.Context, cfg config, work string, d *driver, r t
 		if k == 1 && empty != nil {
 			kinds = append(kinds, &createKind{row: r.empty, d: empty, bundle: traced})
 		}
-		for j := 0; j < cfg.scaleIters && ctx.Err() == nil; j++ {
-			for _, kind := range kinds {
-				kind.time(ctx)
-			}
-		}
-		for _, kind := range kinds {
-			kind.done()
-		}
+		timeInTurn(ctx, cfg.scaleIters, kinds)
 	}
 	r.growth.Cells[d.name] = growthCell(r.at[0].Cells[d.name], r.at[1].Cells[d.name])
 	if empty != nil {
