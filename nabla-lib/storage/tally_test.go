@@ -22,6 +22,15 @@ func tallyOf(t *testing.T, dir string) (int64, bool) {
 	return tl.get()
 }
 
+// wantTally fails the test unless dir's tally is want bytes; when says
+// after what.
+func wantTally(t *testing.T, dir string, want int64, when string) {
+	t.Helper()
+	if n, ok := tallyOf(t, dir); !ok || n != want {
+		t.Fatalf("tally %s: %d (%v), want %d", when, n, ok, want)
+	}
+}
+
 // The tally follows marks made, reused and evicted, and while it is within
 // the limit trim reads nothing: an image marked behind its back (as by a
 // runnc that knew no tally) stays until a trim over the limit, or the
@@ -34,20 +43,14 @@ func TestTallyKeepsTrimFromReading(t *testing.T) {
 		t.Fatal("a tally before any trim counted")
 	}
 	trim(dir, 1000, false)
-	if n, ok := tallyOf(t, dir); !ok || n != 100 {
-		t.Fatalf("tally after the first trim: %d %v, want 100", n, ok)
-	}
+	wantTally(t, dir, 100, "after the first trim")
 	k2 := fakeUnused(t, dir, key("k2"), 200, at(2))
-	if n, _ := tallyOf(t, dir); n != 300 {
-		t.Fatalf("tally after marking k2: %d, want 300", n)
-	}
+	wantTally(t, dir, 300, "after marking k2")
 	// Marking again (a sweep settling a killed release) counts nothing.
 	if err := k2.markUnused(); err != nil {
 		t.Fatal(err)
 	}
-	if n, _ := tallyOf(t, dir); n != 300 {
-		t.Fatalf("tally after marking k2 twice: %d, want 300", n)
-	}
+	wantTally(t, dir, 300, "after marking k2 twice")
 	// k3 is marked without the tally: trim within the limit never sees it.
 	k3 := image{dir: dir, key: key("k3")}
 	if err := os.WriteFile(k3.path(), make([]byte, 5000), 0o444); err != nil {
@@ -64,20 +67,14 @@ func TestTallyKeepsTrimFromReading(t *testing.T) {
 	if _, err := os.Stat(k3.path()); err == nil {
 		t.Fatal("a recounting trim kept an image over the limit")
 	}
-	if n, _ := tallyOf(t, dir); n != 300 {
-		t.Fatalf("tally after the recount: %d, want 300", n)
-	}
+	wantTally(t, dir, 300, "after the recount")
 	// Reused: uncounted. Evicted: uncounted.
 	if err := k2.unmark(); err != nil {
 		t.Fatal(err)
 	}
-	if n, _ := tallyOf(t, dir); n != 100 {
-		t.Fatalf("tally after reusing k2: %d, want 100", n)
-	}
+	wantTally(t, dir, 100, "after reusing k2")
 	trim(dir, 0, false)
-	if n, _ := tallyOf(t, dir); n != 0 {
-		t.Fatalf("tally after trimming to 0: %d, want 0", n)
-	}
+	wantTally(t, dir, 0, "after trimming to 0")
 	if got, want := dirNames(t, dir), []string{"k2.iso"}; !slices.Equal(got, want) {
 		t.Fatalf("after trimming to 0: %v, want %v", got, want)
 	}
@@ -109,9 +106,7 @@ func TestTallyForgetsWhatCannotBeTrue(t *testing.T) {
 	if got := dirNames(t, dir); len(got) != 0 {
 		t.Fatalf("trim with no tally to trust kept %v", got)
 	}
-	if n, ok := tallyOf(t, dir); !ok || n != 0 {
-		t.Fatalf("tally after the trim: %d %v, want 0", n, ok)
-	}
+	wantTally(t, dir, 0, "after the trim")
 }
 
 // Releases, reuses and trims of many images at once, each under its key's
@@ -188,16 +183,12 @@ func TestTallyCountsAMarkBesideUsers(t *testing.T) {
 		t.Fatal(err)
 	}
 	trim(dir, 0, true)
-	if n, ok := tallyOf(t, dir); !ok || n != 100 {
-		t.Fatalf("tally after a recount beside a user: %d %v, want 100", n, ok)
-	}
+	wantTally(t, dir, 100, "after a recount beside a user")
 	if _, err := os.Stat(k1.path()); err != nil {
 		t.Fatalf("a recount evicted an image in use: %v", err)
 	}
 	if err := k1.unmark(); err != nil {
 		t.Fatal(err)
 	}
-	if n, _ := tallyOf(t, dir); n != 0 {
-		t.Fatalf("tally once the create removed the mark: %d, want 0", n)
-	}
+	wantTally(t, dir, 0, "once the create removed the mark")
 }
