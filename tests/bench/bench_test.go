@@ -40,7 +40,7 @@ func TestQuickBench(t *testing.T) {
 		"surface": {"syscalls"},
 		"network": {"first-response", "http-rps", "http-p50", "http-p99", "http-rps-close", "http-p50-close", "http-p99-close"},
 		"images":  {"first-container", "second-container"},
-		"scale":   {"create-at-0", "create-at-30", "growth", "create-empty", "growth-beside", "join-at-0", "join-at-30", "join-growth", "list", "rss", "pss"},
+		"scale":   {"create-at-0", "create-at-30", "growth", "create-empty", "growth-beside", "create-after", "growth-after", "join-at-0", "join-at-30", "join-growth", "list", "rss", "pss"},
 		"startup": {"state", "list"},
 	}
 	// The tenants' rows are runnc's alone: runc makes nothing per rootfs.

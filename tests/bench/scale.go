@@ -19,6 +19,7 @@ const scaleMemMiB = 16
 type scaleRows struct {
 	levels []*Row // create + delete at each level
 	empty  *Row   // the same at the last level, in an empty root
+	after  *Row   // the same with none running again, once they are gone
 	// joined is create + delete of a container that joins a network
 	// namespace by path, at the first and the last level.
 	joined               [2]*Row
@@ -56,6 +57,9 @@ func measureScale(ctx context.Context, cfg config, work string, drivers []*drive
 	r.empty = g.Row("create-empty", fmt.Sprintf("create + delete in an empty root, at the same moment as with %d running (interleaved)", top), "ms")
 	beside := g.Row("growth-beside", fmt.Sprintf("create + delete with %d running ÷ in the empty root beside it", top), "×")
 	beside.OwnRatio = true
+	r.after = g.Row("create-after", fmt.Sprintf("create + delete with %d running again, once the %d are deleted", first, top), "ms")
+	afterGrowth := g.Row("growth-after", fmt.Sprintf("create + delete with %d running ÷ with %d, once they are deleted", top, first), "×")
+	afterGrowth.OwnRatio = true
 	for k, n := range []int{first, top} {
 		r.joined[k] = g.Row(fmt.Sprintf("join-at-%d", n), fmt.Sprintf("create + delete joining a network namespace by path (podman, ns:PATH) with %d running", n), "ms")
 	}
@@ -88,6 +92,7 @@ func measureScale(ctx context.Context, cfg config, work string, drivers []*drive
 	for _, d := range drivers {
 		growth.Cells[d.name] = growthCell(r.levels[0].Cells[d.name], r.levels[last].Cells[d.name])
 		beside.Cells[d.name] = growthCell(r.empty.Cells[d.name], r.levels[last].Cells[d.name])
+		afterGrowth.Cells[d.name] = growthCell(r.after.Cells[d.name], r.levels[last].Cells[d.name])
 		joinGrowth.Cells[d.name] = growthCell(r.joined[0].Cells[d.name], r.joined[1].Cells[d.name])
 	}
 	g.Notes = append(g.Notes,
@@ -96,6 +101,9 @@ func measureScale(ctx context.Context, cfg config, work string, drivers []*drive
 		"The empty root (and, for runnc, disk directory) beside the last level is the runtime's own, timed in turn with the crowded one: "+
 			"its ratio leaves out the load's drift between levels, and what the kernel does more for every cgroup and process on the host, "+
 			"and keeps what the runtime does more for the containers of its own root.",
+		"The first level is timed again once the last level's containers are deleted (after the same sync and pause as a fill): "+
+			"the growth against it tells the containers' cost from what the minutes of the fill changed on the host. "+
+			"The first level's own row comes before anything was filled.",
 		"The joining container names a namespace made for the bench whose eth0 (10.194."+fmt.Sprint(joinedSubnet)+".2/24) is a veth to a second one; runnc takes the address over at create and gives it back at delete. "+
 			"Its creates are timed in turn with the level's own. Before it takes an address over outside a pod, runnc checks that no other runtime's process is in the namespace: "+
 			"the kernel lists no namespace's processes, so it reads every process's.",
@@ -275,6 +283,8 @@ func scaleOne(ctx context.Context, cfg config, d *driver, bundle string, r scale
 		return
 	}
 	r.left.Cells[d.name] = ValueCell(float64(len(entries)), "")
+	settleAfterFill()
+	timeInTurn(ctx, cfg.scaleIters, []*createKind{{row: r.after, d: d, bundle: bundle}})
 }
 
 // settleAfterFill lets the machine finish what filling a level left
