@@ -51,6 +51,9 @@ type nablaContainer struct {
 	factory  *NablaFactory
 	handlers llif.RunllcHandler
 	state    *State
+	// created: this process's Create made the container and its state
+	// has not been locked since (see lockOr).
+	created bool
 }
 
 func (c *nablaContainer) ID() string { return c.id }
@@ -180,7 +183,15 @@ func (c *nablaContainer) lockOr(whileCreating func(pid int, start uint64) error)
 	if err != nil {
 		return nil, err
 	}
-	st, err := readState(c.dir)
+	// The state Create leaves is the one its caller's next lock (create's
+	// start) may reuse, if no one has changed the file meanwhile. Not
+	// later ones: an operation that fails half way may leave this copy
+	// ahead of the file, which the next lock must read again.
+	var known *State
+	if c.created {
+		known, c.created = c.state, false
+	}
+	st, err := readState(c.dir, known)
 	if err != nil {
 		unlock()
 		if errors.Is(err, os.ErrNotExist) {

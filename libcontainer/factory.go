@@ -287,6 +287,7 @@ func (f *NablaFactory) Create(id string, config *Config) (_ Container, retErr er
 			return nil, fmt.Errorf("create %s: save state: %w", name, err)
 		}
 	}
+	c.created = true
 	return c, nil
 }
 
@@ -334,7 +335,7 @@ func (f *NablaFactory) Load(id string) (Container, error) {
 		return nil, err
 	}
 	dir := filepath.Join(f.root, id)
-	st, err := readState(dir)
+	st, err := readState(dir, nil)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return nil, notExist(id)

@@ -19,7 +19,7 @@ func TestStateRoundTrip(t *testing.T) {
 	if err := s.save(dir); err != nil {
 		t.Fatal(err)
 	}
-	got, err := readState(dir)
+	got, err := readState(dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,7 +46,47 @@ func TestStateRoundTrip(t *testing.T) {
 func TestCorruptStateIsReported(t *testing.T) {
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, stateFile), []byte("{"), 0o600)
-	if _, err := readState(dir); err == nil {
+	if _, err := readState(dir, nil); err == nil {
 		t.Fatal("a torn state.json was accepted")
+	}
+}
+
+// A create's start takes the container's lock again; the state the create
+// saved last is reused, undecoded, only while the file still holds what it
+// wrote, and only at that first lock.
+func TestCreatedStateIsReusedOnce(t *testing.T) {
+	dir := t.TempDir()
+	s := &State{ID: "x", InitPid: 42, Config: &configs.Config{Rootfs: "/r"}}
+	if err := s.save(dir); err != nil {
+		t.Fatal(err)
+	}
+	c := &nablaContainer{id: "x", dir: dir, state: s, created: true}
+	relock := func() {
+		t.Helper()
+		unlock, err := c.lock()
+		if err != nil {
+			t.Fatal(err)
+		}
+		unlock()
+	}
+	relock()
+	if c.state != s || c.state.Config == nil {
+		t.Fatal("the state the create just saved was read again")
+	}
+	// Later locks read the file: this copy may have run ahead of it.
+	s.InitPid = 7
+	relock()
+	if c.state == s || c.state.InitPid != 42 {
+		t.Fatalf("a second lock kept this process's copy (pid %d)", c.state.InitPid)
+	}
+	// A file another invocation changed meanwhile is read, created or not.
+	other := &State{ID: "x", InitPid: 43, RawConfig: c.state.RawConfig}
+	if err := other.save(dir); err != nil {
+		t.Fatal(err)
+	}
+	c.state, c.created = s, true
+	relock()
+	if c.state == s || c.state.InitPid != 43 {
+		t.Fatalf("a state changed by another invocation was not read again (pid %d)", c.state.InitPid)
 	}
 }
