@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"maps"
 	"os"
-	"os/exec"
 	"slices"
 	"strings"
 	"time"
@@ -182,14 +181,14 @@ func newCgroupJoin(paths map[string]string) (*cgroupJoin, error) {
 	return j, nil
 }
 
-// set makes cmd start in the cgroup.
-func (j *cgroupJoin) set(cmd *exec.Cmd) {
+// set makes init start in the cgroup.
+func (j *cgroupJoin) set(l *initLaunch) {
 	if j.v2 != nil {
-		cmd.SysProcAttr.UseCgroupFD = true
-		cmd.SysProcAttr.CgroupFD = int(j.v2.Fd())
+		l.sys.UseCgroupFD = true
+		l.sys.CgroupFD = int(j.v2.Fd())
 	}
 	if len(j.v1) > 0 {
-		cmd.Env = append(cmd.Env, envCgroups+"="+strings.Join(j.v1, "\n"))
+		l.env = append(l.env, envCgroups+"="+strings.Join(j.v1, "\n"))
 	}
 }
 

@@ -4,8 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
-	"syscall"
+
+	"golang.org/x/sys/unix"
 )
 
 // Process is the stdio the container's workload gets, and, once started,
@@ -20,31 +20,32 @@ type Process struct {
 	// the terminal's ^C reaches the unikernel as SIGINT.
 	Terminal bool
 
-	cmd *exec.Cmd
+	pid int
 }
 
 // Pid is the host pid of the container's process once started.
 func (p *Process) Pid() (int, error) {
-	if p.cmd == nil || p.cmd.Process == nil {
+	if p.pid == 0 {
 		return 0, errors.New("process not started")
 	}
-	return p.cmd.Process.Pid, nil
+	return p.pid, nil
 }
 
 // Wait waits for the workload and returns its exit code the way a shell
 // reports it: the guest's status, or 128 + the signal that killed it.
 func (p *Process) Wait() (int, error) {
-	if p.cmd == nil {
+	if p.pid == 0 {
 		return -1, errors.New("process not started by this program")
 	}
-	err := p.cmd.Wait()
-	var ee *exec.ExitError
-	if err != nil && !errors.As(err, &ee) {
-		return -1, fmt.Errorf("wait for container process: %w", err)
-	}
-	ws, ok := p.cmd.ProcessState.Sys().(syscall.WaitStatus)
-	if !ok {
-		return p.cmd.ProcessState.ExitCode(), nil
+	var ws unix.WaitStatus
+	for {
+		_, err := unix.Wait4(p.pid, &ws, 0, nil)
+		if err == nil {
+			break
+		}
+		if err != unix.EINTR {
+			return -1, fmt.Errorf("wait for container process: %w", err)
+		}
 	}
 	if ws.Signaled() {
 		return 128 + int(ws.Signal()), nil

@@ -31,7 +31,7 @@ var stepTitles = map[string]string{
 	"create/FsCreate":       "create: FsCreate (the rootfs's disk image, from the cache, and its user marker)",
 	"create/NetworkCreate":  "create: state saved, NetworkCreate",
 	"create/ExecCreate":     "create: state saved, ExecCreate (the guest's ELF notes)",
-	"create/cgroup":         "create: state saved, locked and read again, exec fifo, the cgroup's directories made",
+	"create/cgroup":         "create: state saved, locked again (the state just saved reused, unless changed meanwhile), exec fifo, the cgroup's directories made",
 	"create/init":           "create: runnc-init cloned into a new network namespace and the cgroup, exec'd; state saved",
 	"create/ready":          "create: init joins its v1 cgroups and says it is ready",
 	"create/FsRun":          "create: FsRun",
