@@ -51,9 +51,11 @@ type nablaContainer struct {
 	factory  *NablaFactory
 	handlers llif.RunllcHandler
 	state    *State
-	// created: this process's Create made the container and its state
-	// has not been locked since (see lockOr).
-	created bool
+	// current: the state file holds what this process last saved of
+	// state, and nothing changed state since: Create, or an operation of
+	// lockedCurrent, ended with it, and it has not been locked since (see
+	// lockOr).
+	current bool
 }
 
 func (c *nablaContainer) ID() string { return c.id }
@@ -166,6 +168,17 @@ func (c *nablaContainer) locked(do func() error) error {
 	return do()
 }
 
+// lockedCurrent is locked, for an operation that, when it succeeds,
+// leaves state as the file holds it: its last act a save, or no change at
+// all. The next lock may then reuse state (see lockOr): `runnc create`
+// starts init right after Create, and `runnc run` then lets it past the
+// exec fifo and deletes it, each a lock of its own.
+func (c *nablaContainer) lockedCurrent(do func() error) error {
+	err := c.locked(do)
+	c.current = err == nil
+	return err
+}
+
 // lockedFor is locked, for op, which the container's status must allow.
 func (c *nablaContainer) lockedFor(op operation, do func() error) error {
 	return c.locked(func() error {
@@ -183,13 +196,13 @@ func (c *nablaContainer) lockOr(whileCreating func(pid int, start uint64) error)
 	if err != nil {
 		return nil, err
 	}
-	// The state Create leaves is the one its caller's next lock (create's
-	// start) may reuse, if no one has changed the file meanwhile. Not
-	// later ones: an operation that fails half way may leave this copy
-	// ahead of the file, which the next lock must read again.
+	// A state this process knows to be the file's is reused if no one has
+	// changed the file meanwhile. Not after other operations: one that
+	// fails half way may leave this copy ahead of the file, which the next
+	// lock must read again.
 	var known *State
-	if c.created {
-		known, c.created = c.state, false
+	if c.current {
+		known, c.current = c.state, false
 	}
 	st, err := readState(c.dir, known)
 	if err != nil {

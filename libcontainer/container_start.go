@@ -22,7 +22,7 @@ import (
 )
 
 func (c *nablaContainer) Start(p *Process) error {
-	return c.locked(func() error { return c.start(p) })
+	return c.lockedCurrent(func() error { return c.start(p) })
 }
 
 // start launches init (runnc-init) and walks it through the protocol of
@@ -302,7 +302,7 @@ func runHooks(hooks configs.Hooks, name configs.HookName, state *specs.State) er
 }
 
 func (c *nablaContainer) Exec() error {
-	return c.locked(c.exec)
+	return c.lockedCurrent(c.exec)
 }
 
 // exec lets init past the exec fifo: init blocks opening the fifo for

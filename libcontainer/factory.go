@@ -287,7 +287,7 @@ func (f *NablaFactory) Create(id string, config *Config) (_ Container, retErr er
 			return nil, fmt.Errorf("create %s: save state: %w", name, err)
 		}
 	}
-	c.created = true
+	c.current = true
 	return c, nil
 }
 

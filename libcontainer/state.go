@@ -106,9 +106,9 @@ func (s *State) hooks() (configs.Hooks, error) {
 // readState reads the state in the container directory dir (see
 // readStateFile). If the file holds exactly what known's last save wrote,
 // it returns known itself, undecoded: a create locks its container again
-// to start it, and decoding the state it has just saved cost it as much
-// again as its config's first decode, about 1 ms of codecs for runc's
-// configs.Config.
+// to start it (and `runnc run` twice more), and decoding the state it has
+// just saved cost it as much again as its config's first decode, about
+// 1 ms of codecs for runc's configs.Config.
 func readState(dir string, known *State) (*State, error) {
 	// The decoded state keeps no byte of the file (strings and raw
 	// messages are copies), so its buffer serves the next read: list reads

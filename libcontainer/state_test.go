@@ -1,6 +1,7 @@
 package libcontainer
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -51,16 +52,17 @@ func TestCorruptStateIsReported(t *testing.T) {
 	}
 }
 
-// A create's start takes the container's lock again; the state the create
-// saved last is reused, undecoded, only while the file still holds what it
-// wrote, and only at that first lock.
-func TestCreatedStateIsReusedOnce(t *testing.T) {
+// A create's start takes the container's lock again, and `runnc run` twice
+// more: the state this process saved last is reused, undecoded, only while
+// the file still holds what it wrote, and only after Create or an
+// operation of lockedCurrent that succeeded.
+func TestCurrentStateIsReused(t *testing.T) {
 	dir := t.TempDir()
 	s := &State{ID: "x", InitPid: 42, Config: &configs.Config{Rootfs: "/r"}}
 	if err := s.save(dir); err != nil {
 		t.Fatal(err)
 	}
-	c := &nablaContainer{id: "x", dir: dir, state: s, created: true}
+	c := &nablaContainer{id: "x", dir: dir, state: s, current: true}
 	relock := func() {
 		t.Helper()
 		unlock, err := c.lock()
@@ -73,18 +75,35 @@ func TestCreatedStateIsReusedOnce(t *testing.T) {
 	if c.state != s || c.state.Config == nil {
 		t.Fatal("the state the create just saved was read again")
 	}
-	// Later locks read the file: this copy may have run ahead of it.
+	// Other locks read the file: this copy may have run ahead of it.
 	s.InitPid = 7
 	relock()
 	if c.state == s || c.state.InitPid != 42 {
 		t.Fatalf("a second lock kept this process's copy (pid %d)", c.state.InitPid)
 	}
-	// A file another invocation changed meanwhile is read, created or not.
+	// An operation that ends with a save leaves the copy current...
+	if err := c.lockedCurrent(func() error { c.state.InitPid = 44; return c.state.save(dir) }); err != nil {
+		t.Fatal(err)
+	}
+	saved := c.state
+	relock()
+	if c.state != saved {
+		t.Fatal("the state a successful operation saved last was read again")
+	}
+	// ...and one that fails does not.
+	if err := c.lockedCurrent(func() error { c.state.InitPid = 45; return errors.New("failed half way") }); err == nil {
+		t.Fatal("lockedCurrent hid its operation's error")
+	}
+	relock()
+	if c.state.InitPid != 44 {
+		t.Fatalf("a lock after a failed operation kept its copy (pid %d)", c.state.InitPid)
+	}
+	// A file another invocation changed meanwhile is read, current or not.
 	other := &State{ID: "x", InitPid: 43, RawConfig: c.state.RawConfig}
 	if err := other.save(dir); err != nil {
 		t.Fatal(err)
 	}
-	c.state, c.created = s, true
+	c.state, c.current = s, true
 	relock()
 	if c.state == s || c.state.InitPid != 43 {
 		t.Fatalf("a state changed by another invocation was not read again (pid %d)", c.state.InitPid)
