@@ -236,7 +236,7 @@ func scaleOne(ctx context.Context, cfg config, d *driver, bundle string, r scale
 			}
 		}
 		progress("scale %s: %d running", d.name, n)
-		settleHost()
+		settleHost(cfg)
 		// The level's own creates, and in turn with them the others of
 		// this level.
 		kinds := []*createKind{{row: r.levels[i], d: d, bundle: bundle}}
@@ -283,7 +283,7 @@ func scaleOne(ctx context.Context, cfg config, d *driver, bundle string, r scale
 		return
 	}
 	r.left.Cells[d.name] = ValueCell(float64(len(entries)), "")
-	settleHost()
+	settleHost(cfg)
 	timeInTurn(ctx, cfg.scaleIters, []*createKind{{row: r.after, d: d, bundle: bundle}})
 }
 
@@ -292,15 +292,12 @@ func scaleOne(ctx context.Context, cfg config, d *driver, bundle string, r scale
 // of files just written or removed (state, disk image users) go to disk,
 // and the kernel's deferred work runs. Timed at once, the first creates after a fill of 500 paid for
 // it, runnc and runc alike: 64 ms for a run with 1,000 running, then
-// 56-57 ms from 30 s on, and 60 ms with none.
-func settleHost() {
+// 56-57 ms from 30 s on, and 60 ms with none. The full run pauses 5 s;
+// a quick run, whose fills are 30 containers, 1 s.
+func settleHost(cfg config) {
 	unix.Sync()
-	time.Sleep(hostSettle)
+	time.Sleep(cfg.settle)
 }
-
-// hostSettle is the pause after a level's fill, or the deletes, and its
-// sync.
-const hostSettle = 5 * time.Second
 
 // smallSleepBundle is the driver's sleep bundle with a scaleMemMiB memory
 // limit (runnc gives its guest that much), sharing the sleep bundle's

@@ -76,7 +76,7 @@ func measureTenants(ctx context.Context, cfg config, work string, d *driver, r t
 			break
 		}
 		progress("scale %s: %d tenants", d.name, n)
-		settleHost()
+		settleHost(cfg)
 		kinds := []*createKind{{row: r.at[k], d: d, bundle: traced}}
 		if k == 1 && empty != nil {
 			kinds = append(kinds, &createKind{row: r.empty, d: empty, bundle: traced})
