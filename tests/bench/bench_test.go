@@ -33,14 +33,16 @@ func TestQuickBench(t *testing.T) {
 		t.Fatalf("bench.json: %v", err)
 	}
 	want := map[string][]string{
-		"lifecycle": {"run", "run-command", "create", "start", "kill", "delete", "throughput-1", "throughput-4", "throughput-16"},
+		"lifecycle": {"run", "run-command", "create", "start", "state", "kill", "delete", "throughput-1", "throughput-4", "throughput-16"},
 		"create-size": {"create-1mb", "create-1mb-same", "create-50mb", "create-50mb-same",
 			"create-200mb", "create-200mb-same"},
 		"memory":  {"rss-1", "pss-1", "rss-many", "pss-many"},
 		"surface": {"syscalls"},
 		"network": {"first-response", "http-rps", "http-p50", "http-p99", "http-rps-close", "http-p50-close", "http-p99-close"},
 		"images":  {"first-container", "second-container"},
-		"scale":   {"create-at-0", "create-at-30", "growth", "create-empty", "growth-beside", "create-after", "growth-after", "join-at-0", "join-at-30", "join-growth", "list", "rss", "pss"},
+		"scale": {"create-at-0", "create-at-30", "growth", "create-empty", "growth-beside", "create-after", "growth-after", "join-at-0", "join-at-30", "join-growth",
+			"start-at-0", "start-at-30", "start-growth", "state-at-0", "state-at-30", "state-growth",
+			"kill-at-0", "kill-at-30", "kill-growth", "delete-at-0", "delete-at-30", "delete-growth", "list", "rss", "pss"},
 		"startup": {"state", "list"},
 	}
 	// The tenants' rows are runnc's alone: runc makes nothing per rootfs.

@@ -137,6 +137,19 @@ func (d *driver) start(ctx context.Context, c *container) error {
 	return nil
 }
 
+// state asks for the container's state, as a shim does, and checks it
+// says the container runs.
+func (d *driver) state(ctx context.Context, c *container) error {
+	st, err := d.rc.State(ctx, c.id)
+	if err != nil {
+		return d.fail("state", c.id, err)
+	}
+	if st.Status != "running" {
+		return fmt.Errorf("%s state %s: status %q, not running", d.name, c.id, st.Status)
+	}
+	return nil
+}
+
 func (d *driver) kill(ctx context.Context, c *container, sig unix.Signal) error {
 	if err := d.rc.Kill(ctx, c.id, int(sig), nil); err != nil {
 		return d.fail("kill", c.id, err)

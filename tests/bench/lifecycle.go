@@ -20,6 +20,7 @@ func measureLifecycle(ctx context.Context, cfg config, drivers []*driver, g *Gro
 		"run":    run,
 		"create": g.Row("create", "create", "ms"),
 		"start":  g.Row("start", "start", "ms"),
+		"state":  g.Row("state", "state (running container)", "ms"),
 		"kill":   g.Row("kill", "kill (SIGKILL)", "ms"),
 		"delete": g.Row("delete", "delete (stopped container)", "ms"),
 	}
@@ -31,13 +32,13 @@ func measureLifecycle(ctx context.Context, cfg config, drivers []*driver, g *Gro
 		one, err := runForeground(ctx, d, nil, "run", "--bundle", d.echo, d.newID())
 		return map[string]time.Duration{"run": dt, "run-command": one}, err
 	})
-	ops := interleaved(ctx, "create/start/kill/delete", cfg.opIters, drivers, func(d *driver) (map[string]time.Duration, error) {
-		return opsOnce(ctx, d)
+	ops := interleaved(ctx, "create/start/state/kill/delete", cfg.opIters, drivers, func(d *driver) (map[string]time.Duration, error) {
+		return opsOnce(ctx, d, d.sleep)
 	})
 	for _, d := range drivers {
 		run.Cells[d.name] = runs.cell(d.name, "run")
 		runCmd.Cells[d.name] = runs.cell(d.name, "run-command")
-		for _, op := range []string{"create", "start", "kill", "delete"} {
+		for _, op := range []string{"create", "start", "state", "kill", "delete"} {
 			rows[op].Cells[d.name] = ops.cell(d.name, op)
 		}
 	}
@@ -107,14 +108,14 @@ func interleaved(ctx context.Context, what string, n int, drivers []*driver, fn 
 	return t
 }
 
-// opsOnce runs one sleeping container through its lifecycle, timing each
-// call; waiting for the killed process is not timed.
-func opsOnce(ctx context.Context, d *driver) (map[string]time.Duration, error) {
+// opsOnce runs one sleeping container of bundle through its lifecycle,
+// timing each call; waiting for the killed process is not timed.
+func opsOnce(ctx context.Context, d *driver, bundle string) (map[string]time.Duration, error) {
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
 	t := map[string]time.Duration{}
 	t0 := time.Now()
-	c, err := d.create(ctx, d.newID(), d.sleep, nil)
+	c, err := d.create(ctx, d.newID(), bundle, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -128,6 +129,11 @@ func opsOnce(ctx context.Context, d *driver) (map[string]time.Duration, error) {
 		return fail(err)
 	}
 	t["start"] = time.Since(t0)
+	t0 = time.Now()
+	if err := d.state(ctx, c); err != nil {
+		return fail(err)
+	}
+	t["state"] = time.Since(t0)
 	t0 = time.Now()
 	if err := d.kill(ctx, c, unix.SIGKILL); err != nil {
 		return fail(err)

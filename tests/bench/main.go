@@ -25,7 +25,7 @@ import (
 type config struct {
 	quick       bool
 	runIters    int           // sequential `run`s per runtime
-	opIters     int           // create/start/kill/delete rounds per runtime
+	opIters     int           // create/start/state/kill/delete rounds per runtime
 	workers     []int         // throughput rows
 	tpDuration  time.Duration // per throughput cell
 	bootIters   int           // interleaved rounds of the boot comparison
@@ -215,7 +215,7 @@ func Bench(ctx context.Context, cfg config, repo string, opts options) (*Results
 		measureStartup(ctx, cfg, repo, work, usable(scaled), startup)
 	}
 	if cfg.want("scale") {
-		scale := newGroup("scale", "Scale: create with many containers running, list, and their memory", scaled)
+		scale := newGroup("scale", "Scale: create and the other calls with many containers running, list, and their memory", scaled)
 		res.Groups = append(res.Groups, scale)
 		measureScale(ctx, cfg, work, usable(scaled), scale)
 	}
@@ -346,7 +346,7 @@ const profileNote = "runnc-before is the runnc of the commit make bench gets as 
 
 func methodNotes(cfg config, took time.Duration) []string {
 	return []string{
-		fmt.Sprintf("Iterations: run %d, create/start/kill/delete %d, throughput %s per cell, boot %d interleaved rounds, create-vs-size %d per size; the run took %s.",
+		fmt.Sprintf("Iterations: run %d, create/start/state/kill/delete %d, throughput %s per cell, boot %d interleaved rounds, create-vs-size %d per size; the run took %s.",
 			cfg.runIters, cfg.opIters, cfg.tpDuration, cfg.bootIters, cfg.sizeIters, took.Round(time.Second)),
 		"Every runtime is driven by go-runc exactly as containerd's shim drives it (create with a pid file, start, kill, delete), each with its own --root; the bench is a child subreaper, as the shim is, and waits for the container's process directly.",
 		"Bundles: runnc runs build/guests/hello.nabla in a bundle from `runnc spec` (sleep workload: `hello.nabla sleep`); the others run a static busybox `echo hi` in a bundle from `runc spec` with terminal false (sleep workload: `busybox sleep 1000`).",

@@ -20,6 +20,9 @@ type scaleRows struct {
 	levels []*Row // create + delete at each level
 	empty  *Row   // the same at the last level, in an empty root
 	after  *Row   // the same with none running again, once they are gone
+	// calls are the other calls of a container's life (start, state,
+	// kill, delete), each timed alone, at the first and the last level.
+	calls [2]map[string]*Row
 	// joined is create + delete of a container that joins a network
 	// namespace by path, at the first and the last level.
 	joined               [2]*Row
@@ -65,6 +68,18 @@ func measureScale(ctx context.Context, cfg config, work string, drivers []*drive
 	}
 	joinGrowth := g.Row("join-growth", fmt.Sprintf("create + delete joining by path with %d running ÷ with %d running", top, first), "×")
 	joinGrowth.OwnRatio = true
+	var callGrowth []*Row
+	for _, call := range scaleCalls {
+		for k, n := range []int{first, top} {
+			if r.calls[k] == nil {
+				r.calls[k] = map[string]*Row{}
+			}
+			r.calls[k][call.name] = g.Row(fmt.Sprintf("%s-at-%d", call.name, n), fmt.Sprintf("%s with %d running", call.label, n), "ms")
+		}
+		row := g.Row(call.name+"-growth", fmt.Sprintf("%s with %d running ÷ with %d running", call.name, top, first), "×")
+		row.OwnRatio = true
+		callGrowth = append(callGrowth, row)
+	}
 	tenants := newTenantRows(g, first, top)
 	if p, err := newPod(joinedNetns, joinedSubnet); err != nil {
 		for _, d := range drivers {
@@ -94,6 +109,9 @@ func measureScale(ctx context.Context, cfg config, work string, drivers []*drive
 		beside.Cells[d.name] = growthCell(r.empty.Cells[d.name], r.levels[last].Cells[d.name])
 		afterGrowth.Cells[d.name] = growthCell(r.after.Cells[d.name], r.levels[last].Cells[d.name])
 		joinGrowth.Cells[d.name] = growthCell(r.joined[0].Cells[d.name], r.joined[1].Cells[d.name])
+		for j, call := range scaleCalls {
+			callGrowth[j].Cells[d.name] = growthCell(r.calls[0][call.name].Cells[d.name], r.calls[1][call.name].Cells[d.name])
+		}
 	}
 	g.Notes = append(g.Notes,
 		"Each level adds sleeping containers (created and started) to the runtime's root; at each level one more container is created and deleted, "+fmt.Sprint(cfg.scaleIters)+" times: a runtime whose create visits the others slows with the level.",
@@ -104,12 +122,24 @@ func measureScale(ctx context.Context, cfg config, work string, drivers []*drive
 		"The first level is timed again once the last level's containers are deleted (after the same sync and pause as a fill): "+
 			"the growth against it tells the containers' cost from what the minutes of the fill changed on the host. "+
 			"The first level's own row comes before anything was filled.",
+		"The calls' rows time each call after create of one more sleeper of the same bundle (its create untimed; then start, state, kill, the wait for its exit untimed, and delete), in turn with the level's creates: "+
+			"the issue asks that start, state, kill and delete, not create alone, cost the same with the last level running as with the first.",
 		"The joining container names a namespace made for the bench whose eth0 (10.194."+fmt.Sprint(joinedSubnet)+".2/24) is a veth to a second one; runnc takes the address over at create and gives it back at delete. "+
 			"Its creates are timed in turn with the level's own. Before it takes an address over outside a pod, runnc checks that no other runtime's process is in the namespace: "+
 			"the kernel lists no namespace's processes, so it reads every process's.",
 		"The tenants' rows: once the sleepers are gone, each level of containers is created (not started), each with a rootfs of its own (copies of the sleeper's files and a file naming the tenant), "+
 			"so that each holds a disk image of its own, as tenants' containers do; the container timed has a rootfs of its own too, and each delete of it leaves its image unused. The sleepers above share one rootfs, and so one image. "+
 			"At the last level the same create + delete in an empty root and disk directory of runnc's own is timed in turn with it, as for the sleepers. runc makes nothing per rootfs.")
+}
+
+// scaleCalls are the calls after create that the scale group times at its
+// first and last levels: the issue asks that none of them, not create
+// alone, cost more with a thousand containers running.
+var scaleCalls = []struct{ name, label string }{
+	{"start", "start of a created container"},
+	{"state", "state of a running container"},
+	{"kill", "kill (SIGKILL) of a running container"},
+	{"delete", "delete of a stopped container"},
 }
 
 // growthCell is the ratio of the medians of two cells of one runtime, or
@@ -133,36 +163,72 @@ func createDelete(ctx context.Context, d *driver, bundle string) (time.Duration,
 	return time.Since(t0), err
 }
 
-// createKind is one kind of create + delete timed at a level, in turn with
-// the others: it keeps its samples, or its first error in its row.
-type createKind struct {
-	row     *Row
+// timedKind is one kind of measurement taken at a level, in turn with the
+// others: measure returns one duration for each of rows' keys, and the
+// kind keeps their samples, or its first error in every row.
+type timedKind struct {
+	rows    map[string]*Row
 	d       *driver
-	bundle  string
-	samples []time.Duration
+	measure func(context.Context) (map[string]time.Duration, error)
+	samples map[string][]time.Duration
 }
 
-func (k *createKind) time(ctx context.Context) {
-	if k.row.Cells[k.d.name] != nil {
+// createKind times the create + delete of one more container of bundle
+// in row.
+func createKind(row *Row, d *driver, bundle string) *timedKind {
+	return &timedKind{rows: map[string]*Row{"": row}, d: d, measure: func(ctx context.Context) (map[string]time.Duration, error) {
+		dt, err := createDelete(ctx, d, bundle)
+		return map[string]time.Duration{"": dt}, err
+	}}
+}
+
+// callsKind times each call of one more container of bundle that rows
+// names (start, state, kill, delete: see opsOnce).
+func callsKind(rows map[string]*Row, d *driver, bundle string) *timedKind {
+	return &timedKind{rows: rows, d: d, measure: func(ctx context.Context) (map[string]time.Duration, error) {
+		return opsOnce(ctx, d, bundle)
+	}}
+}
+
+func (k *timedKind) failed() bool {
+	for _, row := range k.rows {
+		if row.Cells[k.d.name] != nil {
+			return true
+		}
+	}
+	return false
+}
+
+func (k *timedKind) time(ctx context.Context) {
+	if k.failed() {
 		return
 	}
-	dt, err := createDelete(ctx, k.d, k.bundle)
+	got, err := k.measure(ctx)
 	if err != nil {
-		k.row.Cells[k.d.name] = ErrorCell("%v", err)
+		for _, row := range k.rows {
+			row.Cells[k.d.name] = ErrorCell("%v", err)
+		}
 		return
 	}
-	k.samples = append(k.samples, dt)
+	if k.samples == nil {
+		k.samples = map[string][]time.Duration{}
+	}
+	for what := range k.rows {
+		k.samples[what] = append(k.samples[what], got[what])
+	}
 }
 
-func (k *createKind) done() {
-	if k.row.Cells[k.d.name] == nil {
-		k.row.Cells[k.d.name] = SamplesCell(Millis(k.samples))
+func (k *timedKind) done() {
+	for what, row := range k.rows {
+		if row.Cells[k.d.name] == nil {
+			row.Cells[k.d.name] = SamplesCell(Millis(k.samples[what]))
+		}
 	}
 }
 
 // timeInTurn times each of kinds once a round, iters rounds, and fills
 // their rows.
-func timeInTurn(ctx context.Context, iters int, kinds []*createKind) {
+func timeInTurn(ctx context.Context, iters int, kinds []*timedKind) {
 	for j := 0; j < iters && ctx.Err() == nil; j++ {
 		for _, k := range kinds {
 			k.time(ctx)
@@ -239,12 +305,15 @@ func scaleOne(ctx context.Context, cfg config, d *driver, bundle string, r scale
 		settleHost(cfg)
 		// The level's own creates, and in turn with them the others of
 		// this level.
-		kinds := []*createKind{{row: r.levels[i], d: d, bundle: bundle}}
+		kinds := []*timedKind{createKind(r.levels[i], d, bundle)}
 		if i == last && empty != nil {
-			kinds = append(kinds, &createKind{row: r.empty, d: empty, bundle: bundle})
+			kinds = append(kinds, createKind(r.empty, d, bundle))
 		}
-		if k := min(i, 1); (i == 0 || i == last) && joined != "" {
-			kinds = append(kinds, &createKind{row: r.joined[k], d: d, bundle: joined})
+		if k := min(i, 1); i == 0 || i == last {
+			kinds = append(kinds, callsKind(r.calls[k], d, bundle))
+			if joined != "" {
+				kinds = append(kinds, createKind(r.joined[k], d, joined))
+			}
 		}
 		timeInTurn(ctx, cfg.scaleIters, kinds)
 		if r.levels[i].Cells[d.name].Error != "" {
@@ -284,7 +353,7 @@ func scaleOne(ctx context.Context, cfg config, d *driver, bundle string, r scale
 	}
 	r.left.Cells[d.name] = ValueCell(float64(len(entries)), "")
 	settleHost(cfg)
-	timeInTurn(ctx, cfg.scaleIters, []*createKind{{row: r.after, d: d, bundle: bundle}})
+	timeInTurn(ctx, cfg.scaleIters, []*timedKind{createKind(r.after, d, bundle)})
 }
 
 // settleHost lets the machine finish what filling a level, or deleting the

@@ -77,9 +77,9 @@ func measureTenants(ctx context.Context, cfg config, work string, d *driver, r t
 		}
 		progress("scale %s: %d tenants", d.name, n)
 		settleHost(cfg)
-		kinds := []*createKind{{row: r.at[k], d: d, bundle: traced}}
+		kinds := []*timedKind{createKind(r.at[k], d, traced)}
 		if k == 1 && empty != nil {
-			kinds = append(kinds, &createKind{row: r.empty, d: empty, bundle: traced})
+			kinds = append(kinds, createKind(r.empty, d, traced))
 		}
 		timeInTurn(ctx, cfg.scaleIters, kinds)
 	}
