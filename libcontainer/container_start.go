@@ -111,6 +111,9 @@ func (c *nablaContainer) start(p *Process) (retErr error) {
 	if err := setRlimits(p.pid, c.state.Process.Rlimits); err != nil {
 		return fmt.Errorf("cannot create container %s: %w", c.name(), err)
 	}
+	if err := setOOMScoreAdj(p.pid, cfg.OomScoreAdj); err != nil {
+		return fmt.Errorf("cannot create container %s: %w", c.name(), err)
+	}
 	// Hooks see the container as it is while created: pid of init, inside
 	// the container's network namespace already.
 	ociState := c.ociState(specs.StateCreating, p.pid)
@@ -272,6 +275,28 @@ func setRlimits(pid int, limits []specs.POSIXRlimit) error {
 		if err := unix.Prlimit(pid, rlimits[l.Type], &lim, nil); err != nil {
 			return fmt.Errorf("set %s of the container to soft %d, hard %d: %w", l.Type, l.Soft, l.Hard, err)
 		}
+	}
+	return nil
+}
+
+// setOOMScoreAdj gives init, and so the tender its exec becomes, the OOM
+// score adjustment of process.oomScoreAdj, as runc gives its container's
+// process: kubelet sets one on every container by its QoS class, so that
+// under memory pressure the kernel kills a BestEffort container's process
+// before a Guaranteed one's.
+func setOOMScoreAdj(pid int, adj *int) error {
+	if adj == nil {
+		return nil
+	}
+	err := os.WriteFile(fmt.Sprintf("/proc/%d/oom_score_adj", pid), []byte(strconv.Itoa(*adj)), 0)
+	if errors.Is(err, os.ErrPermission) {
+		// The kernel's rule: below the lowest value a process with
+		// CAP_SYS_RESOURCE gave it or its parents, only one with
+		// CAP_SYS_RESOURCE may go.
+		return fmt.Errorf("process.oomScoreAdj %d cannot be set: it is below the lowest OOM score adjustment runnc may give without CAP_SYS_RESOURCE, which this runnc lacks (containerd's CRI keeps it in reach with restrict_oom_score_adj = true): %w", *adj, err)
+	}
+	if err != nil {
+		return fmt.Errorf("set process.oomScoreAdj %d: %w", *adj, err)
 	}
 	return nil
 }

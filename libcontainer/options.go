@@ -1,6 +1,7 @@
 package libcontainer
 
 import (
+	"errors"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -53,7 +54,9 @@ var rlimits = map[string]int{
 
 // checkOptions refuses what the spec asks for that runnc cannot give the
 // guest: extra capabilities, host devices, sysctls, a user namespace,
-// namespaces of another process than the pod's, and rlimits it cannot set.
+// namespaces of another process than the pod's, rlimits it cannot set, an
+// OOM score adjustment out of range, and the newer options of
+// refuseUnsupported.
 func checkOptions(spec *specs.Spec) error {
 	if c := spec.Process.Capabilities; c != nil {
 		for _, set := range [][]string{c.Bounding, c.Effective, c.Permitted, c.Inheritable, c.Ambient} {
@@ -89,7 +92,39 @@ func checkOptions(spec *specs.Spec) error {
 	if len(linux.UIDMappings) > 0 || len(linux.GIDMappings) > 0 || hasNamespace(linux, specs.UserNamespace) {
 		return fmt.Errorf("a user namespace (uid mappings, dockerd --userns-remap) is not supported by runnc: the tender drops to process.user itself; run the container with --user instead")
 	}
+	if a := spec.Process.OOMScoreAdj; a != nil && (*a < -1000 || *a > 1000) {
+		return fmt.Errorf("process.oomScoreAdj %d is outside the kernel's range, -1000 to 1000", *a)
+	}
+	if err := refuseUnsupported(spec); err != nil {
+		return err
+	}
 	return checkJoinedNamespaces(linux)
+}
+
+// refuseUnsupported refuses the options of runtime spec 1.2 and 1.3 that
+// runnc does not honour: no engine sends them unasked, and each asks for
+// something of the container's process or namespaces that the unikernel
+// would not get.
+func refuseUnsupported(spec *specs.Spec) error {
+	p, l := spec.Process, spec.Linux
+	for _, o := range []struct {
+		set     bool
+		refusal string
+	}{
+		{p.Scheduler != nil, "process.scheduler (a scheduling policy for the container's process) is not supported by runnc: remove it, and bound the container's CPU with linux.resources.cpu (docker run --cpus, --cpu-shares) instead"},
+		{p.IOPriority != nil, "process.ioPriority (an I/O priority for the container's process) is not supported by runnc: remove it, and weigh the container's disk I/O with linux.resources.blockIO (docker run --blkio-weight) instead"},
+		{p.ExecCPUAffinity != nil, "process.execCPUAffinity (the CPUs of the container's process) is not supported by runnc: remove it, and pin the container with linux.resources.cpu.cpus (docker run --cpuset-cpus) instead"},
+		{len(l.NetDevices) > 0, "linux.netDevices (host network interfaces moved into the container) is not supported by runnc: a unikernel gets one NIC, through its tender, from the interface of its network namespace; remove them"},
+		{l.IntelRdt != nil, "linux.intelRdt (an Intel RDT class for cache and memory bandwidth) is not supported by runnc: remove it"},
+		{l.MemoryPolicy != nil, "linux.memoryPolicy (a NUMA memory policy) is not supported by runnc: remove it, and pin the container's memory nodes with linux.resources.cpu.mems (docker run --cpuset-mems) instead"},
+		{l.Personality != nil, "linux.personality (an execution domain, podman run --personality) has no effect on a unikernel, which brings its own kernel: remove it"},
+		{len(l.TimeOffsets) > 0, "linux.timeOffsets (the clocks of a time namespace) is not supported by runnc, which makes no time namespace: remove them"},
+	} {
+		if o.set {
+			return errors.New(o.refusal)
+		}
+	}
+	return nil
 }
 
 func hasNamespace(linux *specs.Linux, typ specs.LinuxNamespaceType) bool {

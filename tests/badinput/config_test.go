@@ -23,6 +23,10 @@ func setProcess(key string, v any) func(*testing.T, string, map[string]any) {
 	return func(_ *testing.T, _ string, m map[string]any) { obj(m, "process")[key] = v }
 }
 
+func setLinux(key string, v any) func(*testing.T, string, map[string]any) {
+	return func(_ *testing.T, _ string, m map[string]any) { obj(m, "linux")[key] = v }
+}
+
 func setTop(key string, v any) func(*testing.T, string, map[string]any) {
 	return func(_ *testing.T, _ string, m map[string]any) {
 		if v == nil {
@@ -201,6 +205,24 @@ var configCases = []configCase{
 	{name: "an annotation that leaves out a relative path", edit: func(t *testing.T, b string, m map[string]any) {
 		m["annotations"] = map[string]any{"org.nabla.runnc.ignore-mounts": "/tmp,tmp"}
 	}, want: `names "tmp", which is not a mount destination`},
+	{name: "oomScoreAdj out of range", edit: setProcess("oomScoreAdj", 1001), want: "process.oomScoreAdj 1001 is outside the kernel's range, -1000 to 1000"},
+	// Options of runtime spec 1.2 and 1.3 that runnc does not honour.
+	{name: "a scheduling policy", edit: setProcess("scheduler", map[string]any{"policy": "SCHED_FIFO", "priority": 1}),
+		want: "process.scheduler (a scheduling policy for the container's process) is not supported by runnc"},
+	{name: "an I/O priority", edit: setProcess("ioPriority", map[string]any{"class": "IOPRIO_CLASS_IDLE"}),
+		want: "process.ioPriority (an I/O priority for the container's process) is not supported by runnc"},
+	{name: "an exec CPU affinity", edit: setProcess("execCPUAffinity", map[string]any{"final": "0"}),
+		want: "process.execCPUAffinity (the CPUs of the container's process) is not supported by runnc"},
+	{name: "a host interface moved in", edit: setLinux("netDevices", map[string]any{"eth9": map[string]any{"name": "eth1"}}),
+		want: "linux.netDevices (host network interfaces moved into the container) is not supported by runnc"},
+	{name: "an RDT class", edit: setLinux("intelRdt", map[string]any{"closID": "gold"}),
+		want: "linux.intelRdt (an Intel RDT class for cache and memory bandwidth) is not supported by runnc"},
+	{name: "a NUMA memory policy", edit: setLinux("memoryPolicy", map[string]any{"mode": "MPOL_BIND", "nodes": "0"}),
+		want: "linux.memoryPolicy (a NUMA memory policy) is not supported by runnc"},
+	{name: "a personality", edit: setLinux("personality", map[string]any{"domain": "LINUX32"}),
+		want: "linux.personality (an execution domain, podman run --personality) has no effect on a unikernel"},
+	{name: "time offsets", edit: setLinux("timeOffsets", map[string]any{"monotonic": map[string]any{"secs": 1}}),
+		want: "linux.timeOffsets (the clocks of a time namespace) is not supported by runnc"},
 	{name: "prestart hook missing", edit: func(_ *testing.T, _ string, m map[string]any) {
 		obj(m, "hooks")["prestart"] = []any{map[string]any{"path": "/nonexistent/hook"}}
 	}, want: "hook"},

@@ -160,3 +160,32 @@ func ip(t *testing.T, args ...string) {
 		t.Fatalf("ip %v: %v: %s", args, err, out)
 	}
 }
+
+// A process.oomScoreAdj that runnc may not set is refused once init exists
+// (the kernel decides, as it does for runc): below the lowest value a
+// process with CAP_SYS_RESOURCE gave runnc or its parents, only a process
+// with it may go. runnc runs without that capability here (setpriv drops
+// it), and init, its cgroups and network namespace go with the refusal.
+func TestOOMScoreAdjBeyondRunnc(t *testing.T) {
+	dropped := []string{"--bounding-set", "-sys_resource", "--"}
+	// Where even a process without the capability may go to -1000 (a
+	// parent with it set -1000 before), there is nothing to refuse.
+	probe := exec.Command("setpriv", append(dropped, "sh", "-c", "echo -1000 > /proc/self/oom_score_adj")...)
+	if probe.Run() == nil {
+		t.Skip("a process without CAP_SYS_RESOURCE may set oom_score_adj -1000 here: nothing runnc would refuse")
+	}
+	e := newEnv(t)
+	bundle := e.hello()
+	editJSON(t, bundle, func(m map[string]any) { obj(m, "process")["oomScoreAdj"] = -1000 })
+	tried.Add(1)
+	before := e.snapshot(t)
+	os.Remove(e.Log)
+	cmd := e.Command("create", "--bundle", bundle, e.id("oom"))
+	cmd.Args = append(append([]string{"setpriv"}, dropped...), cmd.Args...)
+	if cmd.Path, cmd.Err = exec.LookPath("setpriv"); cmd.Err != nil {
+		t.Fatal(cmd.Err)
+	}
+	res := e.RunCmd(cmd)
+	e.checkRefusal(t, res, "process.oomScoreAdj -1000 cannot be set: it is below the lowest OOM score adjustment runnc may give without CAP_SYS_RESOURCE", false)
+	before.CheckNone(t, e.snapshot(t), "create with an oomScoreAdj beyond runnc's reach")
+}

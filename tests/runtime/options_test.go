@@ -132,6 +132,29 @@ func TestOpRlimits(t *testing.T) {
 	}
 }
 
+// TestOpOOMScoreAdj: process.oomScoreAdj is init's, from create on, and
+// the tender's, which init's exec becomes, as kubelet's QoS classes need.
+func TestOpOOMScoreAdj(t *testing.T) {
+	e := newEnv(t)
+	adj := 500
+	e.create("op-oom", e.bundle([]string{"/hello.nabla", "sleep"}, func(s *specs.Spec) { s.Process.OOMScoreAdj = &adj }))
+	check := func(when string, pid int) {
+		t.Helper()
+		got, err := os.ReadFile(fmt.Sprintf("/proc/%d/oom_score_adj", pid))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.TrimSpace(string(got)) != "500" {
+			t.Errorf("%s: oom_score_adj of pid %d is %s, want 500", when, pid, got)
+		}
+	}
+	check("after create", e.state("op-oom").Pid)
+	if _, stderr, code := e.runnc_("start", "op-oom"); code != 0 {
+		t.Fatal(stderr)
+	}
+	check("after start", e.waitStatus("op-oom", "running").Pid)
+}
+
 // TestOpContainerHooks: createContainer hooks run at create in init's
 // network namespace, startContainer hooks at start in it too, while init
 // has not yet become the tender; both get the state on stdin.
@@ -206,8 +229,12 @@ func TestOpFeatures(t *testing.T) {
 		}
 	}
 	if f.Linux == nil || slices.Contains(f.Linux.Namespaces, "user") || !slices.Contains(f.Linux.Namespaces, "network") ||
-		slices.Contains(f.Linux.Capabilities, "CAP_SYS_ADMIN") || f.Linux.Cgroup == nil || !*f.Linux.Cgroup.Systemd {
+		slices.Contains(f.Linux.Capabilities, "CAP_SYS_ADMIN") || f.Linux.Cgroup == nil || !*f.Linux.Cgroup.Systemd ||
+		f.Linux.NetDevices == nil || *f.Linux.NetDevices.Enabled || f.Linux.IntelRdt == nil || *f.Linux.IntelRdt.Enabled {
 		t.Errorf("features: %+v", f.Linux)
+	}
+	if !strings.Contains(f.Annotations["org.nabla.runnc.process"], "process.oomScoreAdj are honoured") {
+		t.Errorf("features does not say what becomes of process.oomScoreAdj: %v", f.Annotations)
 	}
 	if !strings.Contains(f.Annotations["org.nabla.runnc.seccomp"], "replaced by the tender's allowlist") {
 		t.Errorf("features does not say what replaces linux.seccomp: %v", f.Annotations)
