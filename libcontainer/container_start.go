@@ -131,7 +131,13 @@ func (c *nablaContainer) start(p *Process) (retErr error) {
 	if err != nil {
 		return fmt.Errorf("cannot create container %s: %w", c.name(), err)
 	}
-	if err := sync.sendWorkload(w); err != nil {
+	// From the spec's process: runc's specconv leaves the AppArmor
+	// profile to the caller.
+	label, err := lsmExecLabel(c.state.Process.ApparmorProfile, c.state.Process.SelinuxLabel)
+	if err != nil {
+		return fmt.Errorf("cannot create container %s: %w", c.name(), err)
+	}
+	if err := sync.sendWorkload(w, label); err != nil {
 		return c.initFailed(err)
 	}
 	if w == nil {

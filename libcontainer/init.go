@@ -71,7 +71,13 @@ func StartInitialization() error {
 	var w *llif.Workload
 	switch typ {
 	case frameExec:
-		if w, err = decodeWorkload(payload); err != nil {
+		var label execLabel
+		if w, label, err = decodeWorkload(payload); err != nil {
+			in.die(1, err)
+		}
+		// Now, while runnc create still listens: the label holds for the
+		// exec at start.
+		if err := label.apply(); err != nil {
 			in.die(1, err)
 		}
 	case framePause:

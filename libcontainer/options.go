@@ -98,6 +98,9 @@ func checkOptions(spec *specs.Spec) error {
 	if err := refuseUnsupported(spec); err != nil {
 		return err
 	}
+	if _, err := lsmExecLabel(spec.Process.ApparmorProfile, spec.Process.SelinuxLabel); err != nil {
+		return err
+	}
 	return checkJoinedNamespaces(linux)
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/nabla-containers/runnc/llif"
@@ -18,7 +19,9 @@ import (
 //
 //	init   -> parent 'R'  in the container's network namespace
 //	parent -> init   'X'  the workload: argc, envc, then NUL-ended strings:
-//	                      its path, argv, env
+//	                      its path, argv, env, and the security label to
+//	                      exec it with: a file below /proc/thread-self/attr
+//	                      and what to write there ("" and "": none)
 //	parent -> init   'P'  no workload: init pauses until a stop signal
 //	init   -> parent EOF  init now blocks on the exec fifo: created
 //
@@ -101,13 +104,13 @@ func (p initPipe) expectReady() error {
 
 // sendWorkload hands init what to exec at start (nil: pause) and waits
 // until init has taken it.
-func (p initPipe) sendWorkload(w *llif.Workload) error {
+func (p initPipe) sendWorkload(w *llif.Workload, label execLabel) error {
 	var err error
 	if w == nil {
 		err = p.send(framePause, nil)
 	} else {
 		var payload []byte
-		if payload, err = encodeWorkload(w); err == nil {
+		if payload, err = encodeWorkload(w, label); err == nil {
 			err = p.send(frameExec, payload)
 		}
 	}
@@ -125,14 +128,15 @@ func (p initPipe) sendWorkload(w *llif.Workload) error {
 }
 
 // encodeWorkload is the payload of an exec frame: argc, envc, then the
-// path, argv and env as NUL-ended strings.
-func encodeWorkload(w *llif.Workload) ([]byte, error) {
+// path, argv, env and the label's attr and value as NUL-ended strings.
+func encodeWorkload(w *llif.Workload, label execLabel) ([]byte, error) {
 	if w.Path == "" || len(w.Args) == 0 {
 		return nil, errors.New("the exec handler gave a workload without a path or argv[0]")
 	}
 	b := binary.NativeEndian.AppendUint32(nil, uint32(len(w.Args)))
 	b = binary.NativeEndian.AppendUint32(b, uint32(len(w.Env)))
-	for _, s := range append(append([]string{w.Path}, w.Args...), w.Env...) {
+	strs := append(append([]string{w.Path}, w.Args...), w.Env...)
+	for _, s := range append(strs, label.attr, label.value) {
 		if strings.IndexByte(s, 0) >= 0 {
 			return nil, fmt.Errorf("workload %s: an argument or variable holds a NUL byte", w.Path)
 		}
@@ -147,22 +151,26 @@ func encodeWorkload(w *llif.Workload) ([]byte, error) {
 // decodeWorkload is the init's side of encodeWorkload. It checks the
 // counts and strings against the payload's length as runnc-init's
 // parse_exec does, and says what is wrong in the same words.
-func decodeWorkload(b []byte) (*llif.Workload, error) {
+func decodeWorkload(b []byte) (*llif.Workload, execLabel, error) {
 	n := uint32(len(b))
 	if n < 8 {
-		return nil, fmt.Errorf("exec message of %d bytes is too short", n)
+		return nil, execLabel{}, fmt.Errorf("exec message of %d bytes is too short", n)
 	}
 	argc, envc := binary.NativeEndian.Uint32(b), binary.NativeEndian.Uint32(b[4:])
 	// Every string takes at least its NUL, which bounds both counts.
 	if argc == 0 || argc > n || envc > n {
-		return nil, fmt.Errorf("exec message counts %d arguments and %d variables in %d bytes", argc, envc, n)
+		return nil, execLabel{}, fmt.Errorf("exec message counts %d arguments and %d variables in %d bytes", argc, envc, n)
 	}
 	// NUL-ended strings split into themselves and an empty tail.
 	strs := strings.Split(string(b[8:]), "\x00")
-	if uint32(len(strs)) != 2+argc+envc || strs[len(strs)-1] != "" {
-		return nil, fmt.Errorf("exec message does not hold exactly a path, %d arguments and %d variables", argc, envc)
+	if uint32(len(strs)) != 4+argc+envc || strs[len(strs)-1] != "" {
+		return nil, execLabel{}, fmt.Errorf("exec message does not hold exactly a path, %d arguments, %d variables and a label", argc, envc)
 	}
-	return &llif.Workload{Path: strs[0], Args: strs[1 : 1+argc], Env: strs[1+argc : len(strs)-1]}, nil
+	label := execLabel{attr: strs[len(strs)-3], value: strs[len(strs)-2]}
+	if label.attr != "" && !slices.Contains(labelAttrs, label.attr) {
+		return nil, execLabel{}, fmt.Errorf("exec message names the label file %q", label.attr)
+	}
+	return &llif.Workload{Path: strs[0], Args: strs[1 : 1+argc], Env: strs[1+argc : len(strs)-3]}, label, nil
 }
 
 // initError is a failure reported by the container's init.

@@ -117,7 +117,7 @@ func TestInitExecsTheWorkloadAtStart(t *testing.T) {
 func testInitExecsTheWorkloadAtStart(t *testing.T, command func(*testing.T) *exec.Cmd) {
 	p := startInit(t, command)
 	w := &llif.Workload{Path: "/bin/sh", Args: []string{"sh", "-c", `echo "$0 $1 [$V] $#"`, "a b", ""}, Env: []string{"V=x y"}}
-	if err := p.pipe.sendWorkload(w); err != nil {
+	if err := p.pipe.sendWorkload(w, execLabel{}); err != nil {
 		t.Fatalf("send workload: %v", err)
 	}
 	p.start(t)
@@ -135,7 +135,7 @@ func TestInitPausesWithoutWorkload(t *testing.T) {
 
 func testInitPausesWithoutWorkload(t *testing.T, command func(*testing.T) *exec.Cmd) {
 	p := startInit(t, command)
-	if err := p.pipe.sendWorkload(nil); err != nil {
+	if err := p.pipe.sendWorkload(nil, execLabel{}); err != nil {
 		t.Fatalf("send pause: %v", err)
 	}
 	p.start(t)
@@ -174,7 +174,11 @@ func testInitRefusesMalformedMessages(t *testing.T, command func(*testing.T) *ex
 		{"huge counts", frame(frameExec, append(u32(1<<30, 0), "/bin/true\x00"...)), "counts 1073741824 arguments"},
 		{"missing NUL", frame(frameExec, append(u32(1, 0), "/bin/true\x00true"...)), "does not hold exactly"},
 		{"trailing bytes", frame(frameExec, append(u32(1, 0), "/bin/true\x00true\x00extra"...)), "does not hold exactly"},
-		{"too few variables", frame(frameExec, append(u32(1, 2), "/bin/true\x00true\x00A=1\x00"...)), "does not hold exactly"},
+		{"too few variables", frame(frameExec, append(u32(1, 2), "/bin/true\x00true\x00A=1\x00\x00\x00"...)), "does not hold exactly"},
+		{"no label", frame(frameExec, append(u32(1, 0), "/bin/true\x00true\x00"...)), "does not hold exactly"},
+		{"a label file of another kind", frame(frameExec, append(u32(1, 0), "/bin/true\x00true\x00../../../proc/sys/kernel/x\x00v\x00"...)), `names the label file "../../../proc/sys/kernel/x"`},
+		// No security module here takes it: refused while create listens.
+		{"a label the kernel refuses", frame(frameExec, append(u32(1, 0), "/bin/true\x00true\x00exec\x00no-such-label\x00"...)), `set the workload's security label "no-such-label"`},
 		{"unknown type", frame('Z', nil), "unexpected message type"},
 		// Refused from the header alone, before the payload is read.
 		{"too large", append([]byte{frameExec}, u32(maxFrame+1)...), "is larger than"},
@@ -207,11 +211,12 @@ func TestInitByHand(t *testing.T) {
 }
 
 func TestEncodeWorkload(t *testing.T) {
-	b, err := encodeWorkload(&llif.Workload{Path: "/p", Args: []string{"p", ""}, Env: []string{"A=1"}})
+	label := execLabel{attr: "apparmor/exec", value: "exec docker-default"}
+	b, err := encodeWorkload(&llif.Workload{Path: "/p", Args: []string{"p", ""}, Env: []string{"A=1"}}, label)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := append(binary.NativeEndian.AppendUint32(binary.NativeEndian.AppendUint32(nil, 2), 1), "/p\x00p\x00\x00A=1\x00"...)
+	want := append(binary.NativeEndian.AppendUint32(binary.NativeEndian.AppendUint32(nil, 2), 1), "/p\x00p\x00\x00A=1\x00apparmor/exec\x00exec docker-default\x00"...)
 	if !bytes.Equal(b, want) {
 		t.Errorf("encoded %q, want %q", b, want)
 	}
@@ -221,12 +226,12 @@ func TestEncodeWorkload(t *testing.T) {
 		{Path: "/p", Args: []string{"a\x00b"}},
 		{Path: "/p", Args: []string{"p"}, Env: []string{strings.Repeat("x", maxFrame)}},
 	} {
-		if _, err := encodeWorkload(w); err == nil {
+		if _, err := encodeWorkload(w, execLabel{}); err == nil {
 			t.Errorf("encodeWorkload(%.40q) succeeded", w.Args)
 		}
 	}
-	got, err := decodeWorkload(b)
-	if err != nil || got.Path != "/p" || !slices.Equal(got.Args, []string{"p", ""}) || !slices.Equal(got.Env, []string{"A=1"}) {
-		t.Errorf("decodeWorkload(%q) = %+v, %v", b, got, err)
+	got, gotLabel, err := decodeWorkload(b)
+	if err != nil || got.Path != "/p" || !slices.Equal(got.Args, []string{"p", ""}) || !slices.Equal(got.Env, []string{"A=1"}) || gotLabel != label {
+		t.Errorf("decodeWorkload(%q) = %+v, %+v, %v", b, got, gotLabel, err)
 	}
 }

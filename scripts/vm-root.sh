@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Builds the root filesystem of make test-vm's virtual machine: Debian 12
 # (debootstrap minbase) with systemd as PID 1, the engines the VM suite
-# drives (podman, containerd and its CNI plugins), the kernel modules of
-# the host's Debian kernel KVER that the suite needs, and the unit that
-# mounts the 9p shares "build" (runnc's build, the suite in vm/suite) and
-# "results", runs the suite and powers off. Written as an
-# ext4 image to OUT. Packages come from this machine's apt mirror.
+# drives (podman, containerd and its CNI plugins), AppArmor's tools (Debian's
+# kernel runs AppArmor, and with apparmor_parser installed podman confines
+# its containers as on any Debian host), the kernel modules of the host's
+# Debian kernel KVER that the suite needs, and the unit that mounts the 9p
+# shares "build" (runnc's build, the suite in vm/suite) and "results", runs
+# the suite and powers off. Written as an ext4 image to OUT. Packages come
+# from this machine's apt mirror.
 #
 # usage: vm-root.sh OUT KVER
 set -euo pipefail
@@ -29,7 +31,7 @@ work=$(mktemp -d "$(dirname "$out")/root.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 root=$work/root
 debootstrap --variant=minbase \
-	--include=systemd,systemd-sysv,dbus,kmod,iproute2,genisoimage,podman,conmon,crun,containerd,containernetworking-plugins \
+	--include=systemd,systemd-sysv,dbus,kmod,iproute2,genisoimage,podman,conmon,crun,containerd,containernetworking-plugins,apparmor \
 	bookworm "$root" "$mirror" >"$work/debootstrap.log" 2>&1 ||
 	{ tail -n 30 "$work/debootstrap.log" >&2; exit 1; }
 rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/*

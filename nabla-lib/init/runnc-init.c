@@ -16,8 +16,11 @@
  * a payload length (uint32, host byte order) and the payload:
  *
  *   init   -> parent  'R'  ready: in the container's network namespace
- *   parent -> init    'X'  exec: uint32 argc, uint32 envc, then 1 + argc +
- *                          envc NUL-terminated strings (path, argv, envp)
+ *   parent -> init    'X'  exec: uint32 argc, uint32 envc, then 3 + argc +
+ *                          envc NUL-terminated strings (path, argv, envp,
+ *                          and the security label to exec with: a file
+ *                          below /proc/thread-self/attr and what to write
+ *                          there, both empty for none)
  *                     'P'  pause: no workload; wait for a stop signal and
  *                          exit 0, as a pod sandbox's pause process does
  *   init   -> parent  EOF  created: init now blocks on the exec fifo
@@ -171,6 +174,8 @@ struct workload {
     char *path;
     char **argv;
     char **envp;
+    char *label_attr;
+    char *label;
 };
 
 /* parse_exec decodes an 'X' payload; any inconsistency is fatal. */
@@ -193,9 +198,31 @@ static struct workload parse_exec(char *buf, uint32_t len)
     if (w.argv == NULL || w.envp == NULL)
         die(1, "out of memory for the workload's arguments");
     if (take_strings(&p, end, &w.path, 1) < 0 || take_strings(&p, end, w.argv, argc) < 0 ||
-        take_strings(&p, end, w.envp, envc) < 0 || p != end)
-        die(1, "exec message does not hold exactly a path, %u arguments and %u variables", argc, envc);
+        take_strings(&p, end, w.envp, envc) < 0 || take_strings(&p, end, &w.label_attr, 1) < 0 ||
+        take_strings(&p, end, &w.label, 1) < 0 || p != end)
+        die(1, "exec message does not hold exactly a path, %u arguments, %u variables and a label", argc, envc);
+    if (*w.label_attr != '\0' && strcmp(w.label_attr, "apparmor/exec") != 0 && strcmp(w.label_attr, "exec") != 0)
+        die(1, "exec message names the label file \"%s\"", w.label_attr);
     return w;
+}
+
+/*
+ * apply_label asks the security module to confine the workload from its
+ * exec on (AppArmor's "exec PROFILE", an SELinux label), as runc's init
+ * does. It runs while runnc create still listens, so that a label the
+ * module refuses fails the create.
+ */
+static void apply_label(const struct workload *w)
+{
+    char path[64];
+    int fd;
+    if (*w->label_attr == '\0')
+        return;
+    snprintf(path, sizeof path, "/proc/thread-self/attr/%s", w->label_attr);
+    fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0 || write_all(fd, w->label, strlen(w->label)) < 0)
+        die(1, "set the workload's security label \"%s\": %s", w->label, strerror(errno));
+    close(fd);
 }
 
 /* wait_for_start blocks until `runnc start` opens the exec fifo. */
@@ -275,6 +302,7 @@ int main(void)
     switch (type) {
     case MSG_EXEC:
         w = parse_exec(buf, len);
+        apply_label(&w);
         break;
     case MSG_PAUSE:
         stop_signals(&stop);

@@ -223,6 +223,17 @@ var configCases = []configCase{
 		want: "linux.personality (an execution domain, podman run --personality) has no effect on a unikernel"},
 	{name: "time offsets", edit: setLinux("timeOffsets", map[string]any{"monotonic": map[string]any{"secs": 1}}),
 		want: "linux.timeOffsets (the clocks of a time namespace) is not supported by runnc"},
+	// Confinement the host cannot give is refused, not dropped: no
+	// AppArmor and no SELinux on the test machines (the VM suite applies
+	// a profile where AppArmor is on).
+	{name: "an AppArmor profile where AppArmor is off", edit: setProcess("apparmorProfile", "docker-default"),
+		want: `process.apparmorProfile "docker-default" cannot be applied: AppArmor is not enabled on this host`},
+	{name: "an SELinux label where SELinux is off", edit: setProcess("selinuxLabel", "system_u:system_r:container_t:s0:c1,c2"),
+		want: `process.selinuxLabel "system_u:system_r:container_t:s0:c1,c2" cannot be applied: SELinux is not enabled on this host`},
+	{name: "both security labels", edit: func(_ *testing.T, _ string, m map[string]any) {
+		obj(m, "process")["apparmorProfile"] = "docker-default"
+		obj(m, "process")["selinuxLabel"] = "system_u:system_r:container_t:s0"
+	}, want: "runnc applies one security module's label"},
 	{name: "prestart hook missing", edit: func(_ *testing.T, _ string, m map[string]any) {
 		obj(m, "hooks")["prestart"] = []any{map[string]any{"path": "/nonexistent/hook"}}
 	}, want: "hook"},

@@ -28,6 +28,9 @@ func TestOddInputsRun(t *testing.T) {
 			obj(m, "process")["cwd"] = "/"
 		}, "Hello, World"},
 		{"empty cwd", setProcess("cwd", ""), "cwd: /"},
+		// docker run --security-opt apparmor=unconfined: no confinement
+		// asked for, on a host that has none to give.
+		{"AppArmor profile unconfined", setProcess("apparmorProfile", "unconfined"), "Hello, World"},
 		// The annotation leaves out every mount that would be refused
 		// (see config_test.go).
 		{"unusual mounts, left out by annotation", func(_ *testing.T, _ string, m map[string]any) {

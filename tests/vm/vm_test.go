@@ -55,6 +55,7 @@ var steps = []step{
 	{"create-time", "guest.test", nil, "^TestCreateTime$"},
 	{"podman-systemd", "clients.test", []string{systemdDriver}, "^TestPodman$/^(output|stop)$"},
 	{"cri-systemd", "clients.test", []string{systemdDriver}, "^TestCRI$/^httpd_pod$"},
+	{"apparmor", "guest.test", nil, "^TestAppArmor$"},
 	{"nothing-left", "guest.test", nil, "^TestNothingLeft$"},
 }
 

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/nabla-containers/runnc/tests/testenv"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 )
 
@@ -85,6 +86,53 @@ func ours(name string) bool {
 		}
 	}
 	return false
+}
+
+// TestAppArmor: process.apparmorProfile confines the tender from its exec
+// on, as Docker's docker-default confines a runc container's process
+// wherever AppArmor is on, which it is in Debian's kernel; a profile the
+// kernel does not know fails the create.
+func TestAppArmor(t *testing.T) {
+	const name = "runnc-vm-test"
+	// Complain mode: the profile forbids nothing, and its name in the
+	// tender's label shows that it was applied.
+	profile := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(profile, []byte("profile "+name+" flags=(complain) {\n}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("apparmor_parser", "--replace", profile).CombinedOutput(); err != nil {
+		t.Fatalf("apparmor_parser --replace: %v: %s", err, out)
+	}
+	t.Cleanup(func() { exec.Command("apparmor_parser", "--remove", profile).Run() })
+	r := testenv.NewRunnc(t)
+	for _, c := range []struct{ profile, want string }{
+		{name, name + " (complain)"},
+		{"no-such-profile", `set the workload's security label "exec no-such-profile"`},
+	} {
+		b := r.Bundle([]string{"hello.nabla"}, []string{"/hello.nabla", "sleep"}, func(s *specs.Spec) { s.Process.ApparmorProfile = c.profile })
+		id := "apparmor-" + c.profile
+		res := r.Run("create", "--bundle", b, id)
+		if c.profile != name {
+			if res.Code == 0 || !strings.Contains(res.Stderr, c.want) {
+				t.Errorf("create with profile %s: exit %d, %q; want a refusal with %q", c.profile, res.Code, res.Stderr, c.want)
+			}
+			continue
+		}
+		if res.Code != 0 {
+			t.Fatalf("create with profile %s: %s", c.profile, res.Stderr)
+		}
+		if res := r.Run("start", id); res.Code != 0 {
+			t.Fatalf("start: %s", res.Stderr)
+		}
+		pid := r.WaitStatus(t, id, "running")
+		label, err := os.ReadFile(fmt.Sprintf("/proc/%d/attr/current", pid))
+		if err != nil || strings.TrimSpace(string(label)) != c.want {
+			t.Errorf("the tender's AppArmor label is %q (%v), want %q", label, err, c.want)
+		}
+		if res := r.Run("delete", "--force", id); res.Code != 0 {
+			t.Errorf("delete: %s", res.Stderr)
+		}
+	}
 }
 
 // TestCreateTime logs how long runnc create takes with each cgroup driver.
