@@ -3,6 +3,7 @@ package libcontainer
 import (
 	"errors"
 	"fmt"
+	"math"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -91,6 +92,9 @@ func checkOptions(spec *specs.Spec) error {
 	}
 	if len(linux.UIDMappings) > 0 || len(linux.GIDMappings) > 0 || hasNamespace(linux, specs.UserNamespace) {
 		return fmt.Errorf("a user namespace (uid mappings, dockerd --userns-remap) is not supported by runnc: the tender drops to process.user itself; run the container with --user instead")
+	}
+	if b := spec.Process.ConsoleSize; b != nil && (b.Height > math.MaxUint16 || b.Width > math.MaxUint16) {
+		return fmt.Errorf("process.consoleSize %dx%d is larger than a terminal can be (%d rows or columns)", b.Width, b.Height, math.MaxUint16)
 	}
 	if a := spec.Process.OOMScoreAdj; a != nil && (*a < -1000 || *a > 1000) {
 		return fmt.Errorf("process.oomScoreAdj %d is outside the kernel's range, -1000 to 1000", *a)

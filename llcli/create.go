@@ -158,7 +158,7 @@ func newProcess(ctx *cli.Context, cfg *libcontainer.Config) (*libcontainer.Proce
 		if !cfg.Spec.Process.Terminal {
 			return nil, fmt.Errorf("--console-socket was given but process.terminal is false: set terminal to true or drop the flag")
 		}
-		slave, err := newConsole(sock)
+		slave, err := newConsole(sock, cfg.Spec.Process.ConsoleSize)
 		if err != nil {
 			return nil, err
 		}

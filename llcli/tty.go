@@ -6,20 +6,28 @@ import (
 	"os"
 
 	"github.com/containerd/console"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 )
 
-// newConsole makes a pty for a terminal container, sends its master to the
-// caller's console socket as runc does (one message: the name, with the fd
-// as SCM_RIGHTS), and returns the slave, which becomes the unikernel's
-// console. The send happens before create returns: the shim receives only
-// after that.
-func newConsole(socketPath string) (*os.File, error) {
+// newConsole makes a pty for a terminal container, of process.consoleSize
+// if the spec gives one (Docker sends its terminal's), sends its master to
+// the caller's console socket as runc does (one message: the name, with
+// the fd as SCM_RIGHTS), and returns the slave, which becomes the
+// unikernel's console. The send happens before create returns: the shim
+// receives only after that.
+func newConsole(socketPath string, size *specs.Box) (*os.File, error) {
 	master, slavePath, err := console.NewPty()
 	if err != nil {
 		return nil, fmt.Errorf("make a pty for the terminal: %w", err)
 	}
 	defer master.Close()
+	if size != nil {
+		// checkOptions bounds both to a terminal's 16 bits.
+		if err := master.Resize(console.WinSize{Height: uint16(size.Height), Width: uint16(size.Width)}); err != nil {
+			return nil, fmt.Errorf("size the terminal to process.consoleSize: %w", err)
+		}
+	}
 	slave, err := os.OpenFile(slavePath, os.O_RDWR|unix.O_NOCTTY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return nil, fmt.Errorf("open pty %s: %w", slavePath, err)

@@ -205,6 +205,9 @@ var configCases = []configCase{
 	{name: "an annotation that leaves out a relative path", edit: func(t *testing.T, b string, m map[string]any) {
 		m["annotations"] = map[string]any{"org.nabla.runnc.ignore-mounts": "/tmp,tmp"}
 	}, want: `names "tmp", which is not a mount destination`},
+	{name: "a console wider than a terminal", edit: func(_ *testing.T, _ string, m map[string]any) {
+		obj(m, "process")["consoleSize"] = map[string]any{"height": 24, "width": 70000}
+	}, want: "process.consoleSize 70000x24 is larger than a terminal can be"},
 	{name: "oomScoreAdj out of range", edit: setProcess("oomScoreAdj", 1001), want: "process.oomScoreAdj 1001 is outside the kernel's range, -1000 to 1000"},
 	// Options of runtime spec 1.2 and 1.3 that runnc does not honour.
 	{name: "a scheduling policy", edit: setProcess("scheduler", map[string]any{"policy": "SCHED_FIFO", "priority": 1}),

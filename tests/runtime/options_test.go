@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	gorunc "github.com/containerd/go-runc"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"github.com/opencontainers/runtime-spec/specs-go/features"
 )
@@ -153,6 +154,35 @@ func TestOpOOMScoreAdj(t *testing.T) {
 		t.Fatal(stderr)
 	}
 	check("after start", e.waitStatus("op-oom", "running").Pid)
+}
+
+// TestOpConsoleSize: a terminal container's pty has process.consoleSize
+// from create on, as Docker's -t sends its own terminal's size.
+func TestOpConsoleSize(t *testing.T) {
+	e := newEnv(t)
+	b := e.bundle([]string{"/hello.nabla", "sleep"}, func(s *specs.Spec) {
+		s.Process.Terminal = true
+		s.Process.ConsoleSize = &specs.Box{Height: 33, Width: 111}
+	})
+	sock, err := gorunc.NewTempConsoleSocket()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sock.Close()
+	if err := e.runc.Create(context.Background(), "op-tty", b, &gorunc.CreateOpts{ConsoleSocket: sock}); err != nil {
+		t.Fatalf("create: %v (%s)", err, e.LastLog())
+	}
+	master, err := sock.ReceiveMaster()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer master.Close()
+	if ws, err := master.Size(); err != nil || ws.Height != 33 || ws.Width != 111 {
+		t.Errorf("the terminal is %+v (%v), want 111 columns and 33 rows", ws, err)
+	}
+	if _, stderr, code := e.runnc_("delete", "--force", "op-tty"); code != 0 {
+		t.Fatal(stderr)
+	}
 }
 
 // TestOpContainerHooks: createContainer hooks run at create in init's
