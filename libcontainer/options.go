@@ -93,6 +93,9 @@ func checkOptions(spec *specs.Spec) error {
 	if len(linux.UIDMappings) > 0 || len(linux.GIDMappings) > 0 || hasNamespace(linux, specs.UserNamespace) {
 		return fmt.Errorf("a user namespace (uid mappings, dockerd --userns-remap) is not supported by runnc: the tender drops to process.user itself; run the container with --user instead")
 	}
+	if spec.Domainname != "" {
+		return fmt.Errorf("domainname %q (docker run --domainname) cannot reach a unikernel, which has no UTS namespace and no NIS domain: remove it, and name the guest with hostname", spec.Domainname)
+	}
 	if b := spec.Process.ConsoleSize; b != nil && (b.Height > math.MaxUint16 || b.Width > math.MaxUint16) {
 		return fmt.Errorf("process.consoleSize %dx%d is larger than a terminal can be (%d rows or columns)", b.Width, b.Height, math.MaxUint16)
 	}

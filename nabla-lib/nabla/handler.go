@@ -162,6 +162,15 @@ func tenderCommand(in *llif.Input) ([]string, error) {
 		if gc.Files, err = readFiles(in.FsState.Get(llif.FsFiles)); err != nil {
 			return nil, err
 		}
+		// spec.hostname, where no engine bind-mounts an /etc/hostname
+		// (runnc run of a bundle): the guest has no UTS namespace, and
+		// reads its name from that file.
+		if _, ok := gc.Files["/etc/hostname"]; !ok && in.Config.Hostname != "" {
+			if gc.Files == nil {
+				gc.Files = map[string]string{}
+			}
+			gc.Files["/etc/hostname"] = in.Config.Hostname + "\n"
+		}
 	}
 	args := guestArgs(f, cmd, gc)
 	if err := checkArgs(f, args); err != nil {

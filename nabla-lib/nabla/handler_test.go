@@ -242,6 +242,20 @@ func TestTenderCommand(t *testing.T) {
 				`{"cmdline":"hello.nabla a b",` + env + `,` + netCfg + `,` + blkCfg + `,"cwd":"/","argv":["hello.nabla","a b"],"files":{"/etc/hosts":"10.0.0.2 c1\n"}}`}},
 		{"runnc SDK guest without devices", func(t *testing.T) llif.Input { return created(t, formRunnc, "", "", "hello.nabla", "a b") }, noDevices,
 			[]string{"--mem=64", "--", "/rootfs/hello.nabla", `{"cmdline":"hello.nabla a b",` + env + `,"cwd":"/","argv":["hello.nabla","a b"]}`}},
+		{"runnc SDK guest named by spec.hostname", func(t *testing.T) llif.Input { return created(t, formRunnc, "", "", "hello.nabla") },
+			func(in *llif.Input) { noDevices(in); in.Config.Hostname = "h1" },
+			[]string{"--mem=64", "--", "/rootfs/hello.nabla", `{"cmdline":"hello.nabla",` + env + `,"cwd":"/","argv":["hello.nabla"],"files":{"/etc/hostname":"h1\n"}}`}},
+		{"runnc SDK guest: an engine's /etc/hostname wins over spec.hostname", func(t *testing.T) llif.Input { return created(t, formRunnc, "", "rootfs", "hello.nabla") },
+			func(in *llif.Input) {
+				hostname := filepath.Join(t.TempDir(), "hostname")
+				if err := os.WriteFile(hostname, []byte("engine\n"), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				in.FsState.Options[llif.FsFiles] = fmt.Sprintf(`{"/etc/hostname":%q}`, hostname)
+				in.Config.Hostname = "h1"
+			},
+			[]string{"--mem=64", "--block:rootfs=/disks/k.iso", "--block-readonly:rootfs", "--", "/rootfs/hello.nabla",
+				`{"cmdline":"hello.nabla",` + env + `,` + blkCfg + `,"cwd":"/","argv":["hello.nabla"],"files":{"/etc/hostname":"engine\n"}}`}},
 		{"runnc SDK guest that declares no NIC gets none", func(t *testing.T) llif.Input { return created(t, formRunnc, "", "rootfs", "hello.nabla") }, nil,
 			[]string{"--mem=64", "--block:rootfs=/disks/k.iso", "--block-readonly:rootfs", "--", "/rootfs/hello.nabla",
 				`{"cmdline":"hello.nabla",` + env + `,` + blkCfg + `,"cwd":"/","argv":["hello.nabla"],"files":{"/etc/hosts":"10.0.0.2 c1\n"}}`}},

@@ -205,6 +205,7 @@ var configCases = []configCase{
 	{name: "an annotation that leaves out a relative path", edit: func(t *testing.T, b string, m map[string]any) {
 		m["annotations"] = map[string]any{"org.nabla.runnc.ignore-mounts": "/tmp,tmp"}
 	}, want: `names "tmp", which is not a mount destination`},
+	{name: "a domain name", edit: setTop("domainname", "example.org"), want: `domainname "example.org" (docker run --domainname) cannot reach a unikernel`},
 	{name: "a console wider than a terminal", edit: func(_ *testing.T, _ string, m map[string]any) {
 		obj(m, "process")["consoleSize"] = map[string]any{"height": 24, "width": 70000}
 	}, want: "process.consoleSize 70000x24 is larger than a terminal can be"},

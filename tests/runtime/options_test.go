@@ -156,6 +156,17 @@ func TestOpOOMScoreAdj(t *testing.T) {
 	check("after start", e.waitStatus("op-oom", "running").Pid)
 }
 
+// TestOpHostname: an SDK guest reads spec.hostname as its /etc/hostname
+// when no engine bind-mounts one.
+func TestOpHostname(t *testing.T) {
+	e := newEnv(t)
+	b := e.Bundle([]string{"cat.nabla"}, []string{"/cat.nabla", "/etc/hostname"}, func(s *specs.Spec) { s.Hostname = "op-host" })
+	res := e.Run("run", "--bundle", b, "op-hostname")
+	if res.Code != 0 || !strings.Contains(res.Stdout, "op-host\n") {
+		t.Errorf("cat /etc/hostname: exit %d, stdout %q, stderr %q; want op-host", res.Code, res.Stdout, res.Stderr)
+	}
+}
+
 // TestOpConsoleSize: a terminal container's pty has process.consoleSize
 // from create on, as Docker's -t sends its own terminal's size.
 func TestOpConsoleSize(t *testing.T) {
