@@ -138,7 +138,7 @@ func encodeWorkload(w *llif.Workload, label execLabel) ([]byte, error) {
 	strs := append(append([]string{w.Path}, w.Args...), w.Env...)
 	for _, s := range append(strs, label.attr, label.value) {
 		if strings.IndexByte(s, 0) >= 0 {
-			return nil, fmt.Errorf("workload %s: an argument or variable holds a NUL byte", w.Path)
+			return nil, fmt.Errorf("workload %s: an argument, variable or security label holds a NUL byte", w.Path)
 		}
 		b = append(append(b, s...), 0)
 	}
