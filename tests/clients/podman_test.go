@@ -2,6 +2,7 @@ package clients_test
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -149,7 +150,17 @@ func TestPodman(t *testing.T) {
 		if s := e.state(t, name); s != "running" {
 			t.Fatalf("after run -d: state %q, want running", s)
 		}
-		checkTender(t, strings.TrimSpace(e.must(t, "inspect", "--format", "{{.State.Pid}}", name)))
+		pid := strings.TrimSpace(e.must(t, "inspect", "--format", "{{.State.Pid}}", name))
+		checkTender(t, pid)
+		// Where AppArmor is on (the VM suite), podman asks for its default
+		// profile, and the tender runs under it; elsewhere it asks for none.
+		if profile := strings.TrimSpace(e.must(t, "inspect", "--format", "{{.AppArmorProfile}}", name)); profile != "" {
+			label, err := os.ReadFile("/proc/" + pid + "/attr/current")
+			if err != nil || !strings.HasPrefix(string(label), profile+" ") {
+				t.Errorf("podman asked for AppArmor profile %s; the tender's label is %q (%v)", profile, label, err)
+			}
+			t.Logf("the tender runs under podman's AppArmor profile: %s", strings.TrimSpace(string(label)))
+		}
 		// podman calls `state` with no global flags and no PATH.
 		id := strings.TrimSpace(e.must(t, "inspect", "--format", "{{.Id}}", name))
 		st := run(t, nil, "/usr/bin/env", "-i", "XDG_RUNTIME_DIR=", e.runnc, "state", id)
