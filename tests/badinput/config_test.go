@@ -2,6 +2,7 @@ package badinput_test
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -227,13 +228,6 @@ var configCases = []configCase{
 		want: "linux.personality (an execution domain, podman run --personality) has no effect on a unikernel"},
 	{name: "time offsets", edit: setLinux("timeOffsets", map[string]any{"monotonic": map[string]any{"secs": 1}}),
 		want: "linux.timeOffsets (the clocks of a time namespace) is not supported by runnc"},
-	// Confinement the host cannot give is refused, not dropped: no
-	// AppArmor and no SELinux on the test machines (the VM suite applies
-	// a profile where AppArmor is on).
-	{name: "an AppArmor profile where AppArmor is off", edit: setProcess("apparmorProfile", "docker-default"),
-		want: `process.apparmorProfile "docker-default" cannot be applied: AppArmor is not enabled on this host`},
-	{name: "an SELinux label where SELinux is off", edit: setProcess("selinuxLabel", "system_u:system_r:container_t:s0:c1,c2"),
-		want: `process.selinuxLabel "system_u:system_r:container_t:s0:c1,c2" cannot be applied: SELinux is not enabled on this host`},
 	{name: "both security labels", edit: func(_ *testing.T, _ string, m map[string]any) {
 		obj(m, "process")["apparmorProfile"] = "docker-default"
 		obj(m, "process")["selinuxLabel"] = "system_u:system_r:container_t:s0"
@@ -263,6 +257,37 @@ func TestBadConfig(t *testing.T) {
 			}
 			id := e.id(c.name)
 			e.refuse(t, bad{args: []string{"create", "--bundle", "BUNDLE", "ID"}, want: c.want}, bundle, id)
+		})
+	}
+}
+
+// Confinement a spec asks for and the host cannot give is refused, not
+// dropped: a security module the host does not run, or a label its module
+// does not know, which init finds out when it asks for it at create. The
+// VM suite applies a profile where AppArmor is on.
+func TestSecurityLabelsRefused(t *testing.T) {
+	e := newEnv(t)
+	aa, err := os.ReadFile("/sys/module/apparmor/parameters/enabled")
+	_, fsErr := os.Stat("/sys/kernel/security/apparmor")
+	apparmor := err == nil && fsErr == nil && strings.HasPrefix(string(aa), "Y")
+	_, err = os.Stat("/sys/fs/selinux/enforce")
+	selinux := err == nil
+	for _, c := range []struct {
+		name, key, value string
+		on               bool
+		off              string
+	}{
+		{"an AppArmor profile", "apparmorProfile", "runnc-test-no-such-profile", apparmor, "AppArmor is not enabled on this host"},
+		{"an SELinux label", "selinuxLabel", "system_u:system_r:runnc_test_no_such_t:s0", selinux, "SELinux is not enabled on this host"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			bundle := e.hello()
+			editJSON(t, bundle, func(m map[string]any) { obj(m, "process")[c.key] = c.value })
+			want := fmt.Sprintf("process.%s %q cannot be applied: %s", c.key, c.value, c.off)
+			if c.on {
+				want = "set the workload's security label"
+			}
+			e.refuse(t, bad{args: []string{"create", "--bundle", "BUNDLE", "ID"}, want: want}, bundle, e.id(c.name))
 		})
 	}
 }
