@@ -111,7 +111,7 @@ func (c *nablaContainer) start(p *Process) (retErr error) {
 	if err := setRlimits(p.pid, c.state.Process.Rlimits); err != nil {
 		return fmt.Errorf("cannot create container %s: %w", c.name(), err)
 	}
-	if err := setOOMScoreAdj(p.pid, cfg.OomScoreAdj); err != nil {
+	if err := setOOMScoreAdj(p.pid, c.state.Process.OOMScoreAdj); err != nil {
 		return fmt.Errorf("cannot create container %s: %w", c.name(), err)
 	}
 	// Hooks see the container as it is while created: pid of init, inside
@@ -131,8 +131,8 @@ func (c *nablaContainer) start(p *Process) (retErr error) {
 	if err != nil {
 		return fmt.Errorf("cannot create container %s: %w", c.name(), err)
 	}
-	// From the spec's process: runc's specconv leaves the AppArmor
-	// profile to the caller.
+	// From the spec's process, as the rlimits and the OOM score: runc's
+	// specconv leaves the AppArmor profile to the caller.
 	label, err := lsmExecLabel(c.state.Process.ApparmorProfile, c.state.Process.SelinuxLabel)
 	if err != nil {
 		return fmt.Errorf("cannot create container %s: %w", c.name(), err)

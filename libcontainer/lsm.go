@@ -23,17 +23,18 @@ var labelAttrs = []string{"apparmor/exec", "exec"}
 
 // lsmExecLabel is the label for a process's AppArmor profile and SELinux
 // label, or why it cannot be had on this host: a confinement the engine
-// asks for and the host cannot give is refused, not dropped.
+// asks for and the host cannot give is refused, not dropped. The host is
+// looked at only for a label asked for: create calls this twice, and most
+// specs ask for none.
 func lsmExecLabel(profile, selinuxLabel string) (execLabel, error) {
-	apparmor, selinux := apparmorEnabled(), selinuxEnabled()
 	switch {
 	case profile != "" && selinuxLabel != "":
 		return execLabel{}, fmt.Errorf("process.apparmorProfile %q and process.selinuxLabel %q are both set: runnc applies one security module's label; remove the one this host does not use", profile, selinuxLabel)
-	case profile == "unconfined" && !apparmor:
+	case profile == "unconfined" && !apparmorEnabled():
 		// It asks for no confinement, which is what a host without
 		// AppArmor gives.
 		return execLabel{}, nil
-	case profile != "" && !apparmor:
+	case profile != "" && !apparmorEnabled():
 		return execLabel{}, fmt.Errorf("process.apparmorProfile %q cannot be applied: AppArmor is not enabled on this host; remove it (docker run --security-opt apparmor=unconfined)", profile)
 	case profile != "":
 		attr := labelAttrs[0]
@@ -41,7 +42,7 @@ func lsmExecLabel(profile, selinuxLabel string) (execLabel, error) {
 			attr = labelAttrs[1]
 		}
 		return execLabel{attr: attr, value: "exec " + profile}, nil
-	case selinuxLabel != "" && !selinux:
+	case selinuxLabel != "" && !selinuxEnabled():
 		return execLabel{}, fmt.Errorf("process.selinuxLabel %q cannot be applied: SELinux is not enabled on this host; remove it (podman run --security-opt label=disable)", selinuxLabel)
 	case selinuxLabel != "":
 		return execLabel{attr: labelAttrs[1], value: selinuxLabel}, nil

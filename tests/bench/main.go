@@ -57,8 +57,8 @@ func fullConfig() config {
 
 // quickConfig keeps make bench QUICK=1 under the three minutes issue 20
 // allows it, setup, build and the engines' benchmarks included. Its two
-// largest costs were the scale group's pauses (seven of the full run's 5 s)
-// and the memory group's 50 of runsc (four processes each, 21 s).
+// largest costs were the scale group's seven pauses of the full run's 5 s
+// and the memory group's 50 runsc sandboxes (four processes each, 21 s).
 func quickConfig() config {
 	return config{quick: true, runIters: 10, opIters: 5, workers: []int{1, 4, 16}, tpDuration: time.Second,
 		bootIters: 30, sizesMB: []int{1, 50, 200}, sizeIters: 2, many: 10,
