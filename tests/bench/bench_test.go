@@ -61,6 +61,12 @@ func TestQuickBench(t *testing.T) {
 			checkPositive(t, g, rid, "runnc", "runc")
 		}
 	}
+	// The floor under runnc's run rows, timed beside them.
+	if lifecycle := res.Group("lifecycle"); lifecycle != nil {
+		for _, rid := range []string{"run", "run-command"} {
+			checkPositive(t, lifecycle, rid, runFloorColumn)
+		}
+	}
 	// The startup group's floors (the target's baseline, its cgo twin and
 	// the twin with runnc's libraries) are built by the bench itself.
 	if startup := res.Group("startup"); startup != nil {

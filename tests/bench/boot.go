@@ -80,13 +80,11 @@ func measureBoot(ctx context.Context, cfg config, work, build, solo5Spt string, 
 		{nil, large, "bench-guests/large.nabla", largeC, nil},
 	} {
 		guest, gerr := built(build, w.guest)
-		config := fmt.Sprintf(`{"cmdline":%q,"cwd":"/"}`, filepath.Base(w.guest))
-		tenderArgv := func(tender string) []string { return []string{tender, "--mem=512", guest, config} }
-		add(bootColumns[0], w.first, w.exit, tenderArgv(tender), errors.Join(terr, gerr))
+		add(bootColumns[0], w.first, w.exit, tenderArgv(tender, guest), errors.Join(terr, gerr))
 		if solo5Spt == "" {
 			add(bootColumns[1], w.first, w.exit, nil, fmt.Errorf("n/a: give make bench SOLO5_SPT=PATH"))
 		} else {
-			add(bootColumns[1], w.first, w.exit, tenderArgv(solo5Spt), gerr)
+			add(bootColumns[1], w.first, w.exit, tenderArgv(solo5Spt, guest), gerr)
 		}
 		c, err := buildStatic(work, strings.TrimSuffix(filepath.Base(w.guest), ".nabla"), w.c)
 		add(bootColumns[2], w.first, w.exit, append([]string{c}, w.args...), err)
@@ -140,6 +138,14 @@ func measureBoot(ctx context.Context, cfg config, work, build, solo5Spt string, 
 	g.Notes = append(g.Notes, "Targets: nabla-run running hello within 1.25× of the static glibc hello, and no slower than Solo5's solo5-spt running the same unikernel (exec → exit).",
 		"large: nabla-run maps a guest's segments from its file (the page cache's pages, shared by every container of the image); solo5-spt, like nabla-run before, reads every segment into guest memory first. The Linux twin is the same C program, whose 8 MiB the kernel maps from its file alike.",
 		"The tender's RSS and PSS with a guest resident are the runnc cells of the memory table (there the tender runs `hello.nabla sleep`).")
+}
+
+// tenderArgv is the command line of tender (nabla-run or Solo5's
+// solo5-spt) booting guest with no runtime around it: 512 MiB, as runnc
+// gives a bundle without a memory limit, and the boot ABI's config.
+func tenderArgv(tender, guest string) []string {
+	config := fmt.Sprintf(`{"cmdline":%q,"cwd":"/"}`, filepath.Base(guest))
+	return []string{tender, "--mem=512", guest, config}
 }
 
 // buildStatic compiles the C program src with gcc -static, as name.

@@ -2,7 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"os/exec"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -12,10 +16,12 @@ import (
 
 // measureLifecycle fills the lifecycle group: `run` sequential, as an
 // engine drives it (four calls) and as one foreground `run` call, then
-// create, start, kill and delete timed separately, then throughput.
-func measureLifecycle(ctx context.Context, cfg config, drivers []*driver, g *Group) {
+// create, start, kill and delete timed separately, then throughput. The
+// run rows have a column of their floor (runFloor), timed in their rounds.
+func measureLifecycle(ctx context.Context, cfg config, drivers []*driver, floor runFloor, g *Group) {
 	run := g.Row("run", "run: create + start + wait + delete, sequential", "ms")
 	runCmd := g.Row("run-command", "the same in one call: `run` (no --detach)", "ms")
+	g.Columns = append(g.Columns, runFloorColumn)
 	rows := map[string]*Row{
 		"run":    run,
 		"create": g.Row("create", "create", "ms"),
@@ -24,7 +30,20 @@ func measureLifecycle(ctx context.Context, cfg config, drivers []*driver, g *Gro
 		"kill":   g.Row("kill", "kill (SIGKILL)", "ms"),
 		"delete": g.Row("delete", "delete (stopped container)", "ms"),
 	}
-	runs := interleaved(ctx, "run", cfg.runIters, drivers, func(d *driver) (map[string]time.Duration, error) {
+	// The floor takes its turn in the rounds as a runtime would: a driver
+	// of its name, which no other call sees.
+	floorTurn := &driver{name: runFloorColumn}
+	runDrivers := drivers
+	if floor.err != nil {
+		run.Cells[runFloorColumn] = ErrorCell("%v", floor.err)
+		runCmd.Cells[runFloorColumn] = ErrorCell("%v", floor.err)
+	} else {
+		runDrivers = append(slices.Clone(drivers), floorTurn)
+	}
+	runs := interleaved(ctx, "run", cfg.runIters, runDrivers, func(d *driver) (map[string]time.Duration, error) {
+		if d == floorTurn {
+			return floor.once(ctx)
+		}
 		dt, err := d.lifecycle(ctx, d.echo, nil)
 		if err != nil {
 			return nil, err
@@ -35,6 +54,11 @@ func measureLifecycle(ctx context.Context, cfg config, drivers []*driver, g *Gro
 	ops := interleaved(ctx, "create/start/state/kill/delete", cfg.opIters, drivers, func(d *driver) (map[string]time.Duration, error) {
 		return opsOnce(ctx, d, d.sleep)
 	})
+	if floor.err == nil {
+		run.Cells[runFloorColumn] = runs.cell(runFloorColumn, "run")
+		runCmd.Cells[runFloorColumn] = runs.cell(runFloorColumn, "run-command")
+	}
+	g.Notes = append(g.Notes, runFloorNote)
 	for _, d := range drivers {
 		run.Cells[d.name] = runs.cell(d.name, "run")
 		runCmd.Cells[d.name] = runs.cell(d.name, "run-command")
@@ -55,6 +79,57 @@ func measureLifecycle(ctx context.Context, cfg config, drivers []*driver, g *Gro
 			}
 		}
 	}
+}
+
+// runFloorColumn is the lifecycle group's column of what a run of hello
+// would cost if runnc's own work took no time (see runFloor).
+const runFloorColumn = "floor: runnc's libraries and tender"
+
+const runFloorNote = "The floor column is what runnc's run rows cannot go below while runnc is a Go program made of its libraries and nabla-run " +
+	"boots the guest, whatever runnc's own code does: the starts and exits of a Go program that links runnc's libraries and does nothing " +
+	"(the startup group's last column), three for the run row (create, start and delete) and one for the run-command row, then nabla-run " +
+	"booting hello with no runtime around it (exec → exit, as in the boot group), timed in the same rounds as the runtimes. " +
+	"It leaves out the kernel's share of a run (the network namespace, the cgroup's directories, the clone and exec of runnc-init), " +
+	"so the true floor is higher."
+
+// runFloor times the floor of runnc's run rows: the floor program's
+// starts and the tender's boot of hello, one after the other.
+type runFloor struct {
+	prog   string   // the startup group's floorLibs program
+	tender []string // nabla-run booting hello
+	err    error    // why the floor cannot be timed
+}
+
+func newRunFloor(progs *floorPrograms, build string) runFloor {
+	prog, perr := progs.get(floorLibs)
+	tender, terr := built(build, "nabla-run")
+	guest, gerr := built(build, "guests/hello.nabla")
+	if err := errors.Join(perr, terr, gerr); err != nil {
+		return runFloor{err: err}
+	}
+	return runFloor{prog: prog, tender: tenderArgv(tender, guest)}
+}
+
+// once times the floor of the run row (three starts and the boot) and of
+// the run-command row (one start and the boot).
+func (f runFloor) once(ctx context.Context) (map[string]time.Duration, error) {
+	t := map[string]time.Duration{}
+	for _, r := range []struct {
+		row    string
+		starts int
+	}{{"run", 3}, {"run-command", 1}} {
+		t0 := time.Now()
+		for range r.starts {
+			if out, err := combinedOutput(exec.CommandContext(ctx, f.prog)); err != nil {
+				return nil, fmt.Errorf("%s: %v: %s", f.prog, err, out)
+			}
+		}
+		if out, err := combinedOutput(exec.CommandContext(ctx, f.tender[0], f.tender[1:]...)); err != nil {
+			return nil, fmt.Errorf("%s: %v: %s", strings.Join(f.tender, " "), err, out)
+		}
+		t[r.row] = time.Since(t0)
+	}
+	return t, nil
 }
 
 // timings are the samples interleaved collected: runtime -> what -> samples,

@@ -169,10 +169,11 @@ func Bench(ctx context.Context, cfg config, repo string, opts options) (*Results
 	}
 	// The baseline is compared in the lifecycle rows only: the others
 	// measure what this change did not touch, and time is short.
+	progs := newFloorPrograms(repo, work)
 	if cfg.want("lifecycle") {
 		lifecycle := newGroup("lifecycle", "Lifecycle of one container (busybox echo / hello unikernel)", drivers)
 		res.Groups = append(res.Groups, lifecycle)
-		measureLifecycle(ctx, cfg, usable(drivers), lifecycle)
+		measureLifecycle(ctx, cfg, usable(drivers), newRunFloor(progs, build), lifecycle)
 		if opts.baseline != "" {
 			lifecycle.Notes = append(lifecycle.Notes, profileNote)
 		}
@@ -212,7 +213,7 @@ func Bench(ctx context.Context, cfg config, repo string, opts options) (*Results
 		startup := &Group{ID: "startup", Title: "Start-up: one runtime CLI call against the Go floor",
 			Columns: append([]string{"runnc", "runc"}, floors...), Baseline: floorGo}
 		res.Groups = append(res.Groups, startup)
-		measureStartup(ctx, cfg, repo, work, usable(scaled), startup)
+		measureStartup(ctx, cfg, progs, usable(scaled), startup)
 	}
 	if cfg.want("scale") {
 		scale := newGroup("scale", "Scale: create and the other calls with many containers running, list, and their memory", scaled)

@@ -31,7 +31,7 @@ var floors = []string{floorGo, floorCgo, floorLibs}
 // makes when it only wants to know; `list` of an empty state root does
 // nothing but start. runnc starts three times per container, so its
 // start-up counts.
-func measureStartup(ctx context.Context, cfg config, repo, work string, drivers []*driver, g *Group) {
+func measureStartup(ctx context.Context, cfg config, progs *floorPrograms, drivers []*driver, g *Group) {
 	state := g.Row("state", "`state` of a running container (exec → exit)", "ms")
 	list := g.Row("list", "`list` of an empty state root (exec → exit)", "ms")
 	type call struct {
@@ -40,7 +40,7 @@ func measureStartup(ctx context.Context, cfg config, repo, work string, drivers 
 		argv []string
 	}
 	var calls []call
-	emptyRoot, err := os.MkdirTemp(work, "startup-root-")
+	emptyRoot, err := os.MkdirTemp(progs.work, "startup-root-")
 	for _, d := range drivers {
 		if err != nil {
 			list.Cells[d.name] = ErrorCell("%v", err)
@@ -60,12 +60,10 @@ func measureStartup(ctx context.Context, cfg config, repo, work string, drivers 
 		calls = append(calls, call{state, d.name, d.argv(d.rc.Root, "state", c.id)})
 	}
 	for _, floor := range floors {
-		if bin, err := buildFloor(repo, work, floor); err != nil {
+		if bin, err := progs.get(floor); err != nil {
 			state.Cells[floor] = ErrorCell("%v", err)
 			list.Cells[floor] = ErrorCell("%v", err)
 		} else {
-			// As the runtimes were at set-up (see uncache).
-			uncache(bin)
 			calls = append(calls, call{state, floor, []string{bin}}, call{list, floor, []string{bin}})
 		}
 	}
@@ -104,6 +102,36 @@ func measureStartup(ctx context.Context, cfg config, repo, work string, drivers 
 func (d *driver) argv(root string, args ...string) []string {
 	argv := append([]string{d.rc.Command, "--root", root}, d.flags...)
 	return append(argv, args...)
+}
+
+// floorPrograms builds each floor's program once, for every group that
+// times it: the startup group, and the lifecycle group's run floor.
+type floorPrograms struct {
+	repo, work string
+	built      map[string]builtFloor
+}
+
+type builtFloor struct {
+	path string
+	err  error
+}
+
+func newFloorPrograms(repo, work string) *floorPrograms {
+	return &floorPrograms{repo: repo, work: work, built: map[string]builtFloor{}}
+}
+
+// get returns the program of floor, built on first use and then dropped
+// from the page cache, as the runtimes were at set-up (see uncache).
+func (p *floorPrograms) get(floor string) (string, error) {
+	b, ok := p.built[floor]
+	if !ok {
+		b.path, b.err = buildFloor(p.repo, p.work, floor)
+		if b.err == nil {
+			uncache(b.path)
+		}
+		p.built[floor] = b
+	}
+	return b.path, b.err
 }
 
 // runncTags are the build tags the Makefile builds runnc with: they drop
