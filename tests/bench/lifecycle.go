@@ -83,9 +83,9 @@ func measureLifecycle(ctx context.Context, cfg config, drivers []*driver, floor 
 
 // runFloorColumn is the lifecycle group's column of what a run of hello
 // would cost if runnc's own work took no time (see runFloor).
-const runFloorColumn = "floor: runnc's libraries and tender"
+const runFloorColumn = "runnc's floor"
 
-const runFloorNote = "The floor column is what runnc's run rows cannot go below while runnc is a Go program made of its libraries and nabla-run " +
+const runFloorNote = "runnc's floor is what runnc's run rows cannot go below while runnc is a Go program made of its libraries and nabla-run " +
 	"boots the guest, whatever runnc's own code does: the starts and exits of a Go program that links runnc's libraries and does nothing " +
 	"(the startup group's last column), three for the run row (create, start and delete) and one for the run-command row, then nabla-run " +
 	"booting hello with no runtime around it (exec → exit, as in the boot group), timed in the same rounds as the runtimes. " +
