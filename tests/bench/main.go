@@ -167,9 +167,9 @@ func Bench(ctx context.Context, cfg config, repo string, opts options) (*Results
 		flags = strings.ReplaceAll(flags, repo+"/", "")
 		res.Runtimes = append(res.Runtimes, Runtime{Name: d.name, Version: d.version, Flags: flags, Status: d.status})
 	}
+	progs := newFloorPrograms(repo, work)
 	// The baseline is compared in the lifecycle rows only: the others
 	// measure what this change did not touch, and time is short.
-	progs := newFloorPrograms(repo, work)
 	if cfg.want("lifecycle") {
 		lifecycle := newGroup("lifecycle", "Lifecycle of one container (busybox echo / hello unikernel)", drivers)
 		res.Groups = append(res.Groups, lifecycle)
