@@ -307,7 +307,7 @@ func scaleOne(ctx context.Context, cfg config, d *driver, bundle string, r scale
 		// this level.
 		kinds := []*timedKind{createKind(r.levels[i], d, bundle)}
 		if i == last && empty != nil {
-			kinds = append(kinds, createKind(r.empty, d, bundle))
+			kinds = append(kinds, createKind(r.empty, empty, bundle))
 		}
 		if k := min(i, 1); i == 0 || i == last {
 			kinds = append(kinds, callsKind(r.calls[k], d, bundle))

@@ -79,7 +79,7 @@ func measureTenants(ctx context.Context, cfg config, work string, d *driver, r t
 		settleHost(cfg)
 		kinds := []*timedKind{createKind(r.at[k], d, traced)}
 		if k == 1 && empty != nil {
-			kinds = append(kinds, createKind(r.empty, d, traced))
+			kinds = append(kinds, createKind(r.empty, empty, traced))
 		}
 		timeInTurn(ctx, cfg.scaleIters, kinds)
 	}
