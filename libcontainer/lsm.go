@@ -1,10 +1,12 @@
 package libcontainer
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"os"
+	"sync"
+
+	"github.com/opencontainers/runc/libcontainer/apparmor"
 )
 
 // execLabel is what init writes to /proc/thread-self/attr/<attr> before it
@@ -24,24 +26,20 @@ var labelAttrs = []string{"apparmor/exec", "exec"}
 // lsmExecLabel is the label for a process's AppArmor profile and SELinux
 // label, or why it cannot be had on this host: a confinement the engine
 // asks for and the host cannot give is refused, not dropped. The host is
-// looked at only for a label asked for: create calls this twice, and most
-// specs ask for none.
+// looked at only for a label asked for, and once a process: create asks
+// at the config and again at start.
 func lsmExecLabel(profile, selinuxLabel string) (execLabel, error) {
 	switch {
 	case profile != "" && selinuxLabel != "":
 		return execLabel{}, fmt.Errorf("process.apparmorProfile %q and process.selinuxLabel %q are both set: runnc applies one security module's label; remove the one this host does not use", profile, selinuxLabel)
-	case profile == "unconfined" && !apparmorEnabled():
+	case profile == "unconfined" && apparmorAttr() == "":
 		// It asks for no confinement, which is what a host without
 		// AppArmor gives.
 		return execLabel{}, nil
-	case profile != "" && !apparmorEnabled():
+	case profile != "" && apparmorAttr() == "":
 		return execLabel{}, fmt.Errorf("process.apparmorProfile %q cannot be applied: AppArmor is not enabled on this host; remove it (docker run --security-opt apparmor=unconfined)", profile)
 	case profile != "":
-		attr := labelAttrs[0]
-		if _, err := os.Stat("/proc/thread-self/attr/" + attr); errors.Is(err, os.ErrNotExist) {
-			attr = labelAttrs[1]
-		}
-		return execLabel{attr: attr, value: "exec " + profile}, nil
+		return execLabel{attr: apparmorAttr(), value: "exec " + profile}, nil
 	case selinuxLabel != "" && !selinuxEnabled():
 		return execLabel{}, fmt.Errorf("process.selinuxLabel %q cannot be applied: SELinux is not enabled on this host; remove it (podman run --security-opt label=disable)", selinuxLabel)
 	case selinuxLabel != "":
@@ -50,22 +48,26 @@ func lsmExecLabel(profile, selinuxLabel string) (execLabel, error) {
 	return execLabel{}, nil
 }
 
-// apparmorEnabled tells whether AppArmor confines processes here, as runc
-// asks: its filesystem is there and the module says it is enabled.
-func apparmorEnabled() bool {
-	if _, err := os.Stat("/sys/kernel/security/apparmor"); err != nil {
-		return false
+// apparmorAttr is the file that takes an AppArmor exec label on this host,
+// its own where the kernel has it, or "" where AppArmor confines nothing
+// (runc's test).
+var apparmorAttr = sync.OnceValue(func() string {
+	if !apparmor.IsEnabled() {
+		return ""
 	}
-	buf, err := os.ReadFile("/sys/module/apparmor/parameters/enabled")
-	return err == nil && bytes.HasPrefix(buf, []byte("Y"))
-}
+	if _, err := os.Stat("/proc/thread-self/attr/" + labelAttrs[0]); errors.Is(err, os.ErrNotExist) {
+		return labelAttrs[1]
+	}
+	return labelAttrs[0]
+})
 
 // selinuxEnabled tells whether SELinux's filesystem is mounted, which it
-// is wherever SELinux is on.
-func selinuxEnabled() bool {
+// is wherever SELinux is on. (opencontainers/selinux's GetEnabled asks
+// selinuxfs too; it is not among the libraries runnc builds on.)
+var selinuxEnabled = sync.OnceValue(func() bool {
 	_, err := os.Stat("/sys/fs/selinux/enforce")
 	return err == nil
-}
+})
 
 // apply writes the label for this thread's next exec: the Go init's side
 // of runnc-init's apply_label.
