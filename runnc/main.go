@@ -5,6 +5,7 @@ package main
 import (
 	"os"
 
+	_ "github.com/nabla-containers/runnc/internal/hugeheap"
 	"github.com/nabla-containers/runnc/llcli"
 )
 
