@@ -5,7 +5,7 @@ package main
 import (
 	"os"
 
-	_ "github.com/nabla-containers/runnc/internal/hugeheap"
+	_ "github.com/nabla-containers/runnc/internal/firsttouch"
 	"github.com/nabla-containers/runnc/llcli"
 )
 

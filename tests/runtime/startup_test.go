@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -40,24 +42,25 @@ func TestRunncStartsLean(t *testing.T) {
 	}
 }
 
-// TestRunncHeapOnHugePages: runnc's Go heap is advised onto transparent
-// huge pages (internal/hugeheap, linked with --wrap=mmap by the Makefile),
-// so a start pays one fault per 2 MiB of heap instead of one per 4 KiB.
-// A live runnc (events, which waits between statistics) shows it in its
-// smaps: an anonymous mapping whose flags hold "hg", as madvise
-// (MADV_HUGEPAGE) sets them whatever the host's THP mode.
-func TestRunncHeapOnHugePages(t *testing.T) {
+// TestRunncFirstTouches: runnc's start takes its memory in few faults
+// (internal/firsttouch, linked with --wrap=mmap by the Makefile): its Go
+// heap is advised onto transparent huge pages, and its writable segment
+// is mapped whole before Go's runtime starts. A live runnc (events, which
+// waits between statistics) shows both in its smaps: an anonymous mapping
+// whose flags hold "hg", as madvise(MADV_HUGEPAGE) sets them whatever the
+// host's THP mode, and the binary's writable mapping (.data) all resident.
+func TestRunncFirstTouches(t *testing.T) {
 	if _, err := os.Stat("/sys/kernel/mm/transparent_hugepage/enabled"); err != nil {
 		t.Skipf("this kernel has no transparent huge pages: %v", err)
 	}
 	e := newEnv(t)
-	e.create("hp", e.bundle([]string{"/hello.nabla", "sleep"}, nil))
-	if err := e.runc.Start(context.Background(), "hp"); err != nil {
+	e.create("ft", e.bundle([]string{"/hello.nabla", "sleep"}, nil))
+	if err := e.runc.Start(context.Background(), "ft"); err != nil {
 		t.Fatalf("start: %v (%s)", err, e.LastLog())
 	}
-	e.waitStatus("hp", "running")
+	e.waitStatus("ft", "running")
 
-	events := e.Command("events", "--interval", "1h", "hp")
+	events := e.Command("events", "--interval", "1h", "ft")
 	stdout, err := events.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -77,25 +80,67 @@ func TestRunncHeapOnHugePages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !hugeAdvisedAnon(string(smaps)) {
+	bin, err := filepath.EvalSymlinks(e.Bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var hugeHeap, dataMapped bool
+	for _, m := range parseSmaps(string(smaps)) {
+		switch {
+		case m.path == "" && slices.Contains(m.flags, "hg"):
+			hugeHeap = true
+		case m.path == bin && m.perms == "rw-p":
+			dataMapped = m.rss == m.size
+		}
+	}
+	if !hugeHeap {
 		t.Errorf("no anonymous mapping of runnc events is advised onto huge pages; its smaps:\n%s", smaps)
+	}
+	if !dataMapped {
+		t.Errorf("the writable mapping of %s in runnc events is not all resident; its smaps:\n%s", bin, smaps)
 	}
 }
 
-// hugeAdvisedAnon tells whether smaps has an anonymous mapping (a header
-// line with no path) whose VmFlags hold hg.
-func hugeAdvisedAnon(smaps string) bool {
-	anon := false
+// mapping is what the test reads of one mapping in /proc/PID/smaps.
+type mapping struct {
+	perms, path string
+	size, rss   int // kB
+	flags       []string
+}
+
+// parseSmaps reads the mappings of an smaps file: a header line (range,
+// perms, offset, device, inode and, but for anonymous memory, a path),
+// then "Key: value" lines.
+func parseSmaps(smaps string) []mapping {
+	var ms []mapping
 	for _, line := range strings.Split(smaps, "\n") {
 		fields := strings.Fields(line)
-		switch {
-		case len(fields) > 0 && strings.Contains(fields[0], "-") && !strings.HasSuffix(fields[0], ":"):
-			anon = len(fields) == 5
-		case len(fields) > 0 && fields[0] == "VmFlags:":
-			if anon && slices.Contains(fields[1:], "hg") {
-				return true
+		if len(fields) == 0 {
+			continue
+		}
+		if !strings.HasSuffix(fields[0], ":") {
+			m := mapping{}
+			if len(fields) > 1 {
+				m.perms = fields[1]
 			}
+			if len(fields) > 5 {
+				m.path = fields[5]
+			}
+			ms = append(ms, m)
+			continue
+		}
+		if len(ms) == 0 {
+			continue
+		}
+		m := &ms[len(ms)-1]
+		switch fields[0] {
+		case "Size:":
+			m.size, _ = strconv.Atoi(fields[1])
+		case "Rss:":
+			m.rss, _ = strconv.Atoi(fields[1])
+		case "VmFlags:":
+			m.flags = fields[1:]
 		}
 	}
-	return false
+	return ms
 }

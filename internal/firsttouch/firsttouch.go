@@ -1,0 +1,29 @@
+// Package firsttouch makes the first touches of memory in a start of the
+// binary that imports it cheap, when the binary is linked as the Makefile
+// links runnc: with cgo, statically, and with -Wl,--wrap=mmap.
+//
+// runnc starts three times per container, and on a virtual machine most
+// of a start is first touches of pages: each 4 KiB page of anonymous
+// memory costs a fault and a fill of the host's tables, about 10 µs on the
+// VMs this runs on (BENCHMARKS.md, the startup group). Before Go's
+// runtime starts, this package's C code
+//   - maps the binary's writable segment (.data and the first 512 KiB of
+//     .bss, where the runtime's own variables are) in one madvise
+//     (MADV_POPULATE_WRITE): under 1 µs a page, where a start faulted in
+//     about 30 of them one by one;
+//   - backs the Go heap with transparent huge pages where the host leaves
+//     them to madvise(2), as Debian does: one fault per 2 MiB, where a
+//     start faulted in about 150 pages of 4 KiB. The Go runtime asks for
+//     huge pages only for large heaps' metadata; in a cgo binary it maps
+//     memory through the C library's mmap (runtime/cgo, so that
+//     sanitizers see it), which --wrap hands to this package's wrapper
+//     before any page of the heap exists. Go's own GODEBUG=disablethp=1
+//     still turns it off: the runtime advises against huge pages after
+//     the wrapper has advised for them.
+//
+// Both are advice: where the kernel refuses it (before Linux 5.14, THP
+// "never", no huge page free) pages are faulted in one by one, as before.
+// Linked without --wrap, the heap keeps its 4 KiB pages.
+package firsttouch
+
+import "C"
