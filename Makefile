@@ -92,7 +92,7 @@ clean:
 	rm -rf $(BUILD)
 
 # Go native fuzz targets, FUZZ_SECONDS each (their seeds run in make test).
-GO_FUZZ := ./libcontainer:FuzzNewConfig ./libcontainer:FuzzValidateID ./libcontainer:FuzzParseProcStat ./llcli:FuzzParseSignal ./nabla-lib/nabla:FuzzConfigRoundTrip ./nabla-lib/solo5elf:FuzzParse ./nabla-lib/image:FuzzApply
+GO_FUZZ := ./libcontainer:FuzzNewConfig ./libcontainer:FuzzValidateID ./libcontainer:FuzzParseProcStat ./llcli:FuzzParseSignal ./nabla-lib/nabla:FuzzConfigRoundTrip ./nabla-lib/solo5elf:FuzzParse ./nabla-lib/image:FuzzApply ./internal/sha256:FuzzMatchesCryptoSHA256
 fuzz-go: guests
 	@set -e; for t in $(GO_FUZZ); do \
 		echo "fuzz-go: $${t#*:} for $(FUZZ_SECONDS)s"; \

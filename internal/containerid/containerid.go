@@ -4,10 +4,11 @@
 package containerid
 
 import (
-	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"strings"
+
+	"github.com/nabla-containers/runnc/internal/sha256"
 )
 
 // Valid tells whether id follows runc's rule for container ids

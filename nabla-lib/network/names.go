@@ -1,8 +1,9 @@
 package network
 
 import (
-	"crypto/sha256"
 	"encoding/hex"
+
+	"github.com/nabla-containers/runnc/internal/sha256"
 )
 
 // names are the devices one container owns in its network namespace: a

@@ -1,7 +1,6 @@
 package storage
 
 import (
-	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -12,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/nabla-containers/runnc/internal/containerid"
+	"github.com/nabla-containers/runnc/internal/sha256"
 )
 
 // keeperSuffix ends a keeper's marker name; '@' never ends a container's

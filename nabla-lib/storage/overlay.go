@@ -2,7 +2,6 @@ package storage
 
 import (
 	"bufio"
-	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -12,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/nabla-containers/runnc/internal/sha256"
 	"golang.org/x/sys/unix"
 )
 
