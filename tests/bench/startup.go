@@ -91,8 +91,8 @@ func measureStartup(ctx context.Context, cfg config, progs *floorPrograms, drive
 	g.Notes = append(g.Notes, "Target: a runnc start at most 1.5× the empty static Go program (the baseline column). "+
 		"On this kind of machine (a VM whose first touch of a 4 KiB page of anonymous memory costs about 10 µs, and of a "+
 		"page of a file about 7 µs unless its neighbours were touched) a start costs mostly its first touches: `perf stat -e "+
-		"page-faults` counts the faults. runnc's heap is on 2 MiB pages (internal/firsttouch), one fault each, which took a "+
-		"start of `state` from 292 faults to 123 and from 2.0× the baseline to 1.6-1.7×. The last two columns are the parts "+
+		"page-faults` counts the faults. runnc's heap is on 2 MiB pages and its writable segment is mapped in one call "+
+		"(internal/firsttouch), which took a start of `state` from 292 faults to 90 and from 2.1× the baseline to 1.6×. The last two columns are the parts "+
 		"of runnc's start no change to runnc's own code can remove while it uses these libraries: an empty program linked as "+
 		"runnc is (runtime/cgo statically with musl, since runc's specconv needs cgo, and the heap on huge pages; the "+
 		"baseline does neither), and the same importing every package outside this module that runnc's own packages import "+
