@@ -157,11 +157,12 @@ func Bench(ctx context.Context, cfg config, repo string, opts options) (*Results
 	}
 	build := buildDir(repo)
 	drivers := setUpDrivers(ctx, work, build, opts.baseline, reap)
-	defer func() {
-		for _, d := range drivers {
+	// Every driver, the baseline's too: drivers is narrowed below.
+	defer func(all []*driver) {
+		for _, d := range all {
 			d.cleanup()
 		}
-	}()
+	}(drivers)
 	for _, d := range drivers {
 		flags := strings.ReplaceAll(strings.Join(d.flags, " "), work, "$WORK")
 		flags = strings.ReplaceAll(flags, repo+"/", "")
