@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/nabla-containers/runnc/tests/testenv"
@@ -23,6 +24,17 @@ func TestQuickBench(t *testing.T) {
 	opts := options{outDir: out, markdown: filepath.Join(out, "BENCHMARKS.md")}
 	if _, err := Bench(context.Background(), quickConfig(), testenv.Repo(t), opts); err != nil {
 		t.Fatal(err)
+	}
+	// Each runtime's state root was a tmpfs in the bench's work directory:
+	// none may stay mounted.
+	mounts, err := os.ReadFile("/proc/self/mounts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(mounts), "\n") {
+		if strings.Contains(line, "/runnc-bench-") {
+			t.Errorf("the bench left a mount: %s", line)
+		}
 	}
 	data, err := os.ReadFile(filepath.Join(out, "bench.json"))
 	if err != nil {
