@@ -16,7 +16,7 @@ GO_CC   ?= musl-gcc
 GOFLAGS_BUILD := -trimpath -tags netgo,osusergo,urfave_cli_no_docs \
 	-ldflags "-s -w -linkmode external -extldflags '-static -Wl,--wrap=mmap' -X main.gitCommit=$(shell git rev-parse --short HEAD 2>/dev/null)"
 
-.PHONY: all build runnc examples tender init guests install uninstall demo test test-vm unit setup bench fuzz fuzz-go clean
+.PHONY: all build runnc go-like-runnc examples tender init guests install uninstall demo test test-vm unit setup bench fuzz fuzz-go clean
 
 all: build
 
@@ -27,10 +27,18 @@ include nabla-lib/tender/tender.mk
 include nabla-lib/init/init.mk
 include nabla-lib/guest/guest.mk
 
+# go build as runnc is linked. The bench builds its floor programs with it
+# too (make go-like-runnc PKG=./dir OUT=file), so that they stay linked as
+# runnc is.
+GO_BUILD_LIKE_RUNNC = CC=$(GO_CC) $(GO) build $(GOFLAGS_BUILD)
+
 runnc:
 	@mkdir -p $(BUILD)
-	CC=$(GO_CC) $(GO) build $(GOFLAGS_BUILD) -o $(BUILD)/runnc ./runnc
-	CC=$(GO_CC) $(GO) build $(GOFLAGS_BUILD) -o $(BUILD)/runnc-image ./runnc-image
+	$(GO_BUILD_LIKE_RUNNC) -o $(BUILD)/runnc ./runnc
+	$(GO_BUILD_LIKE_RUNNC) -o $(BUILD)/runnc-image ./runnc-image
+
+go-like-runnc:
+	$(GO_BUILD_LIKE_RUNNC) -o $(OUT) $(PKG)
 
 # The library's embedding example; tests/runtime runs it.
 examples:

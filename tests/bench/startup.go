@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"debug/buildinfo"
 	"fmt"
 	"os"
 	"os/exec"
@@ -137,68 +138,93 @@ func (p *floorPrograms) get(floor string) (string, error) {
 	return b.path, b.err
 }
 
-// runncTags are the build tags the Makefile builds runnc with: they drop
-// urfave/cli's man-page generator and the C resolver, and so change what
-// a start initialises.
-const runncTags = "netgo,osusergo,urfave_cli_no_docs"
-
-// hugeHeap is the package that puts runnc's heap on huge pages, when
-// linked with --wrap=mmap as the Makefile links runnc.
-const hugeHeap = runncModule + "/internal/firsttouch"
+// firstTouch is the package that puts runnc's heap on huge pages and maps
+// its writable segment ahead, as the Makefile links runnc.
+const firstTouch = runncModule + "/internal/firsttouch"
 
 // buildFloor builds the program of one of the floors: `func main() {}`
-// statically, pure Go, or with cgo linked externally against a static
-// musl and its heap on huge pages, as the Makefile links runnc, and for
-// floorLibs with blank imports of runnc's libraries too. Those two are
-// built inside the module, whose go.mod pins the libraries' versions and
-// holds internal/firsttouch, in an "_" directory, which the go tool's ./...
-// skips.
+// statically in pure Go, or, for the two linked as runnc is, by the
+// Makefile's own rule for runnc (make go-like-runnc), with
+// internal/firsttouch and for floorLibs runnc's libraries imported too.
+// Those two are built inside the module, whose go.mod pins the libraries'
+// versions and holds internal/firsttouch, each in a directory below an
+// "_" one, which the go tool's ./... skips.
 func buildFloor(repo, work, floor string) (string, error) {
-	name, dir, prog := "empty", filepath.Join(work, "emptygo"), "package main\n\nfunc main() {}\n"
-	args, env := []string{"-ldflags", "-s -w"}, []string{"CGO_ENABLED=0", "GO111MODULE=off"}
-	if floor != floorGo {
-		imports := []string{hugeHeap}
-		name, dir = "empty-cgo", filepath.Join(buildDir(repo), "_startup-floor")
-		args = []string{"-tags", runncTags, "-ldflags", "-s -w -linkmode external -extldflags '-static -Wl,--wrap=mmap'"}
-		env = []string{"CGO_ENABLED=1", "CC=musl-gcc"}
-		if floor == floorLibs {
-			libs, err := runncLibraries(repo)
-			if err != nil {
-				return "", err
-			}
-			name, imports = "empty-libs", append(libs, imports...)
+	if floor == floorGo {
+		dir := filepath.Join(work, "emptygo")
+		bin := filepath.Join(work, "empty")
+		if err := writeMain(dir, nil); err != nil {
+			return "", err
 		}
-		var b strings.Builder
-		b.WriteString("package main\n\nimport (\n")
-		// Sorted, as gofmt would: the libraries' paths sort before
-		// runnc's own.
-		for _, l := range imports {
-			fmt.Fprintf(&b, "\t_ %q\n", l)
+		cmd := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w", "-o", bin, ".")
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GO111MODULE=off", "GOFLAGS=")
+		if out, err := combinedOutput(cmd); err != nil {
+			return "", fmt.Errorf("go build the %s: %v: %s", floor, err, out)
 		}
-		b.WriteString(")\n\nfunc main() {}\n")
-		prog = b.String()
+		return bin, nil
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	name, imports := "empty-cgo", []string{firstTouch}
+	if floor == floorLibs {
+		libs, err := runncLibraries(repo)
+		if err != nil {
+			return "", err
+		}
+		name, imports = "empty-libs", append(libs, imports...)
+	}
+	dir := filepath.Join(buildDir(repo), "_startup-floor", name)
+	if err := writeMain(dir, imports); err != nil {
 		return "", err
 	}
-	src := filepath.Join(dir, name+".go")
-	if err := os.WriteFile(src, []byte(prog), 0o644); err != nil {
+	rel, err := filepath.Rel(repo, dir)
+	if err != nil {
 		return "", err
 	}
 	bin := filepath.Join(work, name)
-	cmd := exec.Command("go", append(append([]string{"build", "-trimpath"}, args...), "-o", bin, src)...)
+	cmd := exec.Command("make", "-s", "go-like-runnc", "PKG=./"+rel, "OUT="+bin)
 	cmd.Dir = repo
-	cmd.Env = append(append(os.Environ(), env...), "GOFLAGS=")
+	cmd.Env = append(os.Environ(), "GOFLAGS=")
 	if out, err := combinedOutput(cmd); err != nil {
-		return "", fmt.Errorf("go build the %s: %v: %s", floor, err, out)
+		return "", fmt.Errorf("build the %s (make go-like-runnc): %v: %s", floor, err, out)
 	}
 	return bin, nil
 }
 
+// writeMain writes into dir the program `func main() {}` with blank
+// imports of imports (sorted, as gofmt would have them).
+func writeMain(dir string, imports []string) error {
+	var b strings.Builder
+	b.WriteString("package main\n\n")
+	if len(imports) > 0 {
+		b.WriteString("import (\n")
+		for _, l := range slices.Sorted(slices.Values(imports)) {
+			fmt.Fprintf(&b, "\t_ %q\n", l)
+		}
+		b.WriteString(")\n\n")
+	}
+	b.WriteString("func main() {}\n")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, "main.go"), []byte(b.String()), 0o644)
+}
+
 // runncLibraries are the packages from outside this module that runnc's
-// own packages import, as runnc is built.
+// own packages import, as runnc is built: with the build tags the built
+// runnc records (the Makefile's: they drop urfave/cli's man-page
+// generator and the C resolver, and so change what a start initialises).
 func runncLibraries(repo string) ([]string, error) {
-	cmd := exec.Command("go", "list", "-deps", "-tags", runncTags,
+	info, err := buildinfo.ReadFile(filepath.Join(buildDir(repo), "runnc"))
+	if err != nil {
+		return nil, fmt.Errorf("the built runnc's build settings: %w", err)
+	}
+	var tags string
+	for _, s := range info.Settings {
+		if s.Key == "-tags" {
+			tags = s.Value
+		}
+	}
+	cmd := exec.Command("go", "list", "-deps", "-tags", tags,
 		"-f", `{{if .Module}}{{if .Module.Main}}{{join .Imports "\n"}}{{end}}{{end}}`, "./runnc")
 	cmd.Dir = repo
 	cmd.Env = append(os.Environ(), "GOFLAGS=")
