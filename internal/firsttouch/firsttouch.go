@@ -19,11 +19,16 @@
 //     sanitizers see it), which --wrap hands to this package's wrapper
 //     before any page of the heap exists. Go's own GODEBUG=disablethp=1
 //     still turns it off: the runtime advises against huge pages after
-//     the wrapper has advised for them.
+//     the wrapper has advised for them;
+//   - keeps the page of the C library's allocator that runtime/cgo's
+//     thread starts use, which musl gave back after each (firsttouch.c).
 //
-// Both are advice: where the kernel refuses it (before Linux 5.14, THP
-// "never", no huge page free) pages are faulted in one by one, as before.
-// Linked without --wrap, the heap keeps its 4 KiB pages.
+// And before main, its Go code grows the main goroutine's stack once
+// (stack.go).
+//
+// The first two are advice: where the kernel refuses it (before Linux
+// 5.14, THP "never", no huge page free) pages are faulted in one by one,
+// as before. Linked without --wrap, the heap keeps its 4 KiB pages.
 package firsttouch
 
 import "C"

@@ -110,6 +110,29 @@ func TestRunncFirstTouches(t *testing.T) {
 	}
 }
 
+// TestRunncStartUnmapsNothing: a start of runnc gives no memory back to
+// the kernel, whose munmap interrupts the other CPUs to flush their TLBs.
+// musl's allocator gave back a page for each thread runtime/cgo started;
+// internal/firsttouch keeps it. Counted under strace, not timed.
+func TestRunncStartUnmapsNothing(t *testing.T) {
+	if _, err := exec.LookPath("strace"); err != nil {
+		t.Fatal("strace is needed (make setup installs it)")
+	}
+	e := newEnv(t)
+	out := filepath.Join(t.TempDir(), "strace")
+	argv := append([]string{"-f", "-qq", "-e", "trace=munmap", "-o", out, e.Bin}, e.GlobalArgs()...)
+	if b, err := exec.Command("strace", append(argv, "list")...).CombinedOutput(); err != nil {
+		t.Fatalf("strace runnc list: %v: %s", err, b)
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(data), "munmap("); n != 0 {
+		t.Errorf("runnc list unmapped memory %d times:\n%s", n, data)
+	}
+}
+
 // mapping is what the test reads of one mapping in /proc/PID/smaps.
 type mapping struct {
 	perms, path string
