@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -63,5 +64,31 @@ func TestPickTakesAFewOfThoseKept(t *testing.T) {
 	}
 	if all, _ := Pick(dir, 100, nil); len(all) != 20 {
 		t.Fatalf("Pick(100) of 20 names gave %d", len(all))
+	}
+}
+
+func TestEmpty(t *testing.T) {
+	dir := t.TempDir()
+	if empty, err := Empty(dir); err != nil || !empty {
+		t.Fatalf("Empty of an empty directory: %v, %v", empty, err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "user"), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if empty, err := Empty(dir); err != nil || empty {
+		t.Fatalf("Empty of a directory with a name: %v, %v", empty, err)
+	}
+	if _, err := Empty(filepath.Join(dir, "gone")); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("Empty of a missing directory: %v, want fs.ErrNotExist", err)
+	}
+}
+
+func TestEmptyFindsTheLongestName(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, strings.Repeat("n", 255)), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if empty, err := Empty(dir); err != nil || empty {
+		t.Fatalf("Empty of a directory with a name of 255 bytes: %v, %v", empty, err)
 	}
 }

@@ -15,7 +15,8 @@ import (
 // The cache of unused images. When its last user goes, an image may stay
 // in the disk directory unused, so the next container of the same rootfs
 // (a sequential create, start, wait, delete) skips the build. Such an image
-// has no users directory and no lock file, and has a mark <key>.unused
+// has no lock file and no user in its users directory, which stays (see
+// users.go), and has a mark <key>.unused
 // whose modification time is when its last user went. Whoever releases an
 // image trims the unused images to its --disk-cache, least recently used
 // first; images in use never count and are never evicted. Every step holds
@@ -89,9 +90,15 @@ func listDir(dir string) (listing, error) {
 		}
 	}
 	// A runnc killed between recording a user and removing the mark
-	// leaves both: the users win.
+	// leaves both: the users win. An unused image keeps its users
+	// directory, empty: only a marked one is looked into, and one that
+	// cannot be read counts as used, never evicted.
 	for key := range used {
-		delete(l.unused, key)
+		if l.unused[key] {
+			if u, err := (image{dir: dir, key: key}).hasUsers(); err != nil || u {
+				delete(l.unused, key)
+			}
+		}
 	}
 	return l, nil
 }
@@ -222,12 +229,12 @@ func (im image) evict(lastUse time.Time) error {
 	return im.removeUnused()
 }
 
-// removeUnused removes the image unless a container uses it (its users
-// directory exists; the lock file is then theirs). The caller holds the
-// key's lock.
+// removeUnused removes the image unless a container uses it (see
+// hasUsers; the lock file is then theirs). The caller holds the key's
+// lock.
 func (im image) removeUnused() error {
-	if _, err := os.Lstat(im.usersDir()); err == nil {
-		return nil
+	if used, err := im.hasUsers(); err != nil || used {
+		return err
 	}
 	return im.settle(im.removeImage)
 }

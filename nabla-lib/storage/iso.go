@@ -166,7 +166,7 @@ func (im image) use(t *tree, marker, containerRoot string, keep bool) (built boo
 		return built, err
 	}
 	// The mark goes once the user is recorded: a runnc killed in between
-	// leaves both, and a users directory outweighs a mark.
+	// leaves both, and a user outweighs a mark.
 	return built, im.unmark()
 }
 

@@ -12,13 +12,17 @@ import (
 	"github.com/nabla-containers/runnc/internal/dirsample"
 	"github.com/nabla-containers/runnc/internal/safedir"
 	"github.com/nabla-containers/runnc/llif"
-	"golang.org/x/sys/unix"
 )
 
 // An image's users are marker files <DiskDir>/<key>.users/<marker>, one per
 // container, holding the container's state directory. They are only made
 // and removed under the key's lock. When the last one goes, the image is
-// removed or kept unused for later containers (cache.go).
+// removed or kept unused for later containers (cache.go). The users
+// directory stays as long as its image: made and removed for each
+// container, it cost every create a mkdir and every delete an rmdir on the
+// disk directory's file system, and ext4 mounted with -o discard frees a
+// directory's block with a discard the rmdir waits for (0.33 ms on the
+// VMs this runs on, against 0.03 ms for the mkdir).
 
 // The files of one image key in the disk directory.
 const (
@@ -100,19 +104,17 @@ func (im image) removeMarker(p, what string) error {
 }
 
 // release finishes with an image whose last user may have gone: if none is
-// left, it removes the users directory and then keeps the image unused
-// (keep, and the image is whole) or removes it, and reports true. The
-// caller holds the key's lock.
+// left, it keeps the image unused (keep, and the image is whole) or
+// removes it, and reports true. The caller holds the key's lock.
 func (im image) release(keep bool) (bool, error) {
-	// Removing the directory succeeds only when it is empty: that is the
-	// "last user gone" test, with no window for a concurrent reader since
-	// every user change holds the lock.
-	err := os.Remove(im.usersDir())
-	if errors.Is(err, unix.ENOTEMPTY) {
-		return false, nil
+	// No window for a concurrent reader between the test and what
+	// follows: every user change holds the lock.
+	used, err := im.hasUsers()
+	if err != nil {
+		return false, fmt.Errorf("list users of image %s: %w", im.path(), err)
 	}
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return false, fmt.Errorf("remove users of image %s: %w", im.path(), err)
+	if used {
+		return false, nil
 	}
 	if keep {
 		if _, err := os.Stat(im.path()); err == nil {
@@ -136,14 +138,29 @@ func (im image) settle(change func() error) error {
 	return removeFile(im.lockPath(), "lock of unused image")
 }
 
+// hasUsers tells whether the image has a user: a marker in its users
+// directory, which may be there empty (see above). One bounded read: an
+// image may have thousands of users.
+func (im image) hasUsers() (bool, error) {
+	empty, err := dirsample.Empty(im.usersDir())
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	return !empty, err
+}
+
 // removeImage removes the image's unused mark if it has one, taking it off
-// the tally (see tally), then the image's file. In that order: a recount
-// between the two would find a mark without its image, count it as
-// nothing, and the tally would end below the truth. A runnc killed between
-// them leaves the key's lock file (see settle), and the sweep that
-// visits it marks the image unused again or removes it.
+// the tally (see tally), then its users directory, which has no user, and
+// last the image's file. The mark first: a recount between the two would
+// find a mark without its image, count it as nothing, and the tally would
+// end below the truth. A runnc killed between them leaves the key's lock
+// file (see settle), and the sweep that visits it marks the image unused
+// again or removes it.
 func (im image) removeImage() error {
 	if err := im.unmark(); err != nil {
+		return err
+	}
+	if err := removeFile(im.usersDir(), "users directory"); err != nil {
 		return err
 	}
 	return removeFile(im.path(), "disk image")

@@ -160,8 +160,9 @@ func TestRemovedImageLeavesItsDiskImageCached(t *testing.T) {
 	e.run(true, "image", "rm", id)
 	left := entries(t, e.diskDir)
 	sort.Strings(left)
-	if len(left) != 2 || !strings.HasSuffix(left[0], ".iso") || left[1] != strings.TrimSuffix(left[0], ".iso")+".unused" {
-		t.Fatalf("after image rm, the disk directory holds %v, want one unused disk image (.iso and .unused)", left)
+	if len(left) != 3 || !strings.HasSuffix(left[0], ".iso") || left[1] != strings.TrimSuffix(left[0], ".iso")+".unused" ||
+		!testenv.IdleUsersDir(e.diskDir, left[2]) {
+		t.Fatalf("after image rm, the disk directory holds %v, want one unused disk image (.iso, .unused and an empty .users)", left)
 	}
 	e.pull(ref)
 	e.run(true, "run", "-d", "--image", ref, "second")

@@ -74,11 +74,14 @@ func unusedImages(t *testing.T, r *testenv.Runnc) []string {
 	}
 	var want []string
 	for _, k := range keys {
-		want = append(want, k+".iso", k+".unused")
+		want = append(want, k+".iso", k+".unused", k+".users")
+		if !testenv.IdleUsersDir(r.DiskDir, k+".users") {
+			t.Fatalf("unused image %s has no empty users directory", k)
+		}
 	}
 	slices.Sort(want)
 	if !slices.Equal(files, want) {
-		t.Fatalf("disk directory holds %v, want only unused images (.iso and .unused each)", files)
+		t.Fatalf("disk directory holds %v, want only unused images (.iso, .unused and an empty .users each)", files)
 	}
 	return keys
 }
@@ -112,8 +115,8 @@ func TestSequentialContainersReuseTheImage(t *testing.T) {
 		id := fmt.Sprintf("seq%d", i)
 		mustRun(t, r, "create", "--bundle", bundle, id)
 		// In use: the users win over the mark, which is gone.
-		if got := diskFiles(t, r); slices.Contains(got, keys[0]+".unused") || !slices.Contains(got, keys[0]+".users") {
-			t.Fatalf("container %s uses the image, but the disk directory holds %v", id, got)
+		if got := diskFiles(t, r); slices.Contains(got, keys[0]+".unused") || testenv.IdleUsersDir(r.DiskDir, keys[0]+".users") {
+			t.Fatalf("container %s uses the image, but the disk directory holds %v, and no user of it", id, got)
 		}
 		mustRun(t, r, "start", id)
 		mustRun(t, r, "delete", "--force", id)

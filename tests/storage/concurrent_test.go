@@ -13,6 +13,7 @@ import (
 
 	"github.com/nabla-containers/runnc/llif"
 	"github.com/nabla-containers/runnc/nabla-lib/storage"
+	"github.com/nabla-containers/runnc/tests/testenv"
 	"github.com/opencontainers/runc/libcontainer/configs"
 )
 
@@ -214,6 +215,10 @@ func TestConcurrentReuseAndEviction(t *testing.T) {
 			}
 			total += fi.Size()
 		case ".unused":
+		case ".users":
+			if !testenv.IdleUsersDir(e.diskDir, name) {
+				t.Errorf("after every container left, the disk directory holds %s, which is no unused image's", name)
+			}
 		default:
 			t.Errorf("after every container left, the disk directory holds %s", name)
 		}

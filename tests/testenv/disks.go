@@ -2,7 +2,9 @@ package testenv
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -56,4 +58,19 @@ func SoleDiskImage(t testing.TB, dir string) string {
 		t.Fatalf("disk directory %s holds images %v, want one", dir, isos)
 	}
 	return isos[0]
+}
+
+// IdleUsersDir tells whether name, in the disk directory dir, is the users
+// directory of an image there with no user in it: runnc keeps an image's
+// users directory as long as the image.
+func IdleUsersDir(dir, name string) bool {
+	key, ok := strings.CutSuffix(name, ".users")
+	if !ok {
+		return false
+	}
+	if _, err := os.Stat(filepath.Join(dir, key+".iso")); err != nil {
+		return false
+	}
+	users, err := os.ReadDir(filepath.Join(dir, name))
+	return err == nil && len(users) == 0
 }
