@@ -53,7 +53,11 @@ func (c *nablaContainer) cgroupManager() (cgroups.Manager, error) {
 	case unified:
 		return fs2.NewManager(cg, c.state.CgroupPaths[""])
 	}
-	return fs.NewManager(cg, c.state.CgroupPaths)
+	paths := c.state.CgroupPaths
+	if paths == nil {
+		paths = relativeV1Paths(cg)
+	}
+	return fs.NewManager(cg, paths)
 }
 
 // systemdCgroup is the container's cgroup configuration for the systemd
