@@ -233,7 +233,14 @@ func lockDir(dir, id string, whileCreating func(pid int, start uint64) error) (u
 		f.Close()
 		return nil, fmt.Errorf("lock container %s: %w", id, err)
 	}
-	// The directory may have been deleted while we waited for the lock.
+	// The directory may have been deleted while we waited for the lock,
+	// and a create of the same id may have made another in its place: the
+	// lock held is then the old directory's, which guards nothing, and the
+	// container waited for is gone.
+	if !flock.StillAt(f, dir) {
+		f.Close()
+		return nil, notExist(id)
+	}
 	if _, err := os.Stat(filepath.Join(dir, stateFile)); errors.Is(err, os.ErrNotExist) {
 		f.Close()
 		return nil, notExist(id)

@@ -2,13 +2,18 @@ package libcontainer
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/nabla-containers/runnc/llif"
 	"github.com/opencontainers/runc/libcontainer/configs"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
 )
 
 func TestStateRoundTrip(t *testing.T) {
@@ -108,4 +113,73 @@ func TestCurrentStateIsReused(t *testing.T) {
 	if c.state == s || c.state.InitPid != 43 {
 		t.Fatalf("a state changed by another invocation was not read again (pid %d)", c.state.InitPid)
 	}
+}
+
+// A container deleted while a lock on it was awaited, and made again under
+// the same id meanwhile (a delete --force and a create racing a start): the
+// waiter gets "does not exist", not the dead directory's lock, which would
+// let it change the new container beside the create that holds its real
+// lock (50 parallel operations on one id left an init behind this way).
+func TestLockDirOfAContainerMadeAgain(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "c1")
+	made := func() *os.File {
+		if err := os.Mkdir(dir, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, stateFile), []byte("{}"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		f, err := os.Open(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := unix.Flock(int(f.Fd()), unix.LOCK_EX); err != nil {
+			t.Fatal(err)
+		}
+		return f
+	}
+	holder := made()
+	got := make(chan error, 1)
+	go func() {
+		unlock, err := lockDir(dir, "c1", nil)
+		if err == nil {
+			unlock()
+		}
+		got <- err
+	}()
+	// Once the waiter waits for the old directory's lock (the kernel lists
+	// it in /proc/locks), the directory goes and another takes its place.
+	fi, err := holder.Stat()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for !awaited(t, fi.Sys().(*syscall.Stat_t).Ino) {
+		time.Sleep(time.Millisecond)
+	}
+	if err := os.RemoveAll(dir); err != nil {
+		t.Fatal(err)
+	}
+	again := made()
+	defer again.Close()
+	holder.Close() // the old directory's lock comes free; the new one's is held
+	if err := <-got; !errors.Is(err, ErrNotExist) {
+		t.Fatalf("lockDir of a directory made again while it waited: %v, want ErrNotExist", err)
+	}
+}
+
+// awaited tells whether some process waits for a lock on inode ino: the
+// kernel lists a blocked request in /proc/locks with "->".
+func awaited(t *testing.T, ino uint64) bool {
+	t.Helper()
+	locks, err := os.ReadFile("/proc/locks")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(locks), "\n") {
+		f := strings.Fields(line)
+		if len(f) > 6 && f[1] == "->" && strings.HasSuffix(f[6], fmt.Sprintf(":%d", ino)) {
+			return true
+		}
+	}
+	return false
 }

@@ -19,3 +19,16 @@ func Lock(f *os.File, how int) error {
 		}
 	}
 }
+
+// StillAt tells whether the open file f is still the file at path. A lock
+// file or directory removed by the holder while another process waited
+// for its lock, and perhaps made again in its place, leaves the waiter
+// holding the lock of a file no one else will look at: it must check.
+func StillAt(f *os.File, path string) bool {
+	opened, err := f.Stat()
+	if err != nil {
+		return false
+	}
+	now, err := os.Stat(path)
+	return err == nil && os.SameFile(opened, now)
+}

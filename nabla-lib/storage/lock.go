@@ -40,20 +40,11 @@ func lockKey(dir, key string, wait bool) (l keyLock, ok bool, err error) {
 			f.Close()
 			return keyLock{}, false, fmt.Errorf("lock %s: %w", path, err)
 		}
-		if samePath(f, path) {
+		if flock.StillAt(f, path) {
 			return keyLock{f}, true, nil
 		}
 		f.Close()
 	}
-}
-
-// samePath tells whether the open file f is still the file at path.
-func samePath(f *os.File, path string) bool {
-	var a, b unix.Stat_t
-	if unix.Fstat(int(f.Fd()), &a) != nil || unix.Stat(path, &b) != nil {
-		return false
-	}
-	return a.Dev == b.Dev && a.Ino == b.Ino
 }
 
 func (l keyLock) unlock() { l.f.Close() }
