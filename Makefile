@@ -11,10 +11,13 @@ TENDER_PREFIX ?= /opt/runnc/bin
 # cost every start of runnc 1.3 ms more (BENCHMARKS.md, the startup group).
 # --wrap=mmap hands the Go heap's mappings to internal/firsttouch, which backs
 # them with huge pages (4 KiB faults cost a start of runnc 1.9 ms more) and
-# maps the writable segment in one call (0.25 ms).
+# maps the writable segment in one call (0.25 ms). Its segments are aligned
+# to 2 MiB so that their first 2 MiB of code and of read-only data are whole
+# huge pages, onto which internal/firsttouch copies them (0.5 ms); the file
+# grows by holes, not by blocks.
 GO_CC   ?= musl-gcc
 GOFLAGS_BUILD := -trimpath -tags netgo,osusergo,urfave_cli_no_docs \
-	-ldflags "-s -w -linkmode external -extldflags '-static -Wl,--wrap=mmap' -X main.gitCommit=$(shell git rev-parse --short HEAD 2>/dev/null)"
+	-ldflags "-s -w -linkmode external -extldflags '-static -Wl,--wrap=mmap -Wl,-z,max-page-size=0x200000' -X main.gitCommit=$(shell git rev-parse --short HEAD 2>/dev/null)"
 
 .PHONY: all build runnc go-like-runnc examples tender init guests install uninstall demo test test-vm unit setup bench fuzz fuzz-go clean
 

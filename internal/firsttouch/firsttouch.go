@@ -20,6 +20,10 @@
 //     before any page of the heap exists. Go's own GODEBUG=disablethp=1
 //     still turns it off: the runtime advises against huge pages after
 //     the wrapper has advised for them;
+//   - copies the binary's first 2 MiB of code and of read-only data onto
+//     huge pages, so that the start's scattered reads of them take two
+//     TLB entries, not hundreds of 4 KiB pages each filled on first
+//     touch (the Makefile aligns the segments for it);
 //   - keeps the page of the C library's allocator that runtime/cgo's
 //     thread starts use, which musl gave back after each (firsttouch.c).
 //
@@ -28,7 +32,10 @@
 //
 // The first two are advice: where the kernel refuses it (before Linux
 // 5.14, THP "never", no huge page free) pages are faulted in one by one,
-// as before. Linked without --wrap, the heap keeps its 4 KiB pages.
+// as before. Linked without --wrap, the heap keeps its 4 KiB pages. The
+// copy is not made where THP is "never" or under GODEBUG=disablethp=1,
+// and linked without the 2 MiB alignment it finds little or nothing to
+// copy.
 package firsttouch
 
 import "C"

@@ -53,11 +53,15 @@ func TestRunncStartsLean(t *testing.T) {
 
 // TestRunncFirstTouches: runnc's start takes its memory in few faults
 // (internal/firsttouch, linked with --wrap=mmap by the Makefile): its Go
-// heap is advised onto transparent huge pages, and its writable segment
-// is mapped whole before Go's runtime starts. A live runnc (events, which
-// waits between statistics) shows both in its smaps: an anonymous mapping
-// whose flags hold "hg", as madvise(MADV_HUGEPAGE) sets them whatever the
-// host's THP mode, and the binary's writable mapping (.data) all resident.
+// heap is advised onto transparent huge pages, its writable segment is
+// mapped whole before Go's runtime starts, and its first 2 MiB of code and
+// of read-only data are copied onto huge pages. A live runnc (events,
+// which waits between statistics) shows all three in its smaps: an
+// anonymous mapping whose flags hold "hg", as madvise(MADV_HUGEPAGE) sets
+// them whatever the host's THP mode; the binary's writable mapping (.data)
+// all resident; and, where the host's THP mode is not "never", an
+// anonymous executable mapping and an anonymous read-only one of 2 MiB,
+// each on a huge page.
 func TestRunncFirstTouches(t *testing.T) {
 	if _, err := os.Stat("/sys/kernel/mm/transparent_hugepage/enabled"); err != nil {
 		t.Skipf("this kernel has no transparent huge pages: %v", err)
@@ -93,13 +97,25 @@ func TestRunncFirstTouches(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var hugeHeap, dataMapped bool
+	var hugeHeap, dataMapped, hugeCode, hugeReadOnly bool
 	for _, m := range parseSmaps(string(smaps)) {
 		switch {
+		case m.path == "" && m.perms == "r-xp":
+			hugeCode = m.anonHuge == 2048
+		case m.path == "" && m.perms == "r--p":
+			hugeReadOnly = hugeReadOnly || m.anonHuge == 2048
 		case m.path == "" && slices.Contains(m.flags, "hg"):
 			hugeHeap = true
 		case m.path == bin && m.perms == "rw-p":
 			dataMapped = m.rss == m.size
+		}
+	}
+	if mode, err := os.ReadFile("/sys/kernel/mm/transparent_hugepage/enabled"); err == nil && !strings.Contains(string(mode), "[never]") {
+		if !hugeCode {
+			t.Errorf("runnc events has no anonymous executable mapping of 2 MiB on a huge page (its code's copy); its smaps:\n%s", smaps)
+		}
+		if !hugeReadOnly {
+			t.Errorf("runnc events has no anonymous read-only mapping of 2 MiB on a huge page (its read-only data's copy); its smaps:\n%s", smaps)
 		}
 	}
 	if !hugeHeap {
@@ -135,9 +151,9 @@ func TestRunncStartUnmapsNothing(t *testing.T) {
 
 // mapping is what the test reads of one mapping in /proc/PID/smaps.
 type mapping struct {
-	perms, path string
-	size, rss   int // kB
-	flags       []string
+	perms, path         string
+	size, rss, anonHuge int // kB
+	flags               []string
 }
 
 // parseSmaps reads the mappings of an smaps file: a header line (range,
@@ -170,6 +186,8 @@ func parseSmaps(smaps string) []mapping {
 			m.size, _ = strconv.Atoi(fields[1])
 		case "Rss:":
 			m.rss, _ = strconv.Atoi(fields[1])
+		case "AnonHugePages:":
+			m.anonHuge, _ = strconv.Atoi(fields[1])
 		case "VmFlags:":
 			m.flags = fields[1:]
 		}
