@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/nabla-containers/runnc/internal/nopoll"
 	"github.com/opencontainers/runc/libcontainer/configs"
 	"github.com/opencontainers/runc/libcontainer/specconv"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -28,7 +29,7 @@ func LoadBundle(bundle string) (*Config, error) {
 	if err != nil {
 		return nil, errorf(ErrInvalidConfig, "bundle path %q is not valid: %w", bundle, err)
 	}
-	data, err := os.ReadFile(filepath.Join(abs, specConfig))
+	data, err := nopoll.ReadFile(filepath.Join(abs, specConfig))
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return nil, errorf(ErrInvalidConfig, "bundle %s has no %s: pass the bundle directory with --bundle (runnc spec writes a template)", abs, specConfig)

@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/nabla-containers/runnc/internal/nopoll"
 	"github.com/nabla-containers/runnc/libcontainer/nsthread"
 	"github.com/nabla-containers/runnc/llif"
 	"github.com/opencontainers/runc/libcontainer/configs"
@@ -294,7 +295,7 @@ func setOOMScoreAdj(pid int, adj *int) error {
 	if adj == nil {
 		return nil
 	}
-	err := os.WriteFile(fmt.Sprintf("/proc/%d/oom_score_adj", pid), []byte(strconv.Itoa(*adj)), 0)
+	err := nopoll.WriteFile(fmt.Sprintf("/proc/%d/oom_score_adj", pid), []byte(strconv.Itoa(*adj)), 0)
 	if errors.Is(err, os.ErrPermission) {
 		// The kernel's rule: below the lowest value a process with
 		// CAP_SYS_RESOURCE gave it or its parents, only one with

@@ -13,6 +13,7 @@ import (
 
 	"github.com/nabla-containers/runnc/internal/containerid"
 	"github.com/nabla-containers/runnc/internal/flock"
+	"github.com/nabla-containers/runnc/internal/nopoll"
 	"github.com/nabla-containers/runnc/internal/safedir"
 	"github.com/nabla-containers/runnc/llif"
 	"github.com/opencontainers/cgroups/systemd"
@@ -179,7 +180,7 @@ func (f *NablaFactory) Create(id string, config *Config) (_ Container, retErr er
 	}
 	// Hold the lock from the start: a concurrent delete or start of the
 	// same id waits until this container is whole or gone.
-	lock, err := os.Open(dir)
+	lock, err := nopoll.Open(dir)
 	if err != nil {
 		os.RemoveAll(dir)
 		return nil, fmt.Errorf("create %s: %w", name, err)
@@ -383,7 +384,7 @@ func (f *NablaFactory) RemoveAborted(id string) error {
 		return err
 	}
 	dir := filepath.Join(f.root, id)
-	d, err := os.Open(dir)
+	d, err := nopoll.Open(dir)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil
 	}

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/nabla-containers/runnc/internal/nopoll"
 	"github.com/nabla-containers/runnc/llif"
 	"golang.org/x/sys/unix"
 )
@@ -47,7 +48,7 @@ func StartInitialization() error {
 		for _, dir := range strings.Split(dirs, "\n") {
 			// "0" moves the whole process: runnc-init writes it to "tasks",
 			// which moves one thread, but a Go process has several.
-			if err := os.WriteFile(filepath.Join(dir, "cgroup.procs"), []byte("0"), 0); err != nil {
+			if err := nopoll.WriteFile(filepath.Join(dir, "cgroup.procs"), []byte("0"), 0); err != nil {
 				in.die(1, fmt.Errorf("join cgroup %s: %w", dir, err))
 			}
 		}

@@ -6,6 +6,7 @@ import (
 	"os"
 	"sync"
 
+	"github.com/nabla-containers/runnc/internal/nopoll"
 	"github.com/opencontainers/runc/libcontainer/apparmor"
 )
 
@@ -75,7 +76,7 @@ func (l execLabel) apply() error {
 	if l.attr == "" {
 		return nil
 	}
-	if err := os.WriteFile("/proc/thread-self/attr/"+l.attr, []byte(l.value), 0); err != nil {
+	if err := nopoll.WriteFile("/proc/thread-self/attr/"+l.attr, []byte(l.value), 0); err != nil {
 		return fmt.Errorf("set the workload's security label %q: %w", l.value, err)
 	}
 	return nil

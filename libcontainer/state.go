@@ -13,6 +13,7 @@ import (
 
 	"github.com/nabla-containers/runnc/internal/atomicfile"
 	"github.com/nabla-containers/runnc/internal/flock"
+	"github.com/nabla-containers/runnc/internal/nopoll"
 	"github.com/nabla-containers/runnc/internal/safedir"
 	"github.com/nabla-containers/runnc/internal/safefile"
 	"github.com/nabla-containers/runnc/llif"
@@ -212,7 +213,7 @@ func encodeOnce[T any](raw *json.RawMessage, v *T) error {
 // an error from it is returned at once, so the caller need not wait for a
 // build that may take long.
 func lockDir(dir, id string, whileCreating func(pid int, start uint64) error) (unlock func(), err error) {
-	f, err := os.Open(dir)
+	f, err := nopoll.Open(dir)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return nil, notExist(id)

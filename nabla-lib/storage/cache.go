@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/nabla-containers/runnc/internal/nopoll"
 	"github.com/sirupsen/logrus"
 )
 
@@ -36,7 +37,7 @@ func (im image) markUnused() error {
 	if _, err := os.Lstat(im.unusedPath()); err != nil {
 		t.add(im.size()) // else counted when marked
 	}
-	f, err := os.OpenFile(im.unusedPath(), os.O_WRONLY|os.O_CREATE, 0o600)
+	f, err := nopoll.OpenFile(im.unusedPath(), os.O_WRONLY|os.O_CREATE, 0o600)
 	if err != nil {
 		return fmt.Errorf("mark disk image %s unused: %w", im.path(), err)
 	}
@@ -58,7 +59,7 @@ type listing struct {
 
 func listDir(dir string) (listing, error) {
 	l := listing{marked: map[string]bool{}, unused: map[string]bool{}, builds: map[string][]string{}}
-	f, err := os.Open(dir)
+	f, err := nopoll.Open(dir)
 	if err != nil {
 		return l, fmt.Errorf("list disk directory %s: %w", dir, err)
 	}

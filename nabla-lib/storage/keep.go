@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/nabla-containers/runnc/internal/containerid"
+	"github.com/nabla-containers/runnc/internal/nopoll"
 	"github.com/nabla-containers/runnc/internal/sha256"
 )
 
@@ -66,7 +67,7 @@ func keeperIndex(dir, path string) string {
 // index is only a hint: keptBy believes it when the keeper's marker says
 // the same, so a torn or stale index costs a build, never a wrong image.
 func indexKeeper(dir, path, holder string) error {
-	if err := os.WriteFile(keeperIndex(dir, path), []byte(holder), 0o600); err != nil {
+	if err := nopoll.WriteFile(keeperIndex(dir, path), []byte(holder), 0o600); err != nil {
 		return fmt.Errorf("index keeper %s of %s: %w", holder, path, err)
 	}
 	return nil
@@ -82,12 +83,12 @@ func unindexKeeper(dir, p string) error {
 	if !ok {
 		return nil // a container's marker: every delete passes here
 	}
-	path, err := os.ReadFile(p)
+	path, err := nopoll.ReadFile(p)
 	if err != nil {
 		return nil
 	}
 	index := keeperIndex(dir, string(path))
-	if named, err := os.ReadFile(index); err != nil || string(named) != holder {
+	if named, err := nopoll.ReadFile(index); err != nil || string(named) != holder {
 		return nil
 	}
 	return removeFile(index, "keeper index")
@@ -100,12 +101,12 @@ func unindexKeeper(dir, p string) error {
 // common case) it costs one open; with one, an open per image, never a
 // listing of an image's users.
 func keptBy(dir, path string) string {
-	holder, err := os.ReadFile(keeperIndex(dir, path))
+	holder, err := nopoll.ReadFile(keeperIndex(dir, path))
 	if err != nil || !containerid.Valid(string(holder)) {
 		return ""
 	}
 	for _, users := range usersDirs(dir) {
-		if data, err := os.ReadFile(filepath.Join(users, string(holder)+keeperSuffix)); err == nil && string(data) == path {
+		if data, err := nopoll.ReadFile(filepath.Join(users, string(holder)+keeperSuffix)); err == nil && string(data) == path {
 			return string(holder)
 		}
 	}

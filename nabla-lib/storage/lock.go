@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/nabla-containers/runnc/internal/flock"
+	"github.com/nabla-containers/runnc/internal/nopoll"
 	"golang.org/x/sys/unix"
 )
 
@@ -27,7 +28,7 @@ func lockKey(dir, key string, wait bool) (l keyLock, ok bool, err error) {
 		how |= unix.LOCK_NB
 	}
 	for {
-		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+		f, err := nopoll.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 		if err != nil {
 			return keyLock{}, false, fmt.Errorf("open image lock %s: %w", path, err)
 		}
@@ -51,7 +52,7 @@ func (l keyLock) unlock() { l.f.Close() }
 
 // bootID is this boot's id, "" where the kernel does not say.
 var bootID = sync.OnceValue(func() string {
-	b, err := os.ReadFile("/proc/sys/kernel/random/boot_id")
+	b, err := nopoll.ReadFile("/proc/sys/kernel/random/boot_id")
 	if err != nil {
 		return ""
 	}

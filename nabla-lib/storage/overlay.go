@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/nabla-containers/runnc/internal/nopoll"
 	"github.com/nabla-containers/runnc/internal/sha256"
 	"golang.org/x/sys/unix"
 )
@@ -57,7 +58,7 @@ func lastTwo(path, suffix string) (parent, name string, ok bool) {
 // or nil if none is, or its layers cannot be told (relative paths from an
 // unknown directory): the tree is then named entry by entry.
 func overlayAt(dir string) (*layers, error) {
-	f, err := os.Open("/proc/self/mountinfo")
+	f, err := nopoll.Open("/proc/self/mountinfo")
 	if err != nil {
 		return nil, err
 	}

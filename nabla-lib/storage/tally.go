@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/nabla-containers/runnc/internal/flock"
+	"github.com/nabla-containers/runnc/internal/nopoll"
 	"github.com/sirupsen/logrus"
 	"golang.org/x/sys/unix"
 )
@@ -40,7 +41,7 @@ type tally struct{ f *os.File }
 // tally and to the unused marks across runnc processes. It is only ever
 // taken last, holding at most a key's lock, and held for a few calls.
 func lockTally(dir string) (tally, error) {
-	f, err := os.Open(dir)
+	f, err := nopoll.Open(dir)
 	if err != nil {
 		return tally{}, fmt.Errorf("open disk directory %s: %w", dir, err)
 	}

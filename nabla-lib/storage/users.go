@@ -10,6 +10,7 @@ import (
 
 	"github.com/nabla-containers/runnc/internal/containerid"
 	"github.com/nabla-containers/runnc/internal/dirsample"
+	"github.com/nabla-containers/runnc/internal/nopoll"
 	"github.com/nabla-containers/runnc/internal/safedir"
 	"github.com/nabla-containers/runnc/llif"
 )
@@ -78,7 +79,7 @@ func (im image) addUser(marker, containerRoot string) error {
 		return fmt.Errorf("record user of image %s: %w", im.path(), err)
 	}
 	p := filepath.Join(im.usersDir(), marker)
-	if err := os.WriteFile(p, []byte(containerRoot), 0o600); err != nil {
+	if err := nopoll.WriteFile(p, []byte(containerRoot), 0o600); err != nil {
 		return fmt.Errorf("record user of image %s: %w", im.path(), err)
 	}
 	return nil
@@ -200,7 +201,7 @@ func (im image) pruneStale(l keyLock) error {
 	}
 	for _, name := range names {
 		p := filepath.Join(im.usersDir(), name)
-		root, err := os.ReadFile(p)
+		root, err := nopoll.ReadFile(p)
 		if err != nil || len(root) == 0 {
 			continue
 		}
@@ -228,7 +229,7 @@ func (im image) pruneStale(l keyLock) error {
 const staleChecks = 2
 
 func allNames(dir string) ([]string, error) {
-	f, err := os.Open(dir)
+	f, err := nopoll.Open(dir)
 	if err != nil {
 		return nil, err
 	}
