@@ -58,6 +58,13 @@ func lastTwo(path, suffix string) (parent, name string, ok bool) {
 // or nil if none is, or its layers cannot be told (relative paths from an
 // unknown directory): the tree is then named entry by entry.
 func overlayAt(dir string) (*layers, error) {
+	// What is seen at dir is an overlay or not: a look at its file
+	// system spares reading every mount of the host (0.1 ms) for a rootfs
+	// that is none, as a bundle's from runnc spec or an image store's.
+	var fs unix.Statfs_t
+	if err := unix.Statfs(dir, &fs); err == nil && fs.Type != unix.OVERLAYFS_SUPER_MAGIC {
+		return nil, nil
+	}
 	f, err := nopoll.Open("/proc/self/mountinfo")
 	if err != nil {
 		return nil, err
@@ -70,10 +77,15 @@ func overlayAt(dir string) (*layers, error) {
 		// id parent major:minor root mountpoint options [optional...] - type source superoptions
 		pre, post, ok := strings.Cut(sc.Text(), " - ")
 		fields, tail := strings.Fields(pre), strings.Fields(post)
-		if !ok || len(fields) < 5 || len(tail) < 3 || tail[0] != "overlay" || unescape(fields[4]) != dir {
+		if !ok || len(fields) < 5 || len(tail) < 3 || unescape(fields[4]) != dir {
 			continue
 		}
-		opts = tail[2] // the last mount at dir is the one seen there
+		// The last mount at dir is the one seen there, and an overlay
+		// below another mount names nothing that is seen.
+		opts = ""
+		if tail[0] == "overlay" {
+			opts = tail[2]
+		}
 	}
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("read /proc/self/mountinfo: %w", err)

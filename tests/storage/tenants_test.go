@@ -154,3 +154,27 @@ func TestDockerContainersShareByLayers(t *testing.T) {
 		})
 	}
 }
+
+// A rootfs where an engine's overlay is covered by another mount is named
+// by the tree seen there, never by the covered overlay's layers: else a
+// container would get the disk image of a tree it does not see.
+func TestCoveredOverlayIsNotNamedByItsLayers(t *testing.T) {
+	e := newEnv(t)
+	home := t.TempDir()
+	img := sameShape(t, overlay2(home, strings.Repeat("a", 64), ""), map[string]string{"hello.nabla": "x", "etc/secret": "secret-of-image-A"})
+	rootfs := engineRootfs(t, home, overlay2, "c1", img, nil)
+	create := func(id string) string {
+		t.Helper()
+		return e.create(id, rootfs, bindMount(t, "/etc/hosts"), bindMount(t, "/etc/hostname"), bindMount(t, "/etc/resolv.conf")).Get(llif.FsDisk)
+	}
+	overlay := create("c1")
+	cover := sameShape(t, filepath.Join(home, "cover"), map[string]string{"hello.nabla": "x", "etc/secret": "secret-of-cover-X"})
+	if err := unix.Mount(cover, rootfs, "", unix.MS_BIND, ""); err != nil {
+		t.Fatalf("bind %s over the overlay: %v", cover, err)
+	}
+	t.Cleanup(func() { unix.Unmount(rootfs, unix.MNT_DETACH) })
+	covered := create("c2")
+	if covered == overlay || !imageHolds(t, covered, "secret-of-cover-X") || imageHolds(t, covered, "secret-of-image-A") {
+		t.Errorf("the container whose rootfs shows the covering tree got %s (the overlay's is %s), not an image of that tree", covered, overlay)
+	}
+}
