@@ -242,15 +242,7 @@ func (c *nablaContainer) runPhases(initPid int) (*llif.Workload, error) {
 		return nil, &PhaseError{Phase: "FsRun", Err: err}
 	}
 	begin = time.Now()
-	var net *llif.LLState
-	err = nsthread.Do(fmt.Sprintf("/proc/%d/ns/net", initPid), func() error {
-		var err error
-		net, err = c.handlers.NetworkH.NetworkRunFunc(&llif.NetworkRunInput{Input: c.input()})
-		if net != nil {
-			c.state.NetworkState = *net
-		}
-		return err
-	})
+	net, err := c.networkRun(initPid)
 	logPhase(c.id, "NetworkRun", begin, net, err)
 	if err != nil {
 		return nil, &PhaseError{Phase: "NetworkRun", Err: err}
@@ -262,6 +254,25 @@ func (c *nablaContainer) runPhases(initPid int) (*llif.Workload, error) {
 		return nil, &PhaseError{Phase: "ExecRun", Err: err}
 	}
 	return w, nil
+}
+
+// networkRun runs NetworkRun on a thread inside init's network namespace,
+// unless the handler's Create said there is nothing to do there
+// (llif.NetSkipRun): the state then stays Create's.
+func (c *nablaContainer) networkRun(initPid int) (*llif.LLState, error) {
+	if c.state.NetworkState.Get(llif.NetSkipRun) == "true" {
+		return &c.state.NetworkState, nil
+	}
+	var net *llif.LLState
+	err := nsthread.Do(fmt.Sprintf("/proc/%d/ns/net", initPid), func() error {
+		var err error
+		net, err = c.handlers.NetworkH.NetworkRunFunc(&llif.NetworkRunInput{Input: c.input()})
+		if net != nil {
+			c.state.NetworkState = *net
+		}
+		return err
+	})
+	return net, err
 }
 
 func (c *nablaContainer) initFailed(err error) error {

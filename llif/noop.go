@@ -22,8 +22,11 @@ type NoneNetwork struct{}
 // NewNoneNetwork returns the none network handler.
 func NewNoneNetwork() NetworkHandler { return NoneNetwork{} }
 
+// NetworkCreateFunc plans nothing, and so no Run (NetSkipRun).
 func (NoneNetwork) NetworkCreateFunc(*NetworkCreateInput) (*LLState, error) {
-	return NewLLState(), nil
+	st := NewLLState()
+	st.Options[NetSkipRun] = "true"
+	return st, nil
 }
 func (NoneNetwork) NetworkRunFunc(*NetworkRunInput) (*LLState, error) { return NewLLState(), nil }
 func (NoneNetwork) NetworkDestroyFunc(*NetworkDestroyInput) (*LLState, error) {

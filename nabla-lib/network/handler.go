@@ -7,6 +7,7 @@ import (
 	"os"
 
 	"github.com/nabla-containers/runnc/llif"
+	"github.com/opencontainers/runc/libcontainer/configs"
 	"github.com/vishvananda/netlink"
 	"github.com/vishvananda/netns"
 	"golang.org/x/sys/unix"
@@ -47,17 +48,22 @@ var errHostNetwork = errors.New("host networking is not supported by unikernel c
 
 // NetworkCreateFunc runs in the host's namespaces and makes nothing: it
 // refuses the host's network namespace and a pod network already taken by
-// another unikernel, and names the container's tap.
+// another unikernel, and names the container's tap. Where the guest surely
+// gets no NIC it plans none, and Run is skipped (llif.NetSkipRun).
 func (Tap) NetworkCreateFunc(in *llif.NetworkCreateInput) (*llif.LLState, error) {
-	st := llif.NewLLState()
 	if owner, ok := in.Annotations[AnnotationOwner]; ok && in.Annotations[annotationCRIName] != owner {
-		return st, nil // no tap planned: another container owns the address
+		return noNIC(), nil // another container owns the address
 	}
 	n := namesFor(in.ContainerID)
 	var err error
 	switch path, hasNetns := netnsOf(in.Config); {
 	case !hasNetns:
 		err = errHostNetwork
+	case path == "" && !hooksBeforeRun(in.Config.Hooks):
+		// The namespace init's clone makes holds lo alone, and no hook
+		// runs to add to it before Run would look (as Docker's does):
+		// there is nothing to take over.
+		return noNIC(), nil
 	case path != "":
 		err = inNetns(path, func(h *netlink.Handle, ns netns.NsHandle) error {
 			links, err := h.LinkList()
@@ -83,13 +89,33 @@ func (Tap) NetworkCreateFunc(in *llif.NetworkCreateInput) (*llif.LLState, error)
 		})
 	}
 	if errors.Is(err, errHostNetwork) && in.Annotations[AnnotationAllowHostNone] == "true" {
-		return st, nil // no tap planned: Run gives no NIC
+		return noNIC(), nil
 	}
 	if err != nil {
 		return nil, err
 	}
+	st := llif.NewLLState()
 	st.Options[KeyTapName] = n.tap
 	return st, nil
+}
+
+// noNIC is the state of a container that gets no NIC: no tap planned, and
+// nothing for Run to do.
+func noNIC() *llif.LLState {
+	st := llif.NewLLState()
+	st.Options[llif.NetSkipRun] = "true"
+	return st
+}
+
+// hooksBeforeRun tells whether hooks run between init's clone and Run:
+// the OCI hooks that may give a new namespace its interfaces.
+func hooksBeforeRun(hooks configs.Hooks) bool {
+	for _, name := range []configs.HookName{configs.Prestart, configs.CreateRuntime, configs.CreateContainer} {
+		if len(hooks[name]) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // takenError is the refusal of a pod network that already belongs to

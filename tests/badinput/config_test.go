@@ -117,8 +117,9 @@ var configCases = []configCase{
 		want: "entrypoint /h is a runnc SDK unikernel, not a Nabla-era one: remove the annotation org.nabla.runnc.legacy"},
 	{name: "a NIC under the none network handler", edit: runFile("echo.spt", built("guests/echo.nabla"), map[string]any{"org.nabla.runnc.network": "none"}),
 		want: "has no network interface for it: give it a network with an IPv4 interface"},
-	// As under Docker's --network none: the namespace has no interface to
-	// take over, which only NetworkRun finds out.
+	// As under Docker's --network none: the namespace runnc makes has no
+	// interface to take over, and no hook runs to add one, so create
+	// refuses before it makes anything.
 	{name: "a NIC in a namespace without one", edit: runFile("echo.spt", built("guests/echo.nabla"), nil),
 		want: "has no network interface for it: give it a network with an IPv4 interface"},
 	{name: "a disk under the noop fs handler", edit: runFile("cat", built("guests/cat.nabla"), map[string]any{"org.nabla.runnc.fs": "noop"}),

@@ -41,6 +41,30 @@ func TestCreateNamesDevicesPerContainer(t *testing.T) {
 	}
 }
 
+// A namespace runnc makes that no hook fills holds lo alone: Create plans
+// no tap, and tells the runtime to skip Run. A hook that runs before Run,
+// of any of the three kinds, may add an interface: a tap is planned.
+func TestCreatePlansNoTapForAnEmptyNamespace(t *testing.T) {
+	c := newContainer("empty", "")
+	c.in.Config.Hooks = nil
+	if err := c.create(); err != nil {
+		t.Fatal(err)
+	}
+	if c.get(network.KeyTapName) != "" || c.get(llif.NetSkipRun) != "true" {
+		t.Errorf("Create in an empty new namespace: %v, want no tap and %s=true", c.in.NetworkState.Options, llif.NetSkipRun)
+	}
+	for _, name := range []configs.HookName{configs.Prestart, configs.CreateRuntime, configs.CreateContainer} {
+		c := newContainer("hooked", "")
+		c.in.Config.Hooks = configs.Hooks{name: configs.HookList{configs.NewCommandHook(&configs.Command{Path: "/usr/bin/true"})}}
+		if err := c.create(); err != nil {
+			t.Fatal(err)
+		}
+		if c.get(network.KeyTapName) == "" || c.get(llif.NetSkipRun) != "" {
+			t.Errorf("Create in a new namespace with a %s hook: %v, want a tap planned and Run", name, c.in.NetworkState.Options)
+		}
+	}
+}
+
 // hostNetnsBindMount makes what Docker passes for --network host: a bind
 // mount of the host's namespace file (/var/run/docker/netns/default).
 func hostNetnsBindMount(t *testing.T) string {

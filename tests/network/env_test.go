@@ -95,9 +95,15 @@ type container struct {
 }
 
 // newContainer is a container whose config joins the namespace at path,
-// or makes a new one if path is "".
+// or makes a new one if path is "", which a prestart hook fills, as
+// Docker's does (without a hook there is nothing to take over: see
+// TestCreatePlansNoTapForAnEmptyNamespace).
 func newContainer(id, path string) *container {
 	cfg := &configs.Config{Namespaces: configs.Namespaces{{Type: configs.NEWNET, Path: path}}}
+	if path == "" {
+		hook := configs.NewCommandHook(&configs.Command{Path: "/usr/bin/true"})
+		cfg.Hooks = configs.Hooks{configs.Prestart: configs.HookList{hook}}
+	}
 	return &container{h: network.NewTap(), in: llif.Input{
 		ContainerID:  id,
 		Config:       cfg,
