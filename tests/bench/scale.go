@@ -63,6 +63,8 @@ func measureScale(ctx context.Context, cfg config, work string, drivers []*drive
 	r.after = g.Row("create-after", fmt.Sprintf("create + delete with %d running again, once the %d are deleted", first, top), "ms")
 	afterGrowth := g.Row("growth-after", fmt.Sprintf("create + delete with %d running ÷ with %d, once they are deleted", top, first), "×")
 	afterGrowth.OwnRatio = true
+	bracketed := g.Row("growth-bracketed", fmt.Sprintf("create + delete with %d running ÷ the mean of with %d before the fill and once they are deleted", top, first), "×")
+	bracketed.OwnRatio = true
 	for k, n := range []int{first, top} {
 		r.joined[k] = g.Row(fmt.Sprintf("join-at-%d", n), fmt.Sprintf("create + delete joining a network namespace by path (podman, ns:PATH) with %d running", n), "ms")
 	}
@@ -108,6 +110,7 @@ func measureScale(ctx context.Context, cfg config, work string, drivers []*drive
 		growth.Cells[d.name] = growthCell(r.levels[0].Cells[d.name], r.levels[last].Cells[d.name])
 		beside.Cells[d.name] = growthCell(r.empty.Cells[d.name], r.levels[last].Cells[d.name])
 		afterGrowth.Cells[d.name] = growthCell(r.after.Cells[d.name], r.levels[last].Cells[d.name])
+		bracketed.Cells[d.name] = bracketCell(r.levels[0].Cells[d.name], r.after.Cells[d.name], r.levels[last].Cells[d.name])
 		joinGrowth.Cells[d.name] = growthCell(r.joined[0].Cells[d.name], r.joined[1].Cells[d.name])
 		for j, call := range scaleCalls {
 			callGrowth[j].Cells[d.name] = growthCell(r.calls[0][call.name].Cells[d.name], r.calls[1][call.name].Cells[d.name])
@@ -121,7 +124,8 @@ func measureScale(ctx context.Context, cfg config, work string, drivers []*drive
 			"and keeps what the runtime does more for the containers of its own root.",
 		"The first level is timed again once the last level's containers are deleted (after the same sync and pause as a fill): "+
 			"the growth against it tells the containers' cost from what the minutes of the fill changed on the host. "+
-			"The first level's own row comes before anything was filled.",
+			"The first level's own row comes before anything was filled. The bracketed row divides by the mean of the two, "+
+			"which cancels a drift of the host that is steady over the group's minutes (an A-B-A design).",
 		"The calls' rows time each call after create of one more sleeper of the same bundle (its create untimed; then start, state, kill, the wait for its exit untimed, and delete), in turn with the level's creates: "+
 			"the issue asks that start, state, kill and delete, not create alone, cost the same with the last level running as with the first.",
 		"The joining container names a namespace made for the bench whose eth0 (10.194."+fmt.Sprint(joinedSubnet)+".2/24) is a veth to a second one; runnc takes the address over at create and gives it back at delete. "+
@@ -151,6 +155,17 @@ func growthCell(first, last *Cell) *Cell {
 		return ErrorCell("no figure at both levels")
 	}
 	return ValueCell(b/a, "")
+}
+
+// bracketCell is the ratio of last's median to the mean of before's and
+// after's, or why there is none.
+func bracketCell(before, after, last *Cell) *Cell {
+	a, aok := before.Figure()
+	b, bok := after.Figure()
+	if !aok || !bok {
+		return ErrorCell("no figure before and after")
+	}
+	return growthCell(ValueCell((a+b)/2, ""), last)
 }
 
 // createDelete times the create and the delete of one more container.
