@@ -75,14 +75,18 @@ __attribute__((constructor)) static void populate_writable(void)
 //
 // Not done where huge pages would not come: THP "never", or Go's own
 // switch GODEBUG=disablethp=1 (whose 4 KiB faults would make the copy
-// cost more than it saves). Profilers that read code from the file still
-// symbolise it; uprobes placed in these 2 MiB ranges do not fire.
+// cost more than it saves); nor under SELinux, where making anonymous
+// memory executable needs the execmem permission, which a policy may deny
+// and would then audit at every start. Where the kernel refuses a step
+// anyway (a seccomp filter such as systemd's MemoryDenyWriteExecute), the
+// rest of the file's mapping stays. Profilers that read code from the file
+// still symbolise it; uprobes placed in these 2 MiB ranges do not fire.
 
-// thp_wanted says whether huge pages may back the copy.
-static int thp_wanted(void)
+// copy_wanted says whether the copy may be made, and huge pages back it.
+static int copy_wanted(void)
 {
 	const char *godebug = getenv("GODEBUG");
-	if (godebug && strstr(godebug, "disablethp=1"))
+	if ((godebug && strstr(godebug, "disablethp=1")) || access("/sys/fs/selinux/enforce", F_OK) == 0)
 		return 0;
 	char mode[64] = {0};
 	int fd = open("/sys/kernel/mm/transparent_hugepage/enabled", O_RDONLY | O_CLOEXEC);
@@ -128,7 +132,7 @@ __attribute__((constructor)) static void readonly_onto_huge_pages(void)
 	for (unsigned long i = 0; ph && i < n; i++)
 		if (ph[i].p_type == PT_LOAD && !(ph[i].p_flags & PF_W))
 			chunks += huge_chunks_in(bias + ph[i].p_vaddr, bias + ph[i].p_vaddr + ph[i].p_filesz);
-	if (chunks == 0 || !thp_wanted())
+	if (chunks == 0 || !copy_wanted())
 		return;
 	int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -143,16 +147,23 @@ __attribute__((constructor)) static void readonly_onto_huge_pages(void)
 		return;
 	}
 	char *stage = (char *)(((uintptr_t)r + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1));
+	char *end = stage + chunks * HUGE_PAGE;
 	(void)madvise(stage, chunks * HUGE_PAGE, MADV_HUGEPAGE);
-	for (unsigned long i = 0; ph && i < n; i++) {
+	for (unsigned long i = 0; ph && i < n && stage < end; i++) {
 		if (ph[i].p_type != PT_LOAD || (ph[i].p_flags & PF_W))
 			continue;
 		uintptr_t seg = bias + ph[i].p_vaddr;
 		uintptr_t c = (seg + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
 		int prot = PROT_READ | ((ph[i].p_flags & PF_X) ? PROT_EXEC : 0);
 		for (uintptr_t k = huge_chunks_in(seg, seg + ph[i].p_filesz); k > 0; k--, c += HUGE_PAGE) {
-			if (copy_to_huge(fd, stage, c, (off_t)(ph[i].p_offset + (c - seg)), prot))
-				stage += HUGE_PAGE;
+			if (!copy_to_huge(fd, stage, c, (off_t)(ph[i].p_offset + (c - seg)), prot)) {
+				// What refused one step refuses the next: give
+				// the rest of the staging mapping back.
+				munmap(stage, end - stage);
+				stage = end;
+				break;
+			}
+			stage += HUGE_PAGE;
 		}
 	}
 	close(fd);

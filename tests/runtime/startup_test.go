@@ -126,6 +126,26 @@ func TestRunncFirstTouches(t *testing.T) {
 	}
 }
 
+// TestRunncRunsWhereExecutableMemoryIsRefused: where the kernel refuses
+// to make memory executable (a seccomp filter, as systemd's
+// MemoryDenyWriteExecute; SELinux without execmem), runnc's copy of its
+// code onto huge pages (internal/firsttouch) gives way to the file's
+// mapping, and runnc runs as before.
+func TestRunncRunsWhereExecutableMemoryIsRefused(t *testing.T) {
+	e := newEnv(t)
+	helper := filepath.Join(t.TempDir(), "noexecmem")
+	build := exec.Command("gcc", "-Wall", "-Wextra", "-Werror", "-o", helper, "tests/runtime/testdata/noexecmem.c")
+	build.Dir = testenv.Repo(t)
+	if b, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build the helper: %v: %s", err, b)
+	}
+	argv := append([]string{e.Bin}, e.GlobalArgs()...)
+	out, err := exec.Command(helper, append(argv, "list")...).CombinedOutput()
+	if err != nil || !strings.HasPrefix(string(out), "ID ") {
+		t.Fatalf("runnc list with executable memory refused: %v: %s", err, out)
+	}
+}
+
 // TestRunncStartUnmapsNothing: a start of runnc gives no memory back to
 // the kernel, whose munmap interrupts the other CPUs to flush their TLBs.
 // musl's allocator gave back a page for each thread runtime/cgo started;
