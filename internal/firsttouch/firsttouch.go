@@ -33,9 +33,10 @@
 // The first two are advice: where the kernel refuses it (before Linux
 // 5.14, THP "never", no huge page free) pages are faulted in one by one,
 // as before. Linked without --wrap, the heap keeps its 4 KiB pages. The
-// copy is not made where THP is "never" or under GODEBUG=disablethp=1,
-// and linked without the 2 MiB alignment it finds little or nothing to
-// copy.
+// copy is not made where THP is "never", under GODEBUG=disablethp=1 or
+// under SELinux, gives way to the file's mapping where the kernel refuses
+// executable anonymous memory, and linked without the 2 MiB alignment
+// finds little or nothing to copy (firsttouch.c).
 package firsttouch
 
 import "C"
