@@ -56,6 +56,9 @@ type nablaContainer struct {
 	// lockedCurrent, ended with it, and it has not been locked since (see
 	// lockOr).
 	current bool
+	// making is the cgroup being made beside Create's handler phases
+	// (startCgroup), until cgroupMade has waited for it.
+	making *cgroupMaking
 }
 
 func (c *nablaContainer) ID() string { return c.id }

@@ -228,10 +228,12 @@ func (f *NablaFactory) Create(id string, config *Config) (_ Container, retErr er
 		return nil, fmt.Errorf("create %s: %w", id, err)
 	}
 	c.state.CreatorPid, c.state.CreatorStartTime = os.Getpid(), self.startTime
-	// Where the cgroup will be goes in every save, from the first: start
-	// makes it without a save of its own (0.4 ms), and a delete at any
-	// point finds what to remove.
-	if err := c.planCgroup(); err != nil {
+	// Where the cgroup will be goes in every save, from the first: it is
+	// made from then on, beside the handlers' phases (startCgroup), with
+	// no save of its own (0.4 ms), and a delete at any point finds what to
+	// remove.
+	cgroup, err := c.planCgroup()
+	if err != nil {
 		return nil, fmt.Errorf("cannot create container %s: %w", name, err)
 	}
 	// SIGTERM, which delete --force sends a create it finds under way,
@@ -242,6 +244,12 @@ func (f *NablaFactory) Create(id string, config *Config) (_ Container, retErr er
 	if err := c.state.save(dir); err != nil {
 		return nil, fmt.Errorf("create %s: save state: %w", name, err)
 	}
+	c.startCgroup(cgroup)
+	undo = append(undo, func() {
+		if err := c.destroyCgroup(); err != nil {
+			logrus.Warnf("undo: %v", err)
+		}
+	})
 	debugStep(id, "state", "state directory made and locked, cgroup planned, state saved")
 	steps := []struct {
 		phase  string

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/nabla-containers/runnc/llif"
 	"github.com/nabla-containers/runnc/tests/testenv"
@@ -68,7 +69,28 @@ func (failingExec) ExecCreateFunc(in *llif.ExecCreateInput) (*llif.LLState, erro
 	if in.Annotations["fail"] == "exec" {
 		return llif.NewLLState(), errors.New("exec failed on purpose")
 	}
+	if in.Annotations["await"] == "cgroup" {
+		// Create makes the cgroup beside its phases: it comes while this
+		// one waits.
+		for deadline := time.Now().Add(10 * time.Second); len(cgroupsNamed(in.ContainerID)) == 0; time.Sleep(time.Millisecond) {
+			if time.Now().After(deadline) {
+				return llif.NewLLState(), errors.New("the cgroup was not made while ExecCreate ran")
+			}
+		}
+	}
 	return llif.NewLLState(), nil
+}
+
+// cgroupsNamed are the cgroup directories named id, in every hierarchy,
+// where a bundle without linux.cgroupsPath has them.
+func cgroupsNamed(id string) []string {
+	var dirs []string
+	for _, p := range testenv.Cgroups(id) {
+		if filepath.Base(p) == id {
+			dirs = append(dirs, p)
+		}
+	}
+	return dirs
 }
 func (failingExec) ExecRunFunc(*llif.ExecRunInput) (*llif.Workload, error) {
 	return nil, errors.New("not runnable")
@@ -140,13 +162,16 @@ func TestFailedCreateUndoesEarlierPhases(t *testing.T) {
 			if _, err := os.Stat(filepath.Join(f.Root(), id)); !errors.Is(err, os.ErrNotExist) {
 				t.Errorf("the state directory is left: %v", err)
 			}
+			if left := cgroupsNamed(id); len(left) > 0 {
+				t.Errorf("the cgroup, made beside the phases, is left: %v", left)
+			}
 		})
 	}
 }
 
 func TestCreateThenDestroyLeavesNothing(t *testing.T) {
 	f, disks := testFactory(t)
-	c, err := f.Create("cd", testConfig(t, nil))
+	c, err := f.Create("cd", testConfig(t, map[string]string{"await": "cgroup"}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -173,5 +198,8 @@ func TestCreateThenDestroyLeavesNothing(t *testing.T) {
 	}
 	if _, err := f.Load("cd"); !errors.Is(err, ErrNotExist) {
 		t.Errorf("load after destroy: %v", err)
+	}
+	if left := cgroupsNamed("cd"); len(left) > 0 {
+		t.Errorf("cgroup left: %v", left)
 	}
 }
