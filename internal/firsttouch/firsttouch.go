@@ -24,6 +24,10 @@
 //     huge pages, so that the start's scattered reads of them take two
 //     TLB entries, not hundreds of 4 KiB pages each filled on first
 //     touch (the Makefile aligns the segments for it);
+//   - carves the Go runtime's small mappings (persistentalloc's chunks
+//     and the like, up to 512 KiB each) from one 2 MiB region on a huge
+//     page, whose pages the runtime touched one by one: a start's faults
+//     97 -> 45 and `state` 7.5 -> 7.0 ms;
 //   - keeps the page of the C library's allocator that runtime/cgo's
 //     thread starts use, which musl gave back after each (firsttouch.c).
 //
@@ -32,11 +36,13 @@
 //
 // The first two are advice: where the kernel refuses it (before Linux
 // 5.14, THP "never", no huge page free) pages are faulted in one by one,
-// as before. Linked without --wrap, the heap keeps its 4 KiB pages. The
-// copy is not made where THP is "never", under GODEBUG=disablethp=1 or
-// under SELinux, gives way to the file's mapping where the kernel refuses
-// executable anonymous memory, and linked without the 2 MiB alignment
-// finds little or nothing to copy (firsttouch.c).
+// as before. Linked without --wrap, the heap keeps its 4 KiB pages and
+// nothing is carved; where THP is "never" or under GODEBUG=disablethp=1,
+// nothing is carved either. The copy is not made where THP is "never",
+// under GODEBUG=disablethp=1 or under SELinux, gives way to the file's
+// mapping where the kernel refuses executable anonymous memory, and linked
+// without the 2 MiB alignment finds little or nothing to copy
+// (firsttouch.c).
 package firsttouch
 
 import "C"
