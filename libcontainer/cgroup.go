@@ -49,11 +49,11 @@ func (c *nablaContainer) cgroupManager() (cgroups.Manager, error) {
 	case cg.Systemd && unified:
 		return systemd.NewUnifiedManager(cg, c.state.CgroupPaths[""])
 	case cg.Systemd:
-		return systemd.NewLegacyManager(cg, c.state.CgroupPaths)
+		return systemd.NewLegacyManager(cg, maps.Clone(c.state.CgroupPaths))
 	case unified:
 		return fs2.NewManager(cg, c.state.CgroupPaths[""])
 	}
-	paths := c.state.CgroupPaths
+	paths := maps.Clone(c.state.CgroupPaths)
 	if paths == nil {
 		paths = relativeV1Paths(cg)
 	}
@@ -138,7 +138,7 @@ func (c *nablaContainer) planCgroup() (cgroups.Manager, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.state.CgroupPaths = m.GetPaths()
+	c.state.CgroupPaths = maps.Clone(m.GetPaths())
 	return m, nil
 }
 
@@ -311,19 +311,27 @@ func (c *nablaContainer) frozen() bool {
 }
 
 // destroyCgroup removes the container's cgroup; its process is dead.
-// Without recorded paths but with an init started, create may have died
-// between making the cgroup and saving its paths: the manager then finds
-// them from the configuration.
 func (c *nablaContainer) destroyCgroup() error {
+	return c.removeCgroup()()
+}
+
+// removeCgroup starts removing the container's cgroup, whose process is
+// dead, on another thread, and returns the wait for it: destroy runs the
+// handlers' Destroy phases meanwhile. Without recorded paths but with an
+// init started, create may have died between making the cgroup and saving
+// its paths: the manager then finds them from the configuration.
+func (c *nablaContainer) removeCgroup() (wait func() error) {
 	c.cgroupMade() // what it made, if anything, is removed below
 	if len(c.state.CgroupPaths) == 0 && c.state.InitPid == 0 {
-		return nil
+		return func() error { return nil }
 	}
 	m, err := c.cgroupManager()
 	if err != nil {
-		return err
+		return func() error { return err }
 	}
-	return m.Destroy()
+	done := make(chan error, 1)
+	go func() { done <- m.Destroy() }()
+	return func() error { return <-done }
 }
 
 // withoutDevices drops device rules: a unikernel opens no device after the

@@ -126,6 +126,9 @@ func (c *nablaContainer) destroy() error {
 	}
 	debugStep(c.id, "config", "config decoded")
 	in := c.input()
+	// The cgroup goes meanwhile, on another thread: its directories and
+	// the phases' resources have nothing in common.
+	cgroupRemoved := c.removeCgroup()
 	var errs []error
 	phases := []struct {
 		phase   string
@@ -149,7 +152,7 @@ func (c *nablaContainer) destroy() error {
 			errs = append(errs, &PhaseError{Phase: p.phase, Err: err})
 		}
 	}
-	if err := c.destroyCgroup(); err != nil {
+	if err := cgroupRemoved(); err != nil {
 		errs = append(errs, fmt.Errorf("remove cgroup: %w", err))
 	}
 	if err := runHooks(in.Config.Hooks, configs.Poststop, c.ociState(specs.StateStopped, 0)); err != nil {

@@ -47,10 +47,10 @@ var stepTitles = map[string]string{
 	"delete/command":        "delete: exec → command line read",
 	"delete/load":           "delete: state loaded",
 	"delete/config":         "delete: locked, state read again, config decoded (runc's configs.Config)",
-	"delete/ExecDestroy":    "delete: ExecDestroy",
+	"delete/ExecDestroy":    "delete: the cgroup's removal begun beside the phases, ExecDestroy",
 	"delete/NetworkDestroy": "delete: NetworkDestroy (the network namespace went with init)",
 	"delete/FsDestroy":      "delete: FsDestroy (the disk image's user marker)",
-	"delete/deleted":        "delete: cgroup directories and state directory removed",
+	"delete/deleted":        "delete: the cgroup's directories removed (the wait for them), state directory removed",
 	"delete/exit":           "delete: exit (→ reaped)",
 }
 
