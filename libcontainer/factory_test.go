@@ -92,6 +92,7 @@ func cgroupsNamed(id string) []string {
 	}
 	return dirs
 }
+
 func (failingExec) ExecRunFunc(*llif.ExecRunInput) (*llif.Workload, error) {
 	return nil, errors.New("not runnable")
 }
