@@ -82,13 +82,9 @@ __attribute__((constructor)) static void populate_writable(void)
 // rest of the file's mapping stays. Profilers that read code from the file
 // still symbolise it; uprobes placed in these 2 MiB ranges do not fire.
 
-// huge_pages_come says whether anonymous memory advised to huge pages gets
-// them: THP is not "never", and Go's GODEBUG=disablethp=1 is not set.
-static int huge_pages_come(void)
+// thp_mode_allows reads whether the host's THP mode is not "never".
+static int thp_mode_allows(void)
 {
-	const char *godebug = getenv("GODEBUG");
-	if (godebug && strstr(godebug, "disablethp=1"))
-		return 0;
 	char mode[64] = {0};
 	int fd = open("/sys/kernel/mm/transparent_hugepage/enabled", O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -96,6 +92,20 @@ static int huge_pages_come(void)
 	ssize_t k = read(fd, mode, sizeof mode - 1);
 	close(fd);
 	return k > 0 && !strstr(mode, "[never]");
+}
+
+// huge_pages_come says whether anonymous memory advised to huge pages gets
+// them: THP is not "never", and Go's GODEBUG=disablethp=1 is not set. Two
+// constructors ask; the mode is read once (constructors run before any
+// thread).
+static int huge_pages_come(void)
+{
+	static int come = -1;
+	if (come < 0) {
+		const char *godebug = getenv("GODEBUG");
+		come = !(godebug && strstr(godebug, "disablethp=1")) && thp_mode_allows();
+	}
+	return come;
 }
 
 // copy_wanted says whether the copy may be made, and huge pages back it.
